@@ -1,0 +1,5 @@
+"""tt_codegen."""
+
+from tt_codegen._version import __version__
+
+__all__ = ["__version__"]
