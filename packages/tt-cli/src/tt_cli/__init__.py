@@ -1,5 +1,24 @@
-"""tt_cli."""
+"""tt_cli: the `tt` command and the Python driver of tilelang-tt.
 
+    import tt_cli
+    kernel = tt_cli.compile(func, out_idx=[2], arch="wormhole_b0")
+    c = kernel(a, b)
+"""
+
+from tt_cli._check import Check, check, error_bound
+from tt_cli._driver import CompiledKernel, JitKernel, KernelCallError, compile, jit
+from tt_cli._loader import KernelFileError
 from tt_cli._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "Check",
+    "CompiledKernel",
+    "JitKernel",
+    "KernelCallError",
+    "KernelFileError",
+    "__version__",
+    "check",
+    "compile",
+    "error_bound",
+    "jit",
+]

@@ -1,0 +1,140 @@
+"""Sessions for tilelang-tt.
+
+One session per package, generated from PACKAGES: each installs only that package (with
+its `test` extra) and the sibling packages it declares, into its own environment, and runs
+that package's tests. Then `integration` (all five, kernel -> emulator -> numpy),
+`sdk-check` (generated kernels against the real TT-Metalium headers), `hardware`
+(the corpus on silicon where an SDK exists), `lint`, `demo` and `bench`.
+
+    nox                      # every session CI runs (all but hardware and bench)
+    nox -s tt-runtime        # one package
+    nox -s integration -- -k gemm
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = [
+    "lint",
+    "tt-ir",
+    "tt-passes",
+    "tt-codegen",
+    "tt-runtime",
+    "tt-cli",
+    "tt-passes-standalone",
+    "integration",
+    "sdk-check",
+    "demo",
+]
+
+# package -> (extras to install it with, sibling packages it declares)
+PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tt-ir": ("tvm,test", ()),
+    "tt-passes": ("test", ("tt-ir",)),
+    "tt-codegen": ("test", ("tt-ir", "tt-passes")),
+    "tt-runtime": ("test", ("tt-ir",)),
+    "tt-cli": ("test", ("tt-ir", "tt-passes", "tt-codegen", "tt-runtime")),
+}
+ALL = tuple(PACKAGES)
+
+
+def _path(pkg: str) -> str:
+    return str(ROOT / "packages" / pkg)
+
+
+def _install(session: nox.Session, pkg: str, extras: str = "") -> None:
+    """Installs `pkg` and its declared siblings from this checkout (never from PyPI)."""
+    _, siblings = PACKAGES[pkg]
+    for sib in siblings:
+        session.install("-e", _path(sib))
+    target = _path(pkg) + (f"[{extras}]" if extras else "")
+    session.install("-e", target)
+
+
+def _package_session(pkg: str):
+    extras, _ = PACKAGES[pkg]
+
+    @nox.session(name=pkg)
+    def run(session: nox.Session) -> None:
+        _install(session, pkg, extras)
+        session.run("pytest", "-q", "-ra", _path(pkg) + "/tests", *session.posargs)
+
+    return run
+
+
+for _pkg in PACKAGES:
+    globals()[f"session_{_pkg.replace('-', '_')}"] = _package_session(_pkg)
+
+
+@nox.session(name="tt-passes-standalone")
+def tt_passes_standalone(session: nox.Session) -> None:
+    """tt-passes installed alone (it pulls tt-ir[tvm]) lowers a module built with plain TVMScript."""
+    _install(session, "tt-passes")
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util, sys; "
+        "missing = [m for m in ('tt_codegen', 'tt_runtime', 'tt_cli') if importlib.util.find_spec(m)]; "
+        "sys.exit(f'tt-passes pulled in {missing}') if missing else None",
+    )
+    session.run("python", str(ROOT / "tests-integration" / "standalone_passes.py"))
+
+
+def _install_all(session: nox.Session) -> None:
+    for pkg in ALL:
+        extras = "tvm" if pkg == "tt-ir" else ""
+        session.install("-e", _path(pkg) + (f"[{extras}]" if extras else ""))
+    session.install("pytest")
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """Kernel -> tt-passes -> tt-codegen -> artifacts -> emulator -> numpy, over the corpus."""
+    _install_all(session)
+    session.run("pytest", "-q", "-ra", str(ROOT / "tests-integration"), *session.posargs)
+
+
+@nox.session(name="sdk-check")
+def sdk_check(session: nox.Session) -> None:
+    """Compiles every kernel the corpus generates against the ttnn wheel's device headers."""
+    _install_all(session)
+    session.run("python", "-m", "tt_codegen.sdk_check", "--setup")
+    session.run("python", str(ROOT / "tests-integration" / "sdk_check_corpus.py"), *session.posargs)
+
+
+@nox.session
+def hardware(session: nox.Session) -> None:
+    """The integration corpus on silicon; skips with the reason where no SDK is present."""
+    home = os.environ.get("TT_METAL_HOME")
+    if not home or not Path(home).is_dir():
+        session.skip("TT_METAL_HOME is not set to a TT-Metalium build: no SDK, so nothing runs on silicon")
+    _install_all(session)
+    session.run("pytest", "-q", "-ra", str(ROOT / "tests-integration"), env={"TT_DEVICE": "hardware"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "packages", "tests-integration", "examples", "noxfile.py")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: compile the TileLang quickstart GEMM and run it on the emulator."""
+    _install_all(session)
+    session.run("tt", "run", str(ROOT / "examples" / "quickstart.py"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (not tests): ratios against numpy and wall times."""
+    _install_all(session)
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        session.run("python", str(script))

@@ -1,0 +1,192 @@
+"""The Python driver: `compile` a TileLang PrimFunc into a callable kernel, `jit` a factory.
+
+A `CompiledKernel` holds the five artifacts; calling it runs them on the emulator (or on
+silicon) through tt-runtime and returns numpy arrays, the way `tilelang.compile(...)`
+kernels behave:
+
+    kernel = tt_cli.compile(matmul, out_idx=[2])
+    c = kernel(a, b)                 # inputs only: returns the outputs named by out_idx
+    kernel(a, b, c)                  # every tensor: outputs are written into `c` in place
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import ml_dtypes
+import numpy as np
+
+from tt_ir import TTError
+
+# Host dtypes a buffer of each dtype accepts; the first is what outputs come back as.
+_ACCEPTED = {
+    "bfloat16": (np.dtype(ml_dtypes.bfloat16), np.dtype(np.float32)),
+    "float16": (np.dtype(np.float16), np.dtype(np.float32)),
+    "float32": (np.dtype(np.float32),),
+    "int32": (np.dtype(np.int32),),
+}
+
+
+class KernelCallError(TTError):
+    """A call whose arguments do not match the kernel's signature."""
+
+
+def _lower_and_emit(func: Any, arch: str, options: dict[str, Any]):
+    import tvm
+    import tt_codegen
+    import tt_passes
+
+    mod = func if isinstance(func, tvm.IRModule) else tvm.IRModule({func.attrs["global_symbol"] if func.attrs and "global_symbol" in func.attrs else "main": func})
+    lowered = tt_passes.lower(mod, arch=arch, **options)
+    return tt_codegen.emit(lowered)
+
+
+class CompiledKernel:
+    """Artifacts of one compiled kernel, callable with numpy arrays."""
+
+    def __init__(self, artifacts: Any, out_idx: Sequence[int] | None, arch: str, name: str):
+        self._artifacts = artifacts
+        self.arch = arch
+        self.name = name
+        self.plan: dict = json.loads(artifacts.files["tt.plan.json"])
+        self._buffers = sorted(self.plan["buffers"], key=lambda b: b["index"])
+        self.out_idx = self._check_out_idx(out_idx)
+        self._dir: tempfile.TemporaryDirectory | None = None
+
+    # ---- artifacts -------------------------------------------------------------------
+    @property
+    def artifacts(self) -> dict[str, str]:
+        """File name -> text of the five artifacts."""
+        return dict(self._artifacts.files)
+
+    def get_kernel_source(self, name: str = "compute") -> str:
+        """Source of one artifact: `reader`, `compute`, `writer`, `main` or a file name."""
+        files = self._artifacts.files
+        key = name if name in files else f"{name}.cpp"
+        if key not in files:
+            raise KeyError(f"no artifact '{name}'; artifacts are {', '.join(sorted(files))}")
+        return files[key]
+
+    def save(self, directory: str | Path) -> Path:
+        """Writes the artifacts into `directory` (created if missing) and returns it."""
+        path = Path(directory)
+        self._artifacts.write(path)
+        return path
+
+    def _artifact_dir(self) -> Path:
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix=f"tt-{self.name}-")
+            self._artifacts.write(Path(self._dir.name))
+        return Path(self._dir.name)
+
+    # ---- calling -----------------------------------------------------------------------
+    def run(self, *arrays: np.ndarray, device: str = "emulator", seed: int | None = None):
+        """Runs on `device` and returns tt-runtime's full `RunResult` (outputs, counters)."""
+        import tt_runtime
+
+        inputs = self._bind_inputs(arrays)
+        return tt_runtime.run(self._artifact_dir(), inputs, arch=self.arch, device=device, seed=seed)
+
+    def __call__(self, *arrays: np.ndarray, device: str = "emulator"):
+        outputs = self.run(*arrays, device=device).outputs
+        if len(arrays) == len(self._buffers):
+            for i in self.out_idx:
+                buf = self._buffers[i]
+                np.copyto(arrays[i], outputs[buf["name"]].astype(arrays[i].dtype), casting="unsafe")
+            return None
+        results = [outputs[self._buffers[i]["name"]] for i in self.out_idx]
+        return results[0] if len(results) == 1 else results
+
+    # ---- argument checks ---------------------------------------------------------------
+    def _check_out_idx(self, out_idx: Sequence[int] | int | None) -> list[int]:
+        planned = [i for i, b in enumerate(self._buffers) if b["role"] == "output"]
+        if out_idx is None:
+            return planned
+        idx = [out_idx] if isinstance(out_idx, int) else list(out_idx)
+        n = len(self._buffers)
+        idx = [i + n if i < 0 else i for i in idx]
+        for i in idx:
+            if not 0 <= i < n:
+                raise KernelCallError(f"{self.name}: out_idx {i} is out of range; the kernel has {n} tensors")
+        if sorted(idx) != planned:
+            names = [self._buffers[i]["name"] for i in planned]
+            raise KernelCallError(
+                f"{self.name}: out_idx={idx} does not match the tensors the kernel writes "
+                f"({', '.join(names)} at {planned}); pass out_idx={planned}"
+            )
+        return idx
+
+    def _bind_inputs(self, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        inputs = [b for i, b in enumerate(self._buffers) if i not in self.out_idx]
+        if len(arrays) == len(self._buffers):
+            given = [a for i, a in enumerate(arrays) if i not in self.out_idx]
+        elif len(arrays) == len(inputs):
+            given = list(arrays)
+        else:
+            names = ", ".join(b["name"] for b in inputs)
+            raise KernelCallError(
+                f"{self.name}: expected {len(inputs)} input arrays ({names}) or all {len(self._buffers)} "
+                f"tensors, got {len(arrays)}"
+            )
+        return {b["name"]: self._check_array(b, a) for b, a in zip(inputs, given)}
+
+    def _check_array(self, buf: dict, array: Any) -> np.ndarray:
+        name, shape, dtype = buf["name"], tuple(buf["shape"]), buf["dtype"]
+        if not isinstance(array, np.ndarray):
+            raise KernelCallError(f"{self.name}: '{name}' must be a numpy array, got {type(array).__name__}")
+        if array.shape != shape:
+            raise KernelCallError(f"{self.name}: '{name}' expects shape {shape}, got {array.shape}")
+        accepted = _ACCEPTED.get(dtype, ())
+        if array.dtype not in accepted:
+            allowed = " or ".join(str(d) for d in accepted)
+            raise KernelCallError(f"{self.name}: '{name}' is {dtype}: expects a {allowed} array, got {array.dtype}")
+        return np.ascontiguousarray(array)
+
+
+def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "wormhole_b0", **options: Any) -> CompiledKernel:  # noqa: A001
+    """Compiles a TileLang PrimFunc for a Tenstorrent arch.
+
+    Args:
+        func: the `@T.prim_func` (or an IRModule holding one).
+        out_idx: indices of the output tensors; default: the tensors the kernel writes.
+        arch: `wormhole_b0` or `blackhole`.
+        **options: tt-passes options (`grid`, `math_fidelity`, `fp32_accum`, `dump_ir`, ...).
+
+    Raises:
+        TTCompileError, CodegenError: the kernel cannot be compiled; the message says why.
+    """
+    artifacts = _lower_and_emit(func, arch, options)
+    name = json.loads(artifacts.files["tt.plan.json"])["kernel_name"]
+    return CompiledKernel(artifacts, out_idx, arch, name)
+
+
+def jit(out_idx: Sequence[int] | int | None = None, arch: str = "wormhole_b0", **options: Any) -> Callable:
+    """Decorates a kernel factory: `factory(**params)` returns a compiled kernel, cached per params."""
+
+    def wrap(factory: Callable) -> "JitKernel":
+        return JitKernel(factory, out_idx, arch, options)
+
+    return wrap
+
+
+class JitKernel:
+    """A kernel factory whose results are compiled once per distinct parameters."""
+
+    def __init__(self, factory: Callable, out_idx: Any, arch: str, options: dict[str, Any]):
+        self.factory = factory
+        self.out_idx = out_idx
+        self.arch = arch
+        self.options = options
+        self._cache: dict[Any, CompiledKernel] = {}
+        functools.update_wrapper(self, factory)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> CompiledKernel:
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in self._cache:
+            func = self.factory(*args, **kwargs)
+            self._cache[key] = compile(func, out_idx=self.out_idx, arch=self.arch, **self.options)
+        return self._cache[key]

@@ -1,0 +1,138 @@
+"""Loading kernel files for the `tt` command.
+
+A kernel file is ordinary Python. It may hold `@T.prim_func` kernels, factories decorated
+with `tt_cli.jit` (parameters come from `--param K=V`), or plain factory functions that
+return a PrimFunc (named with `--kernel`). It may define `reference(*inputs)` (numpy) for
+`tt run` to compare against, and `inputs(seed)` to replace the random inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from tt_ir import TTError
+
+
+class KernelFileError(TTError):
+    """A kernel file that cannot be loaded or holds no usable kernel."""
+
+
+@dataclass
+class LoadedKernel:
+    name: str
+    func: Any                      # the PrimFunc
+    module: ModuleType
+    out_idx: Any = None
+    arch: str | None = None
+    options: dict | None = None
+
+    @property
+    def reference(self) -> Callable | None:
+        ref = getattr(self.module, "reference", None)
+        return ref if callable(ref) else None
+
+    @property
+    def make_inputs(self) -> Callable | None:
+        fn = getattr(self.module, "inputs", None)
+        return fn if callable(fn) else None
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`("M=1024", "dtype=bfloat16")` -> `{"M": 1024, "dtype": "bfloat16"}`."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise KernelFileError(f"--param '{pair}' is not NAME=VALUE (e.g. --param M=1024)")
+        try:
+            params[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            params[key] = text
+    return params
+
+
+def load_module(path: Path) -> ModuleType:
+    if not path.is_file():
+        raise KernelFileError(f"kernel file '{path}' does not exist")
+    name = f"_tt_kernel_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as e:
+        raise KernelFileError(f"{path}:{e.lineno}: syntax error: {e.msg}\n  {(e.text or '').rstrip()}") from None
+    except TTError:
+        raise
+    except Exception as e:  # the user's module failed while building its kernels
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == str(path)]
+        where = f"{path}:{frames[-1].lineno}" if frames else str(path)
+        raise KernelFileError(f"{where}: loading the kernel file failed: {type(e).__name__}: {e}") from e
+    return module
+
+
+def _candidates(module: ModuleType) -> dict[str, Any]:
+    from tvm import tirx
+
+    from tt_cli._driver import JitKernel
+
+    found = {}
+    for name, value in vars(module).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, (tirx.PrimFunc, JitKernel)):
+            found[name] = value
+    return found
+
+
+def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | None = None) -> LoadedKernel:
+    """Loads `path` and returns the kernel to compile, built with `params` if it is a factory."""
+    from tvm import tirx
+
+    from tt_cli._driver import JitKernel
+
+    module = load_module(path)
+    found = _candidates(module)
+    if kernel is None:
+        if not found:
+            raise KernelFileError(f"{path} defines no kernel: expected a @T.prim_func or a @tt_cli.jit factory")
+        if len(found) > 1:
+            raise KernelFileError(f"{path} defines several kernels ({', '.join(sorted(found))}); choose one with --kernel NAME")
+        kernel = next(iter(found))
+    value = getattr(module, kernel, None)
+    if value is None:
+        names = ", ".join(sorted(found)) or "none"
+        raise KernelFileError(f"{path} has no kernel '{kernel}'; kernels in it: {names}")
+    params = params or {}
+    if isinstance(value, tirx.PrimFunc):
+        if params:
+            raise KernelFileError(f"'{kernel}' is a @T.prim_func and takes no --param (got {', '.join(params)})")
+        return LoadedKernel(kernel, value, module)
+    factory = value.factory if isinstance(value, JitKernel) else value
+    if not callable(factory):
+        raise KernelFileError(f"'{kernel}' in {path} is neither a PrimFunc nor a kernel factory")
+    _check_params(kernel, factory, params)
+    func = factory(**params)
+    if not isinstance(func, tirx.PrimFunc):
+        raise KernelFileError(f"factory '{kernel}' returned {type(func).__name__}, expected a @T.prim_func")
+    if isinstance(value, JitKernel):
+        return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options))
+    return LoadedKernel(kernel, func, module)
+
+
+def _check_params(kernel: str, factory: Callable, params: dict[str, Any]) -> None:
+    sig = inspect.signature(factory)
+    unknown = [k for k in params if k not in sig.parameters]
+    if unknown:
+        raise KernelFileError(f"factory '{kernel}' has no parameter {', '.join(unknown)}; its parameters: {', '.join(sig.parameters)}")
+    missing = [p.name for p in sig.parameters.values() if p.default is inspect.Parameter.empty and p.name not in params]
+    if missing:
+        raise KernelFileError(f"factory '{kernel}' needs --param for {', '.join(missing)}")

@@ -1,0 +1,79 @@
+"""`tt run`: random inputs, one run, a comparison with the file's `reference`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import ml_dtypes
+import numpy as np
+
+from tt_cli._check import check
+
+_HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32}
+
+
+def random_inputs(buffers: list[dict], seed: int) -> list[np.ndarray]:
+    """Uniform [-1, 1) floats rounded to each buffer's dtype; ints in [-8, 8)."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for buf in buffers:
+        shape = tuple(buf["shape"])
+        if buf["dtype"] == "int32":
+            arrays.append(rng.integers(-8, 8, size=shape, dtype=np.int32))
+            continue
+        values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        arrays.append(values.astype(_HOST_DTYPE[buf["dtype"]]))
+    return arrays
+
+
+def _inputs_of(plan: dict) -> list[dict]:
+    return [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] == "input"]
+
+
+def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None]) -> bool:
+    """Runs a compiled kernel; compares with `reference` when the file has one."""
+    buffers = _inputs_of(compiled.plan)
+    inputs = loaded.make_inputs(seed) if loaded.make_inputs else random_inputs(buffers, seed)
+    cores = len(compiled.plan["work"]["cores"])
+    progress(f"running {compiled.name} on the {device} ({compiled.arch}, {cores} cores) ...")
+    result = compiled.run(*inputs, device=device)
+    outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] == "output"]
+    if loaded.reference is None:
+        for buf in outputs:
+            _describe(buf["name"], result.outputs[buf["name"]])
+        print("no reference() in the kernel file: nothing to compare")
+        return True
+    expected = loaded.reference(*[np.asarray(a, dtype=np.float64) if a.dtype != np.int32 else a for a in inputs])
+    expected = list(expected) if isinstance(expected, (tuple, list)) else [expected]
+    if len(expected) != len(outputs):
+        raise ValueError(f"reference() returned {len(expected)} arrays; the kernel has {len(outputs)} outputs")
+    bound_fn = getattr(loaded.module, "error_bound", None)
+    ok = True
+    for buf, exp in zip(outputs, expected):
+        bound = bound_fn(*inputs) if callable(bound_fn) else None
+        verdict = check(result.outputs[buf["name"]], exp, buf["dtype"], bound=bound)
+        print(f"{buf['name']}: {verdict}")
+        ok = ok and verdict.passed
+    print("PASS" if ok else "FAIL")
+    return ok
+
+
+def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None]) -> bool:
+    """Runs an artifact directory on random inputs and describes the outputs."""
+    import tt_runtime
+
+    plan = json.loads((directory / "tt.plan.json").read_text())
+    buffers = _inputs_of(plan)
+    inputs = {b["name"]: a for b, a in zip(buffers, random_inputs(buffers, seed))}
+    progress(f"running {plan['kernel_name']} on the {device} ({plan['arch']}) ...")
+    result = tt_runtime.run(directory, inputs, arch=arch or plan["arch"], device=device)
+    for name, array in result.outputs.items():
+        _describe(name, array)
+    return True
+
+
+def _describe(name: str, array: np.ndarray) -> None:
+    values = np.asarray(array, dtype=np.float64)
+    print(f"{name}: shape {array.shape} {array.dtype}, mean {values.mean():.6g}, min {values.min():.6g}, max {values.max():.6g}")

@@ -1,0 +1,228 @@
+"""The `tt` command (also installed as `tilelang-tt`).
+
+Every subcommand has --help with examples. Compiler and emulator errors print as one
+message without a traceback (`-v` shows it) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from tt_ir import TTError
+
+from tt_cli import _report
+
+
+class Context:
+    def __init__(self, verbose: bool, dump_ir: str | None, time_passes: bool):
+        self.verbose = verbose
+        self.dump_ir = dump_ir
+        self.time_passes = time_passes
+
+    def options(self, **extra) -> dict:
+        opts = dict(extra)
+        if self.dump_ir:
+            opts["dump_ir"] = self.dump_ir
+        if self.time_passes:
+            opts["time_passes"] = True
+        return opts
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--dump-ir", metavar="DIR", help="Write the IR after every pass into DIR.")
+@click.option("--time-passes", is_flag=True, help="Print the wall time of every pass.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Python tracebacks on errors.")
+@click.version_option(package_name="tt-cli")
+@click.pass_context
+def cli(ctx: click.Context, dump_ir: str | None, time_passes: bool, verbose: bool) -> None:
+    """tilelang-tt: compile TileLang kernels for Tenstorrent chips and run them.
+
+    \b
+    Examples:
+      tt compile examples/gemm.py -o build/gemm
+      tt run examples/quickstart.py
+      tt inspect build/gemm
+    """
+    ctx.obj = Context(verbose, dump_ir, time_passes)
+
+
+# ---- compile ----------------------------------------------------------------------------
+def _compile_file(ctx: Context, file: str, kernel: str | None, params: tuple[str, ...], arch: str | None):
+    from tt_cli import _loader
+    from tt_cli._driver import compile as tt_compile
+
+    loaded = _loader.load_kernel(Path(file), kernel, _loader.parse_params(params))
+    arch = arch or loaded.arch or "wormhole_b0"
+    _progress(f"compiling {loaded.name} for {arch} ...")
+    options = ctx.options(**(loaded.options or {}))
+    compiled = tt_compile(loaded.func, out_idx=loaded.out_idx, arch=arch, **options)
+    return loaded, compiled
+
+
+def _write_atomically(compiled, out: Path) -> None:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        compiled.save(tmp)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+@cli.command("compile")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), help="Artifact directory.")
+@click.option("--kernel", help="Kernel to compile when the file defines several.")
+@click.option("--param", "params", multiple=True, metavar="K=V", help="Factory parameter (repeatable).")
+@click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (default wormhole_b0).")
+@click.pass_obj
+def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params: tuple[str, ...], arch: str | None) -> None:
+    """Compile FILE.py into reader/compute/writer/main.cpp and tt.plan.json.
+
+    \b
+    Examples:
+      tt compile examples/gemm.py -o build/gemm
+      tt compile examples/gemm.py --param M=512 --param N=256 --arch blackhole -o build/g
+    """
+    _, compiled = _compile_file(ctx, file, kernel, params, arch)
+    _write_atomically(compiled, Path(output))
+    click.echo(f"wrote {', '.join(sorted(compiled.artifacts))} to {output}")
+
+
+# ---- run --------------------------------------------------------------------------------
+@cli.command("run")
+@click.argument("target", type=click.Path())
+@click.option("--kernel", help="Kernel to run when the file defines several.")
+@click.option("--param", "params", multiple=True, metavar="K=V", help="Factory parameter (repeatable).")
+@click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (files only).")
+@click.option("--device", type=click.Choice(["emulator", "hardware"]), default="emulator", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
+@click.pass_obj
+def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int) -> None:
+    """Run FILE.py or an artifact DIR on random inputs.
+
+    When the file defines `reference(*inputs)`, the outputs are compared with it and the
+    command prints PASS or FAIL with the max error (exit status 1 on FAIL).
+
+    \b
+    Examples:
+      tt run examples/quickstart.py
+      tt run build/gemm --seed 3
+    """
+    from tt_cli import _runner
+
+    path = Path(target)
+    if path.is_dir():
+        ok = _runner.run_dir(path, device, seed, arch, _progress)
+    else:
+        loaded, compiled = _compile_file(ctx, target, kernel, params, arch)
+        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress)
+    if not ok:
+        sys.exit(1)
+
+
+# ---- inspect ----------------------------------------------------------------------------
+@cli.command("inspect")
+@click.argument("directory", type=click.Path(file_okay=False))
+def inspect_cmd(directory: str) -> None:
+    """Show the cores, CBs, L1 use and runtime args of an artifact DIR.
+
+    \b
+    Example:
+      tt inspect build/gemm
+    """
+    from tt_ir import load_plan
+
+    plan_path = Path(directory) / "tt.plan.json"
+    if not plan_path.is_file():
+        raise click.UsageError(f"{directory} has no tt.plan.json; make one with `tt compile FILE.py -o {directory}`")
+    plan = load_plan(plan_path)
+    click.echo(_report.inspect_text(plan.to_json() if hasattr(plan, "to_json") else plan))
+
+
+# ---- ir / passes ------------------------------------------------------------------------
+@cli.command("ir")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--after", "after", metavar="PASS", help="Print the IR after this pass.")
+@click.option("--all", "show_all", is_flag=True, help="Print the IR after every pass.")
+@click.option("--kernel", help="Kernel when the file defines several.")
+@click.option("--param", "params", multiple=True, metavar="K=V")
+@click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), default="wormhole_b0", show_default=True)
+@click.pass_obj
+def ir_cmd(ctx: Context, file: str, after: str | None, show_all: bool, kernel, params, arch: str) -> None:
+    """Print the TileLang IR of FILE.py, or the IR after a pass / every pass.
+
+    \b
+    Examples:
+      tt ir examples/gemm.py
+      tt ir examples/gemm.py --after split_device_kernel
+      tt ir examples/gemm.py --all
+    """
+    from tt_cli import _irdump, _loader
+
+    loaded = _loader.load_kernel(Path(file), kernel, _loader.parse_params(params))
+    click.echo(_irdump.ir_text(loaded.func, arch, after, show_all, ctx.options(**(loaded.options or {}))))
+
+
+@cli.command("passes")
+def passes_cmd() -> None:
+    """List the pass pipeline in order with one line on each pass."""
+    from tt_cli import _irdump
+
+    click.echo(_irdump.passes_text())
+
+
+# ---- doctor -----------------------------------------------------------------------------
+@cli.command("doctor")
+def doctor_cmd() -> None:
+    """Check the installation: TVM and its pin, the C++ compiler, the emulator, the SDK."""
+    from tt_cli import _doctor
+
+    ok = True
+    for line, good in _doctor.checks():
+        click.echo(("  ok    " if good else "  FAIL  ") + line)
+        ok = ok and good
+    if not ok:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs `cli`, turning TTError into one message and exit status 2."""
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        cli.main(args=argv, standalone_mode=False, prog_name="tt")
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except TTError as e:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as e:  # an internal error: say so, keep the traceback behind -v
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(e).__name__}: {e} (run with -v for the traceback; please report it)", err=True)
+        sys.exit(3)
