@@ -33,11 +33,19 @@ class LoadedKernel:
     out_idx: Any = None
     arch: str | None = None
     options: dict | None = None
+    params: dict | None = None
 
     @property
     def reference(self) -> Callable | None:
         ref = getattr(self.module, "reference", None)
         return ref if callable(ref) else None
+
+    def call_reference(self, *inputs: Any) -> Any:
+        """Calls `reference(*inputs, **p)` with the factory parameters `p` it names."""
+        ref = self.reference
+        accepted = inspect.signature(ref).parameters
+        kwargs = {k: v for k, v in (self.params or {}).items() if k in accepted}
+        return ref(*inputs, **kwargs)
 
     @property
     def make_inputs(self) -> Callable | None:
@@ -124,8 +132,8 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
     if not isinstance(func, tirx.PrimFunc):
         raise KernelFileError(f"factory '{kernel}' returned {type(func).__name__}, expected a @T.prim_func")
     if isinstance(value, JitKernel):
-        return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options))
-    return LoadedKernel(kernel, func, module)
+        return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options), params)
+    return LoadedKernel(kernel, func, module, params=params)
 
 
 def _check_params(kernel: str, factory: Callable, params: dict[str, Any]) -> None:

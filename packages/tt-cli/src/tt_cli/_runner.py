@@ -45,7 +45,7 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
             _describe(buf["name"], result.outputs[buf["name"]])
         print("no reference() in the kernel file: nothing to compare")
         return True
-    expected = loaded.reference(*[np.asarray(a, dtype=np.float64) if a.dtype != np.int32 else a for a in inputs])
+    expected = loaded.call_reference(*[np.asarray(a, dtype=np.float64) if a.dtype != np.int32 else a for a in inputs])
     expected = list(expected) if isinstance(expected, (tuple, list)) else [expected]
     if len(expected) != len(outputs):
         raise ValueError(f"reference() returned {len(expected)} arrays; the kernel has {len(outputs)} outputs")

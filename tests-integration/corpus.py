@@ -1,0 +1,89 @@
+"""The integration corpus: every kernel and shape the end-to-end tests compile and run.
+
+Kernels come from `examples/` (so the examples are tested as they are shipped). Each case
+is a `Case(id, example, factory, params)`; `build(case)` returns the PrimFunc and the
+factory's `out_idx`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARCHES = ("wormhole_b0", "blackhole")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    example: str            # file in examples/
+    factory: str            # jit factory in it
+    params: dict = field(default_factory=dict, hash=False)
+    slow: bool = False      # left out of the `-m "not slow"` quick run, kept in CI
+
+
+def load_example(name: str):
+    path = ROOT / "examples" / name
+    mod_name = f"_tt_example_{path.stem}"
+    if mod_name in sys.modules:
+        return sys.modules[mod_name]
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def build(case: Case):
+    """(PrimFunc, out_idx, module) of a case."""
+    module = load_example(case.example)
+    jit_kernel = getattr(module, case.factory)
+    return jit_kernel.factory(**case.params), jit_kernel.out_idx, module
+
+
+def _gemm(id, M, N, K, bm, bn, bk, stages=2, tb=False, dtype="bfloat16", accum="float32", slow=False):
+    params = dict(M=M, N=N, K=K, block_M=bm, block_N=bn, block_K=bk, num_stages=stages, transpose_B=tb,
+                  dtype=dtype, accum_dtype=accum)
+    return Case(f"gemm-{id}", "gemm.py", "gemm", params, slow)
+
+
+GEMM = [
+    _gemm("one-tile", 32, 32, 32, 32, 32, 32, stages=1),
+    _gemm("square-128", 128, 128, 128, 64, 64, 32, stages=2),
+    _gemm("rect-256x512x128", 256, 512, 128, 128, 128, 64, stages=3),
+    _gemm("skinny-32x4096x1024", 32, 4096, 1024, 32, 256, 128, stages=2, slow=True),
+    _gemm("tall-1024x64x256", 1024, 64, 256, 256, 64, 64, stages=2),
+    _gemm("big-block-256", 512, 512, 256, 256, 256, 32, stages=2, slow=True),
+    _gemm("partial-blocks", 160, 96, 128, 64, 64, 64, stages=2),
+    _gemm("partial-k", 64, 64, 96, 64, 64, 64, stages=1),
+    _gemm("transpose-b", 256, 256, 256, 128, 128, 64, stages=2, tb=True),
+    _gemm("fp16", 128, 256, 128, 64, 128, 64, dtype="float16"),
+    _gemm("fp32", 128, 128, 256, 64, 64, 64, dtype="float32"),
+    _gemm("bf16-accum", 128, 128, 128, 64, 64, 32, accum="bfloat16"),
+    _gemm("large-1024x1024x2048", 1024, 1024, 2048, 128, 128, 64, stages=3, slow=True),
+]
+
+QUICKSTART = [
+    Case("quickstart-256", "quickstart.py", "matmul", dict(M=256, N=256, K=256)),
+    Case("quickstart-1024", "quickstart.py", "matmul", {}, slow=True),
+]
+
+
+def _eltwise(id, M, N, bm, bn, op="add", dtype="bfloat16", slow=False):
+    return Case(f"eltwise-{op}-{id}", "elementwise_add.py", "elementwise_add",
+                dict(M=M, N=N, block_M=bm, block_N=bn, op=op, dtype=dtype), slow)
+
+
+ELTWISE = [
+    _eltwise("32", 32, 32, 32, 32),
+    _eltwise("256-64x128", 256, 256, 64, 128, "add"),
+    _eltwise("256-sub", 256, 512, 128, 128, "sub"),
+    _eltwise("mul-256", 512, 256, 256, 32, "mul"),
+    _eltwise("fp32", 128, 128, 64, 64, "add", "float32"),
+    _eltwise("4096-256", 4096, 4096, 256, 256, "add", slow=True),
+]
+
+CORPUS = GEMM + QUICKSTART + ELTWISE

@@ -1,0 +1,65 @@
+"""Kernel -> tt-passes -> tt-codegen -> artifacts -> emulator -> numbers equal to numpy's.
+
+Inputs are uniform in [-1, 1) rounded to the tensor dtype; the reference is computed in
+float64 from those same rounded values. Pass criteria, per output dtype:
+
+* bfloat16 / float16: Pearson correlation >= 0.999 and max |C - C_ref| <= the bound of
+  `tt_cli.error_bound`: 2 * (u_out * max|C_ref| + K * u_acc * max(|A| @ |B|)
+  + spills * u_out * max(|A| @ |B|)), with u = 2^-8 (bf16), 2^-11 (fp16), 2^-24 (fp32
+  accumulation) and `spills` the number of times a partial sum is stored in the output
+  format (K blocks - 1 when the accumulator is not fp32, else 0).
+* float32: numpy allclose with rtol = 1e-4 (atol 1e-4 * max|C_ref| for values near 0).
+"""
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import tt_cli
+from corpus import ARCHES, CORPUS, build
+
+HOST = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32}
+
+
+def _inputs(func_plan, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for buf in sorted(func_plan["buffers"], key=lambda b: b["index"]):
+        if buf["role"] != "input":
+            continue
+        values = rng.uniform(-1.0, 1.0, size=tuple(buf["shape"])).astype(np.float32)
+        arrays.append(values.astype(HOST[buf["dtype"]]))
+    return arrays
+
+
+def _expected(case, module, inputs):
+    f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
+    if case.example == "elementwise_add.py":
+        return module.reference(*f64, op=case.params.get("op", "add")), 1, None
+    a, b = f64
+    expected = module.reference(a, b)
+    dot = module.reference(np.abs(a), np.abs(b)) if case.example == "gemm.py" else np.abs(a) @ np.abs(b)
+    return expected, a.shape[1], float(dot.max())
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CORPUS])
+def test_case(case, arch, device):
+    func, out_idx, module = build(case)
+    kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch)
+    inputs = _inputs(kernel.plan)
+    out = kernel.run(*inputs, device=device)
+    (result,) = out.outputs.values()
+    expected, k, dot = _expected(case, module, inputs)
+    dtype = case.params.get("dtype", "bfloat16")
+    dtype = str(dtype)
+    if dtype == "float32":
+        scale = float(np.abs(expected).max())
+        np.testing.assert_allclose(np.asarray(result, np.float64), expected, rtol=1e-4, atol=1e-4 * scale)
+        return
+    accum = str(case.params.get("accum_dtype", "float32"))
+    spills = 0
+    if accum != "float32" and "block_K" in case.params:
+        spills = -(-case.params["K"] // case.params["block_K"]) - 1
+    verdict = tt_cli.check(result, expected, dtype, k=k, dot_scale=dot, accum="float32", spills=spills)
+    assert verdict.passed, f"{case.id} on {arch}: {verdict}"

@@ -1,0 +1,59 @@
+"""Compiling twice gives the same bytes; bad programs end with their TTCompileError."""
+
+import pytest
+
+import tt_cli
+import tt_ir.language as T
+from corpus import CORPUS, build
+from tt_ir import TTCompileError
+
+
+@pytest.mark.parametrize("case", [c for c in CORPUS if c.id in ("gemm-rect-256x512x128", "quickstart-256", "eltwise-add-256-64x128")], ids=lambda c: c.id)
+def test_compiling_twice_is_byte_identical(case):
+    func, out_idx, _ = build(case)
+    first = tt_cli.compile(func, out_idx=out_idx).artifacts
+    func, out_idx, _ = build(case)
+    second = tt_cli.compile(func, out_idx=out_idx).artifacts
+    assert sorted(first) == ["compute.cpp", "main.cpp", "reader.cpp", "tt.plan.json", "writer.cpp"]
+    for name in first:
+        assert first[name] == second[name], f"{name} differs between two compilations"
+
+
+def _copy_kernel(M, N, bm, bn, dtype=T.bfloat16):
+    @T.prim_func
+    def copy(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            S = T.alloc_shared((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], S)
+            T.copy(S, B[by * bm, bx * bn])
+
+    return copy
+
+
+def test_block_not_multiple_of_32():
+    with pytest.raises(TTCompileError, match=r"(?s)48.*multiple of 32"):
+        tt_cli.compile(_copy_kernel(96, 96, 48, 32), out_idx=[1])
+
+
+def test_l1_overflow_prints_a_cb_table():
+    from corpus import load_example
+
+    gemm = load_example("gemm.py").gemm
+    func = gemm.factory(M=2048, N=2048, K=2048, block_M=1024, block_N=1024, block_K=256, num_stages=2)
+    with pytest.raises(TTCompileError, match=r"(?s)L1.*A_shared.*B_shared.*hint") as err:
+        tt_cli.compile(func, out_idx=[2])
+    assert "1499136" in str(err.value) or "1464 KiB" in str(err.value)
+
+
+def test_unsupported_op_is_named():
+    @T.prim_func
+    def bad(A: T.Tensor((64, 64), T.bfloat16), B: T.Tensor((64, 64), T.bfloat16)):
+        with T.Kernel(1, 1) as (bx, by):
+            S = T.alloc_shared((64, 64), T.bfloat16)
+            F = T.alloc_fragment((64, 64), T.float32)
+            T.copy(A[0, 0], S)
+            T.reduce_max(S, F, dim=1)
+            T.copy(F, B[0, 0])
+
+    with pytest.raises(TTCompileError, match=r"reduce"):
+        tt_cli.compile(bad, out_idx=[1])
