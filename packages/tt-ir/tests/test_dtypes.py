@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from tt_ir.dtypes import (
     DATA_FORMATS,
     DTYPES,
