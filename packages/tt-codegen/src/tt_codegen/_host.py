@@ -1,0 +1,216 @@
+"""main.cpp, the host program, from the plan alone (contracts §4).
+
+Every decision is a small function here (tensor table, merged core ranges, kernel configs,
+the per-core work table and each kernel's runtime-argument vector); `main.cpp.j2` holds the
+program around them.
+"""
+
+from __future__ import annotations
+
+from tt_codegen._errors import CodegenError
+from tt_codegen._printer import identifier
+from tt_codegen._templates import render
+from tt_codegen._version import __version__
+
+# Plan data_format -> the host-side conversion main.cpp implements.
+_HOST_FORMATS = ("Float32", "Float16", "Float16_b", "Int32")
+_PROCESSORS = {"RISCV_0": "DataMovementProcessor::RISCV_0", "RISCV_1": "DataMovementProcessor::RISCV_1"}
+_NOCS = {"NOC_0": "NOC::RISCV_0_default", "NOC_1": "NOC::RISCV_1_default"}
+_FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
+_WORK_ROWS_PER_LINE = 4
+
+
+def _cxx_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def tensor_rows(plan: dict) -> list[str]:
+    """The `kTensors` initializers, one per buffer in signature order."""
+    rows = []
+    for buf in sorted(plan["buffers"], key=lambda b: b["index"]):
+        fmt = buf["data_format"]
+        if fmt not in _HOST_FORMATS:
+            raise CodegenError(
+                f"buffer '{buf['name']}' has data format {fmt}; main.cpp converts only {', '.join(_HOST_FORMATS)}",
+                hint="keep DRAM tensors in bfloat16, float16, float32 or int32",
+            )
+        shape = [int(d) for d in buf["shape"]]
+        rows_ = 1
+        for d in shape[:-1]:
+            rows_ *= d
+        dims = ", ".join(str(d) for d in shape)
+        output = _cxx_bool(buf["role"] == "output")
+        rows.append(
+            f'{{"{buf["name"]}", {output}, {{{dims}}}, {rows_}, {shape[-1]}, Format::{fmt}, '
+            f'tt::DataFormat::{fmt}, {buf["page_size"]}}},'
+        )
+    return rows
+
+
+def core_ranges(cores: list[list[int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Covers a set of logical cores with inclusive rectangles.
+
+    Runs of consecutive x in each row first, then identical runs in consecutive rows are
+    stacked. Deterministic: the result depends only on the set of cores.
+    """
+    rows: dict[int, list[int]] = {}
+    for x, y in sorted({(c[0], c[1]) for c in cores}, key=lambda c: (c[1], c[0])):
+        rows.setdefault(y, []).append(x)
+    runs: list[tuple[int, int, int]] = []  # (y, x0, x1)
+    for y, xs in rows.items():
+        start = prev = xs[0]
+        for x in xs[1:]:
+            if x != prev + 1:
+                runs.append((y, start, prev))
+                start = x
+            prev = x
+        runs.append((y, start, prev))
+    ranges: list[list[int]] = []  # [x0, y0, x1, y1]
+    for y, x0, x1 in runs:
+        for r in ranges:
+            if r[0] == x0 and r[2] == x1 and r[3] == y - 1:
+                r[3] = y
+                break
+        else:
+            ranges.append([x0, y, x1, y])
+    return [((r[0], r[1]), (r[2], r[3])) for r in ranges]
+
+
+def core_lines(plan: dict) -> list[str]:
+    """`CoreRangeSet cores(...)`, on one line for one range, else one range per line."""
+    cores = [w["core"] for w in plan["work"]["cores"]]
+    if not cores:
+        raise CodegenError("the plan's work.cores is empty: no core has work, so there is nothing to run")
+    ranges = [f"CoreRange(CoreCoord({a[0]}, {a[1]}), CoreCoord({b[0]}, {b[1]}))" for a, b in core_ranges(cores)]
+    if len(ranges) == 1:
+        return [f"CoreRangeSet cores(std::vector<CoreRange>{{{ranges[0]}}});"]
+    return ["CoreRangeSet cores(std::vector<CoreRange>{", *[f"    {r}," for r in ranges], "});"]
+
+
+def _accessor_buffers(kernel: dict) -> list[str]:
+    accessors = sorted(kernel["accessors"], key=lambda a: a["cta_offset"])
+    if [a["buffer"] for a in accessors] != [a["buffer"] for a in kernel["accessors"]]:
+        raise CodegenError(f"{kernel['role']}: accessors must be listed in cta_offset order")
+    return [a["buffer"] for a in accessors]
+
+
+def config_lines(kernel: dict, plan: dict, cta: str | None) -> list[str]:
+    """The DataMovementConfig / ComputeConfig argument of CreateKernel, wrapped like the golden."""
+    if cta is not None:
+        compile_args = cta
+    else:
+        compile_args = "{" + ", ".join(str(int(v)) for v in kernel["compile_args"]) + "}"
+    defines = ""
+    if kernel["defines"]:
+        pairs = ", ".join(f'{{"{k}", "{v}"}}' for k, v in sorted(kernel["defines"].items()))
+        defines = f", .defines = {{{pairs}}}"
+    if kernel["role"] == "compute":
+        cc = plan["compute_config"]
+        if cc["math_fidelity"] not in _FIDELITIES:
+            raise CodegenError(f"math_fidelity {cc['math_fidelity']} is not one of {', '.join(_FIDELITIES)}")
+        return [
+            f"ComputeConfig{{.math_fidelity = MathFidelity::{cc['math_fidelity']}, "
+            f".fp32_dest_acc_en = {_cxx_bool(cc['fp32_dest_acc_en'])}, "
+            f".dst_full_sync_en = {_cxx_bool(cc['dst_full_sync_en'])},",
+            f"              .math_approx_mode = {_cxx_bool(cc['math_approx_mode'])}, "
+            f".compile_args = {compile_args}{defines}}});",
+        ]
+    processor, noc = kernel["processor"], kernel["noc"]
+    if processor not in _PROCESSORS or noc not in _NOCS:
+        raise CodegenError(
+            f"{kernel['role']}: processor {processor} / noc {noc}; data movement runs on "
+            f"{' or '.join(_PROCESSORS)} with {' or '.join(_NOCS)}"
+        )
+    return [
+        f"DataMovementConfig{{.processor = {_PROCESSORS[processor]}, .noc = {_NOCS[noc]}, "
+        f".compile_args = {compile_args}{defines}}});"
+    ]
+
+
+def work_table(plan: dict) -> tuple[list[str], dict[tuple[str, str], int], list[list[int]]]:
+    """Columns, (role, value-arg name) -> column, and one row per work core.
+
+    Value arguments that carry the same name and the same per-core values in several kernels
+    share one column (block_start, block_count); a name whose values differ between kernels
+    gets a column per kernel, qualified with the kernel's role.
+    """
+    cores = [tuple(w["core"]) for w in plan["work"]["cores"]]
+    per_kernel: dict[str, dict[tuple, list[int]]] = {}
+    for k in plan["kernels"]:
+        values = {tuple(ca["core"]): ca["values"] for ca in k["core_args"]}
+        missing = [c for c in cores if c not in values]
+        if missing:
+            raise CodegenError(f"{k['role']}: no core_args for work core {list(missing[0])}; every work core needs them")
+        per_kernel[k["role"]] = values
+
+    columns = ["x", "y"]
+    column_of: dict[tuple[str, str], int] = {}
+    series: list[list[int]] = []
+    for k in plan["kernels"]:
+        names = [a["name"] for a in k["runtime_args"] if a["kind"] == "value"]
+        for i, name in enumerate(names):
+            mine = [int(per_kernel[k["role"]][c][i]) for c in cores]
+            column = name if name not in columns or series[columns.index(name) - 2] == mine else f"{k['role']}_{name}"
+            if column not in columns:
+                columns.append(column)
+                series.append(mine)
+            column_of[(k["role"], name)] = columns.index(column)
+    rows = [[c[0], c[1], *[s[r] for s in series]] for r, c in enumerate(cores)]
+    return columns, column_of, rows
+
+
+def work_lines(rows: list[list[int]]) -> list[str]:
+    cells = ["{" + ", ".join(str(v) for v in row) + "}," for row in rows]
+    return [" ".join(cells[i : i + _WORK_ROWS_PER_LINE]) for i in range(0, len(cells), _WORK_ROWS_PER_LINE)]
+
+
+def runtime_args(kernel: dict, column_of: dict[tuple[str, str], int], buffers: set[str]) -> list[str]:
+    """The C++ initializer of one kernel's runtime-argument vector, in schema order."""
+    out = []
+    for arg in kernel["runtime_args"]:
+        if arg["kind"] == "buffer_address":
+            if arg["buffer"] not in buffers:
+                raise CodegenError(f"{kernel['role']}: runtime arg '{arg['name']}' names unknown buffer '{arg['buffer']}'")
+            out.append(f"{identifier(arg['buffer'])}_addr")
+        elif arg["kind"] == "value":
+            out.append(f"w[{column_of[(kernel['role'], arg['name'])]}]")
+        else:
+            raise CodegenError(f"{kernel['role']}: runtime arg '{arg['name']}' has kind '{arg['kind']}'; "
+                               "main.cpp knows buffer_address and value")
+    return out
+
+
+def render_main(plan: dict) -> str:
+    buffers = sorted(plan["buffers"], key=lambda b: b["index"])
+    names = [b["name"] for b in buffers]
+    columns, column_of, rows = work_table(plan)
+    kernels = []
+    addressed: set[str] = set()
+    for k in plan["kernels"]:
+        accessors = _accessor_buffers(k)
+        cta = f"{k['role']}_cta" if accessors else None
+        rt = runtime_args(k, column_of, set(names))
+        addressed |= {a["buffer"] for a in k["runtime_args"] if a["kind"] == "buffer_address"}
+        kernels.append({
+            "role": k["role"],
+            "file": k["file"],
+            "cta": cta,
+            "accessors": accessors,
+            "config_lines": config_lines(k, plan, cta),
+            "rt_args": rt,
+        })
+    return render(
+        "main.cpp.j2",
+        version=__version__,
+        kernel_name=plan["kernel_name"],
+        usage_args=" ".join(f"{n}={n.lower()}.npy" for n in names),
+        tensor_rows=tensor_rows(plan),
+        buffer_list=", ".join(names),
+        core_lines=core_lines(plan),
+        cbs=sorted(plan["circular_buffers"], key=lambda c: c["index"]),
+        semaphores=plan.get("semaphores", []),
+        kernels=kernels,
+        work_columns=columns,
+        work_lines=work_lines(rows),
+        address_buffers=[n for n in names if n in addressed],
+    )
