@@ -1,0 +1,188 @@
+"""The TileLang surface on apache-tvm 0.27: `import tt_ir.language as T`.
+
+A TileLang kernel ports by changing its import line::
+
+    @T.prim_func
+    def matmul(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+               C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_s = T.alloc_shared((bm, bk), T.bfloat16)
+            ...
+            for k in T.Pipelined(T.ceildiv(K, bk), num_stages=3):
+                T.copy(A[by * bm, k * bk], A_s)
+                T.gemm(A_s, B_s, C_l)
+
+API
+    prim_func            decorator; PrimFunc named like the Python function
+    Tensor, Buffer       parameter annotations `T.Tensor(shape, dtype)`
+    Kernel(gx[, gy[, gz]], threads=128) -> block vars (bx[, by[, bz]])
+    alloc_shared / alloc_fragment / alloc_local / alloc_var
+    copy, gemm (GemmWarpPolicy), fill, clear, reduce, reduce_max/min/sum/abssum/absmax
+    Pipelined(n, num_stages=, order=, stage=), Parallel(*extents), serial, unroll,
+    vectorized, grid, use_swizzle
+    ceildiv, max, min, exp, exp2, log, log2, abs, sqrt, rsqrt, if_then_else, infinity, cast
+    dtypes: float16 bfloat16 float32 float64 int8 int16 int32 int64 uint8 uint16 uint32
+            bool -- each usable as a dtype ("bfloat16") and as a constant (T.float32(0))
+    Tenstorrent: tt_layout(memory=, kind=, shard_grid=, shard_shape=, strategy=, order=),
+            annotate_layout({buf: layout}), annotate_core_grid(x, y)
+    Anything else falls through to apache-tvm's TVMScript `T` (T.evaluate, T.Cast, ...).
+
+Canonical IR produced (what tt-passes consumes)
+    - T.Kernel: `T.launch_thread("blockIdx.x"|"y"|"z", extent)` (AttrStmt thread_extent);
+      no threadIdx; `threads` -> function attribute `tl.launch_threads = [t, 1, 1]`.
+    - alloc_*: flat AllocBuffer with scope "shared.dyn" / "local.fragment" / "local" /
+      "local.var".
+    - tile ops: `Evaluate(tl.tileop.copy|gemm|fill|reduce(...))` with `tl.region`
+      operands, exactly TileLang's encoding (printed `T.tl.copy(T.tl.region(...), ...)`).
+    - Pipelined: serial For with annotation num_stages; Parallel: nested For kind Parallel.
+    - Source lines: each tile op and each T.Parallel nest is wrapped in
+      `AttrStmt(0, "tt.source_line", "kernel.py:14")` (printed
+      `with T.attr({"tt.source_line": "kernel.py:14"}):`); see tt_ir.tir.tile_op_sites.
+    - Layouts: function attribute `tt.layouts = {buffer name: {"memory", "kind",
+      "order"[, "shard_grid", "shard_shape", "strategy"]}}`; core grid: `tt.core_grid =
+      [x, y]`.
+
+Errors in kernels (mismatched copy shapes, bad gemm K, ...) raise tt_ir.errors.TTError
+with the kernel line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tvm import tirx as _tirx
+from tvm.script import tirx as _T
+
+from tt_ir import tir as _tir
+from tt_ir.language._annotate import (
+    CORE_GRID_ATTR,
+    LAYOUTS_ATTR,
+    TTLayout,
+    annotate_core_grid,
+    annotate_layout,
+    tt_layout,
+)
+from tt_ir.language._build import (
+    Kernel,
+    Parallel,
+    Pipelined,
+    alloc_fragment,
+    alloc_local,
+    alloc_shared,
+    alloc_var,
+    prim_func,
+)
+from tt_ir.language._tileops import (
+    GemmWarpPolicy,
+    clear,
+    copy,
+    fill,
+    gemm,
+    reduce,
+    reduce_absmax,
+    reduce_abssum,
+    reduce_max,
+    reduce_min,
+    reduce_sum,
+)
+
+
+class dtype(str):  # noqa: N801 - TileLang spelling
+    """A dtype that is also a constant constructor: `T.float32` == "float32", `T.float32(0)`."""
+
+    def __call__(self, value: Any = None) -> Any:
+        return getattr(_T, str(self))(value)
+
+
+float16 = dtype("float16")
+bfloat16 = dtype("bfloat16")
+float32 = dtype("float32")
+float64 = dtype("float64")
+int8 = dtype("int8")
+int16 = dtype("int16")
+int32 = dtype("int32")
+int64 = dtype("int64")
+uint8 = dtype("uint8")
+uint16 = dtype("uint16")
+uint32 = dtype("uint32")
+bool = dtype("bool")  # noqa: A001 - TileLang spelling
+half, float = float16, float32  # noqa: A001
+
+
+def Tensor(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:  # noqa: N802
+    """Parameter annotation `A: T.Tensor((M, K), T.bfloat16)` (a global buffer)."""
+    shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
+    return _T.Buffer(shape, str(dtype), **kwargs)
+
+
+Buffer = Tensor
+
+# --- loops and math (TVMScript's, re-exported under TileLang's names) ---------------
+serial = _T.serial
+Serial = _T.serial
+unroll = _T.unroll
+vectorized = _T.vectorized
+grid = _T.grid
+parallel = _T.parallel
+max = _T.max  # noqa: A001
+min = _T.min  # noqa: A001
+exp = _T.exp
+exp2 = _T.exp2
+log = _T.log
+log2 = _T.log2
+abs = _T.abs  # noqa: A001
+sqrt = _T.sqrt
+rsqrt = _T.rsqrt
+tanh = _T.tanh
+sigmoid = _T.sigmoid
+floor = _T.floor
+ceil = _T.ceil
+if_then_else = _T.if_then_else
+Cast = _T.Cast
+
+
+def cast(value: Any, dtype: Any) -> Any:
+    """`T.cast(x, T.float32)`."""
+    return _T.Cast(str(dtype), value)
+
+
+def ceildiv(a: Any, b: Any) -> Any:
+    """Ceiling division; plain ints stay ints (grid extents print as literals)."""
+    ai, bi = _tir.as_int(a), _tir.as_int(b)
+    if ai is not None and bi is not None:
+        return -(-ai // bi)
+    return _tirx.ceildiv(a, b)
+
+
+def infinity(dtype: Any) -> Any:
+    """+inf of `dtype` as TileLang encodes it: `tl.infinity` (printed `T.tl.infinity("float32")`)."""
+    return _tir.call_intrin(str(dtype), "tl.infinity")
+
+
+def use_swizzle(panel_size: int, order: str = "row", enable: bool = True) -> Any:
+    """TileLang's block rasterization hint: AttrStmt "threadblock_swizzle_pattern" (node 0)."""
+    if not enable:
+        return None
+    name = "rasterization2DRow" if order == "row" else "rasterization2DColumn"
+    return _T.attr(0, "threadblock_swizzle_pattern", _tirx.tvm_tuple(name, panel_size))
+
+
+def __getattr__(name: str) -> Any:
+    """Fall through to apache-tvm's TVMScript namespace (T.evaluate, T.tl, T.tt, ...)."""
+    try:
+        return getattr(_T, name)
+    except AttributeError:
+        raise AttributeError(f"tt_ir.language has no attribute {name!r}") from None
+
+
+__all__ = [
+    "Buffer", "CORE_GRID_ATTR", "Cast", "GemmWarpPolicy", "Kernel", "LAYOUTS_ATTR", "Parallel",
+    "Pipelined", "Serial", "TTLayout", "Tensor", "abs", "alloc_fragment", "alloc_local",
+    "alloc_shared", "alloc_var", "annotate_core_grid", "annotate_layout", "bfloat16", "bool",
+    "cast", "ceil", "ceildiv", "clear", "copy", "dtype", "exp", "exp2", "fill", "float16",
+    "float32", "float64", "floor", "gemm", "grid", "if_then_else", "infinity", "int16", "int32",
+    "int64", "int8", "log", "log2", "max", "min", "parallel", "prim_func", "reduce",
+    "reduce_absmax", "reduce_abssum", "reduce_max", "reduce_min", "reduce_sum", "rsqrt",
+    "serial", "sigmoid", "sqrt", "tanh", "tt_layout", "uint16", "uint32", "uint8", "unroll",
+    "use_swizzle", "vectorized",
+]

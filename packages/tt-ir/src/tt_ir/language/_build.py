@@ -1,0 +1,242 @@
+"""prim_func, the per-parse build state, T.Kernel, allocations and loops."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+from typing import Any
+
+from tvm.script import tirx as _T
+from tvm.script.parser.core import dispatch as _dispatch
+from tvm.script.parser.core import doc as _doc
+from tvm.script.parser.core import utils as _utils
+from tvm.script.parser.core.entry import parse as _parse
+
+from tt_ir import tir
+from tt_ir.errors import TTError
+
+
+class _BuildState:
+    """What T records while one kernel is parsed; applied as function attributes at the end."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.func_attrs: dict[str, Any] = {}
+        self.errors: list[TTError] = []
+
+
+_STACK: list[_BuildState] = []
+
+
+def current_state(what: str) -> _BuildState:
+    """The state of the kernel being parsed; TTError if `what` is used outside @T.prim_func."""
+    if not _STACK:
+        raise TTError(f"{what} can only be used inside a kernel decorated with @T.prim_func")
+    return _STACK[-1]
+
+
+def fail(message: str) -> TTError:
+    """Build (and remember, so prim_func can re-raise it) a TTError located at the kernel line."""
+    line = tir.current_parse_line()
+    err = TTError(f"{message}\n  at {line}" if line else message)
+    if _STACK:
+        _STACK[-1].errors.append(err)
+    return err
+
+
+def _tt_error_in(exc: BaseException, state: _BuildState) -> TTError | None:
+    seen = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, TTError):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return state.errors[-1] if state.errors else None
+
+
+def prim_func(func: Any = None, *, private: bool = False, check_well_formed: bool = True) -> Any:
+    """Parse a Python function written with T into a PrimFunc (name = function name).
+
+    Use as `@T.prim_func` or `@T.prim_func(private=True)`. Attributes recorded by
+    T.Kernel(threads=...), T.annotate_layout and T.annotate_core_grid are attached
+    as function attributes after parsing.
+    """
+
+    def decorate(fn: Any) -> Any:
+        extra_vars = _utils.inspect_function_capture(fn)
+        if any(isinstance(a, str) for a in getattr(fn, "__annotations__", {}).values()):
+            # `from __future__ import annotations`: names used only in annotations are
+            # not in the closure; TVM looks them up in the enclosing frames.
+            _utils.resolve_closure_vars(fn, extra_vars, inspect.stack(0))
+        state = _BuildState(fn.__name__)
+        _STACK.append(state)
+        try:
+            result = _parse(fn, extra_vars, check_well_formed=check_well_formed)
+        except TTError:
+            raise
+        except Exception as exc:
+            tt_err = _tt_error_in(exc, state)
+            if tt_err is None:
+                raise
+            raise tt_err from None
+        finally:
+            _STACK.pop()
+        return tir.with_attrs(result, state.func_attrs)
+
+    decorate.dispatch_token = "tirx"  # the TVMScript parser reads this off the decorator
+    if func is not None:
+        return decorate(func)
+    return decorate
+
+
+prim_func.dispatch_token = "tirx"
+
+
+# --- T.Kernel -----------------------------------------------------------------------
+_BLOCK_AXES = ("blockIdx.x", "blockIdx.y", "blockIdx.z")
+
+
+def _threads3(threads: Any) -> list[int]:
+    if isinstance(threads, (list, tuple)):
+        vals = [int(tir.as_int(t) if tir.as_int(t) is not None else t) for t in threads]
+    else:
+        vals = [int(tir.as_int(threads) if tir.as_int(threads) is not None else threads)]
+    if not 1 <= len(vals) <= 3:
+        raise fail(f"T.Kernel: threads must be an int or up to 3 ints, got {threads!r}")
+    return vals + [1] * (3 - len(vals))
+
+
+class Kernel:
+    """`with T.Kernel(gx, gy[, gz], threads=128) as (bx, by[, bz]):`.
+
+    Emits `T.launch_thread("blockIdx.x", gx)` ... (AttrStmt "thread_extent") and
+    records `threads` as the function attribute `tl.launch_threads = [t, 1, 1]`;
+    no threadIdx is materialised (Tenstorrent maps blocks to Tensix cores).
+    """
+
+    def __init__(self, *grid: Any, threads: Any = 128, **options: Any):
+        if not 1 <= len(grid) <= 3:
+            raise fail(f"T.Kernel takes 1 to 3 grid extents (x, y, z), got {len(grid)}")
+        self.grid = grid
+        self.threads = threads
+        self.options = options
+        self._stack: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> Any:
+        state = current_state("T.Kernel")
+        threads = _threads3(self.threads)
+        previous = state.func_attrs.get("tl.launch_threads")
+        if previous is not None and previous != threads:
+            raise fail(f"T.Kernel: threads={threads} differs from an earlier T.Kernel's {previous}")
+        state.func_attrs["tl.launch_threads"] = threads
+        self._stack = contextlib.ExitStack()
+        block_vars = [self._stack.enter_context(_T.launch_thread(axis, extent))
+                      for axis, extent in zip(_BLOCK_AXES, self.grid)]
+        return block_vars[0] if len(block_vars) == 1 else block_vars
+
+    def __exit__(self, *exc: Any) -> Any:
+        assert self._stack is not None
+        return self._stack.__exit__(*exc)
+
+
+# --- allocations ----------------------------------------------------------------------
+def _shape(shape: Any) -> Any:
+    return (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
+
+
+def alloc_shared(shape: Any, dtype: Any, scope: str = "shared.dyn") -> Any:
+    """A shared (on Tenstorrent: circular-buffer / L1) tile, scope `shared.dyn`."""
+    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+
+
+def alloc_fragment(shape: Any, dtype: Any, scope: str = "local.fragment") -> Any:
+    """A register fragment (on Tenstorrent: DST / intermediate CB), scope `local.fragment`."""
+    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+
+
+def alloc_local(shape: Any, dtype: Any, scope: str = "local") -> Any:
+    """A per-thread local buffer, scope `local`."""
+    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+
+
+def alloc_var(dtype: Any, scope: str = "local.var") -> Any:
+    """A scalar variable buffer of shape (1,), scope `local.var`."""
+    return _T.alloc_buffer((1,), str(dtype), scope=scope)
+
+
+# --- loops ------------------------------------------------------------------------------
+def Pipelined(start: Any, stop: Any = None, num_stages: int = 0, order: Any = None,
+              stage: Any = None, sync: Any = None, group: Any = None) -> Any:
+    """A serial loop annotated `num_stages` (+ `tl_pipeline_order`/`tl_pipeline_stage`)."""
+    annotations: dict[str, Any] = {"num_stages": int(num_stages)}
+    if order is not None:
+        annotations["tl_pipeline_order"] = list(order)
+    if stage is not None:
+        annotations["tl_pipeline_stage"] = list(stage)
+    if sync is not None:
+        annotations["tl_pipeline_sync"] = list(sync)
+    if group is not None:
+        annotations["tl_pipeline_group"] = list(group)
+    if stop is None:
+        return _T.serial(start, annotations=annotations)
+    return _T.serial(start, stop, annotations=annotations)
+
+
+class _ParallelLoops:
+    """Marker returned by T.Parallel; the `For` dispatch below opens one loop per extent."""
+
+    def __init__(self, extents: tuple, annotations: dict | None):
+        self.extents = extents
+        self.annotations = annotations
+
+
+def Parallel(*extents: Any, coalesced_width: Any = None, loop_layout: Any = None) -> _ParallelLoops:
+    """`for i, j in T.Parallel(M, N):` -> nested `T.parallel` loops (For kind Parallel)."""
+    if not extents:
+        raise fail("T.Parallel needs at least one extent")
+    annotations = None
+    if coalesced_width is not None:
+        annotations = {"coalesced_width": coalesced_width}
+    return _ParallelLoops(extents, annotations)
+
+
+Parallel._tt_parallel = True  # recognised by the For dispatch below (survives reloads)
+
+
+def _parallel_for(self: Any, node: Any, loops: _ParallelLoops) -> None:
+    source = self.diag.source
+    line = f"{os.path.basename(str(source.source_name))}:{source.start_line + node.lineno - 1}"
+    with self.var_table.with_frame(), contextlib.ExitStack() as stack:
+        stack.enter_context(_T.attr(0, tir.SOURCE_LINE_KEY, line))
+        loop_vars = []
+        for extent in loops.extents:
+            frame = _T.parallel(0, extent, annotations=loops.annotations)
+            loop_vars.append(stack.enter_context(frame))
+        source_value = loop_vars[0] if len(loop_vars) == 1 else loop_vars
+        from tvm.tirx.script.parser.parser import bind_for_value
+
+        self.eval_assign(target=node.target, source=source_value, bind_value=bind_for_value)
+        self.visit_body(node.body)
+
+
+def _install_parallel_dispatch() -> None:
+    original = _dispatch.get(token="tirx", type_name="For")
+    if getattr(original, "_tt_parallel", False):
+        return  # already installed (module imported twice)
+
+    def visit_for(self: Any, node: Any) -> None:
+        if isinstance(node.iter, _doc.Call):
+            func = self.eval_expr(node.iter.func)
+            if getattr(func, "_tt_parallel", False):
+                loops = self.eval_expr(node.iter)
+                _parallel_for(self, node, loops)
+                return
+        original(self, node)
+
+    visit_for._tt_parallel = True
+    _dispatch.register(token="tirx", type_name="For")(visit_for)
+
+
+_install_parallel_dispatch()

@@ -1,0 +1,226 @@
+"""Tile operations with TileLang's exact encoding: copy, gemm, fill/clear, reduce_*.
+
+Each op becomes one statement `Evaluate(tl.tileop.<op>(...))` wrapped in
+`AttrStmt(0, "tt.source_line", "kernel.py:14")`. Operands are `tl.region(buf[mins],
+access, *extents)` with access 1 = read, 2 = write, 3 = read-write.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from tvm.script import tirx as _T
+from tvm.script.ir_builder import IRBuilder
+
+from tt_ir import tir
+from tt_ir.language._build import alloc_fragment, fail
+
+
+class GemmWarpPolicy(enum.IntEnum):
+    """TileLang's warp partition policy (kept for source compatibility; unused on TT)."""
+
+    Square = 0
+    FullRow = 1
+    FullCol = 2
+
+
+def _emit(call: Any) -> None:
+    line = tir.current_parse_line()
+    if line is None:
+        _T.evaluate(call)
+        return
+    with _T.attr(0, tir.SOURCE_LINE_KEY, line):
+        _T.evaluate(call)
+
+
+def _operand(x: Any, op: str, role: str) -> tuple[Any, list, list | None]:
+    """(buffer, mins, extents or None for a single-element corner `A[i, j]`)."""
+    if tir.is_buffer(x):
+        return x, [tir.const(0) for _ in x.shape], list(x.shape)
+    if isinstance(x, tir.TensorLoad):
+        return x.source, list(x.indices), None
+    if isinstance(x, tir.TensorRegion):
+        return x.source, [r.min for r in x.region], [r.extent for r in x.region]
+    raise fail(f"T.{op}: {role} must be a buffer, a corner element like A[i, j] or a slice "
+               f"like A[i:i + m, :]; got {type(x).__name__} {x!r}")
+
+
+def _fmt(extents: list) -> str:
+    vals = [tir.as_int(e) for e in extents]
+    return "(" + ", ".join(str(v if v is not None else e) for v, e in zip(vals, extents)) + ")"
+
+
+def _strip_units(extents: list) -> list:
+    out = list(extents)
+    while len(out) > 1 and tir.as_int(out[0]) == 1:
+        out.pop(0)
+    return out
+
+
+def _same_extents(a: list, b: list) -> bool:
+    a, b = _strip_units(a), _strip_units(b)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        xi, yi = tir.as_int(x), tir.as_int(y)
+        if xi is not None and yi is not None and xi != yi:
+            return False
+    return True
+
+
+def _fit(extents: list, ndim: int, op: str, role: str, buf: Any) -> list:
+    """Extents for a corner operand of rank `ndim`: pad with leading 1s or drop leading 1s."""
+    ext = list(extents)
+    while len(ext) > ndim and tir.as_int(ext[0]) == 1:
+        ext.pop(0)
+    if len(ext) > ndim:
+        raise fail(f"T.{op}: {role} {buf.name} has {ndim} dimensions but the copied tile "
+                   f"{_fmt(extents)} has {len(ext)}")
+    return [tir.const(1)] * (ndim - len(ext)) + ext
+
+
+def copy(src: Any, dst: Any, **_options: Any) -> None:
+    """`T.copy(src, dst)`: src/dst are buffers, corners `A[i, j]` or slices."""
+    sbuf, smins, sext = _operand(src, "copy", "source")
+    dbuf, dmins, dext = _operand(dst, "copy", "destination")
+    if sext is None and dext is None:
+        raise fail(f"T.copy: cannot deduce the tile shape: both {sbuf.name} and {dbuf.name} "
+                   "are single elements; pass a buffer or a slice on one side")
+    if sext is None:
+        sext = _fit(dext, len(smins), "copy", "source", sbuf)
+    elif dext is None:
+        dext = _fit(sext, len(dmins), "copy", "destination", dbuf)
+    elif not _same_extents(sext, dext):
+        raise fail(f"T.copy: source {sbuf.name} tile shape {_fmt(sext)} does not match "
+                   f"destination {dbuf.name} tile shape {_fmt(dext)}")
+    _emit(tir.call_intrin("handle", "tl.tileop.copy",
+                          tir.make_region(sbuf, smins, sext, tir.ACCESS_READ),
+                          tir.make_region(dbuf, dmins, dext, tir.ACCESS_WRITE)))
+
+
+def _whole(x: Any, op: str, role: str) -> tuple[Any, list, list]:
+    buf, mins, ext = _operand(x, op, role)
+    if ext is None:
+        ext = [tir.const(1) for _ in mins]
+    return buf, mins, ext
+
+
+def _check_dim(op: str, what: str, a: Any, b: Any, shapes: str) -> None:
+    ai, bi = tir.as_int(a), tir.as_int(b)
+    if ai is not None and bi is not None and ai != bi:
+        raise fail(f"T.{op}: {what} mismatch ({ai} vs {bi}); {shapes}")
+
+
+def gemm(A: Any, B: Any, C: Any, transpose_A: bool = False, transpose_B: bool = False,
+         policy: Any = GemmWarpPolicy.Square, clear_accum: bool = False, k_pack: int = 1,
+         wg_wait: int = 0, mbar: Any = None) -> None:
+    """`T.gemm(A, B, C, transpose_A, transpose_B, policy, clear_accum)`: C (+)= op(A) @ op(B)."""
+    abuf, amins, aext = _whole(A, "gemm", "A")
+    bbuf, bmins, bext = _whole(B, "gemm", "B")
+    cbuf, cmins, cext = _whole(C, "gemm", "C")
+    shapes = (f"A {abuf.name} {_fmt(aext)}{' (transposed)' if transpose_A else ''}, "
+              f"B {bbuf.name} {_fmt(bext)}{' (transposed)' if transpose_B else ''}, "
+              f"C {cbuf.name} {_fmt(cext)}")
+    if len(cext) != 2 or len(aext) < 2 or len(bext) < 2:
+        raise fail(f"T.gemm: C must be 2-D and A, B at least 2-D; {shapes}")
+    M, N = cext
+    M_A, K = (aext[-1], aext[-2]) if transpose_A else (aext[-2], aext[-1])
+    K_B, N_B = (bext[-1], bext[-2]) if transpose_B else (bext[-2], bext[-1])
+    _check_dim("gemm", "K", K, K_B, shapes)
+    _check_dim("gemm", "M", M_A, M, shapes)
+    _check_dim("gemm", "N", N_B, N, shapes)
+    c_access = tir.ACCESS_WRITE if clear_accum else tir.ACCESS_READ_WRITE
+    _emit(tir.call_intrin(
+        "handle", "tl.tileop.gemm",
+        tir.make_region(abuf, amins, aext, tir.ACCESS_READ),
+        tir.make_region(bbuf, bmins, bext, tir.ACCESS_READ),
+        tir.make_region(cbuf, cmins, cext, c_access),
+        tir.const(bool(transpose_A)), tir.const(bool(transpose_B)),
+        M, N, K, tir.const(int(policy)), tir.const(bool(clear_accum)),
+        tir.const(0), cmins[0], cmins[1]))
+
+
+def fill(buffer: Any, value: Any) -> None:
+    """`T.fill(buf, v)`: every element of buf (a buffer or a slice) := v."""
+    buf, mins, ext = _whole(buffer, "fill", "buffer")
+    _emit(tir.call_intrin("handle", "tl.tileop.fill",
+                          tir.make_region(buf, mins, ext, tir.ACCESS_WRITE), tir.convert(value)))
+
+
+def clear(buffer: Any) -> None:
+    """`T.clear(buf)` == `T.fill(buf, 0)`."""
+    fill(buffer, 0)
+
+
+def _reduce_call(src: Any, dst: Any, kind: str, dim: int, clear_: bool) -> Any:
+    sbuf, smins, sext = _whole(src, "reduce", "source")
+    dbuf, dmins, dext = _whole(dst, "reduce", "destination")
+    return tir.call_intrin("handle", "tl.tileop.reduce",
+                           tir.make_region(sbuf, smins, sext, tir.ACCESS_READ),
+                           tir.make_region(dbuf, dmins, dext, tir.ACCESS_WRITE),
+                           tir.StringImm(kind), tir.const(int(dim)), tir.const(bool(clear_)))
+
+
+def _frag_copy(buf: Any, suffix: str) -> Any:
+    frag = alloc_fragment(tuple(buf.shape), str(buf.dtype))
+    IRBuilder.name(f"{buf.name}{suffix}", frag)
+    return frag
+
+
+def reduce(buffer: Any, out: Any, reduce_type: str, dim: int, clear: bool) -> None:
+    """`tl.tileop.reduce(src, dst, kind, dim, clear)`; shared operands go through fragments."""
+    sbuf = tir.buffer_of(buffer) if not tir.is_buffer(buffer) else buffer
+    dbuf = tir.buffer_of(out) if not tir.is_buffer(out) else out
+    sshape, dshape = [tir.as_int(s) for s in sbuf.shape], [tir.as_int(s) for s in dbuf.shape]
+    if not 0 <= dim < len(sshape):
+        raise fail(f"T.reduce_{reduce_type}: dim {dim} out of range for {sbuf.name} {_fmt(list(sbuf.shape))}")
+    expected = [sshape[:dim] + sshape[dim + 1:], sshape[:dim] + [1] + sshape[dim + 1:]]
+    if dshape not in expected:
+        raise fail(f"T.reduce_{reduce_type}: output {dbuf.name} shape {_fmt(list(dbuf.shape))} "
+                   f"does not fit input {sbuf.name} {_fmt(list(sbuf.shape))} reduced over dim "
+                   f"{dim}; expected {tuple(expected[0])} or {tuple(expected[1])}")
+    src_shared = tir.scope_of(sbuf).startswith("shared")
+    dst_shared = tir.scope_of(dbuf).startswith("shared")
+    src, dst = buffer, out
+    if src_shared:
+        src = _frag_copy(sbuf, "_frag")
+    if dst_shared:
+        dst = _frag_copy(dbuf, "_frag")
+        if not clear:
+            copy(out, dst)
+    if src_shared:
+        copy(buffer, src)
+    _emit(_reduce_call(src, dst, reduce_type, dim, clear))
+    if dst_shared:
+        copy(dst, out)
+
+
+def _dim(buffer: Any, dim: int) -> int:
+    buf = buffer if tir.is_buffer(buffer) else tir.buffer_of(buffer)
+    return dim + len(buf.shape) if dim < 0 else dim
+
+
+def reduce_max(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+    """out[...] = max over `dim` of buffer (clear=False: max with out's old value)."""
+    reduce(buffer, out, "max", _dim(buffer, dim), clear)
+
+
+def reduce_min(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+    """out[...] = min over `dim` of buffer."""
+    reduce(buffer, out, "min", _dim(buffer, dim), clear)
+
+
+def reduce_sum(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+    """out[...] = sum over `dim` of buffer (clear=False: accumulate into out)."""
+    reduce(buffer, out, "sum", _dim(buffer, dim), clear)
+
+
+def reduce_abssum(buffer: Any, out: Any, dim: int = -1) -> None:
+    """out[...] = sum of |x| over `dim`."""
+    reduce(buffer, out, "abssum", _dim(buffer, dim), True)
+
+
+def reduce_absmax(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+    """out[...] = max of |x| over `dim`."""
+    reduce(buffer, out, "absmax", _dim(buffer, dim), clear)

@@ -1,0 +1,187 @@
+"""tt_ir.language (T): TileLang's kernels build, print, re-parse equal, and encode like TileLang."""
+
+from __future__ import annotations
+
+import collections
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import kernels  # noqa: E402
+
+import tt_ir.language as T  # noqa: E402
+from tt_ir import tir  # noqa: E402
+from tt_ir.errors import SchemaError, TTError  # noqa: E402
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+
+
+def _op_counts(func):
+    counts = collections.Counter()
+    tir.walk(func.body, lambda c: counts.update([tir.op_name(c)]), types=tir.Call)
+    return dict(counts)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return {name: factory() for name, factory in kernels.ALL.items()}
+
+
+@pytest.mark.parametrize("name", sorted(kernels.ALL))
+def test_roundtrip_structurally_equal(built, name):
+    """Printed IR parses back to a structurally equal PrimFunc."""
+    func = built[name]
+    tir.assert_structural_equal(func, tir.parse(tir.script(func)))
+
+
+@pytest.mark.parametrize("name", sorted(kernels.ALL))
+def test_matches_golden_script(built, name):
+    """The printed IR equals the checked-in golden text (TT_IR_UPDATE_GOLDEN=1 rewrites it)."""
+    path = os.path.join(GOLDEN, f"{name}.py.txt")
+    text = tir.script(built[name])
+    if os.environ.get("TT_IR_UPDATE_GOLDEN"):
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w") as fh:
+            fh.write(text)
+    with open(path) as fh:
+        assert text == fh.read()
+
+
+def test_gemm_encoding_is_tilelangs(built):
+    """Quickstart GEMM: the exact tl ops, region access codes and gemm slots."""
+    func = built["matmul_relu"]
+    assert func.attrs["global_symbol"] == "matmul_relu"
+    assert _op_counts(func) == {"tl.tileop.fill": 1, "tl.tileop.copy": 3, "tl.tileop.gemm": 1,
+                                "tl.region": 10}
+    gemm = [c for c, _ in tir.tile_op_sites(func) if tir.op_name(c) == "tl.tileop.gemm"][0]
+    g = tir.decode_gemm(gemm)
+    assert (g.A.buffer.name, g.A.access, g.A.static_extents) == ("A_shared", 1, [128, 32])
+    assert (g.B.buffer.name, g.B.access, g.B.static_extents) == ("B_shared", 1, [32, 128])
+    assert (g.C.buffer.name, g.C.access, g.C.static_extents) == ("C_local", 3, [128, 128])
+    assert (g.transpose_A, g.transpose_B, g.policy, g.clear_accum) == (False, False, 0, False)
+    assert [tir.as_int(x) for x in (g.M, g.N, g.K)] == [128, 128, 32]
+    assert [tir.as_int(a) for a in gemm.args[10:]] == [0, 0, 0]
+    assert len(gemm.args) == 13
+
+
+def test_kernel_launch_and_allocs(built):
+    """T.Kernel -> blockIdx launch_thread attrs, threads as a func attr; flat AllocBuffers."""
+    func = built["matmul_relu"]
+    launches = tir.collect(func.body, tir.AttrStmt, lambda s: s.attr_key == "thread_extent")
+    assert [(str(s.node.thread_tag), tir.as_int(s.value)) for s in launches] == [
+        ("blockIdx.x", 8), ("blockIdx.y", 8)]
+    assert tir.get_attr(func, "tl.launch_threads") == [128, 1, 1]
+    allocs = tir.collect(func.body, tir.AllocBuffer)
+    assert [(a.buffer.name, tir.scope_of(a.buffer), str(a.buffer.dtype)) for a in allocs] == [
+        ("A_shared", "shared.dyn", "bfloat16"), ("B_shared", "shared.dyn", "bfloat16"),
+        ("C_local", "local.fragment", "float32")]
+
+
+def test_pipelined_and_parallel_loops(built):
+    """Pipelined -> serial For with num_stages; Parallel(M, N) -> two nested parallel Fors."""
+    loops = tir.collect(built["matmul_relu"].body, tir.For)
+    assert [(str(lp.loop_var), lp.kind, tir.as_int(lp.extent)) for lp in loops] == [
+        ("k", tir.ForKind.SERIAL, 32), ("i", tir.ForKind.PARALLEL, 128),
+        ("j", tir.ForKind.PARALLEL, 128)]
+    assert tir.to_python(loops[0].annotations) == {"num_stages": 3}
+
+
+def test_source_lines_point_at_kernel_lines(built):
+    """Each tile op carries the kernel file:line it was written on."""
+    sites = tir.tile_op_sites(built["matmul_relu"])
+    lines = [line for _, line in sites]
+    assert all(line.startswith("kernels.py:") for line in lines)
+    src = open(kernels.__file__).read().splitlines()
+    first = int(lines[0].split(":")[1])
+    assert src[first - 1].strip() == "T.clear(C_local)"
+    gemm_line = int(lines[3].split(":")[1])
+    assert src[gemm_line - 1].strip() == "T.gemm(A_shared, B_shared, C_local)"
+
+
+def test_flash_attention_slices_and_reduce(built):
+    """4-D slices keep leading unit extents; reduce encodes kind, dim, clear."""
+    func = built["flash_attention"]
+    counts = _op_counts(func)
+    assert (counts["tl.tileop.copy"], counts["tl.tileop.gemm"], counts["tl.tileop.reduce"],
+            counts["tl.tileop.fill"], counts["tl.infinity"]) == (6, 2, 2, 4, 1)
+    calls = [c for c, _ in tir.tile_op_sites(func)]
+    q_copy = tir.decode_region(calls[0].args[0])
+    assert (q_copy.buffer.name, q_copy.static_extents) == ("Q", [1, 1, 64, 64])
+    reduces = [tir.decode_reduce(c) for c in calls if tir.op_name(c) == "tl.tileop.reduce"]
+    assert [(r.kind, r.dim, r.clear) for r in reduces] == [("max", 1, False), ("sum", 1, True)]
+    gemm_qk = tir.decode_gemm([c for c in calls if tir.op_name(c) == "tl.tileop.gemm"][0])
+    assert (gemm_qk.transpose_B, gemm_qk.policy) == (True, int(T.GemmWarpPolicy.FullRow))
+
+
+def test_dtypes_are_strings_and_constructors():
+    """T.bfloat16 is the string "bfloat16" and T.float32(0) is a constant."""
+    assert T.bfloat16 == "bfloat16" and isinstance(T.float32, str)
+    assert str(T.float32(0)) == "T.float32(0.0)"
+    assert T.ceildiv(1000, 32) == 32
+
+
+def _copy_mismatch():
+    @T.prim_func
+    def bad(A: T.Tensor((64, 64), "float32")):
+        with T.Kernel(1, threads=128) as bx:
+            S = T.alloc_shared((32, 64), "float32")
+            T.copy(A, S)
+
+    return bad
+
+
+def test_copy_shape_mismatch_is_tterror():
+    """Mismatched copy shapes name both shapes and the kernel line."""
+    with pytest.raises(TTError) as info:
+        _copy_mismatch()
+    msg = str(info.value)
+    assert "(64, 64)" in msg and "(32, 64)" in msg and "test_language.py:" in msg
+
+
+def test_gemm_k_mismatch_is_tterror():
+    """A gemm whose K dims disagree names the three operand shapes."""
+    with pytest.raises(TTError, match=r"K mismatch \(32 vs 64\)"):
+        @T.prim_func
+        def bad(A: T.Tensor((64, 64), "float32")):
+            with T.Kernel(1) as bx:
+                a = T.alloc_shared((32, 32), "float32")
+                b = T.alloc_shared((64, 32), "float32")
+                c = T.alloc_fragment((32, 32), "float32")
+                T.gemm(a, b, c)
+
+
+def test_tt_annotations_become_func_attrs():
+    """annotate_layout / annotate_core_grid are stored as tt.layouts / tt.core_grid."""
+
+    @T.prim_func
+    def k(A: T.Tensor((256, 256), "bfloat16"), B: T.Tensor((256, 256), "bfloat16")):
+        T.annotate_layout({A: T.tt_layout(memory="l1", kind="sharded", shard_grid=(2, 2),
+                                           shard_shape=(128, 128)),
+                           B: T.tt_layout()})
+        T.annotate_core_grid(4, 2)
+        with T.Kernel(8, 8) as (bx, by):
+            T.copy(A[by * 32, bx * 32], B[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32])
+
+    assert tir.get_attr(k, T.CORE_GRID_ATTR) == [4, 2]
+    assert tir.get_attr(k, T.LAYOUTS_ATTR) == {
+        "A": {"memory": "l1", "kind": "sharded", "order": "row_major", "shard_grid": [2, 2],
+              "shard_shape": [128, 128], "strategy": "block"},
+        "B": {"memory": "dram", "kind": "interleaved", "order": "row_major"}}
+    tir.assert_structural_equal(k, tir.parse(tir.script(k)))
+
+
+def test_bad_layout_is_schema_error():
+    """Unknown layout values list the allowed ones."""
+    with pytest.raises(SchemaError, match="'hbm' is not one of dram, l1"):
+        T.tt_layout(memory="hbm")
+    with pytest.raises(SchemaError, match="needs shard_grid"):
+        T.tt_layout(memory="l1", kind="sharded")
+
+
+def test_annotation_outside_kernel_is_tterror():
+    """T.Kernel / annotations outside @T.prim_func give a TTError."""
+    with pytest.raises(TTError, match="inside a kernel decorated with @T.prim_func"):
+        T.annotate_core_grid(2, 2)
