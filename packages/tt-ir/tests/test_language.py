@@ -10,11 +10,10 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import kernels  # noqa: E402
-
-import tt_ir.language as T  # noqa: E402
-from tt_ir import tir  # noqa: E402
-from tt_ir.errors import SchemaError, TTError  # noqa: E402
+import kernels
+import tt_ir.language as T
+from tt_ir import tir
+from tt_ir.errors import SchemaError, TTError
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 
@@ -56,7 +55,7 @@ def test_gemm_encoding_is_tilelangs(built):
     assert func.attrs["global_symbol"] == "matmul_relu"
     assert _op_counts(func) == {"tl.tileop.fill": 1, "tl.tileop.copy": 3, "tl.tileop.gemm": 1,
                                 "tl.region": 10}
-    gemm = [c for c, _ in tir.tile_op_sites(func) if tir.op_name(c) == "tl.tileop.gemm"][0]
+    gemm = next(c for c, _ in tir.tile_op_sites(func) if tir.op_name(c) == "tl.tileop.gemm")
     g = tir.decode_gemm(gemm)
     assert (g.A.buffer.name, g.A.access, g.A.static_extents) == ("A_shared", 1, [128, 32])
     assert (g.B.buffer.name, g.B.access, g.B.static_extents) == ("B_shared", 1, [32, 128])
@@ -94,7 +93,8 @@ def test_source_lines_point_at_kernel_lines(built):
     sites = tir.tile_op_sites(built["matmul_relu"])
     lines = [line for _, line in sites]
     assert all(line.startswith("kernels.py:") for line in lines)
-    src = open(kernels.__file__).read().splitlines()
+    with open(kernels.__file__) as fh:
+        src = fh.read().splitlines()
     first = int(lines[0].split(":")[1])
     assert src[first - 1].strip() == "T.clear(C_local)"
     gemm_line = int(lines[3].split(":")[1])
@@ -112,7 +112,7 @@ def test_flash_attention_slices_and_reduce(built):
     assert (q_copy.buffer.name, q_copy.static_extents) == ("Q", [1, 1, 64, 64])
     reduces = [tir.decode_reduce(c) for c in calls if tir.op_name(c) == "tl.tileop.reduce"]
     assert [(r.kind, r.dim, r.clear) for r in reduces] == [("max", 1, False), ("sum", 1, True)]
-    gemm_qk = tir.decode_gemm([c for c in calls if tir.op_name(c) == "tl.tileop.gemm"][0])
+    gemm_qk = tir.decode_gemm(next(c for c in calls if tir.op_name(c) == "tl.tileop.gemm"))
     assert (gemm_qk.transpose_B, gemm_qk.policy) == (True, int(T.GemmWarpPolicy.FullRow))
 
 
@@ -126,7 +126,7 @@ def test_dtypes_are_strings_and_constructors():
 def _copy_mismatch():
     @T.prim_func
     def bad(A: T.Tensor((64, 64), "float32")):
-        with T.Kernel(1, threads=128) as bx:
+        with T.Kernel(1, threads=128):
             S = T.alloc_shared((32, 64), "float32")
             T.copy(A, S)
 
@@ -146,7 +146,7 @@ def test_gemm_k_mismatch_is_tterror():
     with pytest.raises(TTError, match=r"K mismatch \(32 vs 64\)"):
         @T.prim_func
         def bad(A: T.Tensor((64, 64), "float32")):
-            with T.Kernel(1) as bx:
+            with T.Kernel(1):
                 a = T.alloc_shared((32, 32), "float32")
                 b = T.alloc_shared((64, 32), "float32")
                 c = T.alloc_fragment((32, 32), "float32")

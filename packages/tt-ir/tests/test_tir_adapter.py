@@ -11,10 +11,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import kernels  # noqa: E402
-
-import tt_ir.language as T  # noqa: E402
-from tt_ir import tir  # noqa: E402
+import kernels
+import tt_ir.language as T
+from tt_ir import tir
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,7 @@ def test_register_tt_op_roundtrips_and_is_idempotent():
     """A registered tt.* op prints as T.tt.<name> and parses back; re-registering is a no-op."""
     build = tir.register_tt_op("tile_read", "handle")
     assert tir.register_tt_op("tt.tile_read") is build
-    typed = tir.register_tt_op("dst_value", None)
+    tir.register_tt_op("dst_value", None)
 
     @T.prim_func
     def f(A: T.Tensor((32, 32), "float32")):

@@ -87,7 +87,7 @@ from tt_ir.language._tileops import (
 )
 
 
-class dtype(str):  # noqa: N801 - TileLang spelling
+class dtype(str):
     """A dtype that is also a constant constructor: `T.float32` == "float32", `T.float32(0)`."""
 
     def __call__(self, value: Any = None) -> Any:
@@ -105,11 +105,11 @@ int64 = dtype("int64")
 uint8 = dtype("uint8")
 uint16 = dtype("uint16")
 uint32 = dtype("uint32")
-bool = dtype("bool")  # noqa: A001 - TileLang spelling
-half, float = float16, float32  # noqa: A001
+bool = dtype("bool")
+half, float = float16, float32
 
 
-def Tensor(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:  # noqa: N802
+def Tensor(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
     """Parameter annotation `A: T.Tensor((M, K), T.bfloat16)` (a global buffer)."""
     shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
     return _T.Buffer(shape, str(dtype), **kwargs)
@@ -124,13 +124,13 @@ unroll = _T.unroll
 vectorized = _T.vectorized
 grid = _T.grid
 parallel = _T.parallel
-max = _T.max  # noqa: A001
-min = _T.min  # noqa: A001
+max = _T.max
+min = _T.min
 exp = _T.exp
 exp2 = _T.exp2
 log = _T.log
 log2 = _T.log2
-abs = _T.abs  # noqa: A001
+abs = _T.abs
 sqrt = _T.sqrt
 rsqrt = _T.rsqrt
 tanh = _T.tanh
@@ -176,13 +176,69 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Buffer", "CORE_GRID_ATTR", "Cast", "GemmWarpPolicy", "Kernel", "LAYOUTS_ATTR", "Parallel",
-    "Pipelined", "Serial", "TTLayout", "Tensor", "abs", "alloc_fragment", "alloc_local",
-    "alloc_shared", "alloc_var", "annotate_core_grid", "annotate_layout", "bfloat16", "bool",
-    "cast", "ceil", "ceildiv", "clear", "copy", "dtype", "exp", "exp2", "fill", "float16",
-    "float32", "float64", "floor", "gemm", "grid", "if_then_else", "infinity", "int16", "int32",
-    "int64", "int8", "log", "log2", "max", "min", "parallel", "prim_func", "reduce",
-    "reduce_absmax", "reduce_abssum", "reduce_max", "reduce_min", "reduce_sum", "rsqrt",
-    "serial", "sigmoid", "sqrt", "tanh", "tt_layout", "uint16", "uint32", "uint8", "unroll",
-    "use_swizzle", "vectorized",
+    "CORE_GRID_ATTR",
+    "LAYOUTS_ATTR",
+    "Buffer",
+    "Cast",
+    "GemmWarpPolicy",
+    "Kernel",
+    "Parallel",
+    "Pipelined",
+    "Serial",
+    "TTLayout",
+    "Tensor",
+    "abs",
+    "alloc_fragment",
+    "alloc_local",
+    "alloc_shared",
+    "alloc_var",
+    "annotate_core_grid",
+    "annotate_layout",
+    "bfloat16",
+    "bool",
+    "cast",
+    "ceil",
+    "ceildiv",
+    "clear",
+    "copy",
+    "dtype",
+    "exp",
+    "exp2",
+    "fill",
+    "float16",
+    "float32",
+    "float64",
+    "floor",
+    "gemm",
+    "grid",
+    "if_then_else",
+    "infinity",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "log",
+    "log2",
+    "max",
+    "min",
+    "parallel",
+    "prim_func",
+    "reduce",
+    "reduce_absmax",
+    "reduce_abssum",
+    "reduce_max",
+    "reduce_min",
+    "reduce_sum",
+    "rsqrt",
+    "serial",
+    "sigmoid",
+    "sqrt",
+    "tanh",
+    "tt_layout",
+    "uint8",
+    "uint16",
+    "uint32",
+    "unroll",
+    "use_swizzle",
+    "vectorized",
 ]

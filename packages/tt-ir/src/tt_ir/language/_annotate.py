@@ -60,7 +60,7 @@ class TTLayout:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "TTLayout":
+    def from_json(cls, data: dict) -> TTLayout:
         return tt_layout(**data)
 
 

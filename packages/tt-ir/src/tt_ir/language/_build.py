@@ -136,7 +136,7 @@ class Kernel:
                       for axis, extent in zip(_BLOCK_AXES, self.grid)]
         return block_vars[0] if len(block_vars) == 1 else block_vars
 
-    def __exit__(self, *exc: Any) -> Any:
+    def __exit__(self, *exc: object) -> Any:
         assert self._stack is not None
         return self._stack.__exit__(*exc)
 

@@ -48,7 +48,7 @@ def attrs_of(obj: Any) -> dict:
     attrs = obj.attrs
     if attrs is None:
         return {}
-    return {str(k): to_python(attrs[k]) for k in attrs.keys()}
+    return {str(k): to_python(v) for k, v in attrs.items()}
 
 
 def with_attr(obj: Any, key: str, value: Any) -> Any:

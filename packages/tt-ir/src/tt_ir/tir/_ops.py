@@ -24,7 +24,7 @@ _ACCESS_CODES = {"r": ACCESS_READ, "w": ACCESS_WRITE, "rw": ACCESS_READ_WRITE}
 def _op_attr(name: str, key: str) -> Any:
     try:
         return ir.Op.get(name).get_attr(key)
-    except Exception:  # op not registered yet
+    except AttributeError:  # op not registered yet
         return None
 
 
@@ -113,7 +113,7 @@ def register_tt_op(name: str, ret: str | None = "handle", *, pure: bool = False)
     (`"handle"`, `"int32"`, ...); `ret=None` makes a dtype-first op used as
     `T.tt.<name>("float32", args...)`. Calling it again with the same name is a no-op.
     """
-    short = name[3:] if name.startswith("tt.") else name
+    short = name.removeprefix("tt.")
     op = f"tt.{short}"
     existing = getattr(tt, short, None)
     if existing is not None:

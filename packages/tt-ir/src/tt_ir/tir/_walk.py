@@ -17,7 +17,8 @@ These helpers keep the familiar shapes:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import tvm
 import tvm_ffi
