@@ -14,7 +14,11 @@ def test_wormhole_numbers():
     assert (arch.l1_size, arch.l1_unreserved_base) == (1_499_136, 102_400)
     assert (arch.num_dram_banks, arch.dram_bank_size) == (12, 1 << 30)
     assert (arch.num_cbs, arch.max_runtime_args) == (32, 341)
-    assert (arch.noc_max_burst, arch.dram_alignment, arch.l1_alignment) == (8192, 32, 16)
+    assert (arch.noc_max_burst, arch.dram_alignment, arch.l1_alignment) == (
+        8192,
+        32,
+        16,
+    )
     assert (arch.clock_ghz, arch.num_semaphores) == (1.0, 8)
     assert arch.usable_l1 == 1_396_736
     assert arch.num_cores == 64
@@ -27,7 +31,11 @@ def test_blackhole_numbers():
     assert (arch.l1_size, arch.l1_unreserved_base) == (1_572_864, 102_400)
     assert (arch.num_dram_banks, arch.dram_bank_size) == (8, 4_278_190_080)
     assert (arch.num_cbs, arch.max_runtime_args) == (64, 341)
-    assert (arch.noc_max_burst, arch.dram_alignment, arch.l1_alignment) == (16384, 64, 16)
+    assert (arch.noc_max_burst, arch.dram_alignment, arch.l1_alignment) == (
+        16384,
+        64,
+        16,
+    )
     assert (arch.clock_ghz, arch.num_semaphores) == (1.35, 8)
     assert arch.usable_l1 == 1_470_464
 
@@ -63,7 +71,9 @@ def test_grid_larger_than_die_lists_allowed_grids():
 @pytest.mark.parametrize("grid", [(0, 8), (8, -1), (9, 8)])
 def test_wormhole_rejects_bad_grids(grid):
     """Non-positive and oversized grids are SchemaErrors naming 8x8."""
-    with pytest.raises(SchemaError, match=r"allowed: x in 1\.\.8, y in 1\.\.8 \(full grids: 8x8\)"):
+    with pytest.raises(
+        SchemaError, match=r"allowed: x in 1\.\.8, y in 1\.\.8 \(full grids: 8x8\)"
+    ):
         get_arch("wormhole_b0", grid=grid)
 
 

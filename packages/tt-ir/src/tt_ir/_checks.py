@@ -25,9 +25,17 @@ def choices(values: Iterable[Any]) -> str:
     return ", ".join(str(value) for value in values)
 
 
-def fail(owner: str, field: str, detail: str) -> SchemaError:
-    """Build the error for a bad field: ``"<owner>.<field>: <detail>"``."""
-    return SchemaError(f"{owner}.{field}: {detail}", field=field)
+def fail(owner: str, name: str, detail: str, field: str | None = None) -> SchemaError:
+    """Build the error for a bad field: ``"<owner>.<name>: <detail>"``.
+
+    Args:
+        owner: The schema object (``"CircularBuffer"``).
+        name: The field as named in the message (``"index"``).
+        detail: The bad value and what is allowed.
+        field: The field's path relative to the object being checked, when it differs
+            from ``name`` (``"circular_buffers[2].index"``).
+    """
+    return SchemaError(f"{owner}.{name}: {detail}", field=field or name)
 
 
 def join_field(part: str, field: str | None) -> str:
@@ -80,7 +88,9 @@ def check_int(
     try:
         number = operator.index(value)
     except TypeError:
-        raise fail(owner, field, f"expected an integer, got {value!r} ({_type_name(value)})")
+        raise fail(
+            owner, field, f"expected an integer, got {value!r} ({_type_name(value)})"
+        )
     if low is not None and high is not None and not low <= number <= high:
         raise fail(owner, field, f"{number} is out of range ({low}..{high})")
     if low is not None and number < low:
@@ -105,7 +115,9 @@ def check_bool(owner: str, field: str, value: Any) -> bool:
 def check_str(owner: str, field: str, value: Any) -> str:
     """Return ``value`` if it is a non-empty string."""
     if not isinstance(value, str):
-        raise fail(owner, field, f"expected a string, got {value!r} ({_type_name(value)})")
+        raise fail(
+            owner, field, f"expected a string, got {value!r} ({_type_name(value)})"
+        )
     if not value:
         raise fail(owner, field, "must not be empty")
     return value
@@ -115,7 +127,9 @@ def check_identifier(owner: str, field: str, value: Any) -> str:
     """Return ``value`` if it is a C identifier (it is printed into C++)."""
     text = check_str(owner, field, value)
     if not _IDENTIFIER.match(text):
-        raise fail(owner, field, f"{text!r} is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)")
+        raise fail(
+            owner, field, f"{text!r} is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)"
+        )
     return text
 
 
@@ -143,7 +157,8 @@ def check_ints(
     if length is not None and len(items) != length:
         raise fail(owner, field, f"{list(items)!r} must have {length} entries")
     return tuple(
-        check_int(owner, f"{field}[{i}]", item, low, high) for i, item in enumerate(items)
+        check_int(owner, f"{field}[{i}]", item, low, high)
+        for i, item in enumerate(items)
     )
 
 
@@ -184,7 +199,8 @@ def read_fields(owner: str, data: Any, names: Iterable[str]) -> dict[str, Any]:
     for name in names:
         if name not in data:
             raise SchemaError(
-                f"{owner}: missing field '{name}'; fields are {choices(names)}", field=name
+                f"{owner}: missing field '{name}'; fields are {choices(names)}",
+                field=name,
             )
     for name in data:
         if name not in names:
@@ -217,7 +233,9 @@ def set_field(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
-def unique(owner: str, field: str, values: Iterable[Any], key: str | None = None) -> None:
+def unique(
+    owner: str, field: str, values: Iterable[Any], key: str | None = None
+) -> None:
     """Fail on the first repeated value, naming its position.
 
     Args:
@@ -231,6 +249,7 @@ def unique(owner: str, field: str, values: Iterable[Any], key: str | None = None
     for i, value in enumerate(values):
         where = f"{field}[{i}]" if key is None else f"{field}[{i}].{key}"
         if value in seen:
-            detail = f"{value!r} repeats {field}[{seen[value]}]; must be unique"
+            shown = repr(value) if isinstance(value, str) else str(value)
+            detail = f"{shown} repeats {field}[{seen[value]}]; must be unique"
             raise fail(owner, where, detail)
         seen[value] = i

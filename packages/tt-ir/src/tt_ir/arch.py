@@ -55,7 +55,7 @@ class Arch:
     num_semaphores: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "grid", _check_grid(self, self.grid))
+        object.__setattr__(self, "grid", check_grid(self, self.grid))
 
     @property
     def usable_l1(self) -> int:
@@ -86,20 +86,34 @@ class Arch:
         return 0 <= x < self.grid[0] and 0 <= y < self.grid[1]
 
 
-def _check_grid(arch: Arch, grid: Any) -> tuple[int, int]:
-    """Return ``grid`` as ``(x, y)`` if it is positive and fits the die."""
+def check_grid(
+    arch: Arch, grid: Any, owner: str = "Arch", field: str = "grid"
+) -> tuple[int, int]:
+    """Return ``grid`` as ``(x, y)`` if it is positive and fits the die of ``arch``.
+
+    Args:
+        arch: The architecture (its ``max_grid`` and ``full_grids`` are used).
+        grid: The requested ``(x, y)``.
+        owner: Schema object named in the message.
+        field: Field named in the message.
+
+    Raises:
+        SchemaError: Not two integers, not positive, or larger than the die.
+    """
     if isinstance(grid, (str, bytes)) or not hasattr(grid, "__len__") or len(grid) != 2:
-        raise SchemaError(f"Arch.grid: expected (x, y), got {grid!r}", field="grid")
-    x = check_int("Arch", "grid[0]", grid[0])
-    y = check_int("Arch", "grid[1]", grid[1])
+        raise SchemaError(
+            f"{owner}.{field}: expected (x, y), got {grid!r}", field=field
+        )
+    x = check_int(owner, f"{field}[0]", grid[0])
+    y = check_int(owner, f"{field}[1]", grid[1])
     max_x, max_y = arch.max_grid
     if 1 <= x <= max_x and 1 <= y <= max_y:
         return (x, y)
     full = choices(f"{fx}x{fy}" for fx, fy in arch.full_grids)
     raise SchemaError(
-        f"Arch.grid: ({x}, {y}) does not fit {arch.name}; allowed: x in 1..{max_x}, "
+        f"{owner}.{field}: ({x}, {y}) does not fit {arch.name}; allowed: x in 1..{max_x}, "
         f"y in 1..{max_y} (full grids: {full})",
-        field="grid",
+        field=field,
     )
 
 
@@ -164,7 +178,9 @@ def get_arch(name: str | Arch, grid: tuple[int, int] | None = None) -> Arch:
     elif name in _ARCHS:
         base = _ARCHS[name]
     else:
-        raise SchemaError(f"unknown arch {name!r}; valid: {choices(ARCH_NAMES)}", field="arch")
+        raise SchemaError(
+            f"unknown arch {name!r}; valid: {choices(ARCH_NAMES)}", field="arch"
+        )
     if grid is None:
         return base
     return dataclasses.replace(base, grid=grid)

@@ -36,7 +36,13 @@ _FORMAT_CODES = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Bfp8_b": 6, "Int32
 
 # Bytes of one 32x32 tile (tt-metalium constants.hpp); Bfp8_b: 1024 B of mantissas
 # plus 64 shared exponents.
-_TILE_BYTES = {"Float32": 4096, "Float16": 2048, "Float16_b": 2048, "Bfp8_b": 1088, "Int32": 4096}
+_TILE_BYTES = {
+    "Float32": 4096,
+    "Float16": 2048,
+    "Float16_b": 2048,
+    "Bfp8_b": 1088,
+    "Int32": 4096,
+}
 
 DTYPES: tuple[str, ...] = tuple(_FORMAT_OF_DTYPE)
 DATA_FORMATS: tuple[str, ...] = tuple(_FORMAT_CODES)
@@ -65,10 +71,9 @@ def dtype_name(dtype: Any) -> str:
 def _name_of(dtype: Any) -> str:
     import numpy  # only needed for non-string dtypes
 
-    try:
+    if isinstance(dtype, (type, numpy.dtype)):
         return numpy.dtype(dtype).name
-    except TypeError:
-        return str(dtype)
+    return str(dtype)
 
 
 def data_format(dtype: Any) -> str:

@@ -43,7 +43,9 @@ class SchemaError(TTError):
             when the error comes from reading a document, else None.
     """
 
-    def __init__(self, message: str, *, field: str | None = None, path: str | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, path: str | None = None
+    ):
         self.message = message
         self.field = field
         self.path = path
@@ -116,14 +118,20 @@ class CodegenError(TTError):
         hint: What to change (usually: which pass should have removed the node), or None.
     """
 
-    def __init__(self, message: str, *, node_type: str | None = None, hint: str | None = None):
+    def __init__(
+        self, message: str, *, node_type: str | None = None, hint: str | None = None
+    ):
         self.message = message
         self.node_type = node_type
         self.hint = hint
         super().__init__(message)
 
     def __str__(self) -> str:
-        head = self.message if self.node_type is None else f"{self.node_type}: {self.message}"
+        head = (
+            self.message
+            if self.node_type is None
+            else f"{self.node_type}: {self.message}"
+        )
         lines = [f"[tt-codegen] {head}"]
         if self.hint is not None:
             lines.append(f"  hint: {self.hint}")
@@ -203,7 +211,9 @@ class EmulatorError(TTError):
             per line in insertion order.
     """
 
-    def __init__(self, message: str, *, kind: str, report: Mapping[str, Any] | None = None):
+    def __init__(
+        self, message: str, *, kind: str, report: Mapping[str, Any] | None = None
+    ):
         self.message = message
         self.kind = kind
         self.report = dict(report or {})

@@ -1,0 +1,120 @@
+"""Circular buffers: the L1 FIFOs between the reader, compute and writer kernels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir._checks import (
+    check_identifier,
+    check_int,
+    check_one_of,
+    fail,
+    read_fields,
+    reading,
+    set_field,
+)
+from tt_ir.arch import ARCH_NAMES, Arch, get_arch
+from tt_ir.dtypes import DATA_FORMATS, tile_bytes
+
+CB_ROLES = ("input", "output", "intermediate")
+KERNEL_ROLES = ("reader", "compute", "writer")
+MAX_CBS = max(get_arch(name).num_cbs for name in ARCH_NAMES)
+_FIELDS = (
+    "index",
+    "name",
+    "role",
+    "data_format",
+    "page_size",
+    "num_pages",
+    "producer",
+    "consumer",
+)
+
+
+@dataclass(frozen=True)
+class CircularBuffer:
+    """One circular buffer of the program, the same on every work core.
+
+    Attributes:
+        index: CB id (``0..num_cbs-1`` of the arch: 32 on Wormhole, 64 on Blackhole).
+        name: Source buffer name; codegen prints ``constexpr uint32_t cb_<name>``.
+        role: ``"input"``, ``"output"`` or ``"intermediate"``.
+        data_format: TT ``DataFormat`` of its tiles.
+        page_size: Bytes per page: one tile of ``data_format``.
+        num_pages: Pages in the ring.
+        producer: The kernel that pushes: ``"reader"``, ``"compute"`` or ``"writer"``.
+        consumer: The kernel that pops; differs from ``producer``.
+    """
+
+    index: int
+    name: str
+    role: str
+    data_format: str
+    page_size: int
+    num_pages: int
+    producer: str
+    consumer: str
+
+    def __post_init__(self) -> None:
+        set_field(
+            self,
+            "index",
+            check_int("CircularBuffer", "index", self.index, 0, MAX_CBS - 1),
+        )
+        check_identifier("CircularBuffer", "name", self.name)
+        check_one_of("CircularBuffer", "role", self.role, CB_ROLES)
+        check_one_of("CircularBuffer", "data_format", self.data_format, DATA_FORMATS)
+        page_size = check_int("CircularBuffer", "page_size", self.page_size)
+        if page_size != tile_bytes(self.data_format):
+            detail = f"{page_size} is not one {self.data_format} tile ({tile_bytes(self.data_format)})"
+            raise fail("CircularBuffer", "page_size", detail)
+        set_field(self, "page_size", page_size)
+        set_field(
+            self,
+            "num_pages",
+            check_int("CircularBuffer", "num_pages", self.num_pages, low=1),
+        )
+        check_one_of("CircularBuffer", "producer", self.producer, KERNEL_ROLES)
+        check_one_of("CircularBuffer", "consumer", self.consumer, KERNEL_ROLES)
+        if self.producer == self.consumer:
+            detail = (
+                f"{self.consumer!r} is also the producer; a CB connects two kernels"
+            )
+            raise fail("CircularBuffer", "consumer", detail)
+
+    @property
+    def total_bytes(self) -> int:
+        """L1 bytes of the ring: ``page_size * num_pages``."""
+        return self.page_size * self.num_pages
+
+    def check_arch(self, arch: Arch) -> None:
+        """Check the index against the arch's CB count.
+
+        Raises:
+            SchemaError: ``"CircularBuffer.index: 40 is out of range for wormhole_b0 (0..31)"``.
+        """
+        if self.index >= arch.num_cbs:
+            detail = (
+                f"{self.index} is out of range for {arch.name} (0..{arch.num_cbs - 1})"
+            )
+            raise fail("CircularBuffer", "index", detail)
+
+    def to_json(self) -> dict[str, Any]:
+        """The circular buffer entry of ``tt.plan.json``."""
+        return {
+            "index": self.index,
+            "name": self.name,
+            "role": self.role,
+            "data_format": self.data_format,
+            "page_size": self.page_size,
+            "num_pages": self.num_pages,
+            "producer": self.producer,
+            "consumer": self.consumer,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> CircularBuffer:
+        """Read a circular buffer entry of ``tt.plan.json``."""
+        with reading():
+            return cls(**read_fields("CircularBuffer", data, _FIELDS))

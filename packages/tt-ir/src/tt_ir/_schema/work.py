@@ -1,0 +1,155 @@
+"""The work partition: which blocks of the logical TileLang grid each core runs."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir._checks import (
+    check_int,
+    check_ints,
+    check_items,
+    check_one_of,
+    fail,
+    list_from_json,
+    object_from_json,
+    read_fields,
+    reading,
+    set_field,
+    unique,
+)
+from tt_ir._schema.core import CoreCoord
+from tt_ir.errors import SchemaError
+
+WORK_ORDERS = ("row_major",)
+
+
+@dataclass(frozen=True)
+class CoreWork:
+    """The consecutive blocks ``start .. start+count-1`` assigned to one core."""
+
+    core: CoreCoord
+    start: int
+    count: int
+
+    def __post_init__(self) -> None:
+        set_field(self, "core", CoreCoord.of(self.core))
+        set_field(self, "start", check_int("CoreWork", "start", self.start, low=0))
+        set_field(self, "count", check_int("CoreWork", "count", self.count, low=1))
+
+    @property
+    def blocks(self) -> range:
+        """The block ids of this core."""
+        return range(self.start, self.start + self.count)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"core": [x, y], "start", "count"}``."""
+        return {"core": self.core.to_json(), "start": self.start, "count": self.count}
+
+    @classmethod
+    def from_json(cls, data: Any) -> CoreWork:
+        """Read a ``work.cores`` entry of ``tt.plan.json``."""
+        with reading():
+            fields = read_fields("CoreWork", data, ("core", "start", "count"))
+            core = object_from_json(CoreCoord, "core", fields["core"])
+            return cls(core, fields["start"], fields["count"])
+
+
+@dataclass(frozen=True)
+class WorkPartition:
+    """The logical grid and its blocks split over the work cores.
+
+    Attributes:
+        grid: Logical TileLang grid ``(gx, gy, gz)``.
+        num_blocks: ``gx * gy * gz``.
+        order: Block numbering; ``"row_major"``: id = ``(bz*gy + by)*gx + bx``.
+        cores: Only the cores with work; their block ranges partition
+            ``0 .. num_blocks-1``.
+    """
+
+    grid: tuple[int, int, int]
+    num_blocks: int
+    order: str
+    cores: tuple[CoreWork, ...]
+
+    def __post_init__(self) -> None:
+        set_field(
+            self,
+            "grid",
+            check_ints("WorkPartition", "grid", self.grid, length=3, low=1),
+        )
+        num_blocks = check_int("WorkPartition", "num_blocks", self.num_blocks)
+        if num_blocks != math.prod(self.grid):
+            detail = f"{num_blocks} is not the product of grid {list(self.grid)} ({math.prod(self.grid)})"
+            raise fail("WorkPartition", "num_blocks", detail)
+        set_field(self, "num_blocks", num_blocks)
+        check_one_of("WorkPartition", "order", self.order, WORK_ORDERS)
+        cores = check_items("WorkPartition", "cores", self.cores, CoreWork)
+        unique("WorkPartition", "cores", [work.core for work in cores], "core")
+        set_field(self, "cores", cores)
+        self._check_cover()
+
+    def _check_cover(self) -> None:
+        for i, work in enumerate(self.cores):
+            if work.start + work.count > self.num_blocks:
+                detail = f"blocks {work.start}..{work.start + work.count - 1} run past num_blocks {self.num_blocks}"
+                raise fail("WorkPartition", f"cores[{i}]", detail)
+        by_start = sorted(range(len(self.cores)), key=lambda i: self.cores[i].start)
+        for before, after in itertools.pairwise(by_start):
+            if (
+                self.cores[after].start
+                < self.cores[before].start + self.cores[before].count
+            ):
+                detail = f"blocks overlap those of cores[{before}] ({self.cores[before].core})"
+                raise fail("WorkPartition", f"cores[{after}]", detail)
+        total = sum(work.count for work in self.cores)
+        if total != self.num_blocks:
+            detail = f"counts sum to {total}; every one of the {self.num_blocks} blocks needs a core"
+            raise fail("WorkPartition", "cores", detail)
+
+    @property
+    def work_cores(self) -> tuple[CoreCoord, ...]:
+        """The cores with work, in ``cores`` order."""
+        return tuple(work.core for work in self.cores)
+
+    def blocks_of(self, core: Any) -> range:
+        """The block ids assigned to ``core`` (empty for an idle core)."""
+        core = CoreCoord.of(core)
+        for work in self.cores:
+            if work.core == core:
+                return work.blocks
+        return range(0)
+
+    def block_coords(self, block: int) -> tuple[int, int, int]:
+        """``(bx, by, bz)`` of a block id under ``row_major`` order."""
+        if not 0 <= block < self.num_blocks:
+            raise SchemaError(
+                f"block {block} is out of range (0..{self.num_blocks - 1})"
+            )
+        gx, gy, _ = self.grid
+        return (block % gx, (block // gx) % gy, block // (gx * gy))
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``work`` object of ``tt.plan.json``."""
+        return {
+            "grid": list(self.grid),
+            "num_blocks": self.num_blocks,
+            "order": self.order,
+            "cores": [work.to_json() for work in self.cores],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> WorkPartition:
+        """Read the ``work`` object of ``tt.plan.json``."""
+        with reading():
+            fields = dict(
+                read_fields(
+                    "WorkPartition", data, ("grid", "num_blocks", "order", "cores")
+                )
+            )
+            fields["cores"] = list_from_json(
+                "WorkPartition", "cores", fields["cores"], CoreWork
+            )
+            return cls(**fields)
