@@ -185,3 +185,32 @@ def test_annotation_outside_kernel_is_tterror():
     """T.Kernel / annotations outside @T.prim_func give a TTError."""
     with pytest.raises(TTError, match="inside a kernel decorated with @T.prim_func"):
         T.annotate_core_grid(2, 2)
+
+
+EXPECTED_TRANSPOSE_B = '''
+@T.prim_func
+def matmul_transpose_b(A: T.Buffer((256, 128), "bfloat16"), B: T.Buffer((256, 128), "bfloat16"),
+                       C: T.Buffer((256, 256), "bfloat16")):
+    T.func_attr({"tl.launch_threads": [128, 1, 1]})
+    bx = T.launch_thread("blockIdx.x", 4)
+    by = T.launch_thread("blockIdx.y", 4)
+    A_shared = T.alloc_buffer((64, 32), "bfloat16", scope="shared.dyn")
+    B_shared = T.alloc_buffer((64, 32), "bfloat16", scope="shared.dyn")
+    C_local = T.alloc_buffer((64, 64), scope="local.fragment")
+    T.tl.fill(T.tl.region(C_local[0, 0], 2, 64, 64), 0)
+    for k in T.serial(4, annotations={"num_stages": 2}):
+        T.tl.copy(T.tl.region(A[by * 64, k * 32], 1, 64, 32), T.tl.region(A_shared[0, 0], 2, 64, 32))
+        T.tl.copy(T.tl.region(B[bx * 64, k * 32], 1, 64, 32), T.tl.region(B_shared[0, 0], 2, 64, 32))
+        T.tl.gemm(T.tl.region(A_shared[0, 0], 1, 64, 32), T.tl.region(B_shared[0, 0], 1, 64, 32),
+                  T.tl.region(C_local[0, 0], 3, 64, 64), T.bool(False), T.bool(True),
+                  64, 64, 32, 0, T.bool(False), 0, 0, 0)
+    T.tl.copy(T.tl.region(C_local[0, 0], 1, 64, 64), T.tl.region(C[by * 64, bx * 64], 2, 64, 64))
+'''
+
+
+def test_transpose_b_matches_hand_written_ir():
+    """GEMM with transpose_B encodes exactly as the hand-written TileLang-form IR."""
+    built = kernels.matmul_transpose_b(M=256, N=256, K=128, block_M=64, block_N=64, block_K=32,
+                                       num_stages=2)
+    expected = tir.parse(EXPECTED_TRANSPOSE_B)
+    tir.assert_structural_equal(tir.strip_source_lines(built), expected)

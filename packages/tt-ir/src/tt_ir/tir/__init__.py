@@ -40,7 +40,7 @@ Functions and modules:
     script(f)  parse(text)  save_json(node)  load_json(text)
 
 Kernel source lines (`AttrStmt(0, "tt.source_line", "kernel.py:14")` around tile ops):
-    SOURCE_LINE_KEY  source_line_of(stmt)  with_source_line(stmt, line)
+    SOURCE_LINE_KEY  source_line_of(stmt)  with_source_line(stmt, line)  strip_source_lines(f)
     tile_op_sites(node) -> [(call, line)]  current_parse_line()
 """
 
@@ -58,6 +58,7 @@ from tt_ir.tir._func import (
     save_json,
     script,
     source_line_of,
+    strip_source_lines,
     tile_op_sites,
     to_python,
     with_attr,
@@ -229,6 +230,7 @@ __all__ = [
     "shape_of",
     "simplify",
     "source_line_of",
+    "strip_source_lines",
     "structural_equal",
     "structural_hash",
     "substitute",

@@ -117,6 +117,18 @@ def with_source_line(stmt: Any, line: str | None) -> Any:
     return AttrStmt(tirx.const(0), SOURCE_LINE_KEY, StringImm(line), stmt)
 
 
+def strip_source_lines(node: Any) -> Any:
+    """`node` without its `tt.source_line` AttrStmts (for comparing IR from different sources)."""
+    from tt_ir.tir._walk import rewrite
+
+    def unwrap(stmt: Any) -> Any:
+        return stmt.body if source_line_of(stmt) is not None else stmt
+
+    if isinstance(node, tirx.PrimFunc):
+        return node.with_body(rewrite(node.body, unwrap, types=AttrStmt))
+    return rewrite(node, unwrap, types=AttrStmt)
+
+
 def current_parse_line() -> str | None:
     """While TVMScript parses a kernel: `"file.py:N"` of the expression being evaluated.
 
