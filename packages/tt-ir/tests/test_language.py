@@ -214,3 +214,73 @@ def test_transpose_b_matches_hand_written_ir():
                                        num_stages=2)
     expected = tir.parse(EXPECTED_TRANSPOSE_B)
     tir.assert_structural_equal(tir.strip_source_lines(built), expected)
+
+
+def test_misc_surface_roundtrips():
+    """serial/unroll/alloc_local/if_then_else/exp/cast/Pipelined(order, stage) build and re-parse."""
+
+    @T.prim_func
+    def misc(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(2, 2) as (bx, by):
+            S = T.alloc_shared((32, 32), T.float32)
+            L = T.alloc_local((4,), T.float32)
+            for k in T.Pipelined(2, num_stages=2, order=[0, 1], stage=[0, 1]):
+                T.copy(A[by * 32, bx * 32], S)
+            for i in T.serial(4):
+                for j in T.unroll(4):
+                    L[j] = T.if_then_else(S[i, j] > T.float32(0), T.exp(S[i, j]), T.cast(i, T.float32))
+            T.copy(S, B[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32])
+
+    tir.assert_structural_equal(misc, tir.parse(tir.script(misc)))
+    loops = tir.collect(misc.body, tir.For)
+    assert tir.to_python(loops[0].annotations) == {
+        "num_stages": 2, "tl_pipeline_order": [0, 1], "tl_pipeline_stage": [0, 1]}
+    assert [lp.kind for lp in loops[1:]] == [tir.ForKind.SERIAL, tir.ForKind.UNROLLED]
+    local = tir.find(misc.body, lambda a: a.buffer.name == "L", types=tir.AllocBuffer)
+    assert tir.scope_of(local.buffer) == "local"
+
+
+def test_copy_of_a_scalar_is_tterror():
+    """A copy operand that is not a buffer/element/slice names what it got."""
+    with pytest.raises(TTError, match="T.copy: source must be a buffer"):
+        @T.prim_func
+        def bad(A: T.Tensor((64, 64), "float32")):
+            with T.Kernel(1):
+                S = T.alloc_shared((32, 32), "float32")
+                T.copy(1, S)
+
+
+def test_reduce_output_shape_is_checked():
+    """reduce_max into a wrongly shaped output lists the shapes that would fit."""
+    with pytest.raises(TTError, match=r"expected \(32,\) or \(32, 1\)"):
+        @T.prim_func
+        def bad(A: T.Tensor((64, 64), "float32")):
+            with T.Kernel(1):
+                x = T.alloc_fragment((32, 16), "float32")
+                m = T.alloc_fragment((16,), "float32")
+                T.reduce_max(x, m, dim=1)
+
+
+def test_reduce_of_shared_goes_through_a_fragment():
+    """As in TileLang, reducing a shared buffer first copies it into a fragment."""
+
+    @T.prim_func
+    def red(A: T.Tensor((32, 32), "float32")):
+        with T.Kernel(1):
+            S = T.alloc_shared((32, 32), "float32")
+            m = T.alloc_fragment((32,), "float32")
+            T.copy(A, S)
+            T.reduce_sum(S, m, dim=1)
+
+    names = [(tir.op_name(c), tir.decode_region(c.args[0]).buffer.name) for c, _ in tir.tile_op_sites(red)]
+    assert names == [("tl.tileop.copy", "A"), ("tl.tileop.copy", "S"), ("tl.tileop.reduce", "S_frag")]
+
+
+def test_schema_error_inside_kernel_propagates():
+    """A bad layout inside a kernel surfaces as SchemaError, not a TVM DiagnosticError."""
+    with pytest.raises(SchemaError, match="kind"):
+        @T.prim_func
+        def bad(A: T.Tensor((64, 64), "float32")):
+            T.annotate_layout({A: T.tt_layout(kind="striped")})
+            with T.Kernel(1):
+                T.clear(A)
