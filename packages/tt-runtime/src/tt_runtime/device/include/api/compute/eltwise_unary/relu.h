@@ -1,0 +1,20 @@
+// api/compute/eltwise_unary/relu.h -- relu (emulator version).
+//
+// Owns: the SFPU op's init and tile call; they act in place on DST[idst] (float), template
+// arguments (approximation modes, iterations) are accepted and ignored: the emulator
+// computes the exact function in fp32.
+// Called from: the compute kernel thread.
+#pragma once
+
+#include "api/compute/common_globals.h"
+
+namespace ckernel {
+template <auto... P>
+ALWI void relu_tile_init() { tt_emu::k::op_init("relu_tile_init", 0, 0, 0); }
+template <auto... P>
+ALWI void relu_tile(uint32_t idst, int vector_mode = VectorMode::RC) { (void)vector_mode; tt_emu::k::unary_tile(tt_emu::k::Unop::Relu, idst, 0); }
+ALWI void relu_max_tile_init() { tt_emu::k::op_init("relu_max_tile_init", 0, 0, 0); }
+ALWI void relu_max_tile(uint32_t idst, uint32_t param0) { tt_emu::k::unary_tile(tt_emu::k::Unop::ReluMax, idst, param0); }
+ALWI void relu_min_tile_init() { tt_emu::k::op_init("relu_min_tile_init", 0, 0, 0); }
+ALWI void relu_min_tile(uint32_t idst, uint32_t param0) { tt_emu::k::unary_tile(tt_emu::k::Unop::ReluMin, idst, param0); }
+}  // namespace ckernel

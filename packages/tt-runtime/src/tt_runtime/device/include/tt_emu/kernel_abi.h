@@ -1,0 +1,93 @@
+// tt_emu/kernel_abi.h -- the boundary between a JIT-compiled kernel and the emulator library.
+//
+// Owns: the declarations of every emulator entry point that the kernel API headers
+// (api/dataflow/..., api/compute/..., api/tensor/...) forward to, plus the small macros
+// those headers share (FORCE_INLINE, ALWI, tt_l1_ptr).
+// Does not own: the TT-Metalium names themselves (they live in the api/ headers, with the
+// SDK's spelling) nor any state (all state lives in libtt_metal_emu.so).
+// Called from: the kernel's own thread (reader, compute or writer of one emulated core);
+// each function finds "its" core and kernel through a thread-local context.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#ifndef FORCE_INLINE
+#define FORCE_INLINE inline __attribute__((always_inline))
+#endif
+#ifndef ALWI
+#define ALWI inline __attribute__((always_inline))
+#endif
+#ifndef tt_l1_ptr
+#define tt_l1_ptr
+#endif
+#ifndef tt_reg_ptr
+#define tt_reg_ptr
+#endif
+
+namespace tt_emu::k {
+
+// ---- kernel arguments ----
+uint32_t arg(int idx);
+uint32_t common_arg(int idx);
+uint32_t arg_addr(int idx);
+uint32_t common_arg_addr(int idx);
+uint8_t noc();
+uint32_t my_x(uint8_t noc);
+uint32_t my_y(uint8_t noc);
+uint32_t logical_x();
+uint32_t logical_y();
+uint32_t num_dram_banks();
+void abort_check();
+
+// ---- circular buffers ----
+void cb_reserve_back(uint32_t cb, uint32_t n);
+void cb_push_back(uint32_t cb, uint32_t n);
+void cb_wait_front(uint32_t cb, uint32_t n);
+void cb_pop_front(uint32_t cb, uint32_t n);
+bool cb_pages_reservable_at_back(uint32_t cb, uint32_t n);
+bool cb_pages_available_at_front(uint32_t cb, uint32_t n);
+uint32_t get_write_ptr(uint32_t cb);
+uint32_t get_read_ptr(uint32_t cb);
+uint32_t get_tile_size(uint32_t cb);
+uint32_t get_dataformat(uint32_t cb);
+
+// ---- NoC ----
+uint64_t noc_xy_addr(uint32_t x, uint32_t y, uint64_t addr);
+uint64_t noc_local_addr(uint64_t addr);
+uint64_t noc_mcast_addr(uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1, uint64_t addr);
+uint64_t dram_bank_noc_addr(uint32_t bank, uint64_t offset);
+void noc_read(uint64_t src, uint32_t dst_l1, uint32_t size);
+void noc_write(uint32_t src_l1, uint64_t dst, uint32_t size);
+void noc_write_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t size, uint32_t num_dests, bool loopback);
+void noc_inline_write(uint64_t dst, uint32_t value);
+void noc_barrier(const char* which);
+uint32_t get_semaphore(uint32_t id);
+void sem_wait(volatile uint32_t* sem, uint32_t val, bool at_least);
+void sem_set(volatile uint32_t* sem, uint32_t val);
+void sem_inc(uint64_t dst, uint32_t incr);
+void sem_set_remote(uint32_t src_l1, uint64_t dst);
+void sem_set_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t num_dests, bool loopback);
+
+// ---- compute (one thread runs unpack, math and pack) ----
+enum class Binop : uint8_t { Add, Sub, Mul };
+enum class Unop : uint8_t {
+    Relu, ReluMax, ReluMin, Exp, Exp2, Log, Sqrt, Rsqrt, Recip, Sigmoid, Tanh, Gelu, Silu,
+    Abs, Neg, Square, Sign, Fill
+};
+void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb);
+void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose);
+void tile_regs_acquire();
+void tile_regs_commit();
+void tile_regs_wait();
+void tile_regs_release();
+void matmul_tiles(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose);
+void matmul_block(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose,
+                  uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim);
+void binary_tiles(Binop op, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, bool acc_to_dest);
+void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst);
+void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order);
+void unary_tile(Unop op, uint32_t idst, uint32_t param);
+void binary_dst(Binop op, uint32_t idst0, uint32_t idst1, uint32_t odst);
+
+}  // namespace tt_emu::k

@@ -1,0 +1,242 @@
+// compute.cpp -- the compute half of tt_emu::k: DST, unpack -> math -> pack.
+//
+// Owns: the DST register file of each compute kernel (16 float tiles, usable capacity by
+// sync and accumulation mode: 8/4 half sync, 16/8 full sync), its protocol
+//   Released -acquire-> Acquired -commit-> Committed -wait-> Waited -release-> Released
+// (math ops need Acquired; pack needs Waited), and the tile ops: matmul (fp32 accumulate),
+// binary add/sub/mul, copy, SFPU unary ops, pack_tile (sequential by default).
+// Does not own: CB counters (kernel_api.cpp), format conversion (formats.cpp).
+// Called from: the compute kernel thread (one host thread runs unpack, math and pack).
+#include <cmath>
+#include <cstring>
+
+#include "emu.h"
+#include "tt_emu/kernel_abi.h"
+
+namespace tt_emu::k {
+
+namespace {
+
+const char* state_name(Dst::State s) {
+    switch (s) {
+        case Dst::Released: return "released";
+        case Dst::Acquired: return "acquired";
+        case Dst::Committed: return "committed";
+        default: return "waited";
+    }
+}
+
+KernelCtx& compute_ctx(const char* call) {
+    if (sched().aborting.load(std::memory_order_relaxed)) throw Abort{};
+    KernelCtx& k = ctx();
+    if (!k.is_compute) fault(std::string(call) + ": compute API called from a data-movement kernel");
+    return k;
+}
+
+Dst& math_dst(KernelCtx& k, const char* call, uint32_t idst) {
+    Dst& d = *k.dst;
+    if (!k.hw_started) fault(std::string(call) + ": called before compute_kernel_hw_startup");
+    if (d.state != Dst::Acquired) {
+        fault(std::string(call) + ": DST is " + state_name(d.state) + "; math needs tile_regs_acquire() first");
+    }
+    if (idst >= d.capacity) {
+        fault(std::string(call) + ": DST index " + std::to_string(idst) + " is over capacity (" + std::to_string(d.capacity) +
+              " tiles: " + d.capacity_why + "; knobs: ComputeConfig fp32_dest_acc_en / dst_full_sync_en)");
+    }
+    return d;
+}
+
+// The front-relative tile `itile` of input CB `cb`, unpacked to row-major floats.
+void unpack_input(KernelCtx& k, uint32_t cb, uint32_t itile, float* out, const char* call) {
+    if (cb >= arch().num_cbs || !k.core->cb[cb].used) {
+        fault(std::string(call) + "(cb " + std::to_string(cb) + "): no circular buffer with this index on this core");
+    }
+    const CBConfig& c = k.core->cb[cb];
+    const LocalCB& l = k.local[cb];
+    if (itile >= l.waited) {
+        fault(std::string(call) + ": reads tile " + std::to_string(itile) + " of cb " + std::to_string(cb) + " but only " +
+              std::to_string(l.waited) + " pages are waited for (cb_wait_front)");
+    }
+    uint32_t off = l.rd_off + itile * c.page_size;
+    if (off + c.page_size > c.offset + c.size) off -= c.size;  // indexing wraps around the ring
+    unpack_tile(k.core->l1 + off, c.fmt, out);
+}
+
+void count(KernelCtx& k, const char* kind, uint64_t n = 1) { k.core->counters.tile_ops[kind] += n; }
+
+}  // namespace
+
+void hw_startup(uint32_t, uint32_t, uint32_t) {
+    KernelCtx& k = compute_ctx("compute_kernel_hw_startup");
+    k.hw_started = true;
+}
+
+void op_init(const char* what, uint32_t, uint32_t, uint32_t transpose) {
+    KernelCtx& k = compute_ctx(what);
+    if (!k.hw_started) fault(std::string(what) + ": called before compute_kernel_hw_startup");
+    k.last_init = what;
+    if (std::strncmp(what, "matmul", 6) == 0) k.matmul_transpose = transpose;
+}
+
+void tile_regs_acquire() {
+    KernelCtx& k = compute_ctx("tile_regs_acquire");
+    Dst& d = *k.dst;
+    if (d.state != Dst::Released) fault(std::string("tile_regs_acquire: DST is ") + state_name(d.state) + ", not released");
+    std::memset(d.tile, 0, sizeof(float) * 1024 * d.capacity);
+    d.state = Dst::Acquired;
+}
+
+void tile_regs_commit() {
+    KernelCtx& k = compute_ctx("tile_regs_commit");
+    Dst& d = *k.dst;
+    if (d.state != Dst::Acquired) fault(std::string("tile_regs_commit: DST is ") + state_name(d.state) + ", not acquired");
+    d.state = Dst::Committed;
+}
+
+void tile_regs_wait() {
+    KernelCtx& k = compute_ctx("tile_regs_wait");
+    Dst& d = *k.dst;
+    if (d.state != Dst::Committed) fault(std::string("tile_regs_wait: DST is ") + state_name(d.state) + ", not committed");
+    d.state = Dst::Waited;
+}
+
+void tile_regs_release() {
+    KernelCtx& k = compute_ctx("tile_regs_release");
+    Dst& d = *k.dst;
+    if (d.state != Dst::Waited) fault(std::string("tile_regs_release: DST is ") + state_name(d.state) + ", not waited");
+    d.state = Dst::Released;
+}
+
+void matmul_tiles(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose) {
+    KernelCtx& k = compute_ctx("matmul_tiles");
+    Dst& d = math_dst(k, "matmul_tiles", idst);
+    alignas(64) float a[1024], b[1024];
+    unpack_input(k, in0, t0, a, "matmul_tiles");
+    unpack_input(k, in1, t1, b, "matmul_tiles");
+    bool tr = transpose == 0xFFFFFFFFu ? k.matmul_transpose != 0 : transpose != 0;
+    tile_matmul_acc(a, b, d.tile[idst], tr);
+    count(k, "matmul");
+}
+
+void matmul_block(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose,
+                  uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim) {
+    KernelCtx& k = compute_ctx("matmul_block");
+    math_dst(k, "matmul_block", idst + rt_dim * ct_dim - 1);
+    Dst& d = *k.dst;
+    alignas(64) float a[1024], b[1024];
+    for (uint32_t r = 0; r < rt_dim; ++r) {
+        unpack_input(k, in0, t0 + r * kt_dim, a, "matmul_block");
+        for (uint32_t c = 0; c < ct_dim; ++c) {
+            unpack_input(k, in1, t1 + c, b, "matmul_block");
+            tile_matmul_acc(a, b, d.tile[idst + r * ct_dim + c], transpose != 0);
+            count(k, "matmul");
+        }
+    }
+}
+
+void binary_tiles(Binop op, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, bool acc_to_dest) {
+    static const char* names[] = {"add_tiles", "sub_tiles", "mul_tiles"};
+    const char* name = names[static_cast<int>(op)];
+    KernelCtx& k = compute_ctx(name);
+    Dst& d = math_dst(k, name, idst);
+    alignas(64) float a[1024], b[1024];
+    unpack_input(k, in0, t0, a, name);
+    unpack_input(k, in1, t1, b, name);
+    float* o = d.tile[idst];
+    bool acc = acc_to_dest || k.last_init.find("acc_to_dest") != std::string::npos;
+    for (int i = 0; i < 1024; ++i) {
+        float v = op == Binop::Add ? a[i] + b[i] : op == Binop::Sub ? a[i] - b[i] : a[i] * b[i];
+        o[i] = acc ? o[i] + v : v;
+    }
+    count(k, op == Binop::Add ? "add" : op == Binop::Sub ? "sub" : "mul");
+}
+
+void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
+    KernelCtx& k = compute_ctx("binary_dst");
+    Dst& d = math_dst(k, "binary sfpu op", i0);
+    math_dst(k, "binary sfpu op", i1);
+    math_dst(k, "binary sfpu op", od);
+    for (int i = 0; i < 1024; ++i) {
+        float a = d.tile[i0][i], b = d.tile[i1][i];
+        d.tile[od][i] = op == Binop::Add ? a + b : op == Binop::Sub ? a - b : a * b;
+    }
+    count(k, "sfpu_binary");
+}
+
+void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
+    KernelCtx& k = compute_ctx("copy_tile");
+    Dst& d = math_dst(k, "copy_tile", idst);
+    unpack_input(k, cb, itile, d.tile[idst], "copy_tile");
+    count(k, "copy");
+}
+
+void unary_tile(Unop op, uint32_t idst, uint32_t param) {
+    KernelCtx& k = compute_ctx("sfpu op");
+    Dst& d = math_dst(k, "sfpu op", idst);
+    float p;
+    std::memcpy(&p, &param, 4);
+    float* t = d.tile[idst];
+    for (int i = 0; i < 1024; ++i) {
+        float x = t[i];
+        switch (op) {
+            case Unop::Relu: x = x > 0.f ? x : 0.f; break;
+            case Unop::ReluMax: x = x > 0.f ? (x < p ? x : p) : 0.f; break;
+            case Unop::ReluMin: x = x > p ? x : 0.f; break;
+            case Unop::Exp: x = std::exp(x); break;
+            case Unop::Exp2: x = std::exp2(x); break;
+            case Unop::Log: x = std::log(x); break;
+            case Unop::Sqrt: x = std::sqrt(x); break;
+            case Unop::Rsqrt: x = 1.f / std::sqrt(x); break;
+            case Unop::Recip: x = 1.f / x; break;
+            case Unop::Sigmoid: x = 1.f / (1.f + std::exp(-x)); break;
+            case Unop::Tanh: x = std::tanh(x); break;
+            case Unop::Gelu: x = 0.5f * x * (1.f + std::erf(x * 0.70710678f)); break;
+            case Unop::Silu: x = x / (1.f + std::exp(-x)); break;
+            case Unop::Abs: x = std::fabs(x); break;
+            case Unop::Neg: x = -x; break;
+            case Unop::Square: x = x * x; break;
+            case Unop::Sign: x = x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f); break;
+            case Unop::Fill: x = p; break;
+        }
+        t[i] = x;
+    }
+    static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
+                                  "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill"};
+    k.core->counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
+}
+
+void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order) {
+    KernelCtx& k = compute_ctx("pack_tile");
+    Dst& d = *k.dst;
+    if (d.state != Dst::Waited) {
+        fault(std::string("pack_tile: DST is ") + state_name(d.state) + "; pack needs tile_regs_commit() and tile_regs_wait() first");
+    }
+    if (idst >= d.capacity) {
+        fault("pack_tile: DST index " + std::to_string(idst) + " is over capacity (" + std::to_string(d.capacity) +
+              " tiles: " + d.capacity_why + "; knobs: ComputeConfig fp32_dest_acc_en / dst_full_sync_en)");
+    }
+    if (cb >= arch().num_cbs || !k.core->cb[cb].used) {
+        fault("pack_tile(cb " + std::to_string(cb) + "): no circular buffer with this index on this core");
+    }
+    const CBConfig& c = k.core->cb[cb];
+    LocalCB& l = k.local[cb];
+    uint32_t slot = out_of_order ? out_index : l.packed;
+    if (slot >= l.reserved) {
+        fault("pack_tile(" + std::to_string(idst) + ", cb " + std::to_string(cb) + "): writes page " + std::to_string(slot) +
+              " of the back but only " + std::to_string(l.reserved) + " pages are reserved (cb_reserve_back)");
+    }
+    uint32_t off = l.wr_off + slot * c.page_size;
+    if (off + c.page_size > c.offset + c.size) {
+        fault("pack_tile(cb " + std::to_string(cb) + "): page " + std::to_string(slot) +
+              " of the reserved region straddles the end of the ring");
+    }
+    if (c.page_size < tile_bytes(c.fmt)) {
+        fault("pack_tile(cb " + std::to_string(cb) + "): page size " + std::to_string(c.page_size) + " is smaller than a " +
+              fmt_name(c.fmt) + " tile (" + std::to_string(tile_bytes(c.fmt)) + " bytes)");
+    }
+    pack_tile_to(d.tile[idst], c.fmt, k.core->l1 + off);
+    if (!out_of_order) l.packed++;
+    count(k, "pack");
+}
+
+}  // namespace tt_emu::k

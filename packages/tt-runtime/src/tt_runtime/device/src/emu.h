@@ -1,0 +1,207 @@
+// emu.h -- internal state of the emulated chip (libtt_metal_emu.so only; never included by kernels).
+//
+// Owns: the data model shared by the library's .cpp files: arch parameters, the chip (per-core
+// L1 slots at 32-bit host addresses, DRAM banks, the DRAM allocator), CBs (shared counters per
+// core, per-thread pointers per kernel), the per-kernel context, the scheduler state (one global
+// lock, blocked-thread count for deadlock detection), faults and counters.
+// Does not own: the host API objects (host_api.cpp) or the kernel-facing names (api/ headers).
+//
+// Thread model: the host thread builds programs and launches them (launch.cpp); each kernel
+// instance runs on its own OS thread. All CB counters, semaphore waits and wakeups go through
+// Sched::mu. A thread that must wait registers what it waits for in its KernelCtx and sleeps on
+// its own condition variable; whoever changes CB/semaphore state re-evaluates the waiters of that
+// core and wakes those that can proceed (decrementing Sched::blocked). When a thread is about to
+// block and every live thread is blocked, nothing can ever move: that is a deadlock, detected at
+// once, and reported with every blocked thread's story.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tt_emu {
+
+struct ArchDesc {
+    std::string name = "wormhole_b0";
+    uint32_t grid_x = 8, grid_y = 8;
+    uint32_t l1_size = 1499136;
+    uint32_t l1_base = 102400;
+    uint32_t num_dram_banks = 12;
+    uint64_t dram_bank_size = 1ull << 30;
+    uint32_t num_cbs = 32;
+    uint32_t max_runtime_args = 341;
+    uint32_t noc_max_burst = 8192;
+    uint32_t dram_alignment = 32;
+    uint32_t l1_alignment = 16;
+    uint32_t num_semaphores = 8;
+};
+const ArchDesc& arch();
+
+constexpr uint32_t kMaxCBs = 64;
+constexpr uint64_t kL1Slot = 2ull << 20;  // each core's L1 lives in a 2 MiB slot below 2 GiB
+constexpr uint32_t kWorkerNocX0 = 18, kWorkerNocY0 = 18;  // translated Tensix coordinates start here
+constexpr uint32_t kDramNocX = 0;                           // DRAM bank b sits at NoC (0, b)
+
+// DataFormat codes (tensix_types.h)
+enum Fmt : uint32_t { F32 = 0, F16 = 1, BF16 = 5, BFP8 = 6, BFP4 = 7, I32 = 8, U16 = 9, U32 = 24 };
+uint32_t tile_bytes(uint32_t fmt);
+const char* fmt_name(uint32_t fmt);
+
+// ---- faults ----
+struct Fault : std::runtime_error {  // a protocol error at the faulting call
+    using std::runtime_error::runtime_error;
+};
+struct Abort {};  // unwinds a kernel thread when the run is being stopped
+
+struct Counters {
+    std::map<std::string, uint64_t> tile_ops;
+    std::map<std::string, uint64_t> noc_read_bytes;   // by source: "dram", "l1"
+    std::map<std::string, uint64_t> noc_write_bytes;  // by destination: "dram", "l1", "l1_mcast"
+    std::map<uint32_t, uint64_t> cb_wait_stalls;      // blocking reserve/wait calls per CB
+    uint64_t l1_high_water = 0;
+    bool used = false;
+};
+
+struct CBConfig {
+    bool used = false;
+    uint32_t offset = 0;  // L1 offset of the ring
+    uint32_t size = 0;
+    uint32_t page_size = 0;
+    uint32_t num_pages = 0;
+    uint32_t fmt = BF16;
+};
+
+struct CBShared {  // the counters both sides see (under Sched::mu)
+    uint32_t received = 0;
+    uint32_t acked = 0;
+};
+
+struct LocalCB {  // each kernel's private view (the hardware's LocalCBInterface)
+    uint32_t wr_off = 0, rd_off = 0;  // L1 offsets
+    uint32_t reserved = 0;            // pages reserved and not yet pushed
+    uint32_t waited = 0;              // pages waited for and not yet popped
+    uint32_t packed = 0;              // pack_tile's sequential position in the reserved region
+};
+
+struct KernelCtx;
+
+struct Core {
+    uint32_t x = 0, y = 0;  // logical
+    uint8_t* l1 = nullptr;
+    CBConfig cb[kMaxCBs];
+    CBShared cbs[kMaxCBs];
+    uint32_t sem_offset = 0;
+    uint32_t num_sems = 0;
+    std::vector<KernelCtx*> kernels;  // the kernels running on this core in the current launch
+    Counters counters;
+    uint32_t l1_addr(uint32_t offset) const { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(l1) + offset); }
+    std::string name() const { return "(" + std::to_string(x) + "," + std::to_string(y) + ")"; }
+};
+
+enum class WaitKind : uint8_t { None, Reserve, Front, SemEq, SemMin };
+
+struct Dst {
+    float tile[16][1024];  // row-major 32x32 per slot
+    uint32_t capacity = 8;
+    std::string capacity_why;
+    enum State : uint8_t { Released, Acquired, Committed, Waited } state = Released;
+};
+
+struct KernelCtx {
+    Core* core = nullptr;
+    std::string kernel;  // file name, e.g. "reader.cpp"
+    std::string role;    // "reader" | "writer" | "compute" (by processor)
+    uint8_t noc = 0;
+    bool is_compute = false;
+    std::vector<uint32_t> args, common_args;
+    LocalCB local[kMaxCBs];
+    std::unique_ptr<Dst> dst;
+    bool hw_started = false;
+    uint32_t matmul_transpose = 0;
+    std::string last_init;
+    // scheduling (under Sched::mu)
+    std::condition_variable cv;
+    bool waiting = false;
+    bool finished = false;
+    WaitKind wait_kind = WaitKind::None;
+    std::string wait_call;
+    uint32_t wait_cb = 0;
+    uint32_t wait_want = 0;
+    volatile uint32_t* wait_sem = nullptr;
+    std::string where() const;  // "core (x,y) reader.cpp"
+};
+
+struct Sched {
+    std::mutex mu;
+    int live = 0;
+    int blocked = 0;
+    std::atomic<bool> aborting{false};
+    std::string fault_kind;  // "" | "protocol" | "deadlock" | "crash"
+    std::string fault_message;
+    std::vector<KernelCtx*> all;
+};
+Sched& sched();
+
+// Called with sched().mu held.
+bool wait_satisfied(const KernelCtx& k);
+void wake_core(Core& c);                          // re-evaluate and wake the waiters of one core
+void block_until_locked(std::unique_lock<std::mutex>& lk, KernelCtx& k);  // k.wait_* filled in
+void record_fault_locked(const std::string& kind, const std::string& msg);
+std::string deadlock_report_locked();
+
+KernelCtx& ctx();  // the calling kernel's context (faults if called from a non-kernel thread)
+void set_ctx(KernelCtx* k);
+[[noreturn]] void fault(const std::string& msg);  // throws Fault, prefixed with core and kernel
+
+// ---- the chip ----
+struct DramBuffer {
+    uint64_t addr = 0;
+    uint64_t bank_bytes = 0;
+    uint32_t page_size = 0;
+    uint32_t aligned_page = 0;
+    uint64_t num_pages = 0;
+    uint64_t size = 0;
+};
+
+struct Chip {
+    ArchDesc a;
+    uint8_t* l1_pool = nullptr;
+    std::vector<Core> cores;  // y-major: index = y * grid_x + x
+    std::vector<uint8_t*> dram;
+    std::vector<DramBuffer> dram_buffers;
+    uint64_t dram_top = 1u << 20;
+    Core& core(uint32_t x, uint32_t y) { return cores[y * a.grid_x + x]; }
+    Core* core_by_noc(uint32_t nx, uint32_t ny);
+    Core* core_of_l1_addr(uint64_t addr);  // which core's slot holds this host address (or null)
+};
+Chip& chip();
+
+// Decoded NoC endpoint: either DRAM (bank, offset) or a worker's L1 (core, offset).
+struct NocTarget {
+    bool dram = false;
+    uint32_t bank = 0;
+    Core* core = nullptr;
+    uint64_t offset = 0;
+    uint8_t* ptr = nullptr;
+};
+NocTarget decode_noc(uint64_t noc_addr, uint32_t size, const char* call);
+uint8_t* local_l1(uint32_t addr, uint32_t size, const char* call);  // checked pointer in the caller's own L1
+
+// ---- numerics ----
+void unpack_tile(const uint8_t* src, uint32_t fmt, float* out_rowmajor);
+void pack_tile_to(const float* in_rowmajor, uint32_t fmt, uint8_t* dst);
+void tile_matmul_acc(const float* a, const float* b, float* c, bool transpose_b);
+
+// ---- report ----
+void write_report(const std::string& status, const std::string& kind, const std::string& message,
+                  const std::string& extra_json = "");
+[[noreturn]] void fatal(const std::string& kind, const std::string& message, const std::string& extra_json = "");
+std::string json_escape(const std::string& s);
+
+}  // namespace tt_emu
