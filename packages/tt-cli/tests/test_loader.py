@@ -5,6 +5,7 @@ import textwrap
 import pytest
 
 from tt_cli._loader import KernelFileError, load_kernel, parse_params
+from tt_ir import tir
 
 
 def test_parse_params_literals_and_strings():
@@ -80,4 +81,4 @@ def test_factory_builds_with_params(tmp_path):
     loaded = load_kernel(f, params={"M": 128})
     assert loaded.name == "scale"
     assert loaded.out_idx == [1]
-    assert [int(x) for x in loaded.func.buffer_map[loaded.func.params[0]].shape] == [128, 64]
+    assert tir.shape_of(loaded.func.params[0]) == [128, 64]
