@@ -242,6 +242,24 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const ReplicatedBufferConfig& glo
         tt_emu::fatal("protocol", "MeshBuffer::create: out of DRAM (" + std::to_string(global.size) + " bytes requested)");
     }
     c.dram_top = (d.addr + d.bank_bytes + 4095) / 4096 * 4096;
+    // Fill the new buffer so that pages a kernel forgets to write are visible: NaN bytes by
+    // default, seeded noise with TT_EMU_DRAM_FILL=<seed>.
+    const char* fill = std::getenv("TT_EMU_DRAM_FILL");
+    if (fill && *fill) {
+        bool nan = std::string(fill) == "nan";
+        uint64_t state = nan ? 0 : std::strtoull(fill, nullptr, 10) * 6364136223846793005ull + 1442695040888963407ull;
+        for (uint32_t bank = 0; bank < c.a.num_dram_banks; ++bank) {
+            uint8_t* p = c.dram[bank] + d.addr;
+            if (nan) {
+                std::memset(p, 0xff, d.bank_bytes);
+                continue;
+            }
+            for (uint64_t i = 0; i < d.bank_bytes; ++i) {
+                state = state * 6364136223846793005ull + 1442695040888963407ull;
+                p[i] = static_cast<uint8_t>(state >> 56);
+            }
+        }
+    }
     c.dram_buffers.push_back(d);
     b->address_ = d.addr;
     b->size_ = global.size;
