@@ -1,0 +1,106 @@
+"""The shape of a tt-passes pass and the one helper that wraps it as a TVM pass.
+
+A pass is a small dataclass: a `name`, typed options as fields, and `run(mod) -> mod`.
+`as_tvm_pass()` wraps it as a `tvm.transform.module_pass`; errors it raises on purpose
+are `TTCompileError`s naming the pass, and any other exception escaping a pass is
+re-raised as a `TTCompileError` ("internal error"), never as a raw TVM error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from tt_ir import tir
+from tt_ir.errors import TTCompileError, TTError
+
+from tt_passes import _tvm
+from tt_passes import _meta
+
+
+@dataclass
+class TTPass:
+    """Base class: subclasses set `name` and implement `run`."""
+
+    name: ClassVar[str] = ""
+
+    def run(self, mod: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def error(self, message: str, *, obj: str | None = None, numbers: dict | None = None,
+              source_line: str | None = None, hint: str | None = None) -> TTCompileError:
+        """A `TTCompileError` from this pass (raise it)."""
+        return TTCompileError(message, pass_name=self.name, obj=obj, numbers=numbers,
+                              source_line=source_line, hint=hint)
+
+    def __call__(self, mod: Any) -> Any:
+        """Run as a TVM pass (so instruments see it)."""
+        return self.as_tvm_pass()(mod)
+
+    def as_tvm_pass(self) -> Any:
+        def transform(mod: Any, ctx: Any) -> Any:
+            return self._guarded_run(mod)
+
+        return _tvm.module_pass(transform, opt_level=0, name=self.name)
+
+    def _guarded_run(self, mod: Any) -> Any:
+        try:
+            return self.run(mod)
+        except TTCompileError as err:
+            _tvm.remember_error(err)
+            raise
+        except TTError as err:  # e.g. a SchemaError from tt_ir: keep its text, name the pass
+            wrapped = self.error(str(err), hint="see the message above")
+            _tvm.remember_error(wrapped)
+            raise wrapped from err
+        except Exception as err:  # noqa: BLE001 - never let a raw TVM/Python error out
+            wrapped = self.error(f"internal error: {type(err).__name__}: {err}",
+                                 hint="this is a tt-passes bug; rerun with dump_ir=DIR "
+                                      "and report the last dump")
+            _tvm.remember_error(wrapped)
+            raise wrapped from err
+
+
+# --- the kernel function ------------------------------------------------------
+def kernel_func(mod: Any) -> tuple[Any, Any]:
+    """The (GlobalVar, PrimFunc) of the single TileLang kernel in `mod` (before the split)."""
+    items = [(gv, f) for gv, f in mod.functions.items()
+             if isinstance(f, tir.PrimFunc) and tir.get_attr(f, "tt.kernel_role") is None]
+    assert len(items) == 1, f"expected one kernel PrimFunc, found {len(items)}"
+    return items[0]
+
+
+def with_kernel_body(mod: Any, body: Any) -> Any:
+    """`mod` with the kernel function's body replaced."""
+    gv, func = kernel_func(mod)
+    return replace_func(mod, gv, func.with_body(body))
+
+
+def replace_func(mod: Any, gv: Any, func: Any) -> Any:
+    funcs = dict(mod.functions)
+    funcs[gv] = func
+    out = tir.IRModule(funcs)
+    for key, value in tir.attrs_of(mod).items():
+        out = out.with_attr(key, value)
+    return out
+
+
+def role_funcs(mod: Any) -> dict:
+    """{role: (GlobalVar, PrimFunc)} of the split kernels."""
+    out = {}
+    for gv, f in mod.functions.items():
+        role = tir.get_attr(f, "tt.kernel_role") if isinstance(f, tir.PrimFunc) else None
+        if role is not None:
+            out[role] = (gv, f)
+    return out
+
+
+def map_roles(mod: Any, fn: Any) -> Any:
+    """Apply `fn(role, func) -> func` to each split kernel."""
+    for role, (gv, func) in role_funcs(mod).items():
+        mod = replace_func(mod, gv, fn(role, func))
+    return mod
+
+
+def cbs(mod: Any) -> list:
+    return _meta.get(mod, _meta.CBS, [])

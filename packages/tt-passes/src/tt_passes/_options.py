@@ -1,0 +1,61 @@
+"""The options of `tt_passes.pipeline` / `tt_passes.lower`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from tt_ir import get_arch
+from tt_ir.errors import SchemaError
+
+FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Compiler options.
+
+    Attributes:
+        arch: "wormhole_b0" or "blackhole".
+        grid: (x, y) core grid to spread work over (default: the arch's full grid).
+        math_fidelity: LoFi / HiFi2 / HiFi3 / HiFi4.
+        fp32_acc: fp32 DST accumulation; None = on when an accumulator or a tensor is float32.
+        full_sync: DST full-sync mode (16/8 tiles instead of 8/4).
+        cb_depth: CB depth policy: "num_stages" (T.Pipelined num_stages blocks per input
+            CB, 2 outside pipelined loops) or an int number of blocks.
+        spill: allow partial sums to leave DST through an intermediate CB (else a block
+            larger than DST with several K blocks is refused).
+        verify: run verify_tt_ir at the end.
+        dump_ir: directory for an IR dump after every pass (also env TT_DUMP_IR).
+        time_passes: collect per-pass wall times (see `lower(..., timings=...)`).
+    """
+
+    arch: str = "wormhole_b0"
+    grid: tuple | None = None
+    math_fidelity: str = "HiFi4"
+    fp32_acc: bool | None = None
+    full_sync: bool = False
+    cb_depth: Any = "num_stages"
+    spill: bool = True
+    verify: bool = True
+    dump_ir: str | None = None
+    time_passes: bool = False
+
+    def __post_init__(self) -> None:
+        get_arch(self.arch, self.grid)  # SchemaError listing the valid names
+        if self.math_fidelity not in FIDELITIES:
+            raise SchemaError(f"math_fidelity: {self.math_fidelity!r} is not one of "
+                              f"{', '.join(FIDELITIES)}", field="math_fidelity")
+        if self.cb_depth != "num_stages" and not (isinstance(self.cb_depth, int)
+                                                  and self.cb_depth >= 1):
+            raise SchemaError(f"cb_depth: {self.cb_depth!r}; use \"num_stages\" or an int >= 1",
+                              field="cb_depth")
+
+    @classmethod
+    def make(cls, **options: Any) -> "Options":
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - names)
+        if unknown:
+            raise SchemaError(f"unknown option(s) {', '.join(unknown)}; valid: "
+                              f"{', '.join(sorted(names))}")
+        return cls(**options)

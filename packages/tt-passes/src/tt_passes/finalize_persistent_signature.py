@@ -1,0 +1,134 @@
+"""finalize_persistent_signature: each kernel's runtime-arg list, and the plan.
+
+Requires: the three kernels fully lowered (only `tt.runtime_arg` placeholders left),
+all metadata (`tt.buffers`, `tt.cbs`, `tt.compute_config`, `tt.work`, `tt.dfg`,
+`tt.kernels`).
+Rewrites: `tt.runtime_arg(name)` -> `get_arg_val<uint32_t>(i)`, with i from the
+canonical schema of each kernel: the buffer addresses of its accessors (in accessor
+order), then `block_start` and `block_count` when the kernel uses them (compute:
+`block_count` only). Removes the internal `tt.*` module attributes.
+Guarantees: module attribute `tt.plan` = the JSON plan of contracts §2: buffers, CBs
+(with producer/consumer kernels), kernels (processor, NoC, compile args, accessors,
+runtime-arg schema and per-core values for the cores in `work.cores`), work split,
+L1 table. Validated by `verify_tt_ir`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import get_arch, tir
+
+from tt_passes import _build as B
+from tt_passes import _meta
+from tt_passes._base import TTPass, map_roles
+from tt_passes.grid_to_core_grid import RUNTIME_ARG
+
+PROCESSORS = {"reader": ("RISCV_1", "NOC_1"), "compute": ("TRISC", None),
+              "writer": ("RISCV_0", "NOC_0")}
+VALUE_ARGS = ("block_start", "block_count")
+
+
+# --- collect / decide --------------------------------------------------------------
+def used_args(body: Any) -> set:
+    out: set = set()
+
+    def visit(call: Any) -> None:
+        if tir.extern_name(call) == RUNTIME_ARG:
+            out.add(B.string(call.args[1]))
+
+    tir.walk(body, visit, types=tir.Call)
+    return out
+
+
+def arg_schema(info: Any, used: set) -> list:
+    schema = [{"name": f"{a['buffer']}_addr", "kind": "buffer_address", "buffer": a["buffer"]}
+              for a in info.accessors]
+    schema += [{"name": n, "kind": "value"} for n in VALUE_ARGS if n in used]
+    return schema
+
+
+def core_args(schema: list, work: Any) -> list:
+    values = {"block_start": "start", "block_count": "count"}
+    return [{"core": c["core"], "values": [c[values[a["name"]]] for a in schema
+                                           if a["kind"] == "value"]} for c in work.cores]
+
+
+# --- rewrite -----------------------------------------------------------------------
+def bind_args(body: Any, schema: list) -> Any:
+    index = {a["name"]: i for i, a in enumerate(schema)}
+
+    def visit(call: Any) -> Any:
+        if tir.extern_name(call) != RUNTIME_ARG:
+            return call
+        return B.call("get_arg_val<uint32_t>", index[B.string(call.args[1])], ret=B.U32)
+
+    return tir.rewrite(body, visit, types=tir.Call)
+
+
+# --- plan ----------------------------------------------------------------------------
+def build_plan(mod: Any, arch_name: str, grid: Any, kernels: list) -> dict:
+    arch = get_arch(arch_name, grid)
+    cbs = _meta.get(mod, _meta.CBS, [])
+    edges = {e.cb: e for e in _meta.get(mod, _meta.DFG, [])}
+    work = _meta.get(mod, _meta.WORK)
+    config = dataclasses.asdict(_meta.get(mod, _meta.COMPUTE))
+    config.pop("dst_tiles")
+    cb_rows = [{"index": cb.index, "name": cb.name, "role": cb.role,
+                "data_format": cb.data_format, "page_size": cb.page_size,
+                "num_pages": cb.num_pages, "producer": edges[cb.name].producer,
+                "consumer": edges[cb.name].consumer} for cb in sorted(cbs, key=lambda c: c.index)]
+    l1 = [{"index": r["index"], "bytes": r["page_size"] * r["num_pages"]} for r in cb_rows]
+    return {
+        "schema_version": 1,
+        "kernel_name": _meta.get(mod, _meta.KERNEL_NAME),
+        "arch": arch.name,
+        "core_grid": list(arch.grid),
+        "compute_config": config,
+        "buffers": [dataclasses.asdict(b) for b in _meta.get(mod, _meta.BUFFERS, [])],
+        "circular_buffers": cb_rows,
+        "kernels": kernels,
+        "work": {"grid": work.grid, "num_blocks": work.num_blocks, "order": work.order,
+                 "cores": work.cores},
+        "l1": {"capacity": arch.l1_size, "base": arch.l1_unreserved_base,
+               "per_core_bytes": sum(r["bytes"] for r in l1), "cbs": l1},
+        "semaphores": [],
+    }
+
+
+def kernel_entry(info: Any, schema: list, work: Any) -> dict:
+    processor, noc = PROCESSORS[info.role]
+    return {"role": info.role, "file": f"{info.role}.cpp", "processor": processor, "noc": noc,
+            "compile_args": info.compile_args, "defines": {}, "accessors": info.accessors,
+            "runtime_args": schema, "core_args": core_args(schema, work)}
+
+
+# --- pass ----------------------------------------------------------------------------
+@dataclass
+class FinalizePersistentSignature(TTPass):
+    name = "finalize_persistent_signature"
+    arch: str = "wormhole_b0"
+    grid: tuple | None = None
+
+    def run(self, mod: Any) -> Any:
+        infos = {k.role: k for k in _meta.get(mod, _meta.KERNELS, [])}
+        work = _meta.get(mod, _meta.WORK)
+        entries = {}
+
+        def finalize(role: str, func: Any) -> Any:
+            schema = arg_schema(infos[role], used_args(func.body))
+            entries[role] = kernel_entry(infos[role], schema, work)
+            return func.with_body(bind_args(func.body, schema))
+
+        mod = map_roles(mod, finalize)
+        plan = build_plan(mod, self.arch, self.grid, [entries[r] for r in _meta.ROLES])
+        mod = _meta.without(mod, _meta.INTERNAL_KEYS)
+        return mod.with_attr(_meta.PLAN, json.dumps(plan, indent=2))
+
+
+def finalize_persistent_signature(**options: Any) -> Any:
+    """The `finalize_persistent_signature` pass as a TVM pass (options: arch, grid)."""
+    return FinalizePersistentSignature(**options).as_tvm_pass()

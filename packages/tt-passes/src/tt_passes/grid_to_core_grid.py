@@ -1,0 +1,98 @@
+"""grid_to_core_grid: the blockIdx launch becomes a persistent loop over assigned blocks.
+
+Requires: `layout_aware_work_partition` (`tt.work`).
+Rewrites: the `blockIdx.*` (and any `threadIdx.*`) launch attrs and TileLang's
+launch-only attrs are removed; the kernel body becomes
+
+    block_start: uint32 = tt.runtime_arg("block_start")
+    block_count: uint32 = tt.runtime_arg("block_count")
+    for b in range(block_count):
+        bx: uint32 = (block_start + b) % gx
+        by: uint32 = (block_start + b) // gx      (% gy when there is a bz)
+        <old body, old block vars replaced by the new uint32 ones>
+
+`tt.runtime_arg(name)` is a placeholder that `finalize_persistent_signature` turns
+into `get_arg_val<uint32_t>(i)` once each kernel's argument list is known.
+Guarantees: no launch attrs remain; every core runs blocks block_start ..
+block_start + block_count - 1 of the row-major logical grid (see `tt.work`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import tir
+
+from tt_passes import _build as B
+from tt_passes import _meta
+from tt_passes._base import TTPass, kernel_func, with_kernel_body
+
+RUNTIME_ARG = "tt.runtime_arg"
+DROP_ATTRS = ("thread_extent", "threadblock_swizzle_pattern", "tl.launch_threads")
+NAMES = ("bx", "by", "bz")
+
+
+def runtime_arg(name: str) -> Any:
+    return B.call(RUNTIME_ARG, name, ret=B.U32)
+
+
+# --- collect ---------------------------------------------------------------------
+def strip_launch(body: Any) -> tuple[Any, dict]:
+    """(body without launch attrs, {thread tag: old Var})."""
+    found: dict = {}
+
+    def visit(attr: Any) -> Any:
+        key = str(attr.attr_key)
+        if key == "thread_extent":
+            found[str(attr.node.thread_tag)] = attr.node.var
+            return attr.body
+        return attr.body if key in DROP_ATTRS else attr
+
+    return tir.rewrite(body, visit, types=tir.AttrStmt), found
+
+
+# --- decide ----------------------------------------------------------------------
+def block_index_exprs(linear: Any, grid: list) -> list:
+    """[bx, by, bz] as uint32 expressions of the linear block id (row-major)."""
+    gx, gy, gz = grid
+    bx = B.u32(0) if gx == 1 else (linear if gy * gz == 1 else linear % B.u32(gx))
+    by_all = linear // B.u32(gx) if gx > 1 else linear
+    by = B.u32(0) if gy == 1 else (by_all if gz == 1 else by_all % B.u32(gy))
+    bz = B.u32(0) if gz == 1 else linear // B.u32(gx * gy)
+    return [bx, by, bz]
+
+
+# --- pass ------------------------------------------------------------------------
+@dataclass
+class GridToCoreGrid(TTPass):
+    name = "grid_to_core_grid"
+
+    def run(self, mod: Any) -> Any:
+        _, func = kernel_func(mod)
+        work = _meta.get(mod, _meta.WORK)
+        body, old = strip_launch(func.body)
+        start, count, b = B.var("block_start"), B.var("block_count"), B.var("b")
+        exprs = block_index_exprs(start + b, work.grid)
+        binds, vmap = [], {}
+        for axis, name, expr in zip(("blockIdx.x", "blockIdx.y", "blockIdx.z"), NAMES, exprs):
+            if axis not in old:
+                continue
+            if tir.as_int(expr) is not None:
+                vmap[old[axis]] = tir.const(0, "int32")
+                continue
+            new = B.var(name)
+            binds.append(tir.Bind(new, expr))
+            vmap[old[axis]] = tir.Cast(tir.dtype_of(old[axis]), new)
+        for tag, v in old.items():
+            vmap.setdefault(v, tir.const(0, tir.dtype_of(v)))
+        body = tir.substitute(body, vmap)
+        loop = tir.For(b, B.u32(0), count, tir.ForKind.SERIAL, B.seq(*binds, body))
+        new_body = B.seq(tir.Bind(start, runtime_arg("block_start")),
+                         tir.Bind(count, runtime_arg("block_count")), loop)
+        return with_kernel_body(mod, new_body)
+
+
+def grid_to_core_grid() -> Any:
+    """The `grid_to_core_grid` pass as a TVM pass."""
+    return GridToCoreGrid().as_tvm_pass()

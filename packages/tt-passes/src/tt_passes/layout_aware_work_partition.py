@@ -1,0 +1,85 @@
+"""layout_aware_work_partition: which core computes which blocks of the launch grid.
+
+Requires: a kernel launched with `T.Kernel` (blockIdx.x/y/z `thread_extent` attrs).
+Rewrites: nothing in the body.
+Guarantees: module attribute `tt.work` = `WorkInfo`: the logical grid [gx, gy, gz],
+the number of blocks (block id = (bz*gy + by)*gx + bx, row-major) and, for every core
+that gets work, a contiguous range [start, start + count). Cores are taken in
+row-major logical order over the chosen core grid; the first `num_blocks % ncores`
+cores get one block more; cores beyond `num_blocks` get nothing (and no kernels).
+Layout awareness: every tensor is DRAM interleaved, so any core may own any block;
+owner-computes for sharded outputs is not implemented (sharded layouts are refused
+by `infer_tt_layout`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import get_arch, tir
+
+from tt_passes import _meta
+from tt_passes._base import TTPass, kernel_func
+
+AXES = ("blockIdx.x", "blockIdx.y", "blockIdx.z")
+
+
+# --- collect ---------------------------------------------------------------------
+def launch_extents(body: Any) -> dict:
+    """{"blockIdx.x": extent, ...} from the launch attrs."""
+    out: dict = {}
+
+    def visit(attr: Any) -> None:
+        if str(attr.attr_key) == "thread_extent":
+            tag = str(attr.node.thread_tag)
+            if tag in AXES:
+                out[tag] = tir.as_int(attr.value)
+
+    tir.walk(body, visit, types=tir.AttrStmt)
+    return out
+
+
+def grid_of(body: Any) -> list:
+    ext = launch_extents(body)
+    return [ext.get(axis, 1) for axis in AXES]
+
+
+# --- decide ----------------------------------------------------------------------
+def split_blocks(num_blocks: int, core_grid: tuple) -> list:
+    """Contiguous block ranges over the cores of `core_grid`, busy cores only."""
+    ncores = core_grid[0] * core_grid[1]
+    base, extra = divmod(num_blocks, ncores)
+    out, start = [], 0
+    for c in range(ncores):
+        count = base + (1 if c < extra else 0)
+        if count == 0:
+            break
+        out.append({"core": [c % core_grid[0], c // core_grid[0]], "start": start, "count": count})
+        start += count
+    return out
+
+
+# --- pass ------------------------------------------------------------------------
+@dataclass
+class LayoutAwareWorkPartition(TTPass):
+    name = "layout_aware_work_partition"
+    arch: str = "wormhole_b0"
+    grid: tuple | None = None
+
+    def run(self, mod: Any) -> Any:
+        _, func = kernel_func(mod)
+        grid = grid_of(func.body)
+        if any(g is None for g in grid):
+            raise self.error("the launch grid must be static", obj="T.Kernel",
+                             numbers={"grid": grid}, hint="use constant tensor shapes")
+        core_grid = get_arch(self.arch, self.grid).grid
+        num_blocks = grid[0] * grid[1] * grid[2]
+        work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks,
+                              cores=split_blocks(num_blocks, core_grid))
+        return _meta.put(mod, _meta.WORK, work)
+
+
+def layout_aware_work_partition(**options: Any) -> Any:
+    """The `layout_aware_work_partition` pass as a TVM pass (options: arch, grid)."""
+    return LayoutAwareWorkPartition(**options).as_tvm_pass()

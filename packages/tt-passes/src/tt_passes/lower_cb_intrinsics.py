@@ -1,0 +1,194 @@
+"""lower_cb_intrinsics: the CB protocol and the NoC transfers around each block.
+
+Requires: `configure_tensor_accessor` (accessor Binds `<buf>_acc`), `tt.cbs`, `tt.buffers`.
+Rewrites:
+- reader, `tt.copy_in(cb, "A", r0, c0, h, w, gr, gc)`: `cb_reserve_back(cb, h*w)`,
+  `A_s_l1 = get_write_ptr(cb)`, for each tile (i, j) of the block (row-major)
+  `noc_async_read_page((r0 + i) * Wt + c0 + j, A_acc, A_s_l1 + (i*w + j) * page)` (a
+  tile past the tensor's edge, possible only when gr/gc is set, is zero-filled with
+  `tt_fill_zeros(l1, page)` instead), one `noc_async_read_barrier()`, `cb_push_back`.
+- writer, `tt.copy_out(...)`: per transfer unit of the CB (the DST sub-block that
+  compute packs, row-major over the block): `cb_wait_front(cb, n)`, `get_read_ptr`,
+  `noc_async_write_page` per tile inside the tensor (tiles past the edge are
+  skipped), one `noc_async_write_barrier()`, `cb_pop_front(cb, n)`.
+- compute, `tt.cb_in(cb)` markers: `cb_wait_front(cb, n)` just before the first tile
+  op that reads the CB and `cb_pop_front(cb, n)` at the end of the loop trip in which
+  the block arrived.
+Guarantees: per loop trip, every page a reader pushes is waited for and popped by
+compute; every page compute will push (insert_dst_management) is popped by the writer.
+`tt.pack_out` and the tile-math intrinsics are left to insert_dst_management.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import tir
+
+from tt_passes import _build as B
+from tt_passes import _meta
+from tt_passes import _tvm
+from tt_passes._base import TTPass, map_roles
+from tt_passes.build_tile_dfg import KERNEL_OF
+
+
+# --- reader / writer ----------------------------------------------------------------
+def _idx(name: str, extent: int) -> Any:
+    return B.var(name) if extent > 1 else 0
+
+
+def _inside(r: Any, c: Any, tiles: list, guard_r: int, guard_c: int) -> Any | None:
+    conds = []
+    if guard_r:
+        conds.append(r < B.u32(tiles[0]))
+    if guard_c:
+        conds.append(c < B.u32(tiles[1]))
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else _tvm.logical_and(conds[0], conds[1])
+
+
+def read_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
+    r0, c0 = args[2], args[3]
+    h, w, gr, gc = B.ints(args[4:8])
+    l1 = B.var(f"{cb.name}_l1")
+    i, j = _idx("i", h), _idx("j", w)
+    r, c = B.add(r0, i), B.add(c0, j)
+    addr = B.add(l1, B.mul(B.add(B.mul(i, w), j), cb.page_size))
+    read = B.extern("noc_async_read_page", B.add(B.mul(r, buf.tiles[1]), c0, j), acc, addr)
+    cond = _inside(r, c, buf.tiles, gr, gc)
+    if cond is not None:
+        read = tir.IfThenElse(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
+    tiles = _loops([(i, h), (j, w)], read)
+    return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                 tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                 tiles, B.extern("noc_async_read_barrier"),
+                 B.extern("cb_push_back", cb.index, h * w))
+
+
+def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
+    r0, c0 = args[2], args[3]
+    h, w, gr, gc = B.ints(args[4:8])
+    sh, sw = cb.unit
+    si, sj = _idx("si", h // sh), _idx("sj", w // sw)
+    i, j = _idx("i", sh), _idx("j", sw)
+    l1 = B.var(f"{cb.name}_l1")
+    r = B.add(r0, B.mul(si, sh), i)
+    c = B.add(c0, B.mul(sj, sw), j)
+    addr = B.add(l1, B.mul(B.add(B.mul(i, sw), j), cb.page_size))
+    write = B.extern("noc_async_write_page", B.add(B.mul(r, buf.tiles[1]), c0, B.mul(sj, sw), j),
+                     acc, addr)
+    cond = _inside(r, c, buf.tiles, gr, gc)
+    if cond is not None:
+        write = tir.IfThenElse(cond, write)
+    n = sh * sw
+    unit = B.seq(B.extern("cb_wait_front", cb.index, n),
+                 tir.Bind(l1, B.call("get_read_ptr", cb.index, ret=B.U32)),
+                 _loops([(i, sh), (j, sw)], write), B.extern("noc_async_write_barrier"),
+                 B.extern("cb_pop_front", cb.index, n))
+    return _loops([(si, h // sh), (sj, w // sw)], unit)
+
+
+def _loops(nest: list, body: Any) -> Any:
+    for v, n in reversed(nest):
+        if n > 1:
+            body = B.loop(v, n, body)
+    return body
+
+
+def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict) -> Any:
+    def visit(stmt: Any) -> Any:
+        hit = B.intrinsic_of(stmt)
+        if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
+            return stmt
+        name, args = hit
+        cb, buf = cbs[tir.as_int(args[0])], buffers[B.string(args[1])]
+        make = read_block if name == "tt.copy_in" else write_block
+        return make(cb, buf, accs[buf.name], args)
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
+def accessor_vars(body: Any) -> dict:
+    """{tensor name: accessor Var} from the `TensorAccessor` Binds."""
+    out = {}
+    for bind in tir.collect(body, tir.Bind):
+        if tir.extern_name(bind.value) == "TensorAccessor":
+            out[str(bind.var.name)[: -len("_acc")]] = bind.var
+    return out
+
+
+# --- compute ------------------------------------------------------------------------
+def reads_of(stmt: Any) -> set:
+    """CB indices the tile ops under `stmt` read."""
+    out: set = set()
+
+    def visit(s: Any) -> None:
+        hit = B.intrinsic_of(s)
+        if hit is not None and hit[0] in KERNEL_OF:
+            args = B.ints(hit[1])
+            out.update(args[p] for p in KERNEL_OF[hit[0]][1])
+
+    tir.walk(stmt, visit, types=tir.Evaluate)
+    return out
+
+
+class _ComputeWaits:
+    def __init__(self, cbs: dict):
+        self.cbs = cbs
+
+    def stmt(self, s: Any) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return self.seq(list(s.seq))
+        if isinstance(s, tir.For):
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body))
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body))
+        return s
+
+    def seq(self, stmts: list) -> Any:
+        out, pending, arrived = [], [], []
+        for s in stmts:
+            hit = B.intrinsic_of(s)
+            if hit is not None and hit[0] == "tt.cb_in":
+                cb = self.cbs[tir.as_int(hit[1][0])]
+                pending.append(cb)
+                arrived.append(cb)
+                continue
+            needed = reads_of(s)
+            waits = [B.extern("cb_wait_front", cb.index, cb.block_tiles)
+                     for cb in pending if cb.index in needed]
+            pending = [cb for cb in pending if cb.index not in needed]
+            out.append(_prepend(waits, self.stmt(s)))
+        pops = [B.extern("cb_pop_front", cb.index, cb.block_tiles) for cb in arrived]
+        return B.seq(*out, *pops)
+
+
+def _prepend(waits: list, s: Any) -> Any:
+    if not waits:
+        return s
+    text, body = B.unwrap_comment(s)
+    return B.comment(text, B.seq(*waits, body)) if text is not None else B.seq(*waits, s)
+
+
+# --- pass ---------------------------------------------------------------------------
+@dataclass
+class LowerCBIntrinsics(TTPass):
+    name = "lower_cb_intrinsics"
+
+    def run(self, mod: Any) -> Any:
+        cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
+        buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
+
+        def lower(role: str, func: Any) -> Any:
+            if role == "compute":
+                return func.with_body(_ComputeWaits(cbs).stmt(func.body))
+            return func.with_body(lower_moves(func.body, cbs, buffers, accessor_vars(func.body)))
+
+        return map_roles(mod, lower)
+
+
+def lower_cb_intrinsics() -> Any:
+    """The `lower_cb_intrinsics` pass as a TVM pass."""
+    return LowerCBIntrinsics().as_tvm_pass()

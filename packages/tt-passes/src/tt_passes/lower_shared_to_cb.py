@@ -1,0 +1,153 @@
+"""lower_shared_to_cb: shared buffers become circular buffers, fragments DST + CBs.
+
+Requires: `propagate_tt_layout` (`tt.cbs`, `tt.compute_config`), `grid_to_core_grid`.
+Rewrites: each on-chip `AllocBuffer` gets the annotation `{"tt.cb": index}`; a gemm
+accumulator fragment also gets `"tt.dst": 1` (its values live in DST registers and
+reach L1 only when packed). When the accumulator's block has more tiles than DST
+holds *and* the K loop has more than one trip, partial sums must leave DST between K
+blocks: an intermediate CB `<acc>_partials` is added (float32 with fp32
+accumulation, else the fragment's dtype; one block deep) and allocated as a new
+annotated `AllocBuffer`.
+Guarantees: every CB in `tt.cbs` has a unique index < the arch's CB count; by
+convention inputs from c_0, outputs from c_16, intermediates from c_24 (a range that
+runs full spills into the next free index).
+Refuses: more CBs than the arch has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import dtypes, get_arch, tir
+
+from tt_passes import _meta
+from tt_passes._base import TTPass, kernel_func, with_kernel_body
+
+BASE_INDEX = {"input": 0, "output": 16, "intermediate": 24}
+
+
+# --- collect ---------------------------------------------------------------------
+def gemm_k_trips(body: Any) -> dict:
+    """{accumulator name: trips of the static loops around its gemm}."""
+    trips: dict = {}
+    stack: list = [1]
+
+    def on_for(loop: Any, m: Any) -> Any:
+        n = tir.as_int(loop.extent)
+        stack.append(stack[-1] * (n if n is not None else 1))
+        m.default_mutate(loop)
+        stack.pop()
+        return loop
+
+    def on_call(call: Any, m: Any) -> Any:
+        if tir.is_call(call, "tl.tileop.gemm"):
+            name = str(tir.decode_gemm(call).C.buffer.name)
+            trips[name] = trips.get(name, 0) + stack[-1]
+        return call
+
+    tir.mutate(body, [(tir.For, on_for), (tir.Call, on_call)])
+    return trips
+
+
+# --- decide ----------------------------------------------------------------------
+def needs_spill(cb: Any, dst_tiles: int, k_trips: int) -> bool:
+    """Partial sums must leave DST: the block exceeds DST and K has several blocks."""
+    return cb.accumulator and cb.block_tiles > dst_tiles and k_trips > 1
+
+
+def assign_indices(cbs: list, num_cbs: int) -> list | None:
+    """CB indices by role convention; None when there are not enough CBs."""
+    used: set = set()
+    out = []
+    for cb in cbs:
+        base = BASE_INDEX[cb.role]
+        free = [i for i in list(range(base, num_cbs)) + list(range(base)) if i not in used]
+        if not free:
+            return None
+        used.add(free[0])
+        out.append(_meta.replace(cb, index=free[0]))
+    return out
+
+
+def partials_cb(acc: Any, fragment_dtype: str, fp32: bool) -> Any:
+    dtype = "float32" if fp32 else fragment_dtype
+    fmt = dtypes.data_format(dtype)
+    return _meta.CBInfo(name=f"{acc.name}_partials", role="intermediate", dtype=dtype,
+                        data_format=fmt, page_size=dtypes.tile_bytes(fmt), block=acc.block,
+                        unit=acc.unit, num_pages=acc.block_tiles, accumulator=True,
+                        source_line=acc.source_line)
+
+
+# --- rewrite ---------------------------------------------------------------------
+def annotate_allocs(body: Any, cbs: dict) -> Any:
+    def visit(alloc: Any) -> Any:
+        cb = cbs.get(str(alloc.buffer.name))
+        if cb is None:
+            return alloc
+        ann = {"tt.cb": cb.index}
+        if cb.accumulator:
+            ann["tt.dst"] = 1
+        return tir.AllocBuffer(alloc.buffer, annotations=ann)
+
+    return tir.rewrite(body, visit, types=tir.AllocBuffer)
+
+
+def add_partials_alloc(body: Any, cb: Any) -> Any:
+    """Allocate the partials CB as an annotated buffer at the top of the block loop."""
+    buf = tir.make_buffer([cb.block[0] * 32, cb.block[1] * 32], cb.dtype, cb.name,
+                          scope="shared.dyn")
+    alloc = tir.AllocBuffer(buf, annotations={"tt.cb": cb.index})
+    loop = tir.find(body, lambda x: isinstance(x, tir.For), types=tir.For)
+    return tir.rewrite(body, lambda f: f.with_body(tir.seq(alloc, f.body))
+                       if f.same_as(loop) else f, types=tir.For) if loop is not None else body
+
+
+# --- pass ------------------------------------------------------------------------
+@dataclass
+class LowerSharedToCB(TTPass):
+    name = "lower_shared_to_cb"
+    arch: str = "wormhole_b0"
+    spill: bool = True
+
+    def run(self, mod: Any) -> Any:
+        _, func = kernel_func(mod)
+        arch = get_arch(self.arch)
+        config = _meta.get(mod, _meta.COMPUTE)
+        cbs = list(_meta.get(mod, _meta.CBS, []))
+        trips = gemm_k_trips(func.body)
+        fragments = {str(a.buffer.name): str(a.buffer.dtype)
+                     for a in tir.collect(func.body, tir.AllocBuffer)}
+        spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1))]
+        if spilled and not self.spill:
+            raise self._dst_overflow(spilled[0], config, trips.get(spilled[0].name, 1))
+        extra = [partials_cb(cb, fragments[cb.name], config.fp32_dest_acc_en) for cb in spilled]
+        assigned = assign_indices(cbs + extra, arch.num_cbs)
+        if assigned is None:
+            raise self.error(f"the kernel needs {len(cbs) + len(extra)} circular buffers, "
+                             f"{arch.name} has {arch.num_cbs}", obj="CBs "
+                             + ", ".join(c.name for c in cbs + extra),
+                             numbers={"needed": len(cbs) + len(extra), "available": arch.num_cbs},
+                             hint="use fewer shared/fragment buffers per kernel, or target "
+                                  "blackhole (64 CBs)")
+        body = annotate_allocs(func.body, _meta.by_name(assigned))
+        for cb in assigned[len(cbs):]:
+            body = add_partials_alloc(body, cb)
+        mod = with_kernel_body(mod, body)
+        return _meta.put(mod, _meta.CBS, assigned)
+
+    def _dst_overflow(self, cb: Any, config: Any, trips: int) -> Any:
+        return self.error(
+            f"the accumulator block is {cb.block[0]}x{cb.block[1]} = {cb.block_tiles} tiles, DST "
+            f"holds {config.dst_tiles}, and K has {trips} blocks: sub-blocking needs partial "
+            "sums to leave DST, which spill=False forbids",
+            obj=f"fragment '{cb.name}'", source_line=cb.source_line,
+            numbers={"block_tiles": cb.block_tiles, "dst_tiles": config.dst_tiles,
+                     "k_blocks": trips},
+            hint=f"allow spill=True, or use block_M*block_N <= {config.dst_tiles} tiles "
+                 "(fp32_acc=False doubles DST), or one K block (block_K = K)")
+
+
+def lower_shared_to_cb(**options: Any) -> Any:
+    """The `lower_shared_to_cb` pass as a TVM pass (option: arch)."""
+    return LowerSharedToCB(**options).as_tvm_pass()

@@ -1,0 +1,326 @@
+"""lower_tt_tile_intrinsics: TileLang tile ops become TT tile intrinsics on CBs.
+
+Requires: `lower_shared_to_cb` (CB indices in `tt.cbs`), `grid_to_core_grid` (uint32
+block variables), `tt.buffers`, `tt.work`.
+Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-passes):
+
+    T.copy(A[r, c], A_s)            -> tt.copy_in(cb, "A", row0, col0, h, w, guard_r, guard_c)
+    T.copy(C_l, C[r, c])            -> tt.copy_out(cb, "C", row0, col0, h, w, guard_r, guard_c)
+    T.clear(C_l) / T.fill(C_l, 0)   -> tt.acc_clear(cb)
+    T.gemm(A_s, B_s, C_l[, transpose_B]) -> tt.matmul_block(cbA, cbB, cbC, mt, nt, kt, transpose_B)
+    T.Parallel: C[i, j] = X[i, j] (+|-|*) Y[i, j] -> tt.binary_block("add"|"sub"|"mul", cbX, cbY, cbC, h, w)
+    T.Parallel: C[i, j] = T.max(C[i, j], 0)      -> tt.unary_block("relu", cbC, h, w)
+
+row0/col0 are uint32 tile coordinates of the block in the tensor's tile grid (the
+TileLang element offsets divided by 32); h, w the block's tiles; guard_r/guard_c are
+1 when some block reaches past the tensor's last tile row/column (partial blocks),
+so that readers zero-fill and writers skip those tiles. Serial loops get uint32
+variables (their `num_stages` annotations have been read by propagate_tt_layout and
+are dropped); `tt.source_line` attrs become `tt.comment` attrs "kernel.py:N  <op>".
+Refuses (naming the op and the line): reduce and other tile ops; copies that move
+part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
+32; gemm with transpose_A; fills with a non-zero value; any T.Parallel body other
+than the patterns above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tt_ir import tir
+
+from tt_passes import _build as B
+from tt_passes import _meta
+from tt_passes._base import TTPass, kernel_func, with_kernel_body
+
+TILE = 32
+BINARY = {"Add": "add", "Sub": "sub", "Mul": "mul"}
+TILE_OP_NAMES = {"tl.tileop.copy": "T.copy", "tl.tileop.gemm": "T.gemm",
+                 "tl.tileop.fill": "T.fill", "tl.tileop.reduce": "T.reduce"}
+
+
+# --- decide: affine tile offsets ---------------------------------------------------
+def affine(expr: Any) -> tuple[list, int] | None:
+    """expr = sum(coef * var) + const, as ([(var, coef)], const); None if not affine."""
+    if isinstance(expr, tir.Cast):
+        return affine(expr.value)
+    if isinstance(expr, tir.IntImm):
+        return [], int(expr.value)
+    if isinstance(expr, tir.Var):
+        return [(expr, 1)], 0
+    kind = type(expr).__name__
+    if kind in ("Add", "Sub"):
+        a, b = affine(expr.a), affine(expr.b)
+        if a is None or b is None:
+            return None
+        sign = 1 if kind == "Add" else -1
+        return a[0] + [(v, sign * c) for v, c in b[0]], a[1] + sign * b[1]
+    if kind == "Mul":
+        a, b = affine(expr.a), affine(expr.b)
+        if a is None or b is None:
+            return None
+        if not b[0]:
+            return [(v, c * b[1]) for v, c in a[0]], a[1] * b[1]
+        if not a[0]:
+            return [(v, c * a[1]) for v, c in b[0]], a[1] * b[1]
+    return None
+
+
+def tile_offset(terms: list, const: int, vmap: dict) -> Any:
+    """The uint32 tile coordinate sum(coef/32 * var) + const/32."""
+    parts = [B.mul(_mapped(v, vmap), c // TILE) for v, c in terms]
+    return B.add(*parts, const // TILE)
+
+
+def _mapped(v: Any, vmap: dict) -> Any:
+    for old, new in vmap.items():
+        if old.same_as(v):
+            return new
+    return v
+
+
+def max_offset(terms: list, const: int, extents: dict) -> int | None:
+    """Largest tile coordinate over the variables' ranges (None if unbounded)."""
+    total = const // TILE
+    for v, c in terms:
+        ext = next((e for k, e in extents.items() if k.same_as(v)), None)
+        if ext is None:
+            return None
+        total += (c // TILE) * (ext - 1)
+    return total
+
+
+# --- rewrite -----------------------------------------------------------------------
+@dataclass
+class _Lowering:
+    """State of one rewrite: CBs, tensors, loop-variable map and extents."""
+
+    owner: Any
+    cbs: dict
+    buffers: dict
+    extents: dict
+    vmap: dict = field(default_factory=dict)
+
+    def stmt(self, s: Any, line: str | None = None) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return B.seq(*[self.stmt(x, line) for x in s.seq])
+        if isinstance(s, tir.AttrStmt):
+            return self.attr(s, line)
+        if isinstance(s, tir.For):
+            return self.loop(s, line)
+        if isinstance(s, tir.Evaluate):
+            return self.evaluate(s, line)
+        if isinstance(s, tir.IfThenElse):
+            raise self.fail("data-dependent `if` in a kernel body is not supported yet",
+                            "if", line)
+        if isinstance(s, tir.BufferStore):
+            raise self.fail("element stores outside T.Parallel are not supported",
+                            f"store to '{s.buffer.name}'", line)
+        return s  # Bind, AllocBuffer
+
+    def attr(self, s: Any, line: str | None) -> Any:
+        here = tir.source_line_of(s)
+        if here is None:
+            return s.with_body(self.stmt(s.body, line)) if hasattr(s, "with_body") else \
+                tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body, line))
+        return self.stmt(s.body, here)
+
+    def loop(self, s: Any, line: str | None) -> Any:
+        if s.kind == tir.ForKind.PARALLEL:
+            return self.parallel(s, line)
+        n = tir.as_int(s.extent)
+        if n is None:  # the persistent block loop
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, line))
+        new = B.var(str(s.loop_var.name))
+        self.vmap[s.loop_var] = new
+        self.extents[s.loop_var] = n
+        body = tir.substitute(s.body, {s.loop_var: tir.Cast(tir.dtype_of(s.loop_var), new)})
+        return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, self.stmt(body, line))
+
+    def evaluate(self, s: Any, line: str | None) -> Any:
+        call = s.value
+        name = tir.op_name(call)
+        if name == "tl.tileop.copy":
+            return self.copy(call, line)
+        if name == "tl.tileop.gemm":
+            return self.gemm(call, line)
+        if name == "tl.tileop.fill":
+            return self.fill(call, line)
+        if name is not None and name.startswith("tl."):
+            op = TILE_OP_NAMES.get(name, name)
+            raise self.fail(f"tile op {op} is not supported by the TT pipeline yet", op, line)
+        return s
+
+    # -- copies
+    def copy(self, call: Any, line: str | None) -> Any:
+        src, dst = tir.decode_region(call.args[0]), tir.decode_region(call.args[1])
+        text = f"T.copy({self.region_text(src)}, {self.region_text(dst)})"
+        if str(dst.buffer.name) in self.cbs and tir.scope_of(src.buffer) == "global":
+            op = self.transfer("tt.copy_in", self.cbs[str(dst.buffer.name)], src, dst, text, line)
+        elif str(src.buffer.name) in self.cbs and tir.scope_of(dst.buffer) == "global":
+            op = self.transfer("tt.copy_out", self.cbs[str(src.buffer.name)], dst, src, text, line)
+        else:
+            raise self.fail("only copies between a tensor and a shared/fragment buffer are "
+                            "supported", text, line)
+        return B.comment(_where(line, text), op)
+
+    def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
+                 line: str | None) -> Any:
+        ext = glob.static_extents[-2:] if len(glob.extents) >= 2 else []
+        if [tir.as_int(e) for e in local.extents] != [cb.block[0] * TILE, cb.block[1] * TILE] \
+                or any(tir.as_int(m) != 0 for m in local.mins):
+            raise self.fail(f"the copy must move the whole of '{cb.name}'", text, line)
+        if len(glob.mins) != 2:
+            raise self.fail(f"{len(glob.mins)}-D tensor copies are not supported yet "
+                            "(2-D only)", text, line)
+        if ext != [cb.block[0] * TILE, cb.block[1] * TILE]:
+            raise self.fail(f"copy extents {ext} differ from the block "
+                            f"{[cb.block[0] * TILE, cb.block[1] * TILE]}", text, line)
+        info = self.buffers[str(glob.buffer.name)]
+        coords, guards = [], []
+        for dim, m in enumerate(glob.mins):
+            aff = affine(m)
+            if aff is None or aff[1] % TILE or any(c % TILE or c < 0 for _, c in aff[0]):
+                raise self.fail(f"offset `{B.show(m)}` is not an affine multiple of 32",
+                                text, line, hint="index tensors with block-aligned offsets "
+                                                 "like by * block_M")
+            coords.append(tile_offset(aff[0], aff[1], self.vmap))
+            top = max_offset(aff[0], aff[1], self.extents)
+            guards.append(int(top is None or top + cb.block[dim] > info.tiles[dim]))
+        return B.extern(name, cb.index, info.name, coords[0], coords[1], cb.block[0],
+                        cb.block[1], guards[0], guards[1])
+
+    # -- gemm and fill
+    def gemm(self, call: Any, line: str | None) -> Any:
+        g = tir.decode_gemm(call)
+        names = [str(r.buffer.name) for r in (g.A, g.B, g.C)]
+        text = f"T.gemm({', '.join(names)}{', transpose_B=True' if g.transpose_B else ''})"
+        if g.transpose_A:
+            raise self.fail("T.gemm with transpose_A is not supported yet", text, line,
+                            hint="store A as [M, K]")
+        if any(n not in self.cbs for n in names):
+            raise self.fail("T.gemm operands must be shared/fragment buffers", text, line)
+        a, b, c = (self.cbs[n] for n in names)
+        mt, kt = a.block
+        nt = b.block[0] if g.transpose_B else b.block[1]
+        kb = b.block[1] if g.transpose_B else b.block[0]
+        if kb != kt or c.block != [mt, nt]:
+            raise self.fail(f"gemm shapes do not match: A {a.block}, B {b.block}, C {c.block} "
+                            "tiles", text, line)
+        op = B.extern("tt.matmul_block", a.index, b.index, c.index, mt, nt, kt,
+                      int(g.transpose_B))
+        return B.comment(_where(line, text), op)
+
+    def fill(self, call: Any, line: str | None) -> Any:
+        region = tir.decode_region(call.args[0])
+        name = str(region.buffer.name)
+        value = call.args[1]
+        text = f"T.fill({name}, {B.show(value)})"
+        cb = self.cbs.get(name)
+        if cb is None or not cb.accumulator or float(getattr(value, "value", 1)) != 0.0:
+            raise self.fail("only T.clear / T.fill(…, 0) of a gemm accumulator is supported",
+                            text, line)
+        return B.comment(_where(line, f"T.clear({name})"), B.extern("tt.acc_clear", cb.index))
+
+    # -- T.Parallel
+    def parallel(self, s: Any, line: str | None) -> Any:
+        loops, body = [], s
+        while isinstance(body, tir.For) and body.kind == tir.ForKind.PARALLEL:
+            loops.append(body)
+            body = body.body
+        exts = [tir.as_int(f.extent) for f in loops]
+        head = f"for {', '.join(str(f.loop_var.name) for f in loops)} in " \
+               f"T.Parallel({', '.join(map(str, exts))})"
+        if not isinstance(body, tir.BufferStore):
+            raise self.fail("a T.Parallel body must be one element assignment", head, line)
+        text = f"{head}: {body.buffer.name}[{', '.join(B.show(i) for i in body.indices)}]" \
+               f" = {B.show(body.value)}"
+        out = self.cbs.get(str(body.buffer.name))
+        ivars = [f.loop_var for f in loops]
+        if out is None or len(loops) != 2 or exts != [out.block[0] * TILE, out.block[1] * TILE] \
+                or not _same_vars(body.indices, ivars):
+            raise self.fail("T.Parallel must cover a whole shared/fragment block, "
+                            "indexed [i, j]", text, line)
+        op = self.elementwise(body, out, ivars, text, line)
+        return B.comment(_where(line, text), op)
+
+    def elementwise(self, store: Any, out: Any, ivars: list, text: str, line: str | None) -> Any:
+        value = store.value
+        kind = type(value).__name__
+        if kind in BINARY and _is_load(value.a, ivars) and _is_load(value.b, ivars):
+            x, y = (self.cbs.get(str(v.source.name)) for v in (value.a, value.b))
+            if x is None or y is None or out.name in (x.name, y.name):
+                raise self.fail("binary operands must be two other shared/fragment buffers",
+                                text, line)
+            return B.extern("tt.binary_block", BINARY[kind], x.index, y.index, out.index,
+                            out.block[0], out.block[1])
+        if kind == "Max" and _relu_of(value, store.buffer, ivars):
+            return B.extern("tt.unary_block", "relu", out.index, out.block[0], out.block[1])
+        raise self.fail(f"expression `{B.show(value)}` (op {kind}) is not supported in "
+                        "T.Parallel yet", text, line,
+                        hint="supported: X[i, j] + - * Y[i, j], and T.max(C[i, j], 0) (relu)")
+
+    # -- helpers
+    def region_text(self, r: Any) -> str:
+        name = str(r.buffer.name)
+        if name in self.cbs and all(tir.as_int(m) == 0 for m in r.mins):
+            return name
+        return f"{name}[{', '.join(B.show(m) for m in r.mins)}]"
+
+    def fail(self, message: str, op: str, line: str | None, hint: str | None = None) -> Any:
+        return self.owner.error(message, obj=f"op `{op}`", source_line=line,
+                                hint=hint or "rewrite the kernel with the supported tile ops "
+                                             "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
+
+
+def _where(line: str | None, text: str) -> str:
+    return f"{line}  {text}" if line else text
+
+
+def _same_vars(indices: Any, ivars: list) -> bool:
+    return len(indices) == len(ivars) and all(
+        isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(indices, ivars))
+
+
+def _is_load(x: Any, ivars: list) -> bool:
+    return isinstance(x, tir.TensorLoad) and _same_vars(x.indices, ivars)
+
+
+def _relu_of(value: Any, buf: Any, ivars: list) -> bool:
+    for load, zero in ((value.a, value.b), (value.b, value.a)):
+        if _is_load(load, ivars) and load.source.same_as(buf) and \
+                float(getattr(zero, "value", 1)) == 0.0:
+            return True
+    return False
+
+
+# --- pass --------------------------------------------------------------------------
+@dataclass
+class LowerTTTileIntrinsics(TTPass):
+    name = "lower_tt_tile_intrinsics"
+
+    def run(self, mod: Any) -> Any:
+        _, func = kernel_func(mod)
+        cbs = _meta.by_name(_meta.get(mod, _meta.CBS, []))
+        buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
+        work = _meta.get(mod, _meta.WORK)
+        extents = block_var_extents(func.body, work.grid)
+        body = _Lowering(self, cbs, buffers, extents).stmt(func.body)
+        return with_kernel_body(mod, body)
+
+
+def block_var_extents(body: Any, grid: list) -> dict:
+    """{uint32 block var: grid extent} from the Binds `grid_to_core_grid` made."""
+    out = {}
+    names = {"bx": grid[0], "by": grid[1], "bz": grid[2]}
+    for bind in tir.collect(body, tir.Bind):
+        name = str(bind.var.name)
+        if name in names:
+            out[bind.var] = names[name]
+    return out
+
+
+def lower_tt_tile_intrinsics() -> Any:
+    """The `lower_tt_tile_intrinsics` pass as a TVM pass."""
+    return LowerTTTileIntrinsics().as_tvm_pass()

@@ -1,0 +1,167 @@
+"""propagate_tt_layout: a circular-buffer descriptor for every on-chip TileLang buffer.
+
+Requires: `infer_tt_layout` (`tt.buffers`).
+Rewrites: nothing in the body.
+Guarantees: module attribute `tt.cbs` = one `CBInfo` per shared/fragment buffer that
+is loaded from or stored to global memory (role input/output, data format of the
+global tensor it moves, page = one tile, block and transfer-unit tile shapes, depth),
+and `tt.compute_config` (math fidelity, fp32 DST accumulation, DST capacity).
+Depth policy (`cb_depth`): "num_stages" puts `num_stages` blocks in an input CB that
+is filled inside a `T.Pipelined` loop (1 = no overlap, 2 = double buffering, ...) and
+2 blocks otherwise; an int fixes the number of blocks. Output CBs hold two DST
+sub-blocks (double buffered against the writer).
+Refuses: on-chip buffers whose dims are not multiples of 32; buffers that never move
+to or from global memory (on-chip intermediates are not supported yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import dtypes, get_arch, tir
+
+from tt_passes import _meta
+from tt_passes._base import TTPass, kernel_func
+from tt_passes.insert_dst_management import choose_subblock
+
+ON_CHIP_SCOPES = ("shared", "shared.dyn", "local.fragment", "local")
+TILE = 32
+
+
+# --- collect ---------------------------------------------------------------------
+@dataclass
+class Use:
+    """What the kernel does with one on-chip buffer."""
+
+    alloc: Any
+    loaded_from: str | None = None
+    stored_to: str | None = None
+    accumulator: bool = False
+    num_stages: int = 0
+    line: str | None = None
+
+
+def collect_uses(body: Any) -> dict:
+    """{name: Use} for every on-chip AllocBuffer, from the tile ops that touch it."""
+    uses = {str(a.buffer.name): Use(a) for a in tir.collect(body, tir.AllocBuffer)
+            if tir.scope_of(a.buffer) in ON_CHIP_SCOPES}
+    stages: list = [0]
+    lines: list = [None]
+
+    def on_for(loop: Any, m: Any) -> Any:
+        ann = loop.annotations
+        stages.append(tir.as_int(ann["num_stages"]) if ann is not None and "num_stages" in ann
+                      else stages[-1])
+        m.default_mutate(loop)
+        stages.pop()
+        return loop
+
+    def on_attr(attr: Any, m: Any) -> Any:
+        line = tir.source_line_of(attr)
+        lines.append(line if line is not None else lines[-1])
+        m.default_mutate(attr)
+        lines.pop()
+        return attr
+
+    def on_call(call: Any, m: Any) -> Any:
+        if tir.is_call(call, "tl.tileop.copy"):
+            _note_copy(uses, call, stages[-1], lines[-1])
+        elif tir.is_call(call, "tl.tileop.gemm"):
+            c = str(tir.decode_gemm(call).C.buffer.name)
+            if c in uses:
+                uses[c].accumulator = True
+                uses[c].line = uses[c].line or lines[-1]
+        return call
+
+    tir.mutate(body, [(tir.For, on_for), (tir.AttrStmt, on_attr), (tir.Call, on_call)])
+    return uses
+
+
+def _note_copy(uses: dict, call: Any, num_stages: int, line: str | None) -> None:
+    src = tir.decode_region(call.args[0]).buffer
+    dst = tir.decode_region(call.args[1]).buffer
+    if str(dst.name) in uses and tir.scope_of(src) == "global":
+        use = uses[str(dst.name)]
+        use.loaded_from, use.num_stages, use.line = str(src.name), num_stages, use.line or line
+    if str(src.name) in uses and tir.scope_of(dst) == "global":
+        use = uses[str(src.name)]
+        use.stored_to, use.line = str(dst.name), use.line or line
+
+
+# --- decide ----------------------------------------------------------------------
+def depth_blocks(num_stages: int, policy: Any) -> int:
+    """Blocks an input CB holds under the depth `policy` ("num_stages" or an int)."""
+    if isinstance(policy, int):
+        return max(1, policy)
+    return num_stages if num_stages >= 1 else 2
+
+
+def wants_fp32_acc(uses: dict, buffers: dict) -> bool:
+    """Auto rule: fp32 DST when an accumulator or any moved tensor is float32."""
+    for use in uses.values():
+        if use.accumulator and str(use.alloc.buffer.dtype) == "float32":
+            return True
+    return any(buffers[n].dtype == "float32" for u in uses.values()
+               for n in (u.loaded_from, u.stored_to) if n is not None)
+
+
+# --- pass ------------------------------------------------------------------------
+@dataclass
+class PropagateTTLayout(TTPass):
+    name = "propagate_tt_layout"
+    arch: str = "wormhole_b0"
+    cb_depth: Any = "num_stages"
+    fp32_acc: bool | None = None
+    math_fidelity: str = "HiFi4"
+    full_sync: bool = False
+    math_approx: bool = False
+
+    def run(self, mod: Any) -> Any:
+        _, func = kernel_func(mod)
+        buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
+        uses = collect_uses(func.body)
+        fp32 = wants_fp32_acc(uses, buffers) if self.fp32_acc is None else bool(self.fp32_acc)
+        cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
+        config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
+                                     self.full_sync, cap)
+        cbs = [self._cb(name, use, buffers, cap) for name, use in uses.items()]
+        mod = _meta.put(mod, _meta.CBS, cbs)
+        return _meta.put(mod, _meta.COMPUTE, config)
+
+    def _cb(self, name: str, use: Use, buffers: dict, cap: int) -> Any:
+        shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
+        block = self._block(name, shape, use.line)
+        if use.loaded_from is None and use.stored_to is None:
+            raise self.error("on-chip buffer is never loaded from or stored to a tensor; "
+                             "on-chip intermediates are not supported yet",
+                             obj=f"buffer '{name}'", source_line=use.line,
+                             hint=f"T.copy {name} to an output tensor, or fold it into "
+                                  "the expression that uses it")
+        if use.loaded_from is not None:
+            src = buffers[use.loaded_from]
+            blocks = depth_blocks(use.num_stages, self.cb_depth)
+            return _meta.CBInfo(name=name, role="input", dtype=src.dtype,
+                                data_format=src.data_format, page_size=src.page_size,
+                                block=block, unit=block, num_pages=blocks * block[0] * block[1],
+                                buffer=src.name, num_stages=use.num_stages,
+                                accumulator=use.accumulator, source_line=use.line)
+        dst = buffers[use.stored_to]
+        unit = list(choose_subblock(block[0], block[1], cap))
+        return _meta.CBInfo(name=name, role="output", dtype=dst.dtype,
+                            data_format=dst.data_format, page_size=dst.page_size,
+                            block=block, unit=unit, num_pages=2 * unit[0] * unit[1],
+                            buffer=dst.name, accumulator=use.accumulator, source_line=use.line)
+
+    def _block(self, name: str, shape: list, line: str | None) -> list:
+        if len(shape) != 2 or any(d is None or d % TILE for d in shape):
+            raise self.error(f"block shape {shape} is not a 2-D multiple of 32x32 tiles",
+                             obj=f"buffer '{name}'", numbers={"shape": shape},
+                             source_line=line,
+                             hint="use block sizes that are multiples of 32 (e.g. 32, 64, 128)")
+        return [shape[0] // TILE, shape[1] // TILE]
+
+
+def propagate_tt_layout(**options: Any) -> Any:
+    """The `propagate_tt_layout` pass as a TVM pass (options: see `PropagateTTLayout`)."""
+    return PropagateTTLayout(**options).as_tvm_pass()

@@ -1,0 +1,296 @@
+"""verify_tt_ir: prove the lowered module is valid TT TIR before codegen sees it.
+
+Requires: a module from `finalize_persistent_signature` (three kernels and `tt.plan`).
+Rewrites: nothing.
+Checks (each failure is a `TTCompileError` naming the kernel/CB/op and the numbers):
+- form: exactly `reader`, `compute`, `writer` PrimFuncs without parameters, each with
+  `tt.kernel_role`; bodies only of For/IfThenElse/SeqStmt/Bind/Evaluate/`tt.comment`
+  AttrStmt; every call a `call_extern` and no internal `tt.*` intrinsic left;
+- resources: CB count and indices within the arch; per-core L1 footprint within the
+  usable L1 (the message prints a per-CB table); DST tiles in use within capacity
+  (8 / 4 with fp32 accumulation, half sync; 16 / 8 full sync); runtime args per
+  kernel within 341;
+- protocol: each CB has one producer and one consumer kernel, and over one block
+  trip pages reserved = pushed by the producer = waited for = popped by the consumer
+  (an abstract run of each kernel for one block, loops without CB calls skipped);
+- bounds: every page id a reader/writer touches is < the tensor's page count
+  (checked at the largest block and loop indices; guarded edge tiles excluded);
+- the plan validates against the JSON schema (`tt_ir.validate_plan`, when present).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import get_arch, tir
+
+from tt_passes import _build as B
+from tt_passes import _meta
+from tt_passes._base import TTPass, role_funcs
+
+STMTS = (tir.For, tir.IfThenElse, tir.SeqStmt, tir.Bind, tir.Evaluate, tir.AttrStmt)
+PROTOCOL = ("cb_reserve_back", "cb_push_back", "cb_wait_front", "cb_pop_front")
+DST_ARG = {"matmul_tiles": 4, "add_tiles": 4, "sub_tiles": 4, "mul_tiles": 4, "copy_tile": 2,
+           "pack_tile": 0, "relu_tile": 0}
+
+
+# --- decide: L1 ------------------------------------------------------------------
+def l1_table(plan: dict) -> str:
+    rows = [f"    c_{cb['index']:<3} {cb['name']:<24} {cb['num_pages']:>4} x {cb['page_size']:>5} B"
+            f" = {cb['num_pages'] * cb['page_size']:>8} B" for cb in plan["circular_buffers"]]
+    return "\n".join(rows)
+
+
+def l1_bytes(plan: dict) -> int:
+    return sum(cb["num_pages"] * cb["page_size"] for cb in plan["circular_buffers"])
+
+
+# --- the abstract machine ----------------------------------------------------------
+class _Machine:
+    """Runs a kernel body on integers: CB page counts per index, page ids touched."""
+
+    def __init__(self, args: list, extremes: dict | None = None, skip: set | None = None):
+        self.args, self.env = args, {}
+        self.extremes = extremes  # {var name: value} -> bounds mode (loops at max only)
+        self.counts: dict = {}
+        self.pages: list = []
+        self.skip = skip or set()
+
+    def run(self, s: Any) -> None:
+        if isinstance(s, tir.SeqStmt):
+            for x in s.seq:
+                self.run(x)
+        elif isinstance(s, tir.AttrStmt):
+            self.run(s.body)
+        elif isinstance(s, tir.Bind):
+            name = str(s.var.name)
+            if self.extremes is not None and name in self.extremes:
+                self.env[s.var] = self.extremes[name]
+            else:
+                self.env[s.var] = self.eval(s.value)
+        elif isinstance(s, tir.IfThenElse):
+            if self.eval(s.condition):
+                self.run(s.then_case)
+            elif s.else_case is not None:
+                self.run(s.else_case)
+        elif isinstance(s, tir.For):
+            self.loop(s)
+        elif isinstance(s, tir.Evaluate):
+            self.call(s.value)
+
+    def loop(self, s: Any) -> None:
+        if s in self.skip:
+            return
+        n = self.eval(s.extent)
+        trips = [n - 1] if self.extremes is not None and n > 0 else range(n)
+        for v in trips:
+            self.env[s.loop_var] = v
+            self.run(s.body)
+
+    def call(self, c: Any) -> None:
+        name = tir.extern_name(c)
+        if name in PROTOCOL:
+            key = (name, self.eval(c.args[1]))
+            self.counts[key] = self.counts.get(key, 0) + self.eval(c.args[2])
+        elif name in ("noc_async_read_page", "noc_async_write_page"):
+            self.pages.append((name, str(c.args[2].name), self.eval(c.args[1])))
+
+    def eval(self, e: Any) -> int:
+        if isinstance(e, tir.IntImm):
+            return int(e.value)
+        if isinstance(e, tir.Var):
+            return self.env.get(e, 0)
+        if isinstance(e, tir.Cast):
+            return self.eval(e.value)
+        if isinstance(e, tir.Call):
+            name = tir.extern_name(e)
+            if name == "get_arg_val<uint32_t>":
+                return self.args[self.eval(e.args[1])]
+            return 0
+        kind = type(e).__name__
+        a, b = self.eval(e.a), self.eval(e.b)
+        return _BINOPS[kind](a, b)
+
+
+_BINOPS = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b,
+           "FloorDiv": lambda a, b: a // b, "FloorMod": lambda a, b: a % b,
+           "Min": min, "Max": max, "LT": lambda a, b: int(a < b), "LE": lambda a, b: int(a <= b),
+           "GT": lambda a, b: int(a > b), "GE": lambda a, b: int(a >= b),
+           "EQ": lambda a, b: int(a == b), "NE": lambda a, b: int(a != b),
+           "And": lambda a, b: int(bool(a and b)), "Or": lambda a, b: int(bool(a or b))}
+
+
+def quiet_loops(body: Any) -> set:
+    """Loops with no CB protocol call inside (the machine skips them)."""
+    out: set = set()
+
+    def has_protocol(s: Any) -> bool:
+        return tir.find(s, lambda c: tir.extern_name(c) in PROTOCOL, types=tir.Call) is not None
+
+    for loop in tir.collect(body, tir.For):
+        if not has_protocol(loop.body):
+            out.add(loop)
+    return out
+
+
+def arg_values(kernel: dict, core: dict, count: int = 1) -> list:
+    vals = {"block_start": core["start"], "block_count": count}
+    return [vals.get(a["name"], 0) for a in kernel["runtime_args"]]
+
+
+# --- pass ------------------------------------------------------------------------
+@dataclass
+class VerifyTTIR(TTPass):
+    name = "verify_tt_ir"
+    arch: str = "wormhole_b0"
+    grid: tuple | None = None
+
+    def run(self, mod: Any) -> Any:
+        funcs = {role: f for role, (_, f) in role_funcs(mod).items()}
+        raw = tir.get_attr(mod, _meta.PLAN)
+        if sorted(funcs) != sorted(_meta.ROLES) or raw is None:
+            raise self.error(f"expected kernels reader/compute/writer and a tt.plan, found "
+                             f"{sorted(funcs)}", obj="module",
+                             hint="run the whole tt_passes.pipeline()")
+        plan = json.loads(raw)
+        arch = get_arch(self.arch, self.grid)
+        for role, func in funcs.items():
+            self.check_form(role, func)
+        self.check_cbs(plan, arch)
+        self.check_l1(plan, arch)
+        self.check_args(plan, funcs, arch)
+        self.check_dst(plan, funcs["compute"])
+        self.check_protocol(plan, funcs)
+        self.check_bounds(plan, funcs)
+        self.check_schema(plan)
+        return mod
+
+    # -- form
+    def check_form(self, role: str, func: Any) -> None:
+        if len(func.params) or tir.get_attr(func, "tt.kernel_role") != role:
+            raise self.error("a kernel must have no parameters and tt.kernel_role set",
+                             obj=f"kernel '{role}'")
+        bad = tir.find(func.body, lambda s: not isinstance(s, STMTS)
+                       or (isinstance(s, tir.AttrStmt) and str(s.attr_key) != B.COMMENT),
+                       types=tir.Stmt)
+        if bad is not None:
+            raise self.error(f"statement {type(bad).__name__} is not TT TIR",
+                             obj=f"kernel '{role}'", hint="a lowering pass left it behind")
+        for call in tir.collect(func.body, tir.Call):
+            name = tir.extern_name(call)
+            if name is None:
+                raise self.error(f"call to op {tir.op_name(call)} is not a call_extern",
+                                 obj=f"kernel '{role}'", hint="a lowering pass left it behind")
+            if name.startswith(B.INTERNAL_PREFIX):
+                raise self.error(f"internal intrinsic {name} was not lowered",
+                                 obj=f"kernel '{role}'", hint="a lowering pass is missing")
+
+    # -- resources
+    def check_cbs(self, plan: dict, arch: Any) -> None:
+        cbs = plan["circular_buffers"]
+        if len(cbs) > arch.num_cbs or any(cb["index"] >= arch.num_cbs for cb in cbs):
+            raise self.error(f"{len(cbs)} CBs (indices {[cb['index'] for cb in cbs]}) do not "
+                             f"fit the {arch.num_cbs} CBs of {arch.name}", obj="CBs",
+                             numbers={"needed": len(cbs), "available": arch.num_cbs},
+                             hint="use fewer shared/fragment buffers, or target blackhole")
+
+    def check_l1(self, plan: dict, arch: Any) -> None:
+        need, usable = l1_bytes(plan), arch.usable_l1
+        if need <= usable:
+            return
+        biggest = max(plan["circular_buffers"], key=lambda cb: cb["num_pages"] * cb["page_size"])
+        raise self.error(f"the CBs need {need} B of L1 per core, {arch.name} has {usable} B "
+                         f"usable ({arch.l1_size} - {arch.l1_unreserved_base} reserved):\n"
+                         + l1_table(plan), obj=f"CB '{biggest['name']}' (largest)",
+                         numbers={"need": need, "usable": usable, "over_by": need - usable},
+                         hint="reduce the block sizes or num_stages (CB depth), or use "
+                              "cb_depth=1")
+
+    def check_args(self, plan: dict, funcs: dict, arch: Any) -> None:
+        for kernel in plan["kernels"]:
+            used = [tir.as_int(c.args[1]) for c in tir.collect(funcs[kernel["role"]].body, tir.Call)
+                    if tir.extern_name(c) == "get_arg_val<uint32_t>"]
+            n = max([len(kernel["runtime_args"])] + [i + 1 for i in used if i is not None])
+            if n > arch.max_runtime_args:
+                raise self.error(f"{n} runtime args, the limit is {arch.max_runtime_args}",
+                                 obj=f"kernel '{kernel['role']}'",
+                                 numbers={"args": n, "limit": arch.max_runtime_args},
+                                 hint="pass fewer tensors per kernel")
+
+    def check_dst(self, plan: dict, compute: Any) -> None:
+        cfg = plan["compute_config"]
+        cap = get_arch(self.arch, self.grid).dst_tiles(cfg["fp32_dest_acc_en"],
+                                                       cfg["dst_full_sync_en"])
+        m = _Machine([0] * 400, extremes={})
+        for call in tir.collect(compute.body, tir.Call):
+            pos = DST_ARG.get(tir.extern_name(call))
+            if pos is None:
+                continue
+            top = _max_value(call.args[1 + pos], compute.body, m)
+            if top >= cap:
+                raise self.error(f"DST index up to {top} but DST holds {cap} tiles",
+                                 obj=f"op {tir.extern_name(call)}",
+                                 numbers={"dst_index": top, "capacity": cap},
+                                 hint="sub-block the output (insert_dst_management)")
+
+    # -- protocol
+    def check_protocol(self, plan: dict, funcs: dict) -> None:
+        kernels = {k["role"]: k for k in plan["kernels"]}
+        core = plan["work"]["cores"][0]
+        counts = {}
+        for role, func in funcs.items():
+            m = _Machine(arg_values(kernels[role], core), skip=quiet_loops(func.body))
+            m.run(func.body)
+            counts[role] = m.counts
+        for cb in plan["circular_buffers"]:
+            i, prod, cons = cb["index"], counts[cb["producer"]], counts[cb["consumer"]]
+            nums = {"reserved": prod.get(("cb_reserve_back", i), 0),
+                    "pushed": prod.get(("cb_push_back", i), 0),
+                    "waited": cons.get(("cb_wait_front", i), 0),
+                    "popped": cons.get(("cb_pop_front", i), 0)}
+            if len(set(nums.values())) != 1 or nums["pushed"] == 0:
+                raise self.error(f"pages per block trip do not balance between "
+                                 f"{cb['producer']} and {cb['consumer']}",
+                                 obj=f"CB '{cb['name']}' (c_{i})", numbers=nums,
+                                 hint="a lowering pass produced an unbalanced CB protocol")
+
+    def check_bounds(self, plan: dict, funcs: dict) -> None:
+        kernels = {k["role"]: k for k in plan["kernels"]}
+        pages = {b["name"]: b["num_pages"] for b in plan["buffers"]}
+        gx, gy, gz = plan["work"]["grid"]
+        top = {"bx": gx - 1, "by": gy - 1, "bz": gz - 1}
+        for role in ("reader", "writer"):
+            m = _Machine(arg_values(kernels[role], {"start": 0}), extremes=top)
+            m.run(funcs[role].body)
+            for name, acc, page in m.pages:
+                buf = acc[: -len("_acc")]
+                if page >= pages.get(buf, 0):
+                    raise self.error(f"page id {page} is out of bounds ({pages.get(buf)} pages)",
+                                     obj=f"{name} of '{buf}' in {role}",
+                                     numbers={"page": page, "num_pages": pages.get(buf)},
+                                     hint="partial blocks must be guarded")
+
+    def check_schema(self, plan: dict) -> None:
+        try:
+            from tt_ir import validate_plan  # noqa: PLC0415 - lands with the schema
+        except ImportError:
+            return
+        validate_plan(plan)
+
+
+def _max_value(expr: Any, body: Any, m: _Machine) -> int:
+    """Largest value of a DST index expression: its loop variables at their maxima."""
+    env = {}
+    for loop in tir.collect(body, tir.For):
+        n = tir.as_int(loop.extent)
+        if n is not None:
+            env[loop.loop_var] = n - 1
+    m.env = env
+    return m.eval(expr)
+
+
+def verify_tt_ir(**options: Any) -> Any:
+    """The `verify_tt_ir` pass as a TVM pass (options: arch, grid)."""
+    return VerifyTTIR(**options).as_tvm_pass()
