@@ -49,8 +49,8 @@ def validate_plan(plan: dict[str, Any] | Plan, arch: str | Arch | None = None) -
     Args:
         plan: A decoded ``tt.plan.json`` document or a `Plan`.
         arch: Also check against this target (a name, or an `Arch` with the grid of the
-            card at hand); it must be the plan's arch. None: the plan's own arch and
-            ``core_grid``.
+            card at hand, e.g. Blackhole 11x10); it must be the plan's arch, and every
+            work core must lie in its grid. None: the plan's own arch and ``core_grid``.
 
     Returns:
         The `Plan`.
@@ -86,13 +86,6 @@ def _check_target(plan: Plan, arch: str | Arch) -> None:
         if target.name != plan.arch:
             detail = f"the plan is for {plan.arch}, not {target.name}"
             raise SchemaError(f"Plan.arch: {detail}", field="arch")
-        x, y = plan.core_grid
-        if x > target.grid[0] or y > target.grid[1]:
-            detail = (
-                f"({x}, {y}) is larger than the {target.grid[0]}x{target.grid[1]} grid "
-                f"of the {target.name} target"
-            )
-            raise SchemaError(f"Plan.core_grid: {detail}", field="core_grid")
         check_plan(plan, target)
 
 

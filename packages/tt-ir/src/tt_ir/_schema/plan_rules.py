@@ -15,6 +15,7 @@ from tt_ir.arch import Arch
 from tt_ir.errors import SchemaError
 
 if TYPE_CHECKING:
+    from tt_ir._schema.kernel import Kernel
     from tt_ir._schema.plan import Plan
 
 
@@ -26,11 +27,11 @@ def check_plan(plan: Plan, arch: Arch) -> None:
     """
     _check_buffers(plan)
     _check_circular_buffers(plan, arch)
+    _check_work(plan, arch)
     _check_kernel_roles(plan)
     for i, kernel in enumerate(plan.kernels):
         with at(f"kernels[{i}]"):
             _check_kernel(plan, kernel, arch)
-    _check_work(plan, arch)
     _check_l1(plan, arch)
     _check_semaphores(plan, arch)
 
@@ -70,7 +71,7 @@ def _check_kernel_roles(plan: Plan) -> None:
         raise fail("Kernel", "processor", detail, f"kernels[{second_index}].processor")
 
 
-def _check_kernel(plan: Plan, kernel, arch: Arch) -> None:
+def _check_kernel(plan: Plan, kernel: Kernel, arch: Arch) -> None:
     buffers = [buffer.name for buffer in plan.buffers]
     for i, accessor in enumerate(kernel.accessors):
         if accessor.buffer not in buffers:

@@ -60,6 +60,8 @@ class RuntimeArg:
     def from_json(cls, data: Any) -> RuntimeArg:
         """Read a ``runtime_args`` entry of ``tt.plan.json``."""
         with reading():
+            if isinstance(data, dict) and "kind" in data:
+                check_one_of("RuntimeArg", "kind", data["kind"], RUNTIME_ARG_KINDS)
             has_buffer = isinstance(data, dict) and data.get("kind") == "buffer_address"
             names = ("name", "kind", "buffer") if has_buffer else ("name", "kind")
             return cls(**read_fields("RuntimeArg", data, names))

@@ -57,6 +57,10 @@ class CoreWork:
             return cls(core, fields["start"], fields["count"])
 
 
+def _span(work: CoreWork) -> str:
+    return f"{work.start}..{work.start + work.count - 1}"
+
+
 @dataclass(frozen=True)
 class WorkPartition:
     """The logical grid and its blocks split over the work cores.
@@ -82,7 +86,10 @@ class WorkPartition:
         )
         num_blocks = check_int("WorkPartition", "num_blocks", self.num_blocks)
         if num_blocks != math.prod(self.grid):
-            detail = f"{num_blocks} is not the product of grid {list(self.grid)} ({math.prod(self.grid)})"
+            product = math.prod(self.grid)
+            detail = (
+                f"{num_blocks} is not the product of grid {list(self.grid)} ({product})"
+            )
             raise fail("WorkPartition", "num_blocks", detail)
         set_field(self, "num_blocks", num_blocks)
         check_one_of("WorkPartition", "order", self.order, WORK_ORDERS)
@@ -94,19 +101,23 @@ class WorkPartition:
     def _check_cover(self) -> None:
         for i, work in enumerate(self.cores):
             if work.start + work.count > self.num_blocks:
-                detail = f"blocks {work.start}..{work.start + work.count - 1} run past num_blocks {self.num_blocks}"
+                detail = f"blocks {_span(work)} run past num_blocks {self.num_blocks}"
                 raise fail("WorkPartition", f"cores[{i}]", detail)
         by_start = sorted(range(len(self.cores)), key=lambda i: self.cores[i].start)
         for before, after in itertools.pairwise(by_start):
-            if (
-                self.cores[after].start
-                < self.cores[before].start + self.cores[before].count
-            ):
-                detail = f"blocks overlap those of cores[{before}] ({self.cores[before].core})"
+            first, second = self.cores[before], self.cores[after]
+            if second.start < first.start + first.count:
+                detail = (
+                    f"blocks {_span(second)} overlap blocks {_span(first)} "
+                    f"of cores[{before}] {first.core}"
+                )
                 raise fail("WorkPartition", f"cores[{after}]", detail)
         total = sum(work.count for work in self.cores)
         if total != self.num_blocks:
-            detail = f"counts sum to {total}; every one of the {self.num_blocks} blocks needs a core"
+            detail = (
+                f"counts sum to {total}; every one of the {self.num_blocks} blocks "
+                "needs a core"
+            )
             raise fail("WorkPartition", "cores", detail)
 
     @property
