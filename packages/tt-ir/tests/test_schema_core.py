@@ -1,6 +1,7 @@
 """CoreCoord, CoreRange and CoreRangeSet: checks, set operations, JSON."""
 
 import dataclasses
+import random
 
 import pytest
 from tt_ir import CoreCoord, CoreRange, CoreRangeSet, SchemaError
@@ -126,3 +127,21 @@ def test_core_range_set_requires_core_ranges():
         SchemaError, match=r"CoreRangeSet\.ranges\[0\]: expected a CoreRange"
     ):
         CoreRangeSet(((0, 0),))
+
+
+def test_from_cores_covers_exactly_the_given_cores():
+    """For many irregular core sets the rectangles cover exactly those cores."""
+    rng = random.Random(7)
+    for _ in range(60):
+        cores = {(rng.randrange(8), rng.randrange(8)) for _ in range(rng.randrange(1, 40))}
+        core_set = CoreRangeSet.from_cores(cores)  # the constructor rejects overlaps
+        assert {tuple(core) for core in core_set} == cores
+        assert core_set.num_cores == len(cores)
+        assert CoreRangeSet.from_cores(list(core_set)) == core_set
+
+
+def test_core_coord_of_outside_a_document_has_no_path():
+    """Building from a bad pair directly names the value, without a JSON path."""
+    with pytest.raises(SchemaError) as info:
+        CoreRange((0,), (1, 1))
+    assert str(info.value) == "CoreCoord: expected (x, y), got (0,)"

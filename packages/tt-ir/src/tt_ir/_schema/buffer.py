@@ -92,7 +92,10 @@ class Buffer:
     def _check_derived(self) -> None:
         expected = data_format(self.dtype)
         if self.data_format != expected:
-            detail = f"{self.data_format!r} does not match dtype {self.dtype} (expected {expected!r})"
+            detail = (
+                f"{self.data_format!r} does not match dtype {self.dtype} "
+                f"(expected {expected!r})"
+            )
             raise fail("Buffer", "data_format", detail)
         page_size = check_int("Buffer", "page_size", self.page_size)
         if page_size != tile_bytes(self.dtype):
@@ -102,7 +105,11 @@ class Buffer:
             raise fail("Buffer", "page_size", detail)
         tiles = check_ints("Buffer", "tiles", self.tiles, length=2)
         if tiles != tile_grid(self.shape):
-            detail = f"{list(tiles)} does not match shape {list(self.shape)} (expected {list(tile_grid(self.shape))})"
+            expected_tiles = list(tile_grid(self.shape))
+            detail = (
+                f"{list(tiles)} does not match shape {list(self.shape)} "
+                f"(expected {expected_tiles})"
+            )
             raise fail("Buffer", "tiles", detail)
         num_pages = check_int("Buffer", "num_pages", self.num_pages)
         if num_pages != tiles[0] * tiles[1]:
@@ -124,7 +131,8 @@ class Buffer:
             return
         shard = layout.shard
         if len(shard.grid) != len(self.shape):
-            detail = f"rank {len(shard.grid)} differs from the rank of shape {list(self.shape)}"
+            rank = len(shard.grid)
+            detail = f"rank {rank} differs from the rank of shape {list(self.shape)}"
             raise fail("Buffer", "layout.shard.grid", detail)
         covered = [count * size for count, size in zip(shard.grid, shard.shard_shape)]
         if any(have < need for have, need in zip(covered, self.shape)):

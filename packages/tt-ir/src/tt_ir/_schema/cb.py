@@ -67,7 +67,8 @@ class CircularBuffer:
         check_one_of("CircularBuffer", "data_format", self.data_format, DATA_FORMATS)
         page_size = check_int("CircularBuffer", "page_size", self.page_size)
         if page_size != tile_bytes(self.data_format):
-            detail = f"{page_size} is not one {self.data_format} tile ({tile_bytes(self.data_format)})"
+            tile = tile_bytes(self.data_format)
+            detail = f"{page_size} is not one {self.data_format} tile ({tile})"
             raise fail("CircularBuffer", "page_size", detail)
         set_field(self, "page_size", page_size)
         set_field(
@@ -92,7 +93,8 @@ class CircularBuffer:
         """Check the index against the arch's CB count.
 
         Raises:
-            SchemaError: ``"CircularBuffer.index: 40 is out of range for wormhole_b0 (0..31)"``.
+            SchemaError: The index is too large for ``arch``, e.g.
+                ``"CircularBuffer.index: 40 is out of range for wormhole_b0 (0..31)"``.
         """
         if self.index >= arch.num_cbs:
             detail = (

@@ -46,7 +46,9 @@ class CoreCoord:
         """Return ``value`` as a `CoreCoord`; accepts a CoreCoord or an ``(x, y)`` pair."""
         if isinstance(value, CoreCoord):
             return value
-        return cls.from_json(value)
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise SchemaError(f"CoreCoord: expected (x, y), got {value!r}")
+        return cls(value[0], value[1])
 
     def to_json(self) -> list[int]:
         """``[x, y]``."""
@@ -139,7 +141,8 @@ class CoreRangeSet:
         for i, first in enumerate(ranges):
             for j in range(i + 1, len(ranges)):
                 if first.overlaps(ranges[j]):
-                    message = f"CoreRangeSet.ranges[{j}]: {ranges[j]} overlaps ranges[{i}] {first}"
+                    detail = f"{ranges[j]} overlaps ranges[{i}] {first}"
+                    message = f"CoreRangeSet.ranges[{j}]: {detail}"
                     raise SchemaError(message, field=f"[{j}]")
         set_field(self, "ranges", ranges)
 

@@ -84,7 +84,8 @@ def _check_kernel(plan: Plan, kernel: Kernel, arch: Arch) -> None:
             detail = f"{arg.buffer!r} is not a plan buffer; buffers: {choices(buffers)}"
             raise fail("RuntimeArg", "buffer", detail, f"runtime_args[{i}].buffer")
     if len(kernel.runtime_args) > arch.max_runtime_args:
-        detail = f"{len(kernel.runtime_args)} entries; {arch.name} allows {arch.max_runtime_args}"
+        count = len(kernel.runtime_args)
+        detail = f"{count} entries; {arch.name} allows {arch.max_runtime_args}"
         raise fail("Kernel", "runtime_args", detail)
     work_cores = set(plan.work.work_cores)
     for i, entry in enumerate(kernel.core_args):
@@ -114,14 +115,17 @@ def _check_l1(plan: Plan, arch: Arch) -> None:
         detail = f"{l1.capacity} is not the L1 size of {arch.name} ({arch.l1_size})"
         raise fail("L1Usage", "capacity", detail, "l1.capacity")
     if l1.base < arch.l1_unreserved_base:
-        detail = f"{l1.base} is below the first free L1 byte of {arch.name} ({arch.l1_unreserved_base})"
+        detail = (
+            f"{l1.base} is below the first free L1 byte of {arch.name} "
+            f"({arch.l1_unreserved_base})"
+        )
         raise fail("L1Usage", "base", detail, "l1.base")
     expected = [(cb.index, cb.total_bytes) for cb in plan.circular_buffers]
     listed = [(usage.index, usage.bytes) for usage in l1.cbs]
     if listed != expected:
         detail = (
-            f"{_pairs(listed)} does not match circular_buffers (index, page_size * num_pages): "
-            f"{_pairs(expected)}"
+            f"{_pairs(listed)} does not match circular_buffers "
+            f"(index, page_size * num_pages): {_pairs(expected)}"
         )
         raise fail("L1Usage", "cbs", detail, "l1.cbs")
     if l1.end > l1.capacity:
@@ -157,5 +161,6 @@ def _check_semaphores(plan: Plan, arch: Arch) -> None:
     unique("Plan", "semaphores", [semaphore.id for semaphore in plan.semaphores], "id")
     for i, semaphore in enumerate(plan.semaphores):
         if semaphore.id >= arch.num_semaphores:
-            detail = f"{semaphore.id} is out of range for {arch.name} (0..{arch.num_semaphores - 1})"
+            last = arch.num_semaphores - 1
+            detail = f"{semaphore.id} is out of range for {arch.name} (0..{last})"
             raise fail("Semaphore", "id", detail, f"semaphores[{i}].id")
