@@ -1,11 +1,13 @@
 """emit() on the hand-written eltwise_add TT TIR reproduces the reviewed golden directory."""
 
+import hashlib
+import os
 import subprocess
 import sys
 
 import pytest
 from fixtures import eltwise_add
-from fixtures._common import GOLDEN_ROOT
+from fixtures._common import GOLDEN_ROOT, PACKAGE_ROOT
 
 import tt_codegen
 
@@ -43,9 +45,8 @@ def test_byte_identical_across_processes(artifacts):
         "a = tt_codegen.emit(eltwise_add.module());"
         "print(hashlib.sha256(''.join(a.files.values()).encode()).hexdigest())"
     )
-    tests_dir = str(GOLDEN_ROOT.parents[3] / "tt-codegen" / "tests")
-    out = subprocess.run([sys.executable, "-c", code, tests_dir], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"})
-    import hashlib
-
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    out = subprocess.run([sys.executable, "-c", code, str(PACKAGE_ROOT / "tests")], capture_output=True, text=True,
+                         env=env)
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == hashlib.sha256("".join(artifacts.files.values()).encode()).hexdigest()

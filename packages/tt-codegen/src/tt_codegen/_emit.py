@@ -57,6 +57,17 @@ def _plan_kernels(plan: dict) -> dict[str, dict]:
     return kernels
 
 
+def render_artifacts(plan: dict, funcs: dict[str, Any]) -> Artifacts:
+    """The five files from an already validated plan and the three kernel PrimFuncs."""
+    kernels = _plan_kernels(plan)
+    files: dict[str, str] = {}
+    for role in ROLES:
+        files[kernels[role]["file"]] = render_kernel(funcs[role], role, kernels[role], plan)
+    files["main.cpp"] = render_main(plan)
+    files["tt.plan.json"] = plan_text(plan)
+    return Artifacts(files=files, plan=plan)
+
+
 def emit(mod: Any) -> Artifacts:
     """Generates reader.cpp, compute.cpp, writer.cpp, main.cpp and tt.plan.json.
 
@@ -68,14 +79,7 @@ def emit(mod: Any) -> Artifacts:
 
     Raises:
         CodegenError: a node outside TT TIR (named), a plan/IR mismatch.
-        tt_ir.SchemaError: the plan fails tt-ir's schema.
+        tt_ir.SchemaError: the plan fails tt-ir's schema (checked before anything is rendered).
     """
     plan = read_plan(mod)
-    funcs = kernel_functions(mod)
-    kernels = _plan_kernels(plan)
-    files: dict[str, str] = {}
-    for role in ROLES:
-        files[kernels[role]["file"]] = render_kernel(funcs[role], role, kernels[role], plan)
-    files["main.cpp"] = render_main(plan)
-    files["tt.plan.json"] = plan_text(plan)
-    return Artifacts(files=files, plan=plan)
+    return render_artifacts(plan, kernel_functions(mod))

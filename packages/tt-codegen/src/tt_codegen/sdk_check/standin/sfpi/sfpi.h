@@ -22,14 +22,14 @@ sfpi_inline int sink(A&&...) { return 0; }
 }  // namespace detail
 
 // ---- enums and constants -------------------------------------------------------------
-enum class RoundMode { NearestEven, Nearest, Stochastic, NearestStochastic, ToZero };
-enum class DataLayout { Default, Fp32, Fp16a, Fp16b, Int32, UInt16, UInt8, Int8, Int16, SignMag32, SignMag8, LoFi, Tf32 };
-enum class ExponentMode { Debias, NoDebias };
-enum class MantissaMode { Pad8, Pad9 };
+enum class RoundMode { NearestEven, Nearest, NearestAway, Stochastic, NearestStochastic, ToZero };
+enum class DataLayout { Default, None, F32, F16a, F16b, FSrcB, I32, U32, U16, U8, M32, SM32, SM16, SM8 };
+enum class ExponentMode { Debias, Biased };
+enum class MantissaMode { ImplicitOne, NoImplicitOne };
 enum class ShiftMode { Logical, Arithmetic };
 enum class LutSign { Retain, Update };
-enum class LutMode { Sign, NoSign };
-enum class FractionalHalf { Lower, Upper };
+enum class LutMode { Fp8x3, Fp16x6_HWM3 };
+enum class FractionalHalf { Low, High };
 enum LRegs { LReg0, LReg1, LReg2, LReg3, LReg4, LReg5, LReg6, LReg7, LRegCount };
 
 constexpr int SFP_DESTREG_STRIDE = 2;
