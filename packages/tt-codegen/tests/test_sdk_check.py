@@ -1,0 +1,90 @@
+"""sdk-check: generated kernels against the ttnn 0.81.1 device headers (skips without the SDK cache)."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from fixtures import eltwise_add, gemm
+
+import tt_codegen
+from tt_codegen import _compute_headers
+from tt_codegen.sdk_check import find_sdk
+from tt_codegen.sdk_check.__main__ import main as sdk_check_main
+from tt_codegen.sdk_check._compile import classify
+from tt_codegen.sdk_check._headers import scan
+
+SDK = find_sdk()
+needs_sdk = pytest.mark.skipif(
+    SDK is None or shutil.which("clang++-19") is None,
+    reason="no SDK cache or clang-19: run `python -m tt_codegen.sdk_check --setup`",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    tt_codegen.emit(eltwise_add.module()).write(root / "eltwise_add")
+    for name in sorted(gemm.CONFIGS):
+        gemm.artifacts(name).write(root / name)
+    return root
+
+
+@needs_sdk
+def test_every_fixture_kernel_compiles_on_both_arches(corpus, capsys):
+    """Readers/writers build to rv32 objects, compute parses for all TRISCs, on WH and BH."""
+    assert sdk_check_main([str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "sdk-check: 24/24 kernel builds ok (ttnn 0.81.1, wormhole_b0, blackhole)" in out
+
+
+@needs_sdk
+def test_wrong_kernel_fails_at_the_kernel_line(corpus, tmp_path, capsys):
+    """Bad arity and an unknown call fail as our bug, with clang's message at the kernel line."""
+    bad = tmp_path / "bad"
+    shutil.copytree(corpus / "eltwise_add", bad)
+    src = (bad / "compute.cpp").read_text()
+    src = src.replace("add_tiles(cb_A_shared, cb_B_shared, t, t, t);",
+                      "add_tiles(cb_A_shared, cb_B_shared, t, t);\n            frobnicate_tile(t);")
+    (bad / "compute.cpp").write_text(src)
+    lines = src.splitlines()
+    arity_line = next(i for i, line in enumerate(lines, 1) if "add_tiles(" in line)
+    assert sdk_check_main(["--arch", "wormhole_b0", str(bad)]) == 1
+    out = capsys.readouterr().out
+    kernel = str((bad / "compute.cpp").resolve())
+    assert f"{kernel}:{arity_line}:13: error: no matching function for call to 'add_tiles'" in out
+    assert f"{kernel}:{arity_line + 1}:13: error: use of undeclared identifier 'frobnicate_tile'" in out
+    assert "generated kernel does not compile" in out and "SDK drift" not in out
+
+
+def test_diagnostics_outside_the_kernel_are_sdk_drift(tmp_path):
+    """A diagnostic in a header (SDK or stand-in) is classified apart from the kernel's own."""
+    kernel = tmp_path / "compute.cpp"
+    kernel.write_text("")
+    output = (
+        f"{kernel}:3:5: error: use of undeclared identifier 'x'\n"
+        "/sdk/ckernel_sfpu_relu.h:33:92: error: no member named 'U16' in 'sfpi::DataLayout'\n"
+        "/sdk/other.h:1:1: note: candidate function not viable\n"
+    )
+    ours, theirs = classify(output, kernel)
+    assert [str(d) for d in ours] == [f"{kernel}:3:5: error: use of undeclared identifier 'x'"]
+    assert [d.path for d in theirs] == ["/sdk/ckernel_sfpu_relu.h"]
+
+
+@needs_sdk
+def test_header_table_matches_the_wheel():
+    """_compute_headers.py is what the wheel declares (regenerate with --write-header-table)."""
+    decls, common_parts, with_common = scan(SDK.hw_inc)
+    assert _compute_headers.SDK_VERSION == SDK.version
+    assert _compute_headers.DECLARED_IN == decls
+    assert _compute_headers.COMMON_PARTS == frozenset(common_parts)
+    assert _compute_headers.INCLUDES_COMMON == frozenset(with_common)
+
+
+def test_standin_headers_are_package_data():
+    """The SFPI stand-in and libstdc++ shims ship inside the package."""
+    root = Path(tt_codegen.__file__).parent / "sdk_check" / "standin"
+    for rel in ("sfpi/sfpi.h", "sfpi/lltt.h", "stdcxx/bits/c++config.h", "stdcxx/bits/os_defines.h",
+                "stdcxx/bits/gthr-default.h"):
+        assert (root / rel).is_file(), rel
+    assert re.search(r"#define v_if\(cond\)", (root / "sfpi" / "sfpi.h").read_text())
