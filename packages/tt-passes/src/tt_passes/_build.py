@@ -176,3 +176,8 @@ def show(expr: Any, prec: int = 0) -> str:
     if isinstance(expr, tir.Var):
         return str(expr.name)
     return str(expr)
+
+
+def if_(cond: Any, then: Any, other: Any = None) -> Any:
+    """`if cond: then [else: other]`."""
+    return tir.IfThenElse(cond, then, other)

@@ -69,6 +69,7 @@ class CBInfo:
     num_stages: int = 0
     accumulator: bool = False  # fragment that a gemm accumulates into
     source_line: str | None = None
+    restream: list | None = None  # accumulator computed per [sh, sw] sub-block over all K
 
     @property
     def unit_tiles(self) -> int:

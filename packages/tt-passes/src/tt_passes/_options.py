@@ -9,6 +9,7 @@ from tt_ir import get_arch
 from tt_ir.errors import SchemaError
 
 FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
+SPILL_MODES = ("restream", "partials", "off")
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,12 @@ class Options:
         full_sync: DST full-sync mode (16/8 tiles instead of 8/4).
         cb_depth: CB depth policy: "num_stages" (T.Pipelined num_stages blocks per input
             CB, 2 outside pipelined loops) or an int number of blocks.
-        spill: allow partial sums to leave DST through an intermediate CB (else a block
-            larger than DST with several K blocks is refused).
+        spill: what to do when a gemm accumulator block exceeds DST and K has several
+            blocks: "restream" (default: the block is computed sub-block by sub-block,
+            each accumulating over all of K in DST while the reader streams that
+            sub-block's A rows / B columns), "partials" (spill/reload partial sums
+            through an intermediate CB; its plan entry has producer == consumer ==
+            compute, which the current plan schema rejects), or "off" (refuse).
         verify: run verify_tt_ir at the end.
         dump_ir: directory for an IR dump after every pass (also env TT_DUMP_IR).
         time_passes: collect per-pass wall times (see `lower(..., timings=...)`).
@@ -36,7 +41,7 @@ class Options:
     fp32_acc: bool | None = None
     full_sync: bool = False
     cb_depth: Any = "num_stages"
-    spill: bool = True
+    spill: str = "restream"
     verify: bool = True
     dump_ir: str | None = None
     time_passes: bool = False
@@ -46,6 +51,9 @@ class Options:
         if self.math_fidelity not in FIDELITIES:
             raise SchemaError(f"math_fidelity: {self.math_fidelity!r} is not one of "
                               f"{', '.join(FIDELITIES)}", field="math_fidelity")
+        if self.spill not in SPILL_MODES:
+            raise SchemaError(f"spill: {self.spill!r} is not one of {', '.join(SPILL_MODES)}",
+                              field="spill")
         if self.cb_depth != "num_stages" and not (isinstance(self.cb_depth, int)
                                                   and self.cb_depth >= 1):
             raise SchemaError(f"cb_depth: {self.cb_depth!r}; use \"num_stages\" or an int >= 1",

@@ -123,12 +123,12 @@ class _Inits:
         return tir.IfThenElse(s.condition, then, other), merged
 
     def loop(self, s: Any, st: dict) -> tuple[Any, dict]:
-        pre, entry = [], dict(st)
+        hoisted, entry = {}, dict(st)
         for key, need in first_needs(s.body, self.needs).items():
             if key == "srca" and entry[key] is None:
                 entry[key] = need  # configured by hw_startup / the op's own init
             elif not _same(key, entry[key], need):
-                pre.append(init_stmt(key, need))
+                hoisted[key] = need
                 entry[key] = need
         for _ in range(4):
             body, out = self.stmt(s.body, entry)
@@ -137,6 +137,8 @@ class _Inits:
                 break
             entry = merged
         loop = tir.For(s.loop_var, s.min, s.extent, s.kind, body)
+        # a hoisted init survives only if the body keeps that state (else it re-inits inside)
+        pre = [init_stmt(k, need) for k, need in hoisted.items() if entry[k] == need]
         return B.seq(*pre, loop), entry
 
 

@@ -224,10 +224,10 @@ class _DstPlanner:
         is_last = _tvm.eq(k, B.u32(last))
         epilogue = sfpu(unary, n)
         return B.seq(B.extern("tile_regs_acquire"),
-                     tir.IfThenElse(k > B.u32(0), reload(partial.index, n)), math,
-                     tir.IfThenElse(is_last, epilogue) if epilogue is not None else None,
+                     B.if_(k > B.u32(0), reload(partial.index, n)), math,
+                     B.if_(is_last, epilogue) if epilogue is not None else None,
                      B.extern("tile_regs_commit"),
-                     tir.IfThenElse(is_last, pack(cb.index, n), pack(partial.index, n)))
+                     B.if_(is_last, pack(cb.index, n), pack(partial.index, n)))
 
 
 # --- pass ------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def read_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
     read = B.extern("noc_async_read_page", B.add(B.mul(r, buf.tiles[1]), c0, j), acc, addr)
     cond = _inside(r, c, buf.tiles, gr, gc)
     if cond is not None:
-        read = tir.IfThenElse(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
+        read = B.if_(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
     tiles = _loops([(i, h), (j, w)], read)
     return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
                  tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
@@ -81,7 +81,7 @@ def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
                      acc, addr)
     cond = _inside(r, c, buf.tiles, gr, gc)
     if cond is not None:
-        write = tir.IfThenElse(cond, write)
+        write = B.if_(cond, write)
     n = sh * sw
     unit = B.seq(B.extern("cb_wait_front", cb.index, n),
                  tir.Bind(l1, B.call("get_read_ptr", cb.index, ret=B.U32)),

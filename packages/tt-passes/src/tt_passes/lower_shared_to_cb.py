@@ -4,10 +4,16 @@ Requires: `propagate_tt_layout` (`tt.cbs`, `tt.compute_config`), `grid_to_core_g
 Rewrites: each on-chip `AllocBuffer` gets the annotation `{"tt.cb": index}`; a gemm
 accumulator fragment also gets `"tt.dst": 1` (its values live in DST registers and
 reach L1 only when packed). When the accumulator's block has more tiles than DST
-holds *and* the K loop has more than one trip, partial sums must leave DST between K
-blocks: an intermediate CB `<acc>_partials` is added (float32 with fp32
-accumulation, else the fragment's dtype; one block deep) and allocated as a new
-annotated `AllocBuffer`.
+holds *and* the K loop has more than one trip, the partial sums of a sub-block
+cannot stay in DST across K. Option `spill`:
+- "restream" (default): mark the accumulator CB `restream = unit` (its DST
+  sub-block); lower_tt_tile_intrinsics then computes the block sub-block by
+  sub-block, each over the whole K loop in DST (exact fp32 sums, no extra CB; A rows
+  and B columns are re-read once per sub-block column/row).
+- "partials": add an intermediate CB `<acc>_partials` (float32 with fp32
+  accumulation, else the fragment's dtype; one block deep), allocated as a new
+  annotated `AllocBuffer`; insert_dst_management spills/reloads through it.
+- "off": refuse (DST overflow).
 Guarantees: every CB in `tt.cbs` has a unique index < the arch's CB count; by
 convention inputs from c_0, outputs from c_16, intermediates from c_24 (a range that
 runs full spills into the next free index).
@@ -99,8 +105,15 @@ def add_partials_alloc(body: Any, cb: Any) -> Any:
                           scope="shared.dyn")
     alloc = tir.AllocBuffer(buf, annotations={"tt.cb": cb.index})
     loop = tir.find(body, lambda x: isinstance(x, tir.For), types=tir.For)
-    return tir.rewrite(body, lambda f: f.with_body(tir.seq(alloc, f.body))
-                       if f.same_as(loop) else f, types=tir.For) if loop is not None else body
+    if loop is None:
+        return tir.seq(alloc, body)
+
+    def visit(f: Any) -> Any:
+        if not f.same_as(loop):
+            return f
+        return tir.For(f.loop_var, f.min, f.extent, f.kind, tir.seq(alloc, f.body))
+
+    return tir.rewrite(body, visit, types=tir.For)
 
 
 # --- pass ------------------------------------------------------------------------
@@ -108,7 +121,7 @@ def add_partials_alloc(body: Any, cb: Any) -> Any:
 class LowerSharedToCB(TTPass):
     name = "lower_shared_to_cb"
     arch: str = "wormhole_b0"
-    spill: bool = True
+    spill: str = "restream"
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
@@ -119,8 +132,12 @@ class LowerSharedToCB(TTPass):
         fragments = {str(a.buffer.name): str(a.buffer.dtype)
                      for a in tir.collect(func.body, tir.AllocBuffer)}
         spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1))]
-        if spilled and not self.spill:
+        if spilled and self.spill == "off":
             raise self._dst_overflow(spilled[0], config, trips.get(spilled[0].name, 1))
+        if self.spill == "restream":
+            cbs = [_meta.replace(cb, restream=list(cb.unit)) if cb in spilled else cb
+                   for cb in cbs]
+            spilled = []
         extra = [partials_cb(cb, fragments[cb.name], config.fp32_dest_acc_en) for cb in spilled]
         assigned = assign_indices(cbs + extra, arch.num_cbs)
         if assigned is None:
@@ -140,11 +157,11 @@ class LowerSharedToCB(TTPass):
         return self.error(
             f"the accumulator block is {cb.block[0]}x{cb.block[1]} = {cb.block_tiles} tiles, DST "
             f"holds {config.dst_tiles}, and K has {trips} blocks: sub-blocking needs partial "
-            "sums to leave DST, which spill=False forbids",
+            "sums to leave DST, which spill=\"off\" forbids",
             obj=f"fragment '{cb.name}'", source_line=cb.source_line,
             numbers={"block_tiles": cb.block_tiles, "dst_tiles": config.dst_tiles,
                      "k_blocks": trips},
-            hint=f"allow spill=True, or use block_M*block_N <= {config.dst_tiles} tiles "
+            hint=f"use spill=\"restream\" or \"partials\", or block_M*block_N <= {config.dst_tiles} tiles "
                  "(fp32_acc=False doubles DST), or one K block (block_K = K)")
 
 

@@ -17,6 +17,12 @@ TileLang element offsets divided by 32); h, w the block's tiles; guard_r/guard_c
 so that readers zero-fill and writers skip those tiles. Serial loops get uint32
 variables (their `num_stages` annotations have been read by propagate_tt_layout and
 are dropped); `tt.source_line` attrs become `tt.comment` attrs "kernel.py:N  <op>".
+Restream: an accumulator CB marked `restream = [sh, sw]` by lower_shared_to_cb (its
+block exceeds DST and K has several blocks) has its block program wrapped in
+sub-block loops `si`, `sj`, with every intrinsic narrowed to the sub-block (A copies
+to sh tile rows, B copies to sw tile columns, gemm/epilogue/store to sh x sw), and
+the A, B and accumulator CB records shrink to those blocks: each sub-block then
+accumulates over all of K inside DST.
 Refuses (naming the op and the line): reduce and other tile ops; copies that move
 part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
 32; gemm with transpose_A; fills with a non-zero value; any T.Parallel body other
@@ -134,7 +140,7 @@ class _Lowering:
             return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, line))
         new = B.var(str(s.loop_var.name))
         self.vmap[s.loop_var] = new
-        self.extents[s.loop_var] = n
+        self.extents[new] = n
         body = tir.substitute(s.body, {s.loop_var: tir.Cast(tir.dtype_of(s.loop_var), new)})
         return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, self.stmt(body, line))
 
@@ -295,6 +301,78 @@ def _relu_of(value: Any, buf: Any, ivars: list) -> bool:
     return False
 
 
+# --- rewrite: restream a block larger than DST ----------------------------------------
+def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
+    """Compute `acc`'s block sub-block by sub-block, each over the whole K loop.
+
+    Every intrinsic of the block's tile program is narrowed to sub-block (si, sj):
+    A copies to its sh rows, B copies to its sw columns, the gemm / epilogue /
+    store to sh x sw tiles; the block's statements are wrapped in si/sj loops.
+    Returns the body and the CB records with the narrowed blocks.
+    """
+    sh, sw = acc.restream
+    mm = next(B.intrinsic_of(e)[1] for e in tir.collect(body, tir.Evaluate)
+              if _is(e, "tt.matmul_block") and tir.as_int(B.intrinsic_of(e)[1][2]) == acc.index)
+    a, b, _, mt, nt, kt, tr = B.ints(mm)
+    si = B.var("si") if mt // sh > 1 else 0
+    sj = B.var("sj") if nt // sw > 1 else 0
+    rows, cols = B.mul(si, sh), B.mul(sj, sw)
+
+    def narrow(stmt: Any) -> Any:
+        hit = B.intrinsic_of(stmt)
+        if hit is None:
+            return stmt
+        name, args = hit[0], list(hit[1])
+        cb = tir.as_int(args[0]) if name in ("tt.copy_in", "tt.copy_out") else None
+        if name == "tt.copy_in" and cb == a:
+            args[2], args[4] = B.add(args[2], rows), sh
+        elif name == "tt.copy_in" and cb == b and tr:
+            args[2], args[4] = B.add(args[2], cols), sw
+        elif name == "tt.copy_in" and cb == b:
+            args[3], args[5] = B.add(args[3], cols), sw
+        elif name == "tt.copy_out" and cb == acc.index:
+            args[2], args[3], args[4], args[5] = B.add(args[2], rows), B.add(args[3], cols), sh, sw
+        elif name == "tt.matmul_block" and tir.as_int(args[2]) == acc.index:
+            args[3], args[4] = sh, sw
+        elif name == "tt.unary_block" and tir.as_int(args[1]) == acc.index:
+            args[2], args[3] = sh, sw
+        else:
+            return stmt
+        return B.extern(name, *args)
+
+    def wrap(loop: Any) -> Any:
+        if tir.as_int(loop.extent) is not None:
+            return loop
+        items = B.items(loop.body)
+        head = [x for x in items if isinstance(x, (tir.Bind, tir.AllocBuffer))]
+        work = [x for x in items if not isinstance(x, (tir.Bind, tir.AllocBuffer))]
+        inner = tir.rewrite(B.seq(*work), narrow, types=tir.Evaluate)
+        inner = _nest([(si, mt // sh), (sj, nt // sw)], inner)
+        return tir.For(loop.loop_var, loop.min, loop.extent, loop.kind, B.seq(*head, inner))
+
+    body = tir.rewrite(body, wrap, types=tir.For)
+    ca, cb_ = cbs[a], cbs[b]
+    new_a = _meta.replace(ca, block=[sh, kt], unit=[sh, kt],
+                          num_pages=ca.num_pages // ca.block_tiles * sh * kt)
+    b_block = [sw, kt] if tr else [kt, sw]
+    new_b = _meta.replace(cb_, block=b_block, unit=b_block,
+                          num_pages=cb_.num_pages // cb_.block_tiles * sw * kt)
+    new_c = _meta.replace(acc, block=[sh, sw], unit=[sh, sw])
+    return body, [new_a, new_b, new_c]
+
+
+def _is(stmt: Any, name: str) -> bool:
+    hit = B.intrinsic_of(stmt)
+    return hit is not None and hit[0] == name
+
+
+def _nest(nest: list, body: Any) -> Any:
+    for v, n in reversed(nest):
+        if n > 1:
+            body = B.loop(v, n, body)
+    return body
+
+
 # --- pass --------------------------------------------------------------------------
 @dataclass
 class LowerTTTileIntrinsics(TTPass):
@@ -307,7 +385,13 @@ class LowerTTTileIntrinsics(TTPass):
         work = _meta.get(mod, _meta.WORK)
         extents = block_var_extents(func.body, work.grid)
         body = _Lowering(self, cbs, buffers, extents).stmt(func.body)
-        return with_kernel_body(mod, body)
+        by_index = {cb.index: cb for cb in cbs.values()}
+        for acc in [cb for cb in cbs.values() if cb.restream]:
+            body, changed = restream(body, acc, by_index)
+            by_index.update({cb.index: cb for cb in changed})
+        mod = with_kernel_body(mod, body)
+        order = [cb.index for cb in _meta.get(mod, _meta.CBS, [])]
+        return _meta.put(mod, _meta.CBS, [by_index[i] for i in order])
 
 
 def block_var_extents(body: Any, grid: list) -> dict:
