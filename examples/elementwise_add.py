@@ -17,7 +17,7 @@ def elementwise_add(M=1024, N=1024, block_M=64, block_N=128, op="add", dtype=T.b
     combine = OPS[op]
 
     @T.prim_func
-    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+    def elementwise(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             A_shared = T.alloc_shared((block_M, block_N), dtype)
             B_shared = T.alloc_shared((block_M, block_N), dtype)
@@ -28,7 +28,7 @@ def elementwise_add(M=1024, N=1024, block_M=64, block_N=128, op="add", dtype=T.b
                 C_local[i, j] = combine(A_shared[i, j], B_shared[i, j])
             T.copy(C_local, C[by * block_M, bx * block_N])
 
-    return main
+    return elementwise
 
 
 def reference(A, B, op="add"):
