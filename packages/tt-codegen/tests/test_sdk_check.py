@@ -88,3 +88,22 @@ def test_standin_headers_are_package_data():
                 "stdcxx/bits/gthr-default.h"):
         assert (root / rel).is_file(), rel
     assert re.search(r"#define v_if\(cond\)", (root / "sfpi" / "sfpi.h").read_text())
+
+
+SFPU_OPS = ("exp", "recip", "gelu", "sqrt", "sigmoid", "tanh", "relu")
+
+
+@needs_sdk
+def test_sfpu_ops_parse_against_the_standin(corpus, tmp_path, capsys):
+    """The SFPU ops codegen may emit (init + tile call) parse for all TRISCs on both arches."""
+    case = tmp_path / "sfpu"
+    shutil.copytree(corpus / "eltwise_add", case)
+    src = (case / "compute.cpp").read_text()
+    headers = "".join(f'#include "api/compute/eltwise_unary/{op}.h"\n' for op in ("exp", "recip", "gelu", "sqrt", "relu"))
+    src = src.replace('#include "api/compute/eltwise_binary.h"\n',
+                      '#include "api/compute/eltwise_binary.h"\n#include "api/compute/compute_kernel_api.h"\n' + headers)
+    calls = "".join(f"            {op}_tile_init();\n            {op}_tile(t);\n" for op in SFPU_OPS)
+    src = src.replace("            add_tiles(cb_A_shared, cb_B_shared, t, t, t);\n",
+                      "            add_tiles(cb_A_shared, cb_B_shared, t, t, t);\n" + calls)
+    (case / "compute.cpp").write_text(src)
+    assert sdk_check_main([str(case)]) == 0, capsys.readouterr().out

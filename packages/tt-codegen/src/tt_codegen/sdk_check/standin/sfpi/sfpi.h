@@ -98,9 +98,13 @@ struct is_vec : std::false_type {};
 template <class F, int Tag>
 struct is_vec<vec<F, Tag>> : std::true_type {};
 
+struct sFloat16a;
+struct sFloat16b;
+template <class T>
+constexpr bool is_imm_v = std::is_same_v<T, sFloat16a> || std::is_same_v<T, sFloat16b>;
 template <class T>
 constexpr bool is_operand_v = is_vec<std::decay_t<T>>::value || std::is_arithmetic_v<std::decay_t<T>> ||
-                              std::is_enum_v<std::decay_t<T>>;
+                              std::is_enum_v<std::decay_t<T>> || is_imm_v<std::decay_t<T>>;
 
 template <class F, int Tag>
 struct vec {
@@ -111,6 +115,11 @@ struct vec {
     sfpi_inline vec(const vec<G, U>& o) : reg(o.reg) {}
     template <class S, std::enable_if_t<std::is_arithmetic_v<S> || std::is_enum_v<S>, int> = 0>
     sfpi_inline vec(S) {}
+    // Scalar immediates (sFloat16a/b, sLut*) and LUT pairs: vLut16ss(a, b).
+    template <class S, std::enable_if_t<std::is_class_v<S> && !is_vec<S>::value, int> = 0>
+    sfpi_inline vec(const S&) {}
+    template <class A, class B, class... R>
+    sfpi_inline vec(const A&, const B&, const R&...) {}
     sfpi_inline __rvtt_vec_t get() const { return reg; }
     template <class G, int U>
     sfpi_inline vec& operator=(const vec<G, U>& o) { reg = o.reg; return *this; }
@@ -253,10 +262,15 @@ SFPI_RET(vCond, is_neg)
 #undef SFPI_RET
 #define SFPI_VOID(name) \
     template <class... A> sfpi_inline void name(A&&...) {}
-SFPI_VOID(vec_min_max) SFPI_VOID(subvec_transp) SFPI_VOID(lut_init) SFPI_VOID(lreg_pressure)
+SFPI_VOID(vec_min_max) SFPI_VOID(subvec_transp) SFPI_VOID(lut_init)
 #undef SFPI_VOID
 template <class V>
 sfpi_inline void min_max(V&, V&) {}
+
+// A scope guard that tells the register allocator which LRegs are live.
+struct lreg_pressure {
+    sfpi_inline lreg_pressure() {}
+};
 
 }  // namespace sfpi
 
