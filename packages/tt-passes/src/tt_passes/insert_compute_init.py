@@ -38,6 +38,7 @@ class _Needs:
     def __init__(self, cbs: dict, matmuls: list):
         self.fmt = {i: cb.data_format for i, cb in cbs.items()}
         self.transpose = {(m["in0"], m["in1"]): m["transpose"] for m in matmuls}
+        self.of_first_is_matmul = False
 
     def of(self, stmt: Any) -> dict:
         name = tir.extern_name(stmt.value) if isinstance(stmt, tir.Evaluate) else None
@@ -109,9 +110,6 @@ class _Inits:
         pre, st = [], dict(st)
         for key in KEYS:
             if key in need and not _same(key, st[key], need[key]):
-                if key == "srca" and st[key] is None:
-                    st[key] = need[key]  # hw_startup / the op's own init configures it
-                    continue
                 pre.append(init_stmt(key, need[key]))
                 st[key] = need[key]
         return (B.seq(*pre, s) if pre else s), st
@@ -125,9 +123,7 @@ class _Inits:
     def loop(self, s: Any, st: dict) -> tuple[Any, dict]:
         hoisted, entry = {}, dict(st)
         for key, need in first_needs(s.body, self.needs).items():
-            if key == "srca" and entry[key] is None:
-                entry[key] = need  # configured by hw_startup / the op's own init
-            elif not _same(key, entry[key], need):
+            if not _same(key, entry[key], need):
                 hoisted[key] = need
                 entry[key] = need
         for _ in range(4):
@@ -169,6 +165,7 @@ def first_needs(stmt: Any, needs: _Needs) -> dict:
 def hw_startup_cbs(body: Any, needs: _Needs, cbs: dict) -> tuple:
     ops = [needs.of(e) for e in tir.collect(body, tir.Evaluate)]
     math = next(n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT))
+    needs.of_first_is_matmul = math[0] == "matmul"
     out = next(n["pack"][1] for n in ops if "pack" in n and cbs[n["pack"][1]].role == "output")
     return math[1], math[2], out
 
@@ -183,7 +180,10 @@ class InsertComputeInit(TTPass):
         needs = _Needs(cbs, _meta.get(mod, _meta.MATMULS, []) or [])
         gv, func = role_funcs(mod)["compute"]
         in0, in1, out = hw_startup_cbs(func.body, needs, cbs)
-        state = {"srca": None, "op": None, "pack": (cbs[out].data_format, out)}
+        # hw_startup configures srcA for the first op (matmul feeds in1 to srcA) and pack for out
+        src = in1 if needs.of_first_is_matmul else in0
+        state = {"srca": (cbs[src].data_format, src), "op": None,
+                 "pack": (cbs[out].data_format, out)}
         stmts = B.items(func.body)
         lead = 0
         while lead < len(stmts) and isinstance(stmts[lead], tir.Bind):

@@ -301,6 +301,22 @@ def _relu_of(value: Any, buf: Any, ivars: list) -> bool:
     return False
 
 
+# --- collect: tile ops the pipeline lowers -------------------------------------------
+SUPPORTED_TILE_OPS = ("tl.tileop.copy", "tl.tileop.gemm", "tl.tileop.fill")
+
+
+def check_tile_ops(owner: Any, body: Any) -> None:
+    """Refuse, naming op and line, any TileLang tile op this pipeline does not lower."""
+    for call, line in tir.tile_op_sites(body, prefix="tl.tileop."):
+        name = tir.op_name(call)
+        if name not in SUPPORTED_TILE_OPS:
+            op = TILE_OP_NAMES.get(name, name)
+            raise owner.error(f"tile op {op} is not supported by the TT pipeline yet",
+                              obj=f"op `{op}`", source_line=line,
+                              hint="supported tile ops: T.copy, T.gemm, T.clear/T.fill(0), "
+                                   "T.Parallel with + - * or relu")
+
+
 # --- rewrite: restream a block larger than DST ----------------------------------------
 def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
     """Compute `acc`'s block sub-block by sub-block, each over the whole K loop.

@@ -10,7 +10,8 @@ Depth policy (`cb_depth`): "num_stages" puts `num_stages` blocks in an input CB 
 is filled inside a `T.Pipelined` loop (1 = no overlap, 2 = double buffering, ...) and
 2 blocks otherwise; an int fixes the number of blocks. Output CBs hold two DST
 sub-blocks (double buffered against the writer).
-Refuses: on-chip buffers whose dims are not multiples of 32; buffers that never move
+Refuses: TileLang tile ops the pipeline cannot lower (e.g. T.reduce; checked here,
+before their buffers' shapes are judged); on-chip buffers whose dims are not multiples of 32; buffers that never move
 to or from global memory (on-chip intermediates are not supported yet).
 """
 
@@ -24,6 +25,7 @@ from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
 from tt_passes.insert_dst_management import choose_subblock
+from tt_passes.lower_tt_tile_intrinsics import check_tile_ops
 
 ON_CHIP_SCOPES = ("shared", "shared.dyn", "local.fragment", "local")
 TILE = 32
@@ -119,6 +121,7 @@ class PropagateTTLayout(TTPass):
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
+        check_tile_ops(self, func.body)
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         uses = collect_uses(func.body)
         fp32 = wants_fp32_acc(uses, buffers) if self.fp32_acc is None else bool(self.fp32_acc)

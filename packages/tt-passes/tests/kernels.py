@@ -1,0 +1,87 @@
+import tt_ir.language as T
+
+def matmul(M, N, K, bm, bn, bk, dtype=T.bfloat16, accum=T.float32, stages=3, relu=True, tb=False):
+    @T.prim_func
+    def matmul(A: T.Tensor((M, K), dtype), B: T.Tensor(((N, K) if tb else (K, N)), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((bm, bk), dtype)
+            B_shared = T.alloc_shared(((bn, bk) if tb else (bk, bn)), dtype)
+            C_local = T.alloc_fragment((bm, bn), accum)
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, bk), num_stages=stages):
+                T.copy(A[by * bm, k * bk], A_shared)
+                if tb:
+                    T.copy(B[bx * bn, k * bk], B_shared)
+                else:
+                    T.copy(B[k * bk, bx * bn], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=tb)
+            if relu:
+                for i, j in T.Parallel(bm, bn):
+                    C_local[i, j] = T.max(C_local[i, j], 0)
+            T.copy(C_local, C[by * bm, bx * bn])
+    return matmul
+
+def eltwise_add(M=256, N=256, bm=64, bn=128, dtype=T.bfloat16):
+    @T.prim_func
+    def eltwise_add(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((bm, bn), dtype)
+            B_shared = T.alloc_shared((bm, bn), dtype)
+            C_local = T.alloc_fragment((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], A_shared)
+            T.copy(B[by * bm, bx * bn], B_shared)
+            for i, j in T.Parallel(bm, bn):
+                C_local[i, j] = A_shared[i, j] + B_shared[i, j]
+            T.copy(C_local, C[by * bm, bx * bn])
+    return eltwise_add
+
+if __name__ == "__main__":
+    print(matmul(256, 256, 256, 64, 64, 32).script())
+    print(eltwise_add().script())
+
+
+def eltwise(op="add", M=256, N=256, bm=64, bn=128, dtype=T.bfloat16):
+    """C = A <op> B with T.copy to shared, T.Parallel, T.copy out."""
+    @T.prim_func
+    def eltwise_op(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((bm, bn), dtype)
+            B_shared = T.alloc_shared((bm, bn), dtype)
+            C_local = T.alloc_fragment((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], A_shared)
+            T.copy(B[by * bm, bx * bn], B_shared)
+            for i, j in T.Parallel(bm, bn):
+                if op == "add":
+                    C_local[i, j] = A_shared[i, j] + B_shared[i, j]
+                elif op == "sub":
+                    C_local[i, j] = A_shared[i, j] - B_shared[i, j]
+                elif op == "mul":
+                    C_local[i, j] = A_shared[i, j] * B_shared[i, j]
+                else:
+                    C_local[i, j] = A_shared[i, j] / B_shared[i, j]
+            T.copy(C_local, C[by * bm, bx * bn])
+    return eltwise_op
+
+
+def reduce_kernel(M=64, N=64, dtype=T.float32):
+    """A row-max reduction: a tile op the pipeline does not lower yet."""
+    @T.prim_func
+    def rmax(A: T.Tensor((M, N), dtype), C: T.Tensor((M, 32), dtype)):
+        with T.Kernel(1, 1) as (bx, by):
+            A_s = T.alloc_shared((M, N), dtype)
+            C_l = T.alloc_fragment((M, 1), dtype)
+            T.copy(A[0, 0], A_s)
+            T.reduce_max(A_s, C_l, dim=1)
+            T.copy(C_l, C[0, 0])
+    return rmax
+
+
+def pure_copy(M=64, N=64, dtype=T.bfloat16):
+    """A tensor-to-tensor copy through shared memory, with no compute."""
+    @T.prim_func
+    def copy_only(A: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(1, 1) as (bx, by):
+            S = T.alloc_shared((M, N), dtype)
+            T.copy(A[0, 0], S)
+            T.copy(S, C[0, 0])
+    return copy_only

@@ -1,0 +1,44 @@
+"""infer_tt_layout: a DRAM-interleaved BufferInfo per tensor; unsupported tensors refused."""
+
+import pytest
+import tt_ir.language as T
+from conftest import apply, kernels
+from tt_ir.errors import TTCompileError
+
+from tt_passes import _meta
+
+
+def test_buffers_of_elementwise_add(add_kernel):
+    """Every tensor gets role, dtype, format, tile grid and one-tile pages; the body is unchanged."""
+    before, after = apply(add_kernel, "infer_tt_layout")
+    infos = _meta.get(after, _meta.BUFFERS)
+    assert [(b.name, b.index, b.role) for b in infos] == [("A", 0, "input"), ("B", 1, "input"),
+                                                          ("C", 2, "output")]
+    assert infos[0].data_format == "Float16_b" and infos[0].page_size == 2048
+    assert infos[0].tiles == [8, 8] and infos[0].num_pages == 64
+    assert infos[0].layout == {"memory": "dram", "kind": "interleaved", "tile": [32, 32], "shard": None}
+    assert _meta.get(after, _meta.KERNEL_NAME) == "eltwise_add"
+    assert after["eltwise_add"].body.same_as(before["eltwise_add"].body)
+
+
+def test_float32_pages_are_4096_bytes():
+    """float32 tiles are 4096 B (format Float32)."""
+    _, after = apply(kernels.eltwise(dtype=T.float32), "infer_tt_layout")
+    assert {b.page_size for b in _meta.get(after, _meta.BUFFERS)} == {4096}
+
+
+def test_refuses_unsupported_dtype():
+    """int8 is refused with the buffer, the dtype, the line and the supported list."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.matmul(64, 64, 64, 32, 32, 32, dtype=T.int8), "infer_tt_layout")
+    text = str(err.value)
+    assert "[tt-passes:infer_tt_layout] buffer 'A': dtype int8 is not supported" in text
+    assert "at kernels.py:" in text and "hint: use one of bfloat16, float16, float32" in text
+
+
+def test_refuses_shape_not_multiple_of_32():
+    """A 100-row tensor is refused with its shape and the remainders."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.eltwise(M=100), "infer_tt_layout")
+    assert "shape [100, 256]: the last two dims must be multiples of 32" in str(err.value)
+    assert "remainders=[4, 0]" in str(err.value)

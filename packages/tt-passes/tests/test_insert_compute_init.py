@@ -1,0 +1,44 @@
+"""insert_compute_init: hw start-up once, inits hoisted when invariant, re-inits on op switches."""
+
+from conftest import apply, body_text
+
+EXPECTED_ADD_HEAD = '''\
+    block_count: T.let[T.uint32] = T.call_extern("uint32", "tt.runtime_arg", "block_count")
+    T.call_extern("void", "compute_kernel_hw_startup", 0, 1, 16)
+    T.call_extern("void", "add_init", 0, 1)
+    for b in range(block_count):'''
+
+
+def test_add_init_hoisted(add_kernel):
+    """The loop body only adds: add_init once, before the block loop (golden shape)."""
+    _, after = apply(add_kernel, "insert_compute_init")
+    text = body_text(after, "compute")
+    assert EXPECTED_ADD_HEAD in text and text.count("add_init") == 1
+
+
+def test_matmul_reinit_after_relu(gemm_kernel):
+    """relu_tile_init before relu; the next block's matmul needs matmul_init again (inside b)."""
+    _, after = apply(gemm_kernel, "insert_compute_init")
+    text = body_text(after, "compute")
+    assert ('T.call_extern("void", "tile_regs_acquire")\n'
+            '        T.call_extern("void", "matmul_init", 0, 1, 0)\n'
+            '        for k in range(T.uint32(8)):') in text
+    assert 'T.call_extern("void", "relu_tile_init")\n            for t in range(T.uint32(4)):' in text
+
+
+def test_format_reconfig_for_fp32_partials(big_gemm_kernel):
+    """fp32 partials of a bf16 gemm: srcA and pack formats are reconfigured at each switch."""
+    _, after = apply(big_gemm_kernel, "insert_compute_init", spill="partials")
+    text = body_text(after, "compute")
+    assert ('T.call_extern("void", "reconfig_data_format_srca", 24)\n'
+            '                    T.call_extern("void", "copy_tile_init", 24)') in text
+    assert ('T.call_extern("void", "reconfig_data_format_srca", 1)\n'
+            '                T.call_extern("void", "matmul_init", 0, 1, 0)') in text
+    assert 'T.call_extern("void", "pack_reconfig_data_format", 24)' in text
+
+
+def test_transpose_flag_reaches_matmul_init():
+    """transpose_B gemms init with transpose = 1."""
+    from conftest import kernels
+    _, after = apply(kernels.matmul(128, 128, 128, 64, 64, 64, tb=True), "insert_compute_init")
+    assert 'T.call_extern("void", "matmul_init", 0, 1, 1)' in body_text(after, "compute")

@@ -1,0 +1,61 @@
+"""lower_cb_intrinsics: CB protocol and NoC page transfers (golden eltwise_add shape)."""
+
+from conftest import apply, body_text, kernels
+
+EXPECTED_READER_BLOCK = '''\
+        with T.attr("tt", "tt.comment", "kernels.py:31  T.copy(A[by * 64, bx * 128], A_shared)"):
+            T.call_extern("void", "cb_reserve_back", 0, 8)
+            A_shared_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 0)
+            for i, j in T.grid(T.uint32(2), T.uint32(4)):
+                T.call_extern("void", "noc_async_read_page", (by * T.uint32(2) + i) * T.uint32(8) + bx * T.uint32(4) + j, A_acc, A_shared_l1 + (i * T.uint32(4) + j) * T.uint32(2048))
+            T.call_extern("void", "noc_async_read_barrier")
+            T.call_extern("void", "cb_push_back", 0, 8)'''
+
+EXPECTED_WRITER_BLOCK = '''\
+        with T.attr("tt", "tt.comment", "kernels.py:35  T.copy(C_local, C[by * 64, bx * 128])"):
+            T.call_extern("void", "cb_wait_front", 16, 8)
+            C_local_l1: T.let[T.uint32] = T.call_extern("uint32", "get_read_ptr", 16)
+            for i, j in T.grid(T.uint32(2), T.uint32(4)):
+                T.call_extern("void", "noc_async_write_page", (by * T.uint32(2) + i) * T.uint32(8) + bx * T.uint32(4) + j, C_acc, C_local_l1 + (i * T.uint32(4) + j) * T.uint32(2048))
+            T.call_extern("void", "noc_async_write_barrier")
+            T.call_extern("void", "cb_pop_front", 16, 8)'''
+
+EXPECTED_COMPUTE = '''\
+    for b in range(block_count):
+        with T.attr("tt", "tt.comment", "kernels.py:33  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
+            T.call_extern("void", "cb_wait_front", 0, 8)
+            T.call_extern("void", "cb_wait_front", 1, 8)
+            T.call_extern("void", "tt.binary_block", "add", 0, 1, 16, 2, 4)
+        T.call_extern("void", "tt.pack_out", 16)
+        T.call_extern("void", "cb_pop_front", 0, 8)
+        T.call_extern("void", "cb_pop_front", 1, 8)'''
+
+
+def test_reader_block(add_kernel):
+    """tt.copy_in -> reserve, write ptr, one read per tile (row-major), one barrier, push."""
+    _, after = apply(add_kernel, "lower_cb_intrinsics")
+    assert EXPECTED_READER_BLOCK in body_text(after, "reader")
+
+
+def test_writer_block(add_kernel):
+    """tt.copy_out -> wait, read ptr, one write per tile, one barrier, pop."""
+    _, after = apply(add_kernel, "lower_cb_intrinsics")
+    assert EXPECTED_WRITER_BLOCK in body_text(after, "writer")
+
+
+def test_compute_waits_and_pops(add_kernel):
+    """Waits go right before the first reader of a CB; pops end the loop trip."""
+    _, after = apply(add_kernel, "lower_cb_intrinsics")
+    assert EXPECTED_COMPUTE in body_text(after, "compute")
+
+
+def test_partial_blocks_zero_fill_and_skip():
+    """Edge tiles of a partial block are zero-filled by the reader and skipped by the writer."""
+    _, after = apply(kernels.matmul(96, 160, 96, 64, 64, 64, stages=1), "lower_cb_intrinsics")
+    reader = body_text(after, "reader")
+    assert ("if by * T.uint32(2) + i < T.uint32(3) and k * T.uint32(2) + j < T.uint32(3):\n"
+            '                        T.call_extern("void", "noc_async_read_page", (by * T.uint32(2) + i) * T.uint32(3) + k * T.uint32(2) + j') in reader
+    assert 'T.call_extern("void", "tt_fill_zeros", A_shared_l1 + (i * T.uint32(2) + j) * T.uint32(2048), 2048)' in reader
+    writer = body_text(after, "writer")
+    assert "if by * T.uint32(2) + i < T.uint32(3) and bx * T.uint32(2) + j < T.uint32(5):" in writer
+    assert "tt_fill_zeros" not in writer

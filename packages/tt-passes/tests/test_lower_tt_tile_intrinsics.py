@@ -1,0 +1,90 @@
+"""lower_tt_tile_intrinsics: TileLang tile ops -> tt.* tile intrinsics on CBs."""
+
+import pytest
+from conftest import apply, body_text, kernels
+from tt_ir.errors import TTCompileError
+
+from tt_passes import _meta
+from tt_passes.lower_tt_tile_intrinsics import affine
+
+EXPECTED_ADD = '''\
+        with T.attr("tt", "tt.comment", "kernels.py:31  T.copy(A[by * 64, bx * 128], A_shared)"):
+            T.call_extern("void", "tt.copy_in", 0, "A", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)
+        with T.attr("tt", "tt.comment", "kernels.py:32  T.copy(B[by * 64, bx * 128], B_shared)"):
+            T.call_extern("void", "tt.copy_in", 1, "B", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)
+        with T.attr("tt", "tt.comment", "kernels.py:33  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
+            T.call_extern("void", "tt.binary_block", "add", 0, 1, 16, 2, 4)
+        with T.attr("tt", "tt.comment", "kernels.py:35  T.copy(C_local, C[by * 64, bx * 128])"):
+            T.call_extern("void", "tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)'''
+
+EXPECTED_GEMM = '''\
+        with T.attr("tt", "tt.comment", "kernels.py:10  T.clear(C_local)"):
+            T.call_extern("void", "tt.acc_clear", 16)
+        for k in range(T.uint32(8)):
+            with T.attr("tt", "tt.comment", "kernels.py:12  T.copy(A[by * 64, k * 32], A_shared)"):
+                T.call_extern("void", "tt.copy_in", 0, "A", by * T.uint32(2), k, 2, 1, 0, 0)
+            with T.attr("tt", "tt.comment", "kernels.py:16  T.copy(B[k * 32, bx * 64], B_shared)"):
+                T.call_extern("void", "tt.copy_in", 1, "B", k, bx * T.uint32(2), 1, 2, 0, 0)
+            with T.attr("tt", "tt.comment", "kernels.py:17  T.gemm(A_shared, B_shared, C_local)"):
+                T.call_extern("void", "tt.matmul_block", 0, 1, 16, 2, 2, 1, 0)
+        with T.attr("tt", "tt.comment", "kernels.py:19  for i, j in T.Parallel(64, 64): C_local[i, j] = T.max(C_local[i, j], 0.0)"):
+            T.call_extern("void", "tt.unary_block", "relu", 16, 2, 2)
+        with T.attr("tt", "tt.comment", "kernels.py:21  T.copy(C_local, C[by * 64, bx * 64])"):
+            T.call_extern("void", "tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(2), 2, 2, 0, 0)'''
+
+
+def test_elementwise_add(add_kernel):
+    """Copies become tt.copy_in/out with tile coordinates; the T.Parallel add a tt.binary_block."""
+    _, after = apply(add_kernel, "lower_tt_tile_intrinsics")
+    assert EXPECTED_ADD in body_text(after)
+
+
+def test_quickstart_gemm(gemm_kernel):
+    """clear/copies/gemm/relu/copy-out in a uint32 K loop; comments carry the kernel lines."""
+    _, after = apply(gemm_kernel, "lower_tt_tile_intrinsics")
+    assert EXPECTED_GEMM in body_text(after)
+
+
+def test_partial_blocks_set_guards():
+    """M=96, N=160 with 64x64 blocks: A rows, A/B K columns and C edges get guard flags."""
+    _, after = apply(kernels.matmul(96, 160, 96, 64, 64, 64), "lower_tt_tile_intrinsics")
+    text = body_text(after)
+    assert '"tt.copy_in", 0, "A", by * T.uint32(2), k * T.uint32(2), 2, 2, 1, 1)' in text
+    assert '"tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(2), 2, 2, 1, 1)' in text
+
+
+def test_transpose_b():
+    """transpose_B: B is [N, K], its block [bn, bk]; the gemm carries transpose=1."""
+    _, after = apply(kernels.matmul(128, 128, 128, 64, 64, 64, tb=True), "lower_tt_tile_intrinsics")
+    text = body_text(after)
+    assert '"tt.copy_in", 1, "B", bx * T.uint32(2), k * T.uint32(2), 2, 2, 0, 0)' in text
+    assert '"tt.matmul_block", 0, 1, 16, 2, 2, 2, 1)' in text
+
+
+def test_restream_narrows_block_program(big_gemm_kernel):
+    """A restreamed 4x4 accumulator runs per si (1x4 sub-block): A copies 1 row, CBs shrink."""
+    _, after = apply(big_gemm_kernel, "lower_tt_tile_intrinsics")
+    text = body_text(after)
+    assert "for si in range(T.uint32(4)):" in text and "for k in range(T.uint32(8)):" in text
+    assert '"tt.copy_in", 0, "A", by * T.uint32(4) + si, k, 1, 1, 0, 0)' in text
+    assert '"tt.matmul_block", 0, 1, 16, 1, 4, 1, 0)' in text
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert (cbs["A_shared"].block, cbs["A_shared"].num_pages, cbs["C_local"].block) == ([1, 1], 2, [1, 4])
+
+
+def test_affine_offsets():
+    """Offsets decompose into (var, coefficient) terms plus a constant."""
+    from tvm import tirx
+    x = tirx.Var("x", "int32")
+    terms, const = affine(x * 64 + 32)
+    assert [(str(v), c) for v, c in terms] == [("x", 64)] and const == 32
+    assert affine(x * x) is None
+
+
+def test_refuses_unsupported_expression():
+    """A division in T.Parallel is refused, naming the expression, its op and the line."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.eltwise("div"), "lower_tt_tile_intrinsics")
+    text = str(err.value)
+    assert "expression `A_shared[i, j] / B_shared[i, j]` (op Div) is not supported in T.Parallel yet" in text
+    assert "at kernels.py:" in text and "hint: supported: X[i, j] + - * Y[i, j]" in text

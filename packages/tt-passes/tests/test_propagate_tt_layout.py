@@ -1,0 +1,56 @@
+"""propagate_tt_layout: CB descriptors (format, block, unit, depth) and the compute config."""
+
+import pytest
+import tt_ir.language as T
+from conftest import apply, kernels
+from tt_ir.errors import TTCompileError
+
+from tt_passes import _meta
+from tt_passes.propagate_tt_layout import depth_blocks
+
+
+def test_depth_policy():
+    """num_stages blocks inside T.Pipelined (1 = no overlap), 2 outside; an int fixes it."""
+    assert [depth_blocks(s, "num_stages") for s in (0, 1, 2, 3, 4)] == [2, 1, 2, 3, 4]
+    assert depth_blocks(3, 1) == 1
+
+
+def test_elementwise_cbs(add_kernel):
+    """Inputs hold two blocks; the output holds two DST sub-blocks; bf16 keeps 16-bit DST."""
+    _, after = apply(add_kernel, "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert (cbs["A_shared"].role, cbs["A_shared"].block, cbs["A_shared"].num_pages) == ("input", [2, 4], 16)
+    assert (cbs["C_local"].role, cbs["C_local"].unit, cbs["C_local"].num_pages) == ("output", [2, 4], 16)
+    cfg = _meta.get(after, _meta.COMPUTE)
+    assert (cfg.fp32_dest_acc_en, cfg.dst_tiles) == (False, 8)
+
+
+@pytest.mark.parametrize("stages,pages", [(1, 2), (2, 4), (3, 6), (4, 8)])
+def test_gemm_num_stages_sets_input_depth(stages, pages):
+    """A 64x32 A block (2 tiles) is num_stages blocks deep; fp32 accumulator -> fp32 DST (4 tiles)."""
+    _, after = apply(kernels.matmul(256, 256, 256, 64, 64, 32, stages=stages), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert cbs["A_shared"].num_pages == pages and cbs["A_shared"].num_stages == stages
+    assert cbs["C_local"].accumulator and cbs["C_local"].data_format == "Float16_b"
+    assert _meta.get(after, _meta.COMPUTE).dst_tiles == 4
+
+
+def test_cb_depth_option_overrides():
+    """cb_depth=1 gives single-buffered inputs."""
+    _, after = apply(kernels.eltwise(), "propagate_tt_layout", cb_depth=1)
+    assert {cb.name: cb.num_pages for cb in _meta.get(after, _meta.CBS)}["A_shared"] == 8
+
+
+def test_refuses_block_not_multiple_of_32():
+    """block_M = 48 is refused naming the shared buffer and its shape."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.matmul(96, 96, 96, 48, 48, 32), "propagate_tt_layout")
+    assert "buffer 'A_shared': block shape [48, 32] is not a 2-D multiple of 32x32 tiles" in str(err.value)
+
+
+def test_refuses_unsupported_tile_op():
+    """T.reduce_max is named as unsupported, with its line."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.reduce_kernel(), "propagate_tt_layout")
+    assert "op `T.reduce`: tile op T.reduce is not supported by the TT pipeline yet" in str(err.value)
+    assert "at kernels.py:" in str(err.value)
