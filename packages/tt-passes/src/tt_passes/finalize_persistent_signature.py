@@ -126,7 +126,7 @@ class FinalizePersistentSignature(TTPass):
         mod = map_roles(mod, finalize)
         plan = build_plan(mod, self.arch, self.grid, [entries[r] for r in _meta.ROLES])
         mod = _meta.without(mod, _meta.INTERNAL_KEYS)
-        return mod.with_attr(_meta.PLAN, json.dumps(plan, indent=2))
+        return mod.with_attr(_meta.PLAN, json.dumps(plan))  # one line: dumps stay parseable
 
 
 def finalize_persistent_signature(**options: Any) -> Any:

