@@ -24,7 +24,8 @@ def test_registry_keys_are_pass_names():
     """Each registry key is its pass's own name, and every pass has a module-level factory."""
     assert sorted(tt_passes.REGISTRY) == sorted(PASS_ORDER)
     for name, cls in tt_passes.REGISTRY.items():
-        assert cls.name == name and cls.__doc__ is None or True
+        assert cls.name == name
+        assert "Requires:" in __import__(cls.__module__, fromlist=["_"]).__doc__
         assert callable(getattr(tt_passes, name))
         assert getattr(tt_passes, name)().info.name == name
 

@@ -22,7 +22,8 @@ def _edit(mod, role, fn):
 
 def test_accepts_lowered_add(final):
     """A lowered module passes and is returned unchanged."""
-    assert VerifyTTIR()(final).same_as(final) or True
+    out = VerifyTTIR()(final)
+    assert tir.structural_equal(out, final)
 
 
 def test_refuses_l1_overflow_with_table():
