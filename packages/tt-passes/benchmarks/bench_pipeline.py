@@ -14,7 +14,6 @@ import statistics
 import time
 
 import tt_ir.language as T
-
 import tt_passes
 
 

@@ -1,5 +1,6 @@
 """Developer helper (not a test): print the body text a pass produces, to review it."""
 import sys
+
 from conftest import apply, body_text, kernels
 
 if __name__ == "__main__":

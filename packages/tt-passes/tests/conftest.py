@@ -12,13 +12,11 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import tt_passes  # noqa: E402
-from tt_passes import _meta  # noqa: E402
-from tt_passes._options import Options  # noqa: E402
-from tt_passes._registry import pass_list  # noqa: E402
-from tt_ir import tir  # noqa: E402
-
-import kernels  # noqa: E402
+import kernels
+import tt_passes
+from tt_ir import tir
+from tt_passes._options import Options
+from tt_passes._registry import pass_list
 
 
 def passes(**options):
@@ -50,7 +48,7 @@ def body_text(mod, role=None):
     else:
         func = mod[role]
     lines = func.script().splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith("def ") or l.startswith("@T.prim_func"))
+    start = next(i for i, l in enumerate(lines) if l.startswith(("def ", "@T.prim_func")))
     return "\n".join(l for l in lines[start:] if "T.func_attr" not in l and not l.startswith("#"))
 
 

@@ -1,5 +1,6 @@
 import tt_ir.language as T
 
+
 def matmul(M, N, K, bm, bn, bk, dtype=T.bfloat16, accum=T.float32, stages=3, relu=True, tb=False):
     @T.prim_func
     def matmul(A: T.Tensor((M, K), dtype), B: T.Tensor(((N, K) if tb else (K, N)), dtype), C: T.Tensor((M, N), dtype)):
@@ -67,7 +68,7 @@ def reduce_kernel(M=64, N=64, dtype=T.float32):
     """A row-max reduction: a tile op the pipeline does not lower yet."""
     @T.prim_func
     def rmax(A: T.Tensor((M, N), dtype), C: T.Tensor((M, 32), dtype)):
-        with T.Kernel(1, 1) as (bx, by):
+        with T.Kernel(1, 1) as (_bx, _by):
             A_s = T.alloc_shared((M, N), dtype)
             C_l = T.alloc_fragment((M, 1), dtype)
             T.copy(A[0, 0], A_s)
@@ -80,7 +81,7 @@ def pure_copy(M=64, N=64, dtype=T.bfloat16):
     """A tensor-to-tensor copy through shared memory, with no compute."""
     @T.prim_func
     def copy_only(A: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
-        with T.Kernel(1, 1) as (bx, by):
+        with T.Kernel(1, 1) as (_bx, _by):
             S = T.alloc_shared((M, N), dtype)
             T.copy(A[0, 0], S)
             T.copy(S, C[0, 0])

@@ -2,7 +2,6 @@
 
 import tt_ir.language as T
 from conftest import apply, kernels
-
 from tt_passes import _meta
 
 

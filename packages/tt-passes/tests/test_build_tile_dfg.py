@@ -3,7 +3,6 @@
 import pytest
 from conftest import apply, kernels
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _meta
 
 

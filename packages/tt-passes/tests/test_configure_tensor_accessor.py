@@ -1,7 +1,6 @@
 """configure_tensor_accessor: accessor binds at CTA offsets, address runtime args first."""
 
 from conftest import apply, body_text
-
 from tt_passes import _meta
 
 EXPECTED_READER_HEAD = '''\

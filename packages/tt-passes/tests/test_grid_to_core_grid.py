@@ -1,9 +1,8 @@
 """grid_to_core_grid: the blockIdx launch becomes a persistent loop driven by runtime args."""
 
-from conftest import apply, body_text, kernels
-
-from tt_passes.grid_to_core_grid import block_index_exprs
+from conftest import apply, body_text
 from tt_passes import _build as B
+from tt_passes.grid_to_core_grid import block_index_exprs
 
 EXPECTED_HEAD = '''\
     block_start: T.let[T.uint32] = T.call_extern("uint32", "tt.runtime_arg", "block_start")

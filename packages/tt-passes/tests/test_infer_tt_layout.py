@@ -4,7 +4,6 @@ import pytest
 import tt_ir.language as T
 from conftest import apply, kernels
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _meta
 
 

@@ -1,9 +1,8 @@
 """lower_shared_to_cb: CB indices by role, accumulator in DST, restream/partials/refusal."""
 
 import pytest
-from conftest import apply, before, body_text, kernels
+from conftest import apply, before, body_text
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _meta
 from tt_passes.lower_shared_to_cb import assign_indices
 

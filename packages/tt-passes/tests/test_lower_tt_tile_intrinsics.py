@@ -3,7 +3,6 @@
 import pytest
 from conftest import apply, body_text, kernels
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _meta
 from tt_passes.lower_tt_tile_intrinsics import affine
 

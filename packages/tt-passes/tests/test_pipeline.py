@@ -1,15 +1,13 @@
 """The pipeline as a whole: registry, options, lowering of every supported kernel class on
 both arches, refusals surfacing as TTCompileError, and the runner instruments."""
 
-import os
 
 import pytest
 import tt_ir.language as T
+import tt_passes
 from conftest import kernels, plan
 from tt_ir import tir
 from tt_ir.errors import SchemaError, TTCompileError
-
-import tt_passes
 from tt_passes._options import Options
 
 PASS_ORDER = [
@@ -68,7 +66,7 @@ CASES = {
 def test_lowers_and_verifies(case, arch):
     """Each kernel class lowers to reader/compute/writer that verify_tt_ir accepts."""
     mod = tt_passes.lower(CASES[case](), arch=arch)
-    assert sorted(str(g.name_hint) for g in mod.functions.keys()) == ["compute", "reader", "writer"]
+    assert sorted(str(g.name_hint) for g in mod.functions) == ["compute", "reader", "writer"]
     p = plan(mod)
     assert p["arch"] == arch
     assert sum(c["count"] for c in p["work"]["cores"]) == p["work"]["num_blocks"]

@@ -1,10 +1,8 @@
 """propagate_tt_layout: CB descriptors (format, block, unit, depth) and the compute config."""
 
 import pytest
-import tt_ir.language as T
 from conftest import apply, kernels
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _meta
 from tt_passes.propagate_tt_layout import depth_blocks
 

@@ -28,7 +28,7 @@ def writer():
 def test_three_kernels(add_kernel):
     """The TileLang function is replaced by reader/compute/writer, each tagged with its role."""
     _, after = apply(add_kernel, "split_device_kernel")
-    names = sorted(str(g.name_hint) for g in after.functions.keys())
+    names = sorted(str(g.name_hint) for g in after.functions)
     assert names == ["compute", "reader", "writer"]
     assert all(str(after[n].attrs["tt.kernel_role"]) == n for n in names)
     assert all(len(after[n].params) == 0 for n in names)

@@ -4,7 +4,6 @@ import pytest
 from conftest import apply, before, kernels
 from tt_ir import tir
 from tt_ir.errors import TTCompileError
-
 from tt_passes import _build as B
 from tt_passes._base import replace_func, role_funcs
 from tt_passes.verify_tt_ir import VerifyTTIR

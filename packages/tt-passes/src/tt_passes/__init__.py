@@ -11,11 +11,11 @@ name to its class; `pass_list(options)` is the ordered list. Instruments: `DumpI
 (also `dump_ir=DIR` or env `TT_DUMP_IR`) and `PassTimer` (`time_passes=True`).
 """
 
-from tt_passes._version import __version__
 from tt_passes._instruments import DumpIR, PassTimer
 from tt_passes._options import Options
 from tt_passes._registry import REGISTRY, pass_list, pipeline
 from tt_passes._runner import lower
+from tt_passes._version import __version__
 from tt_passes.attach_tensor_accessor import attach_tensor_accessor
 from tt_passes.build_tile_dfg import build_tile_dfg
 from tt_passes.configure_tensor_accessor import configure_tensor_accessor
@@ -33,10 +33,10 @@ from tt_passes.split_device_kernel import split_device_kernel
 from tt_passes.verify_tt_ir import verify_tt_ir
 
 __all__ = [
+    "REGISTRY",
     "DumpIR",
     "Options",
     "PassTimer",
-    "REGISTRY",
     "__version__",
     "attach_tensor_accessor",
     "build_tile_dfg",

@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 from tt_ir import tir
 from tt_ir.errors import TTCompileError, TTError
 
-from tt_passes import _tvm
-from tt_passes import _meta
+from tt_passes import _meta, _tvm
 
 
 @dataclass
@@ -53,7 +52,7 @@ class TTPass:
             wrapped = self.error(str(err), hint="see the message above")
             _tvm.remember_error(wrapped)
             raise wrapped from err
-        except Exception as err:  # noqa: BLE001 - never let a raw TVM/Python error out
+        except Exception as err:
             wrapped = self.error(f"internal error: {type(err).__name__}: {err}",
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")

@@ -8,7 +8,8 @@ generated kernels read like hand-written ones without a simplifier pass.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tt_ir import tir
 

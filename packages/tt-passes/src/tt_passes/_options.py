@@ -60,7 +60,7 @@ class Options:
                               field="cb_depth")
 
     @classmethod
-    def make(cls, **options: Any) -> "Options":
+    def make(cls, **options: Any) -> Options:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(options) - names)
         if unknown:

@@ -16,11 +16,10 @@ import threading
 from typing import Any
 
 import tvm
+from tt_ir.errors import TTCompileError
 from tvm import tirx
 from tvm.ir import instrument as _instrument
 from tvm_ffi import core as _ffi_core
-
-from tt_ir.errors import TTCompileError
 
 pass_instrument = _instrument.pass_instrument
 PassContext = tvm.transform.PassContext
@@ -39,7 +38,7 @@ def remember_error(err: TTCompileError) -> None:
 class _RevivedTTCompileError(TTCompileError):
     """Built by the FFI error table from a message: returns the remembered original."""
 
-    def __new__(cls, message: str = "", *args: Any, **kwargs: Any):  # noqa: D102
+    def __new__(cls, message: str = "", *args: Any, **kwargs: Any):
         err = getattr(_LAST, "err", None)
         if err is not None and str(err) == str(message):
             return err

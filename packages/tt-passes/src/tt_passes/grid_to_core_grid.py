@@ -84,7 +84,7 @@ class GridToCoreGrid(TTPass):
             new = B.var(name)
             binds.append(tir.Bind(new, expr))
             vmap[old[axis]] = tir.Cast(tir.dtype_of(old[axis]), new)
-        for tag, v in old.items():
+        for v in old.values():
             vmap.setdefault(v, tir.const(0, tir.dtype_of(v)))
         body = tir.substitute(body, vmap)
         loop = tir.For(b, B.u32(0), count, tir.ForKind.SERIAL, B.seq(*binds, body))

@@ -35,9 +35,8 @@ from typing import Any
 from tt_ir import tir
 
 from tt_passes import _build as B
-from tt_passes import _meta
-from tt_passes import _tvm
-from tt_passes._base import TTPass, role_funcs, replace_func
+from tt_passes import _meta, _tvm
+from tt_passes._base import TTPass, replace_func, role_funcs
 
 SFPU = {"relu": "relu_tile"}
 BINARY = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
@@ -90,7 +89,7 @@ def sfpu(unary: list, n: int) -> Any:
 
 
 def matmul_tiles(args: list, unit: list, si: Any, sj: Any) -> Any:
-    a, b, c, mt, nt, kt, transpose = B.ints(args)
+    a, b, _, _, nt, kt, transpose = B.ints(args)
     sh, sw = unit
     i, j, kk = _idx("i", sh), _idx("j", sw), _idx("kk", kt)
     row, col = B.add(B.mul(si, sh), i), B.add(B.mul(sj, sw), j)
@@ -101,7 +100,7 @@ def matmul_tiles(args: list, unit: list, si: Any, sj: Any) -> Any:
 
 
 def binary_tiles(op: str, args: list, unit: list, si: Any, sj: Any) -> Any:
-    a, b, c, h, w = B.ints(args)
+    a, b, _, _, w = B.ints(args)
     sh, sw = unit
     n = sh * sw
     if sw == w:  # the sub-block is a run of whole rows: contiguous tiles

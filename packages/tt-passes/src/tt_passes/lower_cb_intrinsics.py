@@ -27,8 +27,7 @@ from typing import Any
 from tt_ir import tir
 
 from tt_passes import _build as B
-from tt_passes import _meta
-from tt_passes import _tvm
+from tt_passes import _meta, _tvm
 from tt_passes._base import TTPass, map_roles
 from tt_passes.build_tile_dfg import KERNEL_OF
 

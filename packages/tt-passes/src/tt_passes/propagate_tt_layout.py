@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import dtypes, get_arch, tir
+from tt_ir import get_arch, tir
 
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
