@@ -23,14 +23,14 @@ EXPECTED_GEMM = '''\
     for b in range(block_count):
         T.call_extern("void", "tile_regs_acquire")
         for k in range(T.uint32(8)):
-            with T.attr("tt", "tt.comment", "kernels.py:17  T.gemm(A_shared, B_shared, C_local)"):
+            with T.attr("tt", "tt.comment", "kernels.py:18  T.gemm(A_shared, B_shared, C_local)"):
                 T.call_extern("void", "cb_wait_front", 0, 2)
                 T.call_extern("void", "cb_wait_front", 1, 2)
                 for i, j in T.grid(T.uint32(2), T.uint32(2)):
                     T.call_extern("void", "matmul_tiles", 0, 1, i, j, i * T.uint32(2) + j)
             T.call_extern("void", "cb_pop_front", 0, 2)
             T.call_extern("void", "cb_pop_front", 1, 2)
-        with T.attr("tt", "tt.comment", "kernels.py:19  for i, j in T.Parallel(64, 64): C_local[i, j] = T.max(C_local[i, j], 0.0)"):
+        with T.attr("tt", "tt.comment", "kernels.py:20  for i, j in T.Parallel(64, 64): C_local[i, j] = T.max(C_local[i, j], 0.0)"):
             for t in range(T.uint32(4)):
                 T.call_extern("void", "relu_tile", t)
         T.call_extern("void", "tile_regs_commit")

@@ -3,7 +3,7 @@
 from conftest import apply, body_text, kernels
 
 EXPECTED_READER_BLOCK = '''\
-        with T.attr("tt", "tt.comment", "kernels.py:31  T.copy(A[by * 64, bx * 128], A_shared)"):
+        with T.attr("tt", "tt.comment", "kernels.py:32  T.copy(A[by * 64, bx * 128], A_shared)"):
             T.call_extern("void", "cb_reserve_back", 0, 8)
             A_shared_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 0)
             for i, j in T.grid(T.uint32(2), T.uint32(4)):
@@ -12,7 +12,7 @@ EXPECTED_READER_BLOCK = '''\
             T.call_extern("void", "cb_push_back", 0, 8)'''
 
 EXPECTED_WRITER_BLOCK = '''\
-        with T.attr("tt", "tt.comment", "kernels.py:35  T.copy(C_local, C[by * 64, bx * 128])"):
+        with T.attr("tt", "tt.comment", "kernels.py:36  T.copy(C_local, C[by * 64, bx * 128])"):
             T.call_extern("void", "cb_wait_front", 16, 8)
             C_local_l1: T.let[T.uint32] = T.call_extern("uint32", "get_read_ptr", 16)
             for i, j in T.grid(T.uint32(2), T.uint32(4)):
@@ -22,7 +22,7 @@ EXPECTED_WRITER_BLOCK = '''\
 
 EXPECTED_COMPUTE = '''\
     for b in range(block_count):
-        with T.attr("tt", "tt.comment", "kernels.py:33  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
+        with T.attr("tt", "tt.comment", "kernels.py:34  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
             T.call_extern("void", "cb_wait_front", 0, 8)
             T.call_extern("void", "cb_wait_front", 1, 8)
             T.call_extern("void", "tt.binary_block", "add", 0, 1, 16, 2, 4)

@@ -7,28 +7,28 @@ from tt_passes import _meta
 from tt_passes.lower_tt_tile_intrinsics import affine
 
 EXPECTED_ADD = '''\
-        with T.attr("tt", "tt.comment", "kernels.py:31  T.copy(A[by * 64, bx * 128], A_shared)"):
+        with T.attr("tt", "tt.comment", "kernels.py:32  T.copy(A[by * 64, bx * 128], A_shared)"):
             T.call_extern("void", "tt.copy_in", 0, "A", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)
-        with T.attr("tt", "tt.comment", "kernels.py:32  T.copy(B[by * 64, bx * 128], B_shared)"):
+        with T.attr("tt", "tt.comment", "kernels.py:33  T.copy(B[by * 64, bx * 128], B_shared)"):
             T.call_extern("void", "tt.copy_in", 1, "B", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)
-        with T.attr("tt", "tt.comment", "kernels.py:33  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
+        with T.attr("tt", "tt.comment", "kernels.py:34  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
             T.call_extern("void", "tt.binary_block", "add", 0, 1, 16, 2, 4)
-        with T.attr("tt", "tt.comment", "kernels.py:35  T.copy(C_local, C[by * 64, bx * 128])"):
+        with T.attr("tt", "tt.comment", "kernels.py:36  T.copy(C_local, C[by * 64, bx * 128])"):
             T.call_extern("void", "tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)'''
 
 EXPECTED_GEMM = '''\
-        with T.attr("tt", "tt.comment", "kernels.py:10  T.clear(C_local)"):
+        with T.attr("tt", "tt.comment", "kernels.py:11  T.clear(C_local)"):
             T.call_extern("void", "tt.acc_clear", 16)
         for k in range(T.uint32(8)):
-            with T.attr("tt", "tt.comment", "kernels.py:12  T.copy(A[by * 64, k * 32], A_shared)"):
+            with T.attr("tt", "tt.comment", "kernels.py:13  T.copy(A[by * 64, k * 32], A_shared)"):
                 T.call_extern("void", "tt.copy_in", 0, "A", by * T.uint32(2), k, 2, 1, 0, 0)
-            with T.attr("tt", "tt.comment", "kernels.py:16  T.copy(B[k * 32, bx * 64], B_shared)"):
+            with T.attr("tt", "tt.comment", "kernels.py:17  T.copy(B[k * 32, bx * 64], B_shared)"):
                 T.call_extern("void", "tt.copy_in", 1, "B", k, bx * T.uint32(2), 1, 2, 0, 0)
-            with T.attr("tt", "tt.comment", "kernels.py:17  T.gemm(A_shared, B_shared, C_local)"):
+            with T.attr("tt", "tt.comment", "kernels.py:18  T.gemm(A_shared, B_shared, C_local)"):
                 T.call_extern("void", "tt.matmul_block", 0, 1, 16, 2, 2, 1, 0)
-        with T.attr("tt", "tt.comment", "kernels.py:19  for i, j in T.Parallel(64, 64): C_local[i, j] = T.max(C_local[i, j], 0.0)"):
+        with T.attr("tt", "tt.comment", "kernels.py:20  for i, j in T.Parallel(64, 64): C_local[i, j] = T.max(C_local[i, j], 0.0)"):
             T.call_extern("void", "tt.unary_block", "relu", 16, 2, 2)
-        with T.attr("tt", "tt.comment", "kernels.py:21  T.copy(C_local, C[by * 64, bx * 64])"):
+        with T.attr("tt", "tt.comment", "kernels.py:22  T.copy(C_local, C[by * 64, bx * 64])"):
             T.call_extern("void", "tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(2), 2, 2, 0, 0)'''
 
 

@@ -9,7 +9,7 @@ def compute():
     for b in range(block_count):
         T.call_extern("void", "tt.cb_in", 0)
         T.call_extern("void", "tt.cb_in", 1)
-        with T.attr("tt", "tt.comment", "kernels.py:33  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
+        with T.attr("tt", "tt.comment", "kernels.py:34  for i, j in T.Parallel(64, 128): C_local[i, j] = A_shared[i, j] + B_shared[i, j]"):
             T.call_extern("void", "tt.binary_block", "add", 0, 1, 16, 2, 4)
         T.call_extern("void", "tt.pack_out", 16)'''
 
@@ -21,7 +21,7 @@ def writer():
     for b in range(block_count):
         bx: T.let[T.uint32] = (block_start + b) % T.uint32(2)
         by: T.let[T.uint32] = (block_start + b) // T.uint32(2)
-        with T.attr("tt", "tt.comment", "kernels.py:35  T.copy(C_local, C[by * 64, bx * 128])"):
+        with T.attr("tt", "tt.comment", "kernels.py:36  T.copy(C_local, C[by * 64, bx * 128])"):
             T.call_extern("void", "tt.copy_out", 16, "C", by * T.uint32(2), bx * T.uint32(4), 2, 4, 0, 0)'''
 
 
