@@ -80,6 +80,27 @@ def unary_spec(rows, cols, compute_source, cores, *, name="unary", host_extra=""
     )
 
 
+def add_spec(rows, cols, cores, *, name="eltwise_add") -> ArtifactSpec:
+    """C = A + B, 8 tiles per step; tiles split contiguously over `cores` (a multiple of 8 each)."""
+    ntiles = rows // 32 * (cols // 32)
+    per = ntiles // len(cores)
+    assert per * len(cores) == ntiles and per % 8 == 0
+    work = {c: (i * per, per) for i, c in enumerate(cores)}
+    return ArtifactSpec(
+        name=name,
+        buffers=[("A", (rows, cols), "bfloat16", "input"), ("B", (rows, cols), "bfloat16", "input"),
+                 ("C", (rows, cols), "bfloat16", "output")],
+        cbs=[(0, "A_shared", "bfloat16", 16, "reader", "compute"), (1, "B_shared", "bfloat16", 16, "reader", "compute"),
+             (16, "C_local", "bfloat16", 16, "compute", "writer")],
+        cores=list(cores),
+        reader=KernelSpec("add_reader.cpp", [("A_addr", "A"), ("B_addr", "B"), ("start", None), ("count", None)],
+                          {c: [s, n] for c, (s, n) in work.items()}, accessors=["A", "B"]),
+        compute=KernelSpec("add_compute.cpp", [("count", None)], {c: [n] for c, (s, n) in work.items()}),
+        writer=KernelSpec("add_writer.cpp", [("C_addr", "C"), ("start", None), ("count", None)],
+                          {c: [s, n] for c, (s, n) in work.items()}, accessors=["C"]),
+    )
+
+
 @pytest.fixture
 def make_artifact(tmp_path):
     """Write an ArtifactSpec into a fresh directory and return the directory."""

@@ -1,0 +1,54 @@
+"""Build caching: library once, main.cpp per content, kernels per (source, compile-time args)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import tt_runtime
+from conftest import gemm_spec
+
+GOLDEN = Path(__file__).parent / "golden" / "eltwise_add"
+
+
+def _state(cache: Path) -> dict[str, float]:
+    return {str(p.relative_to(cache)): p.stat().st_mtime_ns
+            for p in cache.rglob("*") if p.name in ("libtt_metal_emu.so", "main", "kernel.so")}
+
+
+def test_cache_dir_override_and_reuse(tmp_path, monkeypatch, make_artifact):
+    """TT_RUNTIME_CACHE moves every build; a second run rebuilds nothing; new compile args rebuild one kernel."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TT_RUNTIME_CACHE", str(cache))
+    a = np.ones((256, 256), np.float32)
+    tt_runtime.run(GOLDEN, {"A": a, "B": a})
+    first = _state(cache)
+    kinds = sorted(Path(k).parts[0] for k in first)
+    assert kinds == ["host", "kernels", "kernels", "kernels", "lib"]
+
+    tt_runtime.run(GOLDEN, {"A": a, "B": a})
+    assert _state(cache) == first  # nothing rebuilt, nothing touched
+
+    x = np.ones((64, 64), np.float32)
+    tt_runtime.run(make_artifact(gemm_spec(64, 64, 64, 32, 32, 32, [(0, 0)])), {"A": x, "B": x})
+    second = _state(cache)
+    assert len([k for k in second if k.startswith("kernels")]) == 6
+    # Same sources, other block sizes: only the compute kernel's compile-time args change.
+    tt_runtime.run(make_artifact(gemm_spec(64, 64, 64, 64, 64, 64, [(0, 0)])), {"A": x, "B": x})
+    third = _state(cache)
+    assert len([k for k in third if k.startswith("kernels")]) == 7
+    assert len([k for k in third if k.startswith("host")]) == 3  # golden + two GEMMs whose main.cpp differ in args
+    assert len([k for k in third if k.startswith("lib")]) == 1
+
+
+def test_package_never_imports_tvm():
+    code = "import sys, tt_runtime; assert not any(m == 'tvm' or m.startswith('tvm.') for m in sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_surface():
+    assert tt_runtime.__all__ == ["DEVICES", "RunResult", "__version__", "build_host", "build_library", "cache_root",
+                                  "run"]
