@@ -62,7 +62,7 @@ void unpack_input(KernelCtx& k, uint32_t cb, uint32_t itile, float* out, const c
     unpack_tile(k.core->l1 + off, c.fmt, out);
 }
 
-void count(KernelCtx& k, const char* kind, uint64_t n = 1) { k.core->counters.tile_ops[kind] += n; }
+void count(KernelCtx& k, const char* kind, uint64_t n = 1) { k.counters.tile_ops[kind] += n; }
 
 }  // namespace
 
@@ -202,7 +202,7 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
     }
     static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
                                   "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill"};
-    k.core->counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
+    k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
 }
 
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order) {

@@ -59,13 +59,14 @@ struct Fault : std::runtime_error {  // a protocol error at the faulting call
 };
 struct Abort {};  // unwinds a kernel thread when the run is being stopped
 
-struct Counters {
+struct Counters {  // per core in reports; each kernel thread counts into its own copy
     std::map<std::string, uint64_t> tile_ops;
     std::map<std::string, uint64_t> noc_read_bytes;   // by source: "dram", "l1"
     std::map<std::string, uint64_t> noc_write_bytes;  // by destination: "dram", "l1", "l1_mcast"
     std::map<uint32_t, uint64_t> cb_wait_stalls;      // blocking reserve/wait calls per CB
     uint64_t l1_high_water = 0;
     bool used = false;
+    void merge(const Counters& o);
 };
 
 struct CBConfig {
@@ -125,6 +126,7 @@ struct KernelCtx {
     bool hw_started = false;
     uint32_t matmul_transpose = 0;
     std::string last_init;
+    Counters counters;  // this thread's own; merged into its core's after the run
     // scheduling (under Sched::mu)
     std::condition_variable cv;
     bool waiting = false;

@@ -54,6 +54,5 @@ void jit_prepare(const std::vector<KernelSpec>& ks);  // compile all of a progra
 void run_program(ProgramImpl& p);
 std::vector<XY> cores_of(const tt::tt_metal::CoreSpec& spec);
 void check_l1_layout(const ProgramImpl& p, const char* call);
-std::string counters_json();
 
 }  // namespace tt_emu

@@ -226,7 +226,7 @@ void noc_read(uint64_t src, uint32_t dst_l1, uint32_t size) {
     NocTarget t = decode_noc(src, size, "noc_async_read");
     uint8_t* dst = local_l1(dst_l1, size, "noc_async_read");
     std::memmove(dst, t.ptr, size);
-    ctx().core->counters.noc_read_bytes[t.dram ? "dram" : "l1"] += size;
+    ctx().counters.noc_read_bytes[t.dram ? "dram" : "l1"] += size;
 }
 
 void noc_write(uint32_t src_l1, uint64_t dst, uint32_t size) {
@@ -234,7 +234,7 @@ void noc_write(uint32_t src_l1, uint64_t dst, uint32_t size) {
     uint8_t* src = local_l1(src_l1, size, "noc_async_write");
     NocTarget t = decode_noc(dst, size, "noc_async_write");
     std::memmove(t.ptr, src, size);
-    ctx().core->counters.noc_write_bytes[t.dram ? "dram" : "l1"] += size;
+    ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += size;
     if (!t.dram) {
         std::lock_guard<std::mutex> lk(sched().mu);
         wake_core(*t.core);
@@ -285,7 +285,7 @@ void noc_write_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t size, uint32_
     if (!owner || off + size > arch().l1_size) fault("noc_async_write_multicast: destination L1 address is outside L1");
     for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_async_write_multicast", [&](Core& c) {
         if (&c != k.core || src != c.l1 + off) std::memmove(c.l1 + off, src, size);
-        k.core->counters.noc_write_bytes["l1_mcast"] += size;
+        k.counters.noc_write_bytes["l1_mcast"] += size;
     });
     std::lock_guard<std::mutex> lk(sched().mu);
     for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_async_write_multicast", [&](Core& c) { wake_core(c); });
@@ -296,7 +296,7 @@ void noc_inline_write(uint64_t dst, uint32_t value) {
     NocTarget t = decode_noc(dst, 4, "noc_inline_dw_write");
     std::lock_guard<std::mutex> lk(sched().mu);
     std::memcpy(t.ptr, &value, 4);
-    ctx().core->counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
+    ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
     if (!t.dram) wake_core(*t.core);
 }
 
@@ -343,7 +343,7 @@ void sem_inc(uint64_t dst, uint32_t incr) {
     std::memcpy(&v, t.ptr, 4);
     v += incr;
     std::memcpy(t.ptr, &v, 4);
-    ctx().core->counters.noc_write_bytes["l1"] += 4;
+    ctx().counters.noc_write_bytes["l1"] += 4;
     wake_core(*t.core);
 }
 
@@ -353,7 +353,7 @@ void sem_set_remote(uint32_t src_l1, uint64_t dst) {
     NocTarget t = decode_noc(dst, 4, "noc_semaphore_set_remote");
     std::lock_guard<std::mutex> lk(sched().mu);
     std::memcpy(t.ptr, src, 4);
-    ctx().core->counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
+    ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
     if (!t.dram) wake_core(*t.core);
 }
 
@@ -370,7 +370,7 @@ void sem_set_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t num_dests, bool
     std::lock_guard<std::mutex> lk(sched().mu);
     for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_semaphore_set_multicast", [&](Core& c) {
         std::memcpy(c.l1 + off, &v, 4);
-        k.core->counters.noc_write_bytes["l1_mcast"] += 4;
+        k.counters.noc_write_bytes["l1_mcast"] += 4;
         wake_core(c);
     });
 }

@@ -220,6 +220,8 @@ void run_program(ProgramImpl& p) {
     // 5. Join.
     for (std::thread& t : threads) t.join();
 
+    for (auto& k : ctxs) k->core->counters.merge(k->counters);
+
     // 6. Report.
     if (!s.fault_kind.empty()) fatal(s.fault_kind, s.fault_message);
     std::string left = unconsumed_report(p);

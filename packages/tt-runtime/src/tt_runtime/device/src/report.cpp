@@ -37,6 +37,13 @@ std::string json_escape(const std::string& s) {
     return o;
 }
 
+void Counters::merge(const Counters& o) {
+    for (const auto& [k, v] : o.tile_ops) tile_ops[k] += v;
+    for (const auto& [k, v] : o.noc_read_bytes) noc_read_bytes[k] += v;
+    for (const auto& [k, v] : o.noc_write_bytes) noc_write_bytes[k] += v;
+    for (const auto& [k, v] : o.cb_wait_stalls) cb_wait_stalls[k] += v;
+}
+
 namespace {
 template <typename M>
 std::string map_json(const M& m) {

@@ -152,7 +152,7 @@ void block_until_locked(std::unique_lock<std::mutex>& lk, KernelCtx& k) {
     while (!wait_satisfied(k)) {
         if (s.aborting.load()) throw Abort{};
         if (!stalled && (k.wait_kind == WaitKind::Reserve || k.wait_kind == WaitKind::Front)) {
-            k.core->counters.cb_wait_stalls[k.wait_cb]++;
+            k.counters.cb_wait_stalls[k.wait_cb]++;
             stalled = true;
         }
         k.waiting = true;
