@@ -35,12 +35,12 @@ def gemm(M=512, N=512, K=512, block_M=128, block_N=128, block_K=64, num_stages=2
     return gemm
 
 
-def reference(A, B):
-    # The kernel's B has shape (K, N), or (N, K) when transposed; K is A's last dim.
-    return A @ B if B.shape[0] == A.shape[1] else A @ B.T
+def reference(A, B, transpose_B=False):
+    """`tt run` passes the factory parameters reference() names (here `transpose_B`)."""
+    return A @ B.T if transpose_B else A @ B
 
 
-def error_bound(A, B):
+def error_bound(A, B, transpose_B=False):
     a, b = np.abs(np.asarray(A, np.float64)), np.abs(np.asarray(B, np.float64))
-    ref = np.abs(reference(np.asarray(A, np.float64), np.asarray(B, np.float64)))
-    return tt_cli.error_bound("bfloat16", float(ref.max()), k=A.shape[1], dot_scale=float(reference(a, b).max()))
+    ref = np.abs(reference(np.asarray(A, np.float64), np.asarray(B, np.float64), transpose_B))
+    return tt_cli.error_bound("bfloat16", float(ref.max()), k=A.shape[1], dot_scale=float(reference(a, b, transpose_B).max()))

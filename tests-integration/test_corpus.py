@@ -37,9 +37,10 @@ def _expected(case, module, inputs):
     if case.example == "elementwise_add.py":
         return module.reference(*f64, op=case.params.get("op", "add")), 1, None
     a, b = f64
-    expected = module.reference(a, b)
-    dot = module.reference(np.abs(a), np.abs(b)) if case.example == "gemm.py" else np.abs(a) @ np.abs(b)
-    return expected, a.shape[1], float(dot.max())
+    if case.example == "gemm.py":
+        tb = case.params.get("transpose_B", False)
+        return module.reference(a, b, tb), a.shape[1], float(module.reference(np.abs(a), np.abs(b), tb).max())
+    return module.reference(a, b), a.shape[1], float((np.abs(a) @ np.abs(b)).max())
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -284,3 +284,10 @@ def test_schema_error_inside_kernel_propagates():
             T.annotate_layout({A: T.tt_layout(kind="striped")})
             with T.Kernel(1):
                 T.clear(A)
+
+
+def test_prim_func_without_source_is_a_clear_error():
+    """A kernel defined in exec() has no source file for TVMScript to parse: say so."""
+    src = "import tt_ir.language as T\n@T.prim_func\ndef k(A: T.Tensor((32, 32), T.bfloat16)):\n    pass\n"
+    with pytest.raises(TTError, match=r"T.prim_func: cannot read the source of 'k'; .* define them in a .py file"):
+        exec(compile(src, "<string>", "exec"), {})

@@ -169,7 +169,8 @@ MUTATIONS = [
         "producer differs from consumer",
         lambda d: set_at(d, ["circular_buffers", 0, "consumer"], "reader"),
         "$.circular_buffers[0].consumer",
-        "CircularBuffer.consumer: 'reader' is also the producer; a CB connects two kernels",
+        "CircularBuffer.consumer: 'reader' is also the producer; a CB connects two kernels "
+        "(only an intermediate CB may loop compute -> compute, for spilled partial sums)",
     ),
     (
         "math fidelity",

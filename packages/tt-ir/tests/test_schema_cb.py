@@ -23,6 +23,15 @@ def test_cb_json_round_trip():
     assert cb.total_bytes == 32768
 
 
+def test_spill_cb_may_loop_compute_to_compute():
+    """An intermediate CB that compute packs partial sums into and reloads from is legal."""
+    spill = CircularBuffer(**{**C_LOCAL, "index": 24, "name": "C_local_partials", "role": "intermediate",
+                              "data_format": "Float32", "page_size": 4096, "producer": "compute",
+                              "consumer": "compute"})
+    assert spill.is_spill
+    assert not CircularBuffer.from_json(C_LOCAL).is_spill
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -52,7 +61,8 @@ def test_cb_json_round_trip():
             {"consumer": "compute"},
             (
                 "CircularBuffer.consumer: 'compute' is also the producer; a CB connects two "
-                "kernels"
+                "kernels (only an intermediate CB may loop compute -> compute, for spilled "
+                "partial sums)"
             ),
         ),
         (

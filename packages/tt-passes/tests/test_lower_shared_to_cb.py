@@ -23,8 +23,8 @@ def test_accumulator_lives_in_dst(gemm_kernel):
 
 
 def test_restream_marks_big_accumulator(big_gemm_kernel):
-    """A 4x4-tile block with fp32 DST (4 tiles) and 8 K blocks is restreamed per 1x4 sub-block."""
-    _, after = apply(big_gemm_kernel, "lower_shared_to_cb")
+    """spill="restream": a 4x4-tile block with fp32 DST (4 tiles) and 8 K blocks is restreamed per 1x4 sub-block."""
+    _, after = apply(big_gemm_kernel, "lower_shared_to_cb", spill="restream")
     acc = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}["C_local"]
     assert acc.restream == [1, 4]
 

@@ -61,8 +61,8 @@ def test_transpose_b():
 
 
 def test_restream_narrows_block_program(big_gemm_kernel):
-    """A restreamed 4x4 accumulator runs per si (1x4 sub-block): A copies 1 row, CBs shrink."""
-    _, after = apply(big_gemm_kernel, "lower_tt_tile_intrinsics")
+    """spill="restream": a 4x4 accumulator runs per si (1x4 sub-block): A copies 1 row, CBs shrink."""
+    _, after = apply(big_gemm_kernel, "lower_tt_tile_intrinsics", spill="restream")
     text = body_text(after)
     assert "for si in range(T.uint32(4)):" in text and "for k in range(T.uint32(8)):" in text
     assert '"tt.copy_in", 0, "A", by * T.uint32(4) + si, k, 1, 1, 0, 0)' in text

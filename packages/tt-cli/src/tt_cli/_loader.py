@@ -42,10 +42,13 @@ class LoadedKernel:
 
     def call_reference(self, *inputs: Any) -> Any:
         """Calls `reference(*inputs, **p)` with the factory parameters `p` it names."""
-        ref = self.reference
-        accepted = inspect.signature(ref).parameters
+        return self.call_with_params(self.reference, *inputs)
+
+    def call_with_params(self, fn: Callable, *inputs: Any) -> Any:
+        """Calls `fn(*inputs, **p)` with those factory parameters `p` that `fn` names."""
+        accepted = inspect.signature(fn).parameters
         kwargs = {k: v for k, v in (self.params or {}).items() if k in accepted}
-        return ref(*inputs, **kwargs)
+        return fn(*inputs, **kwargs)
 
     @property
     def make_inputs(self) -> Callable | None:

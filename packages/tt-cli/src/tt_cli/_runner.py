@@ -52,7 +52,7 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     bound_fn = getattr(loaded.module, "error_bound", None)
     ok = True
     for buf, exp in zip(outputs, expected):
-        bound = bound_fn(*inputs) if callable(bound_fn) else None
+        bound = loaded.call_with_params(bound_fn, *inputs) if callable(bound_fn) else None
         verdict = check(result.outputs[buf["name"]], exp, buf["dtype"], bound=bound)
         print(f"{buf['name']}: {verdict}")
         ok = ok and verdict.passed

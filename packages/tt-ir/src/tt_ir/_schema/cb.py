@@ -78,11 +78,17 @@ class CircularBuffer:
         )
         check_one_of("CircularBuffer", "producer", self.producer, KERNEL_ROLES)
         check_one_of("CircularBuffer", "consumer", self.consumer, KERNEL_ROLES)
-        if self.producer == self.consumer:
+        if self.producer == self.consumer and not self.is_spill:
             detail = (
-                f"{self.consumer!r} is also the producer; a CB connects two kernels"
+                f"{self.consumer!r} is also the producer; a CB connects two kernels "
+                "(only an intermediate CB may loop compute -> compute, for spilled partial sums)"
             )
             raise fail("CircularBuffer", "consumer", detail)
+
+    @property
+    def is_spill(self) -> bool:
+        """An intermediate CB that compute both packs into and reloads from (partial sums)."""
+        return self.role == "intermediate" and self.producer == "compute" and self.consumer == "compute"
 
     @property
     def total_bytes(self) -> int:

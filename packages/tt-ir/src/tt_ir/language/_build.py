@@ -65,6 +65,12 @@ def prim_func(func: Any = None, *, private: bool = False, check_well_formed: boo
     """
 
     def decorate(fn: Any) -> Any:
+        try:
+            inspect.getsourcelines(fn)
+        except (OSError, TypeError):
+            raise TTError(f"T.prim_func: cannot read the source of '{fn.__name__}'; TVMScript parses "
+                          "kernels from their source file, so define them in a .py file (not in "
+                          "exec(), `python -c` or an interactive prompt)") from None
         extra_vars = _utils.inspect_function_capture(fn)
         if any(isinstance(a, str) for a in getattr(fn, "__annotations__", {}).values()):
             # `from __future__ import annotations`: names used only in annotations are
