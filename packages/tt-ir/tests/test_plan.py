@@ -539,3 +539,11 @@ def test_import_does_not_load_tvm():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_typed_checks_alone_still_enforce_the_rules():
+    """validate_plan(json_schema=False) skips only the JSON Schema, not the plan rules."""
+    bad = json.loads(GOLDEN_TEXT)
+    bad["circular_buffers"][0]["index"] = 1
+    with pytest.raises(SchemaError, match=r"repeats circular_buffers\[1\]|must be unique"):
+        validate_plan(bad, json_schema=False)

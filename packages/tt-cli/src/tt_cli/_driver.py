@@ -36,12 +36,18 @@ class KernelCallError(TTError):
 
 
 def _lower_and_emit(func: Any, arch: str, options: dict[str, Any]):
-    import tvm
+    import sys
+
     import tt_codegen
     import tt_passes
 
-    mod = func if isinstance(func, tvm.IRModule) else tvm.IRModule({func.attrs["global_symbol"] if func.attrs and "global_symbol" in func.attrs else "main": func})
-    lowered = tt_passes.lower(mod, arch=arch, **options)
+    opts = dict(options)
+    timings: list | None = [] if opts.pop("time_passes", False) else None
+    lowered = tt_passes.lower(func, arch=arch, timings=timings, **opts)
+    if timings is not None:
+        total = sum(ms for _, ms in timings)
+        rows = [f"  {name:<32} {ms:8.2f} ms" for name, ms in timings]
+        print("\n".join(["pass timings:", *rows, f"  {'total':<32} {total:8.2f} ms"]), file=sys.stderr)
     return tt_codegen.emit(lowered)
 
 

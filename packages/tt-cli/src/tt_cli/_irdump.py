@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
+from tt_ir import TTError
 
-def passes_text() -> str:
+
+def pipeline_rows() -> list[tuple[str, str]]:
+    """(pass name, first docstring line) in pipeline order."""
     import tt_passes
 
     rows = []
-    for i, (name, summary) in enumerate(tt_passes.describe_pipeline(), 1):
-        rows.append(f"{i:>2}. {name:<30} {summary}")
-    return "\n".join(rows)
+    for p in tt_passes.pass_list(tt_passes.Options()):
+        cls = type(p)
+        doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
+        summary = doc[0].split(":", 1)[-1].strip() if doc else ""
+        rows.append((cls.name, summary))
+    return rows
+
+
+def passes_text() -> str:
+    return "\n".join(f"{i:>2}. {name:<30} {summary}" for i, (name, summary) in enumerate(pipeline_rows(), 1))
 
 
 def ir_text(func, arch: str, after: str | None, show_all: bool, options: dict) -> str:
+    """TileLang IR of `func`, or the IR after pass `after`, or after every pass."""
     import tt_passes
     from tt_ir import tir
 
     if not after and not show_all:
         return tir.script(func)
-    names = [n for n, _ in tt_passes.describe_pipeline()]
+    names = [n for n, _ in pipeline_rows()]
     if after and after not in names:
-        raise tt_passes.UnknownPassError(after, names)
+        raise TTError(f"unknown pass '{after}'; the passes are: {', '.join(names)}")
+    opts = {k: v for k, v in options.items() if k not in ("dump_ir", "time_passes")}
     with tempfile.TemporaryDirectory() as tmp:
-        opts = dict(options)
-        opts["dump_ir"] = tmp
-        tt_passes.lower(func, arch=arch, stop_after=after, **opts)
-        dumps = sorted(Path(tmp).glob("*"))
+        failure = None
+        try:
+            tt_passes.lower(func, arch=arch, dump_ir=tmp, **opts)
+        except TTError as e:  # show what was lowered before the failing pass
+            failure = e
+        dumps = sorted(Path(tmp).glob("*.py"))
         if after:
-            dumps = [d for d in dumps if after in d.name]
-        return "\n\n".join(f"# ---- {d.name} ----\n{d.read_text()}" for d in dumps)
+            dumps = [d for d in dumps if d.stem.split("_", 1)[1] == after]
+        if not dumps and failure is not None:
+            raise failure
+        text = "\n\n".join(f"# ---- after {d.stem.split('_', 1)[1]} ({d.stem[:2]}) ----\n{d.read_text()}" for d in dumps)
+        if failure is not None:
+            text += f"\n\n# ---- the pipeline failed after this ----\n# {str(failure).replace(chr(10), chr(10) + '# ')}"
+        return text

@@ -121,7 +121,7 @@ def add_partials_alloc(body: Any, cb: Any) -> Any:
 class LowerSharedToCB(TTPass):
     name = "lower_shared_to_cb"
     arch: str = "wormhole_b0"
-    spill: str = "restream"
+    spill: str = "partials"
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
