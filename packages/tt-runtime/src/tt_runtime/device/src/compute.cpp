@@ -107,6 +107,18 @@ void tile_regs_release() {
     d.state = Dst::Released;
 }
 
+void acquire_dst() {
+    tile_regs_acquire();
+    ctx().dst->legacy = true;
+}
+
+void release_dst() {
+    KernelCtx& k = compute_ctx("release_dst");
+    if (!k.dst->legacy) fault("release_dst: DST was not acquired with acquire_dst()");
+    k.dst->legacy = false;
+    k.dst->state = Dst::Released;
+}
+
 void matmul_tiles(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose) {
     KernelCtx& k = compute_ctx("matmul_tiles");
     Dst& d = math_dst(k, "matmul_tiles", idst);
@@ -208,7 +220,7 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order) {
     KernelCtx& k = compute_ctx("pack_tile");
     Dst& d = *k.dst;
-    if (d.state != Dst::Waited) {
+    if (d.state != Dst::Waited && !(d.legacy && d.state == Dst::Acquired)) {
         fault(std::string("pack_tile: DST is ") + state_name(d.state) + "; pack needs tile_regs_commit() and tile_regs_wait() first");
     }
     if (idst >= d.capacity) {

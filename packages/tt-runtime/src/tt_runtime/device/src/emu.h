@@ -112,6 +112,7 @@ struct Dst {
     uint32_t capacity = 8;
     std::string capacity_why;
     enum State : uint8_t { Released, Acquired, Committed, Waited } state = Released;
+    bool legacy = false;  // acquire_dst: pack allowed while Acquired
 };
 
 struct KernelCtx {

@@ -81,6 +81,8 @@ void tile_regs_acquire();
 void tile_regs_commit();
 void tile_regs_wait();
 void tile_regs_release();
+void acquire_dst();  // older combined form: math and pack both allowed until release_dst
+void release_dst();
 void matmul_tiles(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose);
 void matmul_block(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose,
                   uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim);

@@ -14,12 +14,6 @@ template <auto... P>
 ALWI void tile_regs_commit() { tt_emu::k::tile_regs_commit(); }
 template <auto... P>
 ALWI void tile_regs_release() { tt_emu::k::tile_regs_release(); }
-[[deprecated("Use tile_regs_acquire() and tile_regs_wait()")]] ALWI void acquire_dst() {
-    tt_emu::k::tile_regs_acquire();
-}
-[[deprecated("Use tile_regs_commit() and tile_regs_release()")]] ALWI void release_dst() {
-    tt_emu::k::tile_regs_commit();
-    tt_emu::k::tile_regs_wait();
-    tt_emu::k::tile_regs_release();
-}
+[[deprecated("Use tile_regs_acquire() and tile_regs_wait()")]] ALWI void acquire_dst() { tt_emu::k::acquire_dst(); }
+[[deprecated("Use tile_regs_commit() and tile_regs_release()")]] ALWI void release_dst() { tt_emu::k::release_dst(); }
 }  // namespace ckernel

@@ -1,0 +1,5 @@
+// compute_kernel_api/eltwise_binary.h -- older (pre-2026) include path, kept as an alias (emulator version).
+// Owns nothing: it forwards to api/compute/eltwise_binary.h.
+#pragma once
+
+#include "api/compute/eltwise_binary.h"
