@@ -31,7 +31,7 @@ def test_format_reconfig_for_fp32_partials(big_gemm_kernel):
     _, after = apply(big_gemm_kernel, "insert_compute_init", spill="partials")
     text = body_text(after, "compute")
     assert ('T.call_extern("void", "reconfig_data_format_srca", 24)\n'
-            '                    T.call_extern("void", "copy_tile_init", 24)') in text
+            '                    T.call_extern("void", "copy_init", 24)') in text
     assert ('T.call_extern("void", "reconfig_data_format_srca", 1)\n'
             '                T.call_extern("void", "matmul_init", 0, 1, 0)') in text
     assert 'T.call_extern("void", "pack_reconfig_data_format", 24)' in text

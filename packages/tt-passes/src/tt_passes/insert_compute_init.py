@@ -7,7 +7,7 @@ binds; then, walking the kernel in program order with the engine state
 (the op the math/unpack engines are set up for, the srcA data format, the pack
 format), an init wherever an op needs a different state:
 `matmul_init(in0, in1, transpose)`, `add_init/sub_init/mul_init(in0, in1)`,
-`copy_tile_init(cb)`, `relu_tile_init()`, and, only when CB data formats differ
+`copy_init(cb)` (0.81.1 renamed copy_tile_init), `relu_tile_init()`, and, only when CB data formats differ
 (fp32 partials of a bf16 gemm), `reconfig_data_format_srca(cb)` and
 `pack_reconfig_data_format(cb)`. An init needed at the top of a loop is hoisted
 before it when the loop body leaves the state unchanged; a body that switches ops
@@ -68,7 +68,7 @@ def init_stmt(key: str, need: tuple) -> Any:
     if kind == "matmul":
         return B.extern("matmul_init", need[1], need[2], need[3])
     if kind == "copy":
-        return B.extern("copy_tile_init", need[1])
+        return B.extern("copy_init", need[1])
     if kind in BINARY_INIT:
         return B.extern(BINARY_INIT[kind], need[1], need[2])
     return B.extern(SFPU_INIT[kind])
