@@ -136,5 +136,10 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks (not tests): ratios against numpy and wall times."""
     _install_all(session)
-    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+    scripts = [
+        ROOT / "packages" / "tt-passes" / "benchmarks" / "bench_pipeline.py",
+        ROOT / "packages" / "tt-runtime" / "bench" / "bench_emulator.py",
+        *sorted((ROOT / "benchmarks").glob("*.py")),
+    ]
+    for script in scripts:
         session.run("python", str(script))
