@@ -56,11 +56,8 @@ def _emulator_check() -> tuple[str, bool]:
         import tt_runtime
     except ImportError as e:
         return (f"tt-runtime cannot be imported: {e}", False)
-    build = getattr(tt_runtime, "build_emulator", None)
-    if build is None:
-        return ("emulator: tt_runtime has no build_emulator()", False)
     try:
-        lib = build()
+        lib = tt_runtime.build_library()
     except Exception as e:  # report, don't crash the doctor
         return (f"emulator build failed: {e}", False)
     return (f"emulator library built: {lib}", True)

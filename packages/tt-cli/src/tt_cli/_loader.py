@@ -91,7 +91,7 @@ def load_module(path: Path) -> ModuleType:
 
 
 def _candidates(module: ModuleType) -> dict[str, Any]:
-    from tvm import tirx
+    from tt_ir import tir
 
     from tt_cli._driver import JitKernel
 
@@ -99,14 +99,14 @@ def _candidates(module: ModuleType) -> dict[str, Any]:
     for name, value in vars(module).items():
         if name.startswith("_"):
             continue
-        if isinstance(value, (tirx.PrimFunc, JitKernel)):
+        if isinstance(value, (tir.PrimFunc, JitKernel)):
             found[name] = value
     return found
 
 
 def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | None = None) -> LoadedKernel:
     """Loads `path` and returns the kernel to compile, built with `params` if it is a factory."""
-    from tvm import tirx
+    from tt_ir import tir
 
     from tt_cli._driver import JitKernel
 
@@ -123,7 +123,7 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
         names = ", ".join(sorted(found)) or "none"
         raise KernelFileError(f"{path} has no kernel '{kernel}'; kernels in it: {names}")
     params = params or {}
-    if isinstance(value, tirx.PrimFunc):
+    if isinstance(value, tir.PrimFunc):
         if params:
             raise KernelFileError(f"'{kernel}' is a @T.prim_func and takes no --param (got {', '.join(params)})")
         return LoadedKernel(kernel, value, module)
@@ -132,7 +132,7 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
         raise KernelFileError(f"'{kernel}' in {path} is neither a PrimFunc nor a kernel factory")
     _check_params(kernel, factory, params)
     func = factory(**params)
-    if not isinstance(func, tirx.PrimFunc):
+    if not isinstance(func, tir.PrimFunc):
         raise KernelFileError(f"factory '{kernel}' returned {type(func).__name__}, expected a @T.prim_func")
     if isinstance(value, JitKernel):
         return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options), params)

@@ -1,0 +1,151 @@
+"""Every subcommand on a real kernel (the quickstart GEMM, made small) and on bad input.
+
+These go through the whole compiler and the emulator, as a user's shell would.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tt_cli.cli import cli
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+QUICKSTART = str(EXAMPLES / "quickstart.py")
+SMALL = ["--param", "M=128", "--param", "N=128", "--param", "K=64", "--param", "block_M=64",
+         "--param", "block_N=64"]
+
+
+def tt(*args):
+    """Runs `tt` as a subprocess (the installed console script's module) and returns it."""
+    return subprocess.run([sys.executable, "-c", "from tt_cli.cli import main; main()", *args],
+                          capture_output=True, text=True)
+
+
+def test_compile_writes_the_five_artifacts_and_inspect_reads_them(tmp_path):
+    out = tmp_path / "qs"
+    proc = tt("compile", QUICKSTART, *SMALL, "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["compute.cpp", "main.cpp", "reader.cpp", "tt.plan.json", "writer.cpp"]
+    plan = json.loads((out / "tt.plan.json").read_text())
+    assert plan["kernel_name"] == "gemm_relu" and plan["work"]["num_blocks"] == 4
+    assert "relu_tile(" in (out / "compute.cpp").read_text()
+    result = CliRunner().invoke(cli, ["inspect", str(out)])
+    assert result.exit_code == 0
+    assert "logical grid 2x2x1 = 4 blocks on 4 cores" in result.output
+
+
+def test_run_compares_with_reference_and_prints_pass():
+    proc = tt("run", QUICKSTART, *SMALL, "--seed", "3")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "PASS"
+    assert lines[0].startswith("C: PASS: max abs error ")
+    assert "running gemm_relu on the emulator (wormhole_b0, 4 cores)" in proc.stderr
+
+
+def test_run_fails_with_exit_1_when_the_reference_disagrees(tmp_path):
+    src = (EXAMPLES / "elementwise_add.py").read_text()
+    bad = tmp_path / "wrong_ref.py"
+    bad.write_text(src.replace("return OPS[op](A, B)", "return OPS[op](A, B) + 1.0"))
+    proc = tt("run", str(bad), "--param", "M=64", "--param", "N=64", "--param", "block_M=32",
+              "--param", "block_N=32")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "FAIL"
+
+
+def test_run_an_artifact_directory(tmp_path):
+    out = tmp_path / "qs"
+    assert tt("compile", QUICKSTART, *SMALL, "-o", str(out)).returncode == 0
+    proc = tt("run", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("C: shape (128, 128) bfloat16, mean ")
+
+
+def test_ir_after_a_pass_and_unknown_pass():
+    result = CliRunner().invoke(cli, ["ir", QUICKSTART, *SMALL, "--after", "split_device_kernel"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# ---- after split_device_kernel (09) ----")
+    assert "def reader():" in result.output and "def compute():" in result.output
+    proc = tt("ir", QUICKSTART, "--after", "fuse_everything")
+    assert proc.returncode == 2
+    assert "unknown pass 'fuse_everything'; the passes are: infer_tt_layout," in proc.stderr
+
+
+def test_ir_without_options_prints_tilelang_ir():
+    result = CliRunner().invoke(cli, ["ir", QUICKSTART, *SMALL])
+    assert result.exit_code == 0
+    assert "T.tl.gemm(" in result.output and "def gemm_relu(" in result.output
+
+
+def test_passes_lists_the_pipeline_in_order():
+    result = CliRunner().invoke(cli, ["passes"])
+    assert result.exit_code == 0
+    names = [line.split()[1] for line in result.output.strip().splitlines()]
+    assert names[0] == "infer_tt_layout" and names[-1] == "verify_tt_ir" and len(names) == 15
+
+
+def test_doctor_reports_every_check():
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert "apache-tvm 0.27.0.post1 (pinned 0.27.0.post1)" in result.output
+    assert "C++ compiler g++" in result.output
+    assert "emulator library built" in result.output
+    assert result.exit_code == 0, result.output
+
+
+def test_time_passes_and_dump_ir(tmp_path):
+    dump = tmp_path / "dump"
+    proc = tt("--time-passes", "--dump-ir", str(dump), "compile", QUICKSTART, *SMALL, "-o", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    assert "pass timings:" in proc.stderr and "verify_tt_ir" in proc.stderr
+    assert sorted(p.name for p in dump.iterdir())[0] == "01_infer_tt_layout.py"
+
+
+UNSUPPORTED = textwrap.dedent('''
+    import tt_ir.language as T
+
+    @T.prim_func
+    def rowmax(A: T.Tensor((64, 64), T.bfloat16), B: T.Tensor((64, 32), T.float32)):
+        with T.Kernel(1) as bx:
+            S = T.alloc_shared((64, 64), T.bfloat16)
+            F = T.alloc_fragment((64, 1), T.float32)
+            T.copy(A[0, 0], S)
+            T.reduce_max(S, F, dim=1)
+            T.copy(F, B[0, 0])
+''')
+
+
+def test_unsupported_op_exits_2_naming_the_op_and_line(tmp_path):
+    f = tmp_path / "rowmax.py"
+    f.write_text(UNSUPPORTED)
+    proc = tt("compile", str(f), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "reduce" in proc.stderr and "rowmax.py:10" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_l1_overflow_exits_2_with_a_cb_table(tmp_path):
+    proc = tt("compile", str(EXAMPLES / "elementwise_add.py"), "--param", "block_M=512", "--param", "block_N=512",
+              "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "A_shared" in proc.stderr and "1048576 B" in proc.stderr and "hint:" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_verbose_shows_the_traceback(tmp_path):
+    f = tmp_path / "rowmax.py"
+    f.write_text(UNSUPPORTED)
+    proc = tt("-v", "compile", str(f), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "Traceback" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["compile", "--help"], ["run", "--help"], ["ir", "--help"]])
+def test_help_has_examples(args):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "Example" in result.output
