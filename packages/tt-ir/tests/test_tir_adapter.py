@@ -86,6 +86,66 @@ def test_op_construction():
     assert tir.is_buffer(d.buffer) and not tir.is_buffer(tir.make_var("x"))
 
 
+def test_expression_constructors_print_as_tvmscript():
+    """floordiv/floormod/cast/logical_and/eq build the named node, unsimplified."""
+    x, y = tir.make_var("x"), tir.make_var("y")
+    cases = [
+        (tir.floordiv(x, 4), tir.FloorDiv, "x // 4"),
+        (tir.floormod(x, 4), tir.FloorMod, "x % 4"),
+        (tir.cast("uint32", x), tir.Cast, 'T.Cast("uint32", x)'),
+        (tir.logical_and(x < 1, y > 2), tir.And, "x < 1 and y > 2"),
+        (tir.eq(x, y), tir.EQ, "x == y"),
+        (tir.floordiv(tir.const(8), tir.const(4)), tir.FloorDiv, "T.FloorDiv(8, 4)"),
+    ]
+    for node, cls, text in cases:
+        assert isinstance(node, cls) and str(node) == text
+    assert tir.dtype_of(tir.cast("uint32", x)) == "uint32"
+
+
+def test_if_then_else_with_and_without_else():
+    """if_then_else takes an optional else case (0.27 wants it positionally)."""
+    x = tir.make_var("x")
+    a = tir.evaluate(tir.call_extern("void", "a"))
+    b = tir.evaluate(tir.call_extern("void", "b"))
+    only = tir.if_then_else(tir.eq(x, 0), a)
+    assert only.else_case is None and str(only).endswith('if x == 0:\n    T.call_extern("void", "a")')
+    both = tir.if_then_else(tir.eq(x, 0), a, b)
+    assert isinstance(both, tir.IfThenElse)
+    assert str(both).endswith('T.call_extern("void", "a")\nelse:\n    T.call_extern("void", "b")')
+
+
+def test_extern_name_pure_flag():
+    """extern_name accepts call_pure_extern unless pure=False."""
+    pure = tir.call_pure_extern("int32", "f", 1)
+    assert tir.extern_name(pure) == "f" and tir.extern_name(pure, pure=False) is None
+    assert tir.extern_name(tir.call_extern("void", "g"), pure=False) == "g"
+
+
+def test_functions_by_name():
+    """functions(mod) maps each function's name to it, in module order."""
+    f = _small()
+    mod = tir.IRModule({"reader": f, "compute": f.with_attr("tt.kernel_role", "compute")})
+    funcs = tir.functions(mod)
+    assert sorted(funcs) == ["compute", "reader"]
+    assert tir.get_attr(funcs["compute"], "tt.kernel_role") == "compute"
+    assert tir.get_attr(funcs["reader"], "tt.kernel_role") is None
+
+
+def test_binary_node_classes():
+    """The binary/logical node classes are the types the operators build."""
+    x, y = tir.make_var("x"), tir.make_var("y")
+    pairs = [(x + y, tir.Add), (x - y, tir.Sub), (x * y, tir.Mul), (x < y, tir.LT),
+             (x <= y, tir.LE), (x > y, tir.GT), (x >= y, tir.GE), (x % y, tir.FloorMod), (x // y, tir.FloorDiv)]
+    for node, cls in pairs:
+        assert isinstance(node, cls), (str(node), cls)
+
+
+def test_public_names_resolve():
+    """Every name in tir.__all__ exists, once."""
+    assert [n for n in tir.__all__ if not hasattr(tir, n)] == []
+    assert len(tir.__all__) == len(set(tir.__all__))
+
+
 def test_attrs_and_schema_attach(gemm):
     """with_attr/get_attr give plain Python; attach/read round-trip a schema object."""
 

@@ -1,12 +1,15 @@
 """The one module through which tilelang-tt touches TVM (apache-tvm 0.27, `tvm.tirx`).
 
-tt-passes and tt-codegen import TVM names and helpers from here, never from `tvm`
-directly, so that the next TVM rename is absorbed in this package.
+tt-passes, tt-codegen and tt-cli import TVM names and helpers from here, never from
+`tvm` or `tvm_ffi` directly, so that the next TVM rename is absorbed in this package
+(checked by tests/test_tvm_boundary.py). Inside tt-ir only this package and
+`tt_ir.language` (TVMScript's parser and IR builder) import TVM.
 
 Node classes (re-exported):
     Stmt SeqStmt For ForKind While IfThenElse AttrStmt AllocBuffer DeclBuffer Bind
     Evaluate BufferStore AssertStmt PrimFunc IterVar Expr Var Call Op StringImm
     TensorLoad TensorRegion Range IRModule IntImm FloatImm Cast Max Min Select Buffer
+    Add Sub Mul Div Mod FloorDiv FloorMod EQ NE LT LE GT GE And Or Not
     (0.27: a Buffer is an ir.Var with a BufferType; BufferLoad/BufferRegion are
     TensorLoad/TensorRegion; AllocBuffer and Bind are flat statements without body.)
 
@@ -15,10 +18,12 @@ Construction:
     call_extern(ret, name, *args)  call_pure_extern(ret, name, *args)  evaluate(e)
     seq(*stmts)  make_buffer(shape, dtype, name, scope)  make_var(name, dtype)
     range_(min, extent)  simplify(e)
+    floordiv(a, b)  floormod(a, b)  cast(dtype, x)  logical_and(a, b)  eq(a, b)
+    if_then_else(cond, then, other=None)
 
 Predicates / accessors:
     is_buffer(x)  buffer_of(x)  dtype_of(x)  scope_of(buf)  shape_of(buf|region)
-    as_int(x)  op_name(call)  is_call(x, *ops)  extern_name(call)
+    as_int(x)  op_name(call)  is_call(x, *ops)  extern_name(call, pure=True)
 
 TileLang ops (registered on import, printed/parsed as `T.tl.<short>`):
     TL_OPS  ACCESS_READ/ACCESS_WRITE/ACCESS_READ_WRITE (1/2/3)
@@ -35,9 +40,14 @@ Walks (on tvm_ffi.structural_*):
     structural_equal  structural_hash  assert_structural_equal
 
 Functions and modules:
-    get_attr(f, key, default)  attrs_of(f)  with_attr(f, key, v)  with_attrs(f, d)
+    functions(mod) -> {name: func}  get_attr(f, key, default)  attrs_of(f)
+    with_attr(f, key, v)  with_attrs(f, d)
     attach(f, key, schema_obj)  read(f, key, cls)   (JSON string attrs)
     script(f)  parse(text)  save_json(node)  load_json(text)
+
+Pass manager (a TTCompileError raised in a pass comes out of it as the same object):
+    module_pass(transform(mod, ctx), name, opt_level=0)  Sequential(passes, name)  Pass
+    PassContext(opt_level=0, instruments=[...])  pass_instrument (class decorator)
 
 Kernel source lines (`AttrStmt(0, "tt.source_line", "kernel.py:14")` around tile ops):
     SOURCE_LINE_KEY  source_line_of(stmt)  with_source_line(stmt, line)  strip_source_lines(f)
@@ -51,6 +61,7 @@ from tt_ir.tir._func import (
     attach,
     attrs_of,
     current_parse_line,
+    functions,
     get_attr,
     load_json,
     parse,
@@ -66,9 +77,17 @@ from tt_ir.tir._func import (
     with_source_line,
 )
 from tt_ir.tir._nodes import (
+    EQ,
+    GE,
+    GT,
+    LE,
+    LT,
+    NE,
     OPAQUE,
     PURE,
+    Add,
     AllocBuffer,
+    And,
     AssertStmt,
     AttrStmt,
     Bind,
@@ -77,9 +96,12 @@ from tt_ir.tir._nodes import (
     Call,
     Cast,
     DeclBuffer,
+    Div,
     Evaluate,
     Expr,
     FloatImm,
+    FloorDiv,
+    FloorMod,
     For,
     ForKind,
     IfThenElse,
@@ -88,13 +110,18 @@ from tt_ir.tir._nodes import (
     IterVar,
     Max,
     Min,
+    Mod,
+    Mul,
+    Not,
     Op,
+    Or,
     PrimFunc,
     Range,
     Select,
     SeqStmt,
     Stmt,
     StringImm,
+    Sub,
     TensorLoad,
     TensorRegion,
     Var,
@@ -104,13 +131,19 @@ from tt_ir.tir._nodes import (
     call_extern,
     call_intrin,
     call_pure_extern,
+    cast,
     const,
     convert,
     dtype_of,
+    eq,
     evaluate,
     extern_name,
+    floordiv,
+    floormod,
+    if_then_else,
     is_buffer,
     is_call,
+    logical_and,
     make_buffer,
     make_var,
     op_name,
@@ -135,6 +168,13 @@ from tt_ir.tir._ops import (
     register_op,
     register_tt_op,
 )
+from tt_ir.tir._passes import (
+    Pass,
+    PassContext,
+    Sequential,
+    module_pass,
+    pass_instrument,
+)
 from tt_ir.tir._walk import (
     assert_structural_equal,
     collect,
@@ -151,11 +191,19 @@ __all__ = [
     "ACCESS_READ",
     "ACCESS_READ_WRITE",
     "ACCESS_WRITE",
+    "EQ",
+    "GE",
+    "GT",
+    "LE",
+    "LT",
+    "NE",
     "OPAQUE",
     "PURE",
     "SOURCE_LINE_KEY",
     "TL_OPS",
+    "Add",
     "AllocBuffer",
+    "And",
     "AssertStmt",
     "AttrStmt",
     "Bind",
@@ -164,9 +212,12 @@ __all__ = [
     "Call",
     "Cast",
     "DeclBuffer",
+    "Div",
     "Evaluate",
     "Expr",
     "FloatImm",
+    "FloorDiv",
+    "FloorMod",
     "For",
     "ForKind",
     "Gemm",
@@ -176,14 +227,22 @@ __all__ = [
     "IterVar",
     "Max",
     "Min",
+    "Mod",
+    "Mul",
+    "Not",
     "Op",
+    "Or",
+    "Pass",
+    "PassContext",
     "PrimFunc",
     "Range",
     "Reduce",
     "Select",
     "SeqStmt",
+    "Sequential",
     "Stmt",
     "StringImm",
+    "Sub",
     "TensorLoad",
     "TensorRegion",
     "TileRegion",
@@ -197,6 +256,7 @@ __all__ = [
     "call_extern",
     "call_intrin",
     "call_pure_extern",
+    "cast",
     "collect",
     "const",
     "convert",
@@ -205,19 +265,27 @@ __all__ = [
     "decode_reduce",
     "decode_region",
     "dtype_of",
+    "eq",
     "evaluate",
     "extern_name",
     "find",
+    "floordiv",
+    "floormod",
+    "functions",
     "get_attr",
+    "if_then_else",
     "is_buffer",
     "is_call",
     "load_json",
+    "logical_and",
     "make_buffer",
     "make_region",
     "make_var",
+    "module_pass",
     "mutate",
     "op_name",
     "parse",
+    "pass_instrument",
     "range_",
     "read",
     "register_op",

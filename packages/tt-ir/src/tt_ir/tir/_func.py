@@ -43,6 +43,11 @@ def get_attr(obj: Any, key: str, default: Any = None) -> Any:
     return to_python(attrs[key])
 
 
+def functions(mod: Any) -> dict[str, Any]:
+    """Name -> function of an IRModule, in the module's order."""
+    return {str(gv.name_hint): func for gv, func in mod.functions.items()}
+
+
 def attrs_of(obj: Any) -> dict:
     """All attributes of a PrimFunc or IRModule as a plain dict."""
     attrs = obj.attrs

@@ -45,6 +45,10 @@ Cast = tirx.Cast
 Max = tirx.Max
 Min = tirx.Min
 Select = tirx.Select
+Add, Sub, Mul = tirx.Add, tirx.Sub, tirx.Mul
+Div, Mod, FloorDiv, FloorMod = tirx.Div, tirx.Mod, tirx.FloorDiv, tirx.FloorMod
+EQ, NE, LT, LE, GT, GE = tirx.EQ, tirx.NE, tirx.LT, tirx.LE, tirx.GT, tirx.GE
+And, Or, Not = tirx.And, tirx.Or, tirx.Not
 Buffer = tirx.Buffer  # alias of ir.Var in 0.27; test with is_buffer(), not isinstance
 
 OPAQUE = int(tirx.CallEffectKind.Opaque.value)
@@ -79,6 +83,36 @@ def call_extern(ret: str, name: str, *args: Any) -> Call:
 def call_pure_extern(ret: str, name: str, *args: Any) -> Call:
     """`tirx.call_pure_extern` (no side effects)."""
     return tirx.call_pure_extern(ret, name, *args)
+
+
+def floordiv(a: Any, b: Any) -> Expr:
+    """`a // b` as a FloorDiv node (no simplification, unlike the `//` operator)."""
+    return tirx.FloorDiv(a, b)
+
+
+def floormod(a: Any, b: Any) -> Expr:
+    """`a % b` as a FloorMod node."""
+    return tirx.FloorMod(a, b)
+
+
+def cast(dtype: str, x: Any) -> Expr:
+    """A Cast of `x` to `dtype`."""
+    return tirx.Cast(str(dtype), x)
+
+
+def logical_and(a: Any, b: Any) -> Expr:
+    """`a and b` as an And node."""
+    return tirx.And(a, b)
+
+
+def eq(a: Any, b: Any) -> Expr:
+    """`a == b` as an EQ node (the `==` operator on Exprs compares identity)."""
+    return tirx.EQ(a, b)
+
+
+def if_then_else(cond: Any, then: Stmt, other: Stmt | None = None) -> Stmt:
+    """`if cond: then [else: other]` (0.27 takes the else case positionally, None for none)."""
+    return tirx.IfThenElse(cond, then, other)
 
 
 def evaluate(expr: Any) -> Evaluate:
@@ -167,9 +201,12 @@ def is_call(x: Any, *names: str) -> bool:
     return not names or name in names
 
 
-def extern_name(call: Any) -> str | None:
-    """The callee of a `call_extern`/`call_pure_extern` Call, else None."""
-    if op_name(call) not in ("tirx.call_extern", "tirx.call_pure_extern"):
+_EXTERN_OPS = ("tirx.call_extern", "tirx.call_pure_extern")
+
+
+def extern_name(call: Any, *, pure: bool = True) -> str | None:
+    """The callee of a `call_extern` (or, unless `pure=False`, `call_pure_extern`) Call, else None."""
+    if op_name(call) not in (_EXTERN_OPS if pure else _EXTERN_OPS[:1]):
         return None
     return str(call.args[0].value)
 
