@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import apply, body_text, kernels
+from tt_ir import tir
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 from tt_passes.lower_tt_tile_intrinsics import affine
@@ -73,8 +74,7 @@ def test_restream_narrows_block_program(big_gemm_kernel):
 
 def test_affine_offsets():
     """Offsets decompose into (var, coefficient) terms plus a constant."""
-    from tvm import tirx
-    x = tirx.Var("x", "int32")
+    x = tir.make_var("x", "int32")
     terms, const = affine(x * 64 + 32)
     assert [(str(v), c) for v, c in terms] == [("x", 64)] and const == 32
     assert affine(x * x) is None

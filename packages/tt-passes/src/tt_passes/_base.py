@@ -1,8 +1,8 @@
 """The shape of a tt-passes pass and the one helper that wraps it as a TVM pass.
 
 A pass is a small dataclass: a `name`, typed options as fields, and `run(mod) -> mod`.
-`as_tvm_pass()` wraps it as a `tvm.transform.module_pass`; errors it raises on purpose
-are `TTCompileError`s naming the pass, and any other exception escaping a pass is
+`as_tvm_pass()` wraps it as a TVM module pass (`tir.module_pass`); errors it raises on
+purpose are `TTCompileError`s naming the pass, and any other exception escaping a pass is
 re-raised as a `TTCompileError` ("internal error"), never as a raw TVM error.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from tt_ir import tir
 from tt_ir.errors import TTCompileError, TTError
 
-from tt_passes import _meta, _tvm
+from tt_passes import _meta
 
 
 @dataclass
@@ -40,23 +40,20 @@ class TTPass:
         def transform(mod: Any, ctx: Any) -> Any:
             return self._guarded_run(mod)
 
-        return _tvm.module_pass(transform, opt_level=0, name=self.name)
+        return tir.module_pass(transform, name=self.name, opt_level=0)
 
     def _guarded_run(self, mod: Any) -> Any:
         try:
             return self.run(mod)
-        except TTCompileError as err:
-            _tvm.remember_error(err)
+        except TTCompileError:
             raise
         except TTError as err:  # e.g. a SchemaError from tt_ir: keep its text, name the pass
             wrapped = self.error(str(err), hint="see the message above")
-            _tvm.remember_error(wrapped)
             raise wrapped from err
         except Exception as err:
             wrapped = self.error(f"internal error: {type(err).__name__}: {err}",
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")
-            _tvm.remember_error(wrapped)
             raise wrapped from err
 
 

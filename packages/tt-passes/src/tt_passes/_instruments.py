@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tt_passes import _tvm
+from tt_ir import tir
 
 DUMP_ENV = "TT_DUMP_IR"
 
 
-@_tvm.pass_instrument
+@tir.pass_instrument
 class DumpIR:
     """Write the module after every pass to `DIR/NN_<pass>.py` (TVMScript)."""
 
@@ -31,7 +31,7 @@ class DumpIR:
         path.write_text(mod.script())
 
 
-@_tvm.pass_instrument
+@tir.pass_instrument
 class PassTimer:
     """Wall time of each pass, in milliseconds, in `self.timings` (pass order)."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tt_passes import _tvm
+from tt_ir import tir
+
 from tt_passes._options import Options
 from tt_passes.attach_tensor_accessor import AttachTensorAccessor
 from tt_passes.build_tile_dfg import BuildTileDFG
@@ -61,4 +62,4 @@ def pass_list(options: Options) -> list:
 def pipeline(options: Options | None = None, **kwargs: Any) -> Any:
     """The whole pipeline as one TVM pass (a `Sequential` named "tt_pipeline")."""
     opts = options if options is not None else Options.make(**kwargs)
-    return _tvm.Sequential([p.as_tvm_pass() for p in pass_list(opts)], name="tt_pipeline")
+    return tir.Sequential([p.as_tvm_pass() for p in pass_list(opts)], name="tt_pipeline")

@@ -6,7 +6,6 @@ from typing import Any
 
 from tt_ir import tir
 
-from tt_passes import _tvm
 from tt_passes._instruments import PassTimer, default_instruments
 from tt_passes._options import Options
 from tt_passes._registry import pipeline
@@ -41,7 +40,7 @@ def lower(mod: Any, arch: str = "wormhole_b0", *, instruments: list | None = Non
     opts = Options.make(arch=arch, **options)
     inst = default_instruments(opts.dump_ir, opts.time_passes or timings is not None)
     inst += list(instruments or [])
-    with _tvm.PassContext(opt_level=0, instruments=inst):
+    with tir.PassContext(opt_level=0, instruments=inst):
         out = pipeline(opts)(as_module(mod))
     if timings is not None:
         timings.extend(t for i in inst if isinstance(i, PassTimer) for t in i.timings)

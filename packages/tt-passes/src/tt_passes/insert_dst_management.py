@@ -35,7 +35,7 @@ from typing import Any
 from tt_ir import tir
 
 from tt_passes import _build as B
-from tt_passes import _meta, _tvm
+from tt_passes import _meta
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 SFPU = {"relu": "relu_tile"}
@@ -220,7 +220,7 @@ class _DstPlanner:
 
     def spill(self, loop: Any, math: Any, unary: list, cb: Any, partial: Any, n: int) -> Any:
         k, last = loop.loop_var, tir.as_int(loop.extent) - 1
-        is_last = _tvm.eq(k, B.u32(last))
+        is_last = tir.eq(k, B.u32(last))
         epilogue = sfpu(unary, n)
         return B.seq(B.extern("tile_regs_acquire"),
                      B.if_(k > B.u32(0), reload(partial.index, n)), math,

@@ -27,7 +27,7 @@ from typing import Any
 from tt_ir import tir
 
 from tt_passes import _build as B
-from tt_passes import _meta, _tvm
+from tt_passes import _meta
 from tt_passes._base import TTPass, map_roles
 from tt_passes.build_tile_dfg import KERNEL_OF
 
@@ -45,7 +45,7 @@ def _inside(r: Any, c: Any, tiles: list, guard_r: int, guard_c: int) -> Any | No
         conds.append(c < B.u32(tiles[1]))
     if not conds:
         return None
-    return conds[0] if len(conds) == 1 else _tvm.logical_and(conds[0], conds[1])
+    return conds[0] if len(conds) == 1 else tir.logical_and(conds[0], conds[1])
 
 
 def read_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
