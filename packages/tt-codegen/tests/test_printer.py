@@ -1,12 +1,11 @@
 """KernelPrinter: one rule per case; unsupported nodes raise CodegenError naming the node."""
 
 import pytest
-import tvm
-from tvm.script import tirx as T
-
+import tt_ir.language as T
 from tt_codegen import CodegenError
 from tt_codegen._kernels import compute_includes
 from tt_codegen._printer import KernelPrinter
+from tt_ir import tir
 
 U = T.uint32
 CBS = {0: "cb_in", 16: "cb_out"}
@@ -160,6 +159,6 @@ def test_emit_rejects_a_module_without_plan():
     def f():
         T.call_extern("void", "g")
 
-    mod = tvm.IRModule({"reader": f, "compute": f, "writer": f})
+    mod = tir.IRModule({"reader": f, "compute": f, "writer": f})
     with pytest.raises(CodegenError, match="no 'tt.plan' attribute"):
         tt_codegen.emit(mod)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tt_codegen import _tvm as tv
+from tt_ir import tir
+
 from tt_codegen._artifacts import Artifacts, plan_text
 from tt_codegen._errors import CodegenError
 from tt_codegen._host import render_main
@@ -16,7 +17,7 @@ ROLES = ("reader", "compute", "writer")
 
 def read_plan(mod: Any) -> dict:
     """The module's `tt.plan`, parsed and validated against tt-ir's schema."""
-    text = tv.module_attr(mod, "tt.plan")
+    text = tir.get_attr(mod, "tt.plan")
     if text is None:
         raise CodegenError(
             "the module has no 'tt.plan' attribute",
@@ -34,17 +35,17 @@ def read_plan(mod: Any) -> dict:
 
 def kernel_functions(mod: Any) -> dict[str, Any]:
     """reader/compute/writer PrimFuncs, checked against contracts §3."""
-    funcs = tv.functions(mod)
+    funcs = tir.functions(mod)
     if sorted(funcs) != sorted(ROLES):
         raise CodegenError(
             f"the module has functions {', '.join(sorted(funcs)) or 'none'}; "
             f"TT TIR has exactly {', '.join(ROLES)}"
         )
     for name, func in funcs.items():
-        role = tv.func_attr(func, "tt.kernel_role")
+        role = tir.get_attr(func, "tt.kernel_role")
         if role != name:
             raise CodegenError(f"function '{name}' has tt.kernel_role {role!r}; it must be '{name}'")
-        if tv.num_params(func):
+        if len(func.params):
             raise CodegenError(f"function '{name}' has parameters; kernels read runtime args with get_arg_val")
     return funcs
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Any
 
-from tt_codegen import _tvm as tv
+from tt_ir import tir
+
 from tt_codegen._errors import CodegenError
 
 INDENT = "    "
@@ -94,22 +95,22 @@ _CXX_KEYWORDS = frozenset(
 _PRIMARY, _UNARY, _MUL, _ADD, _REL, _EQ, _AND, _OR, _TERNARY = 100, 15, 13, 12, 10, 9, 5, 4, 3
 
 _BINARY: dict[type, tuple[str, int]] = {
-    tv.Add: ("+", _ADD),
-    tv.Sub: ("-", _ADD),
-    tv.Mul: ("*", _MUL),
+    tir.Add: ("+", _ADD),
+    tir.Sub: ("-", _ADD),
+    tir.Mul: ("*", _MUL),
     # Index arithmetic is non-negative by construction, so floor and truncating division agree.
-    tv.Div: ("/", _MUL),
-    tv.FloorDiv: ("/", _MUL),
-    tv.Mod: ("%", _MUL),
-    tv.FloorMod: ("%", _MUL),
-    tv.LT: ("<", _REL),
-    tv.LE: ("<=", _REL),
-    tv.GT: (">", _REL),
-    tv.GE: (">=", _REL),
-    tv.EQ: ("==", _EQ),
-    tv.NE: ("!=", _EQ),
-    tv.And: ("&&", _AND),
-    tv.Or: ("||", _OR),
+    tir.Div: ("/", _MUL),
+    tir.FloorDiv: ("/", _MUL),
+    tir.Mod: ("%", _MUL),
+    tir.FloorMod: ("%", _MUL),
+    tir.LT: ("<", _REL),
+    tir.LE: ("<=", _REL),
+    tir.GT: (">", _REL),
+    tir.GE: (">=", _REL),
+    tir.EQ: ("==", _EQ),
+    tir.NE: ("!=", _EQ),
+    tir.And: ("&&", _AND),
+    tir.Or: ("||", _OR),
 }
 
 
@@ -193,13 +194,13 @@ class KernelPrinter:
         )
 
     @stmt.register
-    def _(self, node: tv.SeqStmt) -> None:
+    def _(self, node: tir.SeqStmt) -> None:
         for child in node.seq:
             self.stmt(child)
 
     @stmt.register
-    def _(self, node: tv.AttrStmt) -> None:
-        if node.attr_key != "tt.comment" or not isinstance(node.value, tv.StringImm):
+    def _(self, node: tir.AttrStmt) -> None:
+        if node.attr_key != "tt.comment" or not isinstance(node.value, tir.StringImm):
             raise CodegenError(
                 f"{self.kernel}: cannot print AttrStmt '{node.attr_key}': the only attribute in TT TIR is "
                 "'tt.comment' with a string value"
@@ -209,12 +210,12 @@ class KernelPrinter:
         self.stmt(node.body)
 
     @stmt.register
-    def _(self, node: tv.For) -> None:
-        if node.kind != tv.SERIAL:
+    def _(self, node: tir.For) -> None:
+        if node.kind != tir.ForKind.SERIAL:
             raise CodegenError(f"{self.kernel}: cannot print a {node.kind} loop over '{node.loop_var.name}': only serial loops")
         start = self.expr(node.min)
         extent = self.expr(node.extent)
-        if isinstance(node.min, tv.IntImm) and node.min.value == 0:
+        if isinstance(node.min, tir.IntImm) and node.min.value == 0:
             bound = extent[0]
         else:
             bound = f"{self._paren(start, _ADD)} + {self._paren(extent, _ADD + 1)}"
@@ -227,7 +228,7 @@ class KernelPrinter:
         self._emit("}")
 
     @stmt.register
-    def _(self, node: tv.IfThenElse) -> None:
+    def _(self, node: tir.IfThenElse) -> None:
         self._emit(f"if ({self.expr(node.condition)[0]}) {{")
         self._block(node.then_case)
         if node.else_case is not None:
@@ -236,9 +237,9 @@ class KernelPrinter:
         self._emit("}")
 
     @stmt.register
-    def _(self, node: tv.Bind) -> None:
+    def _(self, node: tir.Bind) -> None:
         value = node.value
-        dtype = tv.dtype_of(node.var)
+        dtype = tir.dtype_of(node.var)
         if dtype == "handle":
             self._bind_accessor(node.var, value)
             return
@@ -248,16 +249,16 @@ class KernelPrinter:
         self._emit(f"{ctype} {name} = {text};")
 
     @stmt.register
-    def _(self, node: tv.Evaluate) -> None:
+    def _(self, node: tir.Evaluate) -> None:
         value = node.value
-        if isinstance(value, tv.IntImm):  # T.evaluate(0) is TIR's no-op
+        if isinstance(value, tir.IntImm):  # T.evaluate(0) is TIR's no-op
             return
-        if not isinstance(value, tv.Call):
+        if not isinstance(value, tir.Call):
             raise CodegenError(f"{self.kernel}: cannot print Evaluate of {type(value).__name__}: evaluate a call_extern")
         self._emit(self._call(value) + ";")
 
     def _bind_accessor(self, var: Any, value: Any) -> None:
-        callee = tv.extern_name(value) if isinstance(value, tv.Call) else None
+        callee = tir.extern_name(value, pure=False) if isinstance(value, tir.Call) else None
         if callee != "TensorAccessor":
             raise CodegenError(
                 f"{self.kernel}: handle variable '{var.name}' must be bound to "
@@ -265,7 +266,7 @@ class KernelPrinter:
             )
         self._note_callee(callee)
         args = value.args[1:]
-        if len(args) != 3 or not isinstance(args[0], tv.IntImm):
+        if len(args) != 3 or not isinstance(args[0], tir.IntImm):
             raise CodegenError(
                 f"{self.kernel}: TensorAccessor for '{var.name}' takes (cta_offset literal, addr, page_size); "
                 f"got {len(args)} arguments"
@@ -288,8 +289,8 @@ class KernelPrinter:
         )
 
     @expr.register
-    def _(self, node: tv.IntImm) -> tuple[str, int]:
-        dtype = tv.dtype_of(node)
+    def _(self, node: tir.IntImm) -> tuple[str, int]:
+        dtype = tir.dtype_of(node)
         value = int(node.value)
         if dtype == "bool":
             return ("true" if value else "false"), _PRIMARY
@@ -301,17 +302,17 @@ class KernelPrinter:
         return f"{value}{suffix}", (_UNARY if value < 0 else _PRIMARY)
 
     @expr.register
-    def _(self, node: tv.FloatImm) -> tuple[str, int]:
+    def _(self, node: tir.FloatImm) -> tuple[str, int]:
         value = float(node.value)
         text = repr(value)
         if "inf" in text or "nan" in text:
             raise CodegenError(f"{self.kernel}: cannot print the float literal {text}")
         if "." not in text and "e" not in text:
             text += ".0"
-        return (text + ("f" if tv.dtype_of(node) == "float32" else "")), (_UNARY if value < 0 else _PRIMARY)
+        return (text + ("f" if tir.dtype_of(node) == "float32" else "")), (_UNARY if value < 0 else _PRIMARY)
 
     @expr.register
-    def _(self, node: tv.Var) -> tuple[str, int]:
+    def _(self, node: tir.Var) -> tuple[str, int]:
         name = self._lookup(node)
         if name is None:
             raise CodegenError(
@@ -321,31 +322,31 @@ class KernelPrinter:
         return name, _PRIMARY
 
     @expr.register
-    def _(self, node: tv.Cast) -> tuple[str, int]:
-        ctype = cxx_type(tv.dtype_of(node), f"{self.kernel}: Cast")
+    def _(self, node: tir.Cast) -> tuple[str, int]:
+        ctype = cxx_type(tir.dtype_of(node), f"{self.kernel}: Cast")
         return f"static_cast<{ctype}>({self.expr(node.value)[0]})", _PRIMARY
 
     @expr.register
-    def _(self, node: tv.Min) -> tuple[str, int]:
+    def _(self, node: tir.Min) -> tuple[str, int]:
         return self._minmax(node, "<")
 
     @expr.register
-    def _(self, node: tv.Max) -> tuple[str, int]:
+    def _(self, node: tir.Max) -> tuple[str, int]:
         return self._minmax(node, ">")
 
     @expr.register
-    def _(self, node: tv.Not) -> tuple[str, int]:
+    def _(self, node: tir.Not) -> tuple[str, int]:
         return "!" + self._paren(self.expr(node.a), _UNARY), _UNARY
 
     @expr.register
-    def _(self, node: tv.Select) -> tuple[str, int]:
+    def _(self, node: tir.Select) -> tuple[str, int]:
         cond = self._paren(self.expr(node.condition), _TERNARY + 1)
         a = self._paren(self.expr(node.true_value), _TERNARY + 1)
         b = self._paren(self.expr(node.false_value), _TERNARY)
         return f"{cond} ? {a} : {b}", _TERNARY
 
     @expr.register
-    def _(self, node: tv.Call) -> tuple[str, int]:
+    def _(self, node: tir.Call) -> tuple[str, int]:
         return self._call(node), _PRIMARY
 
     def _binary(self, node: Any, op: str, prec: int) -> tuple[str, int]:
@@ -370,7 +371,7 @@ class KernelPrinter:
             self.callees.append(callee)
 
     def _call(self, node: Any) -> str:
-        callee = tv.extern_name(node)
+        callee = tir.extern_name(node, pure=False)
         if callee is None:
             raise CodegenError(
                 f"{self.kernel}: cannot print call to op '{node.op.name}': TT TIR calls are "
@@ -386,9 +387,9 @@ class KernelPrinter:
         return f"{callee}({', '.join(args)})"
 
     def _arg(self, arg: Any, is_cb: bool, callee: str) -> str:
-        if isinstance(arg, tv.StringImm):
+        if isinstance(arg, tir.StringImm):
             raise CodegenError(f"{self.kernel}: {callee}: string arguments are not part of TT TIR")
-        if not (is_cb and isinstance(arg, tv.IntImm)):
+        if not (is_cb and isinstance(arg, tir.IntImm)):
             return self.expr(arg)[0]
         index = int(arg.value)
         if index not in self.cb_names:
