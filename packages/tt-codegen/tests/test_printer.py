@@ -1,6 +1,7 @@
 """KernelPrinter: one rule per case; unsupported nodes raise CodegenError naming the node."""
 
 import pytest
+
 import tt_ir.language as T
 from tt_codegen import CodegenError
 from tt_codegen._kernels import compute_includes

@@ -13,10 +13,11 @@ import importlib.util
 import inspect
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from tt_ir import TTError
 
@@ -91,9 +92,8 @@ def load_module(path: Path) -> ModuleType:
 
 
 def _candidates(module: ModuleType) -> dict[str, Any]:
-    from tt_ir import tir
-
     from tt_cli._driver import JitKernel
+    from tt_ir import tir
 
     found = {}
     for name, value in vars(module).items():
@@ -106,9 +106,8 @@ def _candidates(module: ModuleType) -> dict[str, Any]:
 
 def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | None = None) -> LoadedKernel:
     """Loads `path` and returns the kernel to compile, built with `params` if it is a factory."""
-    from tt_ir import tir
-
     from tt_cli._driver import JitKernel
+    from tt_ir import tir
 
     module = load_module(path)
     found = _candidates(module)

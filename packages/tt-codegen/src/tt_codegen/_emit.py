@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tt_ir import tir
-
 from tt_codegen._artifacts import Artifacts, plan_text
 from tt_codegen._errors import CodegenError
 from tt_codegen._host import render_main
 from tt_codegen._kernels import render_kernel
+from tt_ir import tir
 
 ROLES = ("reader", "compute", "writer")
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Any
 
-from tt_ir import tir
-
 from tt_codegen._errors import CodegenError
+from tt_ir import tir
 
 INDENT = "    "
 

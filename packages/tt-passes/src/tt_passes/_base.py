@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from tt_ir import tir
 from tt_ir.errors import TTCompileError, TTError
-
 from tt_passes import _meta
 
 

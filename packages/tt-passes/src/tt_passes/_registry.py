@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
-
 from tt_passes._options import Options
 from tt_passes.attach_tensor_accessor import AttachTensorAccessor
 from tt_passes.build_tile_dfg import BuildTileDFG

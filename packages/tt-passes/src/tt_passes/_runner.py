@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
-
 from tt_passes._instruments import PassTimer, default_instruments
 from tt_passes._options import Options
 from tt_passes._registry import pipeline
