@@ -26,8 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests-integration"))
 
-import tt_cli  # noqa: E402
 from corpus import load_example  # noqa: E402
+
+import tt_cli  # noqa: E402
 
 
 def _cases(quick: bool):
@@ -78,9 +79,9 @@ def main() -> None:
         inputs = [rng.uniform(-1, 1, tuple(b["shape"])).astype(ml_dtypes.bfloat16)
                   for b in kernel.plan["buffers"] if b["role"] == "input"]
         kernel.run(*inputs)  # builds main.cpp and the kernels once
-        emu_s, result = _best(lambda: kernel.run(*inputs), args.repeat)
+        emu_s, result = _best(lambda k=kernel, x=inputs: k.run(*x), args.repeat)
         host = [a.astype(np.float32) for a in inputs]
-        np_s, expected = _best(lambda: ref(*host), args.repeat)
+        np_s, expected = _best(lambda f=ref, x=host: f(*x), args.repeat)
         minimum = sum(int(np.prod(b["shape"])) * 2 for b in kernel.plan["buffers"])
         moved = _dram_bytes(result)
         err = float(np.max(np.abs(result.outputs["C"].astype(np.float64) - expected)))

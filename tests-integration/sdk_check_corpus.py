@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import tt_cli  # noqa: E402
 from corpus import ARCHES, CORPUS, build  # noqa: E402
+
+import tt_cli  # noqa: E402
 
 
 def main() -> int:

@@ -6,7 +6,6 @@ and lowers it with `tt_passes.lower`.
 import json
 
 import tvm
-from tvm.script import tirx as T
 
 import tt_ir.tir  # noqa: F401  (registers the tl.* ops and the T.tl script namespace)
 import tt_passes

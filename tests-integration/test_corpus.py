@@ -14,9 +14,9 @@ float64 from those same rounded values. Pass criteria, per output dtype:
 import ml_dtypes
 import numpy as np
 import pytest
+from corpus import ARCHES, CORPUS, build
 
 import tt_cli
-from corpus import ARCHES, CORPUS, build
 
 HOST = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32}
 

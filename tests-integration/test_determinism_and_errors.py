@@ -1,10 +1,10 @@
 """Compiling twice gives the same bytes; bad programs end with their TTCompileError."""
 
 import pytest
+from corpus import CORPUS, build
 
 import tt_cli
 import tt_ir.language as T
-from corpus import CORPUS, build
 from tt_ir import TTCompileError
 
 

@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+
 from tt_ir.arch import ARCH_NAMES, Arch, get_arch
 from tt_ir.errors import SchemaError
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from tt_ir.dtypes import (
     DATA_FORMATS,
     DTYPES,

@@ -1,6 +1,7 @@
 """The TTError family: fields and the rendered messages."""
 
 import pytest
+
 from tt_ir.errors import (
     CodegenError,
     EmulatorError,

@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 import kernels
+
 import tt_ir.language as T
 from tt_ir import tir
 from tt_ir.errors import TTError

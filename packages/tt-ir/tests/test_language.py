@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 import kernels
+
 import tt_ir.language as T
 from tt_ir import tir
 from tt_ir.errors import SchemaError, TTError
@@ -224,7 +225,7 @@ def test_misc_surface_roundtrips():
         with T.Kernel(2, 2) as (bx, by):
             S = T.alloc_shared((32, 32), T.float32)
             L = T.alloc_local((4,), T.float32)
-            for k in T.Pipelined(2, num_stages=2, order=[0, 1], stage=[0, 1]):
+            for k in T.Pipelined(2, num_stages=2, order=[0, 1], stage=[0, 1]):  # noqa: B007 -- a TVMScript loop
                 T.copy(A[by * 32, bx * 32], S)
             for i in T.serial(4):
                 for j in T.unroll(4):

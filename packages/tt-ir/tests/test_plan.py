@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from tt_ir import (
     Plan,
     SchemaError,

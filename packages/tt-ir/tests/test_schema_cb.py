@@ -1,6 +1,7 @@
 """CircularBuffer and ComputeConfig: checks, arch limits, JSON."""
 
 import pytest
+
 from tt_ir import CircularBuffer, ComputeConfig, SchemaError, get_arch
 
 C_LOCAL = {

@@ -4,6 +4,7 @@ import dataclasses
 import random
 
 import pytest
+
 from tt_ir import CoreCoord, CoreRange, CoreRangeSet, SchemaError
 
 

@@ -1,6 +1,7 @@
 """RuntimeArg, CoreArgs, Accessor and Kernel: checks, lookups, JSON."""
 
 import pytest
+
 from tt_ir import Accessor, CoreArgs, CoreCoord, Kernel, RuntimeArg, SchemaError
 
 

@@ -1,6 +1,7 @@
 """ShardSpec, BufferLayout and Buffer: checks, derived fields, JSON."""
 
 import pytest
+
 from tt_ir import Buffer, BufferLayout, SchemaError, ShardSpec
 
 GOLDEN_A = {

@@ -1,6 +1,7 @@
 """CoreWork, WorkPartition, CBUsage and L1Usage: checks, lookups, JSON."""
 
 import pytest
+
 from tt_ir import (
     CBUsage,
     CircularBuffer,

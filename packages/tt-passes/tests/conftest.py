@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 import kernels
+
 import tt_passes
 from tt_ir import tir
 from tt_passes._options import Options
@@ -48,8 +49,8 @@ def body_text(mod, role=None):
     else:
         func = mod[role]
     lines = func.script().splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith(("def ", "@T.prim_func")))
-    return "\n".join(l for l in lines[start:] if "T.func_attr" not in l and not l.startswith("#"))
+    start = next(i for i, line in enumerate(lines) if line.startswith(("def ", "@T.prim_func")))
+    return "\n".join(line for line in lines[start:] if "T.func_attr" not in line and not line.startswith("#"))
 
 
 def plan(mod):

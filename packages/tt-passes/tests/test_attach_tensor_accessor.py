@@ -1,7 +1,8 @@
 """attach_tensor_accessor: TensorAccessorArgs words per tensor."""
 
-import tt_ir.language as T
 from conftest import apply, kernels
+
+import tt_ir.language as T
 from tt_passes import _meta
 
 

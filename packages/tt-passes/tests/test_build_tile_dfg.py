@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import apply, kernels
+
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 

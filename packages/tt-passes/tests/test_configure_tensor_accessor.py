@@ -1,6 +1,7 @@
 """configure_tensor_accessor: accessor binds at CTA offsets, address runtime args first."""
 
 from conftest import apply, body_text
+
 from tt_passes import _meta
 
 EXPECTED_READER_HEAD = '''\

@@ -1,6 +1,7 @@
 """grid_to_core_grid: the blockIdx launch becomes a persistent loop driven by runtime args."""
 
 from conftest import apply, body_text
+
 from tt_passes import _build as B
 from tt_passes.grid_to_core_grid import block_index_exprs
 

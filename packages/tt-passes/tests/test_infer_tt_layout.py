@@ -1,8 +1,9 @@
 """infer_tt_layout: a DRAM-interleaved BufferInfo per tensor; unsupported tensors refused."""
 
 import pytest
-import tt_ir.language as T
 from conftest import apply, kernels
+
+import tt_ir.language as T
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 

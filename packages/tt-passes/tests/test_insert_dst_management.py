@@ -1,6 +1,7 @@
 """insert_dst_management: acquire/commit/wait/release, packing and sub-blocking to DST."""
 
 from conftest import apply, body_text, kernels
+
 from tt_passes.insert_dst_management import choose_subblock
 
 EXPECTED_ADD = '''\

@@ -1,6 +1,7 @@
 """layout_aware_work_partition: contiguous block ranges over the core grid."""
 
 from conftest import apply, kernels
+
 from tt_passes import _meta
 from tt_passes.layout_aware_work_partition import split_blocks
 

@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import apply, before, body_text
+
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 from tt_passes.lower_shared_to_cb import assign_indices

@@ -3,9 +3,10 @@ both arches, refusals surfacing as TTCompileError, and the runner instruments.""
 
 
 import pytest
+from conftest import kernels, plan
+
 import tt_ir.language as T
 import tt_passes
-from conftest import kernels, plan
 from tt_ir import tir
 from tt_ir.errors import SchemaError, TTCompileError
 from tt_passes._options import Options

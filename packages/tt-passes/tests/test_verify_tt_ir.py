@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import apply, before, kernels
+
 from tt_ir import tir
 from tt_ir.errors import TTCompileError
 from tt_passes import _build as B

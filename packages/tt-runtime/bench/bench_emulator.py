@@ -22,9 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import tt_runtime  # noqa: E402
 from artifacts import write_artifact  # noqa: E402
 from conftest import add_spec, bf16_round, gemm_spec  # noqa: E402
+
+import tt_runtime  # noqa: E402
 
 CORES = [(x, y) for y in range(8) for x in range(8)]
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from conftest import gemm_spec
 
 import tt_runtime
-from conftest import gemm_spec
 
 GOLDEN = Path(__file__).parent / "golden" / "eltwise_add"
 

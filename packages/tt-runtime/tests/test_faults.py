@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tt_ir import EmulatorError, KernelBuildError
+from conftest import unary_spec
 
 import tt_runtime
-from conftest import unary_spec
+from tt_ir import EmulatorError, KernelBuildError
 
 KERNELS = Path(__file__).parent / "kernels"
 READER = (KERNELS / "copy_reader.cpp").read_text()

@@ -8,9 +8,9 @@ from pathlib import Path
 import ml_dtypes
 import numpy as np
 import pytest
+from conftest import bf16_round
 
 import tt_runtime
-from conftest import bf16_round
 
 GOLDEN = Path(__file__).parent / "golden" / "eltwise_add"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tt_ir import TTError
 
 import tt_runtime
+from tt_ir import TTError
 from tt_runtime import _hardware
 
 GOLDEN = Path(__file__).parent / "golden" / "eltwise_add"

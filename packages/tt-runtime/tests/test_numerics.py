@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from conftest import bf16_round, gemm_spec, unary_spec
 
 import tt_runtime
-from conftest import bf16_round, gemm_spec, unary_spec
 
 
 def _gemm_reference(a, b):

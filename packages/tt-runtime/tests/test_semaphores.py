@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tt_ir import EmulatorError
-
-import tt_runtime
 from artifacts import ArtifactSpec, KernelSpec
 from conftest import bf16_round
+
+import tt_runtime
+from tt_ir import EmulatorError
 
 KERNELS = Path(__file__).parent / "kernels"
 CORES = [(0, 0), (1, 0), (2, 0), (3, 0)]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import ml_dtypes
 import numpy as np
@@ -173,7 +174,7 @@ def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "
 def jit(out_idx: Sequence[int] | int | None = None, arch: str = "wormhole_b0", **options: Any) -> Callable:
     """Decorates a kernel factory: `factory(**params)` returns a compiled kernel, cached per params."""
 
-    def wrap(factory: Callable) -> "JitKernel":
+    def wrap(factory: Callable) -> JitKernel:
         return JitKernel(factory, out_idx, arch, options)
 
     return wrap

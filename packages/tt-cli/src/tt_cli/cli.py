@@ -6,20 +6,16 @@ message without a traceback (`-v` shows it) and exit with status 2.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sys
 import tempfile
-import time
 import traceback
 from pathlib import Path
 
 import click
 
-from tt_ir import TTError
-
 from tt_cli import _report
+from tt_ir import TTError
 
 
 class Context:

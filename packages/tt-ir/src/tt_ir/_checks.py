@@ -90,7 +90,7 @@ def check_int(
     except TypeError:
         raise fail(
             owner, field, f"expected an integer, got {value!r} ({_type_name(value)})"
-        )
+        ) from None
     if low is not None and high is not None and not low <= number <= high:
         raise fail(owner, field, f"{number} is out of range ({low}..{high})")
     if low is not None and number < low:

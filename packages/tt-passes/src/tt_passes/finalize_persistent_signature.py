@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import get_arch, tir
-
 from tt_passes import _build as B
 from tt_passes import _meta
 from tt_passes._base import TTPass, map_roles

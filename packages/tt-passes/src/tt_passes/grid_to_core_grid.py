@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import tir
-
 from tt_passes import _build as B
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body

@@ -18,7 +18,6 @@ from math import prod
 from typing import Any
 
 from tt_ir import dtypes, tir
-
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
 

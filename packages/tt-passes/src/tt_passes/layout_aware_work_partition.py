@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import get_arch, tir
-
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
 

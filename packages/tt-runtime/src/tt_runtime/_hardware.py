@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tt_ir import KernelBuildError, TTError
 
+from tt_ir import KernelBuildError, TTError
 from tt_runtime._result import RunResult
 
 _CMAKE = """cmake_minimum_required(VERSION 3.22)

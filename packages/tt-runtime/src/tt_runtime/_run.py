@@ -22,8 +22,8 @@ from typing import Any
 
 import ml_dtypes
 import numpy as np
-from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan
 
+from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan
 from tt_runtime import _build, _hardware
 from tt_runtime._result import RunResult
 
