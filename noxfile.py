@@ -58,12 +58,21 @@ def _install(session: nox.Session, pkg: str, extras: str = "") -> None:
     session.install("-e", target)
 
 
+# Set-up a package's tests need beyond pip (run inside its session, after the install).
+SETUP: dict[str, list[str]] = {
+    # the ttnn wheel's device headers (pip download, cached) and clang-19 (apt, if root)
+    "tt-codegen": ["python", "-m", "tt_codegen.sdk_check", "--setup"],
+}
+
+
 def _package_session(pkg: str):
     extras, _ = PACKAGES[pkg]
 
     @nox.session(name=pkg)
     def run(session: nox.Session) -> None:
         _install(session, pkg, extras)
+        if pkg in SETUP:
+            session.run(*SETUP[pkg])
         session.run("pytest", "-q", "-ra", _path(pkg) + "/tests", *session.posargs)
 
     return run
