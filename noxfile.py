@@ -72,6 +72,7 @@ def _package_session(pkg: str):
     def run(session: nox.Session) -> None:
         _install(session, pkg, extras)
         if pkg in SETUP:
+            session.install("pip")  # uv's environments have none; the SDK download uses it
             session.run(*SETUP[pkg])
         session.run("pytest", "-q", "-ra", _path(pkg) + "/tests", *session.posargs)
 
@@ -114,6 +115,7 @@ def integration(session: nox.Session) -> None:
 def sdk_check(session: nox.Session) -> None:
     """Compiles every kernel the corpus generates against the ttnn wheel's device headers."""
     _install_all(session)
+    session.install("pip")  # uv's environments have none; the SDK download uses it
     session.run("python", "-m", "tt_codegen.sdk_check", "--setup")
     session.run("python", str(ROOT / "tests-integration" / "sdk_check_corpus.py"), *session.posargs)
 
