@@ -25,9 +25,12 @@ def test_plan_equals_golden(add_kernel):
 
 
 def test_internal_attributes_removed(add_kernel):
-    """Only tt.plan remains as a module attribute."""
+    """Only tt.plan and the CBs' kernel lines (for diagnostics) remain as module attributes."""
     _, after = apply(add_kernel, "finalize_persistent_signature")
-    assert sorted(str(k) for k in after.attrs.keys()) == ["tt.plan"]  # noqa: SIM118 - an FFI Map
+    assert sorted(str(k) for k in after.attrs.keys()) == ["tt.plan", "tt.source_lines"]  # noqa: SIM118 - an FFI Map
+    lines = json.loads(str(after.attrs["tt.source_lines"]))
+    assert sorted(lines) == ["A_shared", "B_shared", "C_local"]
+    assert all(v.startswith("kernels.py:") for v in lines.values())
 
 
 def test_idle_cores_get_no_args(gemm_kernel):

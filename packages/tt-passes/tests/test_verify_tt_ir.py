@@ -34,6 +34,7 @@ def test_refuses_l1_overflow_with_table():
     assert "the CBs need 2129920 B of L1 per core, wormhole_b0 has 1396736 B usable" in text
     assert "c_0   A_shared                  512 x  2048 B =  1048576 B" in text
     assert "numbers: need=2129920, usable=1396736, over_by=733184" in text
+    assert err.value.source_line is not None and err.value.source_line.startswith("kernels.py:")
 
 
 def test_refuses_too_many_runtime_args(final):

@@ -24,6 +24,7 @@ DFG = "tt.dfg"                  # list[CBEdge]          build_tile_dfg
 KERNELS = "tt.kernels"          # list[KernelInfo]      configure_tensor_accessor
 KERNEL_NAME = "tt.kernel_name"  # str                   infer_tt_layout
 MATMULS = "tt.matmuls"          # [{in0, in1, transpose}] insert_dst_management
+SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
 PLAN = "tt.plan"                # JSON (contracts §2)   finalize_persistent_signature
 INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS)
 

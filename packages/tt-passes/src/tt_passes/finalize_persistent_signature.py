@@ -124,7 +124,9 @@ class FinalizePersistentSignature(TTPass):
 
         mod = map_roles(mod, finalize)
         plan = build_plan(mod, self.arch, self.grid, [entries[r] for r in _meta.ROLES])
+        lines = {cb.name: cb.source_line for cb in _meta.get(mod, _meta.CBS, []) if cb.source_line}
         mod = _meta.without(mod, _meta.INTERNAL_KEYS)
+        mod = mod.with_attr(_meta.SOURCE_LINES, json.dumps(lines, sort_keys=True))
         return mod.with_attr(_meta.PLAN, json.dumps(plan))  # one line: dumps stay parseable
 
 

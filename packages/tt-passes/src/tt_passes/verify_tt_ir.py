@@ -159,7 +159,7 @@ class VerifyTTIR(TTPass):
         for role, func in funcs.items():
             self.check_form(role, func)
         self.check_cbs(plan, arch)
-        self.check_l1(plan, arch)
+        self.check_l1(plan, arch, _cb_lines(mod))
         self.check_args(plan, funcs, arch)
         self.check_dst(plan, funcs["compute"])
         self.check_protocol(plan, funcs)
@@ -196,14 +196,15 @@ class VerifyTTIR(TTPass):
                              numbers={"needed": len(cbs), "available": arch.num_cbs},
                              hint="use fewer shared/fragment buffers, or target blackhole")
 
-    def check_l1(self, plan: dict, arch: Any) -> None:
+    def check_l1(self, plan: dict, arch: Any, lines: dict | None = None) -> None:
         need, usable = l1_bytes(plan), arch.usable_l1
         if need <= usable:
             return
         biggest = max(plan["circular_buffers"], key=lambda cb: cb["num_pages"] * cb["page_size"])
+        line = (lines or {}).get(biggest["name"])
         raise self.error(f"the CBs need {need} B of L1 per core, {arch.name} has {usable} B "
                          f"usable ({arch.l1_size} - {arch.l1_unreserved_base} reserved):\n"
-                         + l1_table(plan), obj=f"CB '{biggest['name']}' (largest)",
+                         + l1_table(plan), obj=f"CB '{biggest['name']}' (largest)", source_line=line,
                          numbers={"need": need, "usable": usable, "over_by": need - usable},
                          hint="reduce the block sizes or num_stages (CB depth), or use "
                               "cb_depth=1")
@@ -276,6 +277,12 @@ class VerifyTTIR(TTPass):
         from tt_ir import validate_plan
 
         validate_plan(plan, json_schema=False)
+
+
+def _cb_lines(mod: Any) -> dict:
+    """CB name -> the kernel line that made it (`tt.source_lines`, left by finalize)."""
+    raw = tir.get_attr(mod, _meta.SOURCE_LINES)
+    return json.loads(raw) if raw else {}
 
 
 def _max_value(expr: Any, body: Any, m: _Machine) -> int:
