@@ -107,3 +107,13 @@ def test_sfpu_ops_parse_against_the_standin(corpus, tmp_path, capsys):
                       "            add_tiles(cb_A_shared, cb_B_shared, t, t, t);\n" + calls)
     (case / "compute.cpp").write_text(src)
     assert sdk_check_main([str(case)]) == 0, capsys.readouterr().out
+
+
+def test_sfpi_version_is_read_from_the_shell_file(tmp_path):
+    """The wheel's tt_metal/sfpi-version is a shell fragment; the version is its sfpi_version= value."""
+    from tt_codegen.sdk_check._sdk import Sdk
+
+    (tmp_path / "tt_metal").mkdir()
+    (tmp_path / "tt_metal" / "sfpi-version").write_text(
+        "# sfpi release 7.89.0\n\nsfpi_repo='https://example.invalid/sfpi'\nsfpi_version='7.89.0'\n")
+    assert Sdk(root=tmp_path, version="0.81.1").sfpi_version == "7.89.0"

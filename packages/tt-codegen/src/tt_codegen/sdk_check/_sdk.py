@@ -9,6 +9,7 @@ unpacks only its header trees into the cache and checks for clang-19 and newlib'
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,8 +54,12 @@ class Sdk:
 
     @property
     def sfpi_version(self) -> str:
+        """The `sfpi_version='7.89.0'` line of the wheel's `tt_metal/sfpi-version` (a shell file)."""
         path = self.root / "tt_metal" / "sfpi-version"
-        return path.read_text().split()[0] if path.is_file() else "unknown"
+        if not path.is_file():
+            return "unknown"
+        match = re.search(r"^sfpi_version=['\"]?([^'\"\s]+)", path.read_text(), re.MULTILINE)
+        return match.group(1) if match else "unknown"
 
 
 def cache_dir() -> Path:
