@@ -110,3 +110,18 @@ def test_pass_timer_report():
     timer = tt_passes.PassTimer()
     tt_passes.lower(kernels.eltwise(), instruments=[timer])
     assert "infer_tt_layout" in timer.report() and "total" in timer.report()
+
+
+def test_readme_pass_index_matches_the_registry():
+    """The README's pass table lists exactly the pipeline's passes, in pipeline order."""
+    import pathlib
+    import re
+
+    import tt_passes
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Passes", 1)[1].split("\n## ", 1)[0]
+    listed = [n for n in re.findall(r"^\| ([a-z_]+) \|", section, re.MULTILINE) if n != "pass"]
+    pipeline = [type(p).name for p in tt_passes.pass_list(tt_passes.Options())]
+    assert listed == pipeline
+    assert sorted(listed) == sorted(tt_passes.REGISTRY)
