@@ -212,7 +212,7 @@ MUTATIONS = [
         "$.kernels[0].core_args[3].values",
         (
             "Kernel.core_args[3].values: core (3, 0) has 1 values; the runtime_args schema "
-            "has 2 'value' entries (block_start, block_count)"
+            "has 2 per-core entries (block_start, block_count)"
         ),
     ),
     (

@@ -50,7 +50,7 @@ def test_runtime_arg_json_forms():
     [
         (
             ("x", "semaphore"),
-            "RuntimeArg.kind: 'semaphore' is not one of buffer_address, value",
+            "RuntimeArg.kind: 'semaphore' is not one of buffer_address, value, noc_x, noc_y",
         ),
         (("x", "value", "A"), "RuntimeArg.buffer: a 'value' argument names no buffer"),
         (
@@ -179,7 +179,7 @@ def mutate(path, value):
             "$.core_args[1].values",
             (
                 "Kernel.core_args[1].values: core (1, 0) has 1 values; the runtime_args "
-                "schema has 2 'value' entries (block_start, block_count)"
+                "schema has 2 per-core entries (block_start, block_count)"
             ),
         ),
         (
@@ -207,7 +207,7 @@ def mutate(path, value):
             ["runtime_args", 0, "kind"],
             "pointer",
             "$.runtime_args[0].kind",
-            "RuntimeArg.kind: 'pointer' is not one of buffer_address, value",
+            "RuntimeArg.kind: 'pointer' is not one of buffer_address, value, noc_x, noc_y",
         ),
     ],
 )
@@ -256,3 +256,19 @@ def test_kernel_role_lists_roles():
     assert (
         str(info.value) == "Kernel.role: 'loader' is not one of reader, compute, writer"
     )
+
+
+def test_noc_coordinate_args_take_per_core_values():
+    """noc_x / noc_y args carry a logical coordinate per core, like value args."""
+    from tt_ir import CoreArgs, Kernel
+
+    arg = RuntimeArg("A_sender_x", "noc_x")
+    assert arg.to_json() == {"name": "A_sender_x", "kind": "noc_x"}
+    assert RuntimeArg.from_json(arg.to_json()) == arg
+    kernel = Kernel("reader", "reader.cpp", "RISCV_1", "NOC_1",
+                    runtime_args=[RuntimeArg("block_start", "value"), arg,
+                                  RuntimeArg("A_noc_y", "noc_y")],
+                    core_args=[CoreArgs((1, 2), (0, 0, 2))])
+    assert kernel.value_arg_names == ("block_start", "A_sender_x", "A_noc_y")
+    with pytest.raises(SchemaError, match="a 'noc_y' argument names no buffer"):
+        RuntimeArg("y", "noc_y", "A")

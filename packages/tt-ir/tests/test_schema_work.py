@@ -79,7 +79,7 @@ def test_work_must_partition_the_blocks(cores, message):
 
 
 def test_work_num_blocks_and_order():
-    """num_blocks is the grid's product; the order is row_major."""
+    """num_blocks is the grid's product; the order is row_major or tiled."""
     with pytest.raises(SchemaError) as info:
         WorkPartition((2, 4, 1), 6, "row_major", [])
     assert str(info.value) == (
@@ -88,7 +88,7 @@ def test_work_num_blocks_and_order():
     with pytest.raises(SchemaError) as info:
         WorkPartition((1, 1, 1), 1, "column_major", [CoreWork((0, 0), 0, 1)])
     assert (
-        str(info.value) == "WorkPartition.order: 'column_major' is not one of row_major"
+        str(info.value) == "WorkPartition.order: 'column_major' is not one of row_major, tiled"
     )
     with pytest.raises(
         SchemaError, match=r"WorkPartition\.grid: \[2, 2\] must have 3 entries"
@@ -158,3 +158,35 @@ def test_cb_usage_round_trip_and_bytes():
         SchemaError, match=r"^CBUsage\.bytes: 0 must be >= 1\n  at \$\.bytes$"
     ):
         CBUsage.from_json({"index": 3, "bytes": 0})
+
+
+def test_tiled_order_numbers_blocks_tile_by_tile():
+    """order "tiled": tiles of [tx, ty] blocks row-major, blocks row-major inside a tile."""
+    cores = [CoreWork((x, y), (y * 2 + x) * 4, 4) for y in range(2) for x in range(2)]
+    work = WorkPartition((4, 4, 1), 16, "tiled", cores, tile=(2, 2))
+    assert [work.block_coords(b) for b in work.blocks_of((1, 0))] == [
+        (2, 0, 0), (3, 0, 0), (2, 1, 0), (3, 1, 0)]
+    assert work.block_coords(15) == (3, 3, 0)
+    data = work.to_json()
+    assert data["tile"] == [2, 2] and data["order"] == "tiled"
+    assert WorkPartition.from_json(data) == work
+    assert "tile" not in partition((0, 0, 0, 4)).to_json()
+
+
+@pytest.mark.parametrize(
+    ("grid", "order", "tile", "message"),
+    [
+        ((4, 4, 1), "tiled", (3, 2),
+         "WorkPartition.tile: [3, 2] must divide grid [4, 4, 1] (with gz = 1)"),
+        ((4, 4, 2), "tiled", (2, 2),
+         "WorkPartition.tile: [2, 2] must divide grid [4, 4, 2] (with gz = 1)"),
+        ((4, 4, 1), "row_major", (2, 2),
+         "WorkPartition.tile: only the 'tiled' order has a tile"),
+    ],
+)
+def test_tiled_order_rejects(grid, order, tile, message):
+    """The tile divides gx and gy of a 2-D grid, and only the tiled order has one."""
+    n = grid[0] * grid[1] * grid[2]
+    with pytest.raises(SchemaError) as info:
+        WorkPartition(grid, n, order, [CoreWork((0, 0), 0, n)], tile=tile)
+    assert str(info.value) == message

@@ -23,7 +23,7 @@ from tt_ir._checks import (
 )
 from tt_ir._schema.cb import KERNEL_ROLES
 from tt_ir._schema.core import CoreCoord
-from tt_ir._schema.runtime_args import Accessor, CoreArgs, RuntimeArg
+from tt_ir._schema.runtime_args import PER_CORE_KINDS, Accessor, CoreArgs, RuntimeArg
 from tt_ir.arch import ARCH_NAMES, get_arch
 from tt_ir.errors import SchemaError
 
@@ -56,7 +56,7 @@ class Kernel:
         defines: ``#define`` name/value pairs, in order.
         accessors: Its TensorAccessors.
         runtime_args: The runtime-argument schema: entry i is ``get_arg_val(i)``.
-        core_args: Per work core, the values of the ``value`` entries.
+        core_args: Per work core, the values of the ``value`` / ``noc_x`` / ``noc_y`` entries.
     """
 
     role: str
@@ -124,15 +124,15 @@ class Kernel:
             if len(entry.values) != expected:
                 detail = (
                     f"core {entry.core} has {len(entry.values)} values; the runtime_args "
-                    f"schema has {expected} 'value' entries ({choices(self.value_arg_names)})"
+                    f"schema has {expected} per-core entries ({choices(self.value_arg_names)})"
                 )
                 raise fail("Kernel", f"core_args[{i}].values", detail)
         set_field(self, "core_args", core_args)
 
     @property
     def value_arg_names(self) -> tuple[str, ...]:
-        """Names of the ``value`` runtime args, in schema order."""
-        return tuple(arg.name for arg in self.runtime_args if arg.kind == "value")
+        """Names of the per-core runtime args (``value``, ``noc_x``, ``noc_y``), in schema order."""
+        return tuple(arg.name for arg in self.runtime_args if arg.kind in PER_CORE_KINDS)
 
     @property
     def cores(self) -> tuple[CoreCoord, ...]:

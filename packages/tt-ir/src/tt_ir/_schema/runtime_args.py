@@ -2,7 +2,10 @@
 
 Entry i of a kernel's ``runtime_args`` is what ``get_arg_val<uint32_t>(i)`` returns.
 ``buffer_address`` entries are filled by the host with the buffer's device address;
-``value`` entries come, per core, from ``core_args`` (in schema order).
+``value`` entries come, per core, from ``core_args`` (in schema order). ``noc_x`` /
+``noc_y`` entries also take a per-core value from ``core_args``: a *logical* core
+coordinate (x resp. y) that the host turns into the NoC coordinate the kernel needs
+(``worker_core_from_logical_core(CoreCoord(x, 0)).x`` resp. ``(0, y).y``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from tt_ir._checks import (
 )
 from tt_ir._schema.core import CoreCoord
 
-RUNTIME_ARG_KINDS = ("buffer_address", "value")
+RUNTIME_ARG_KINDS = ("buffer_address", "value", "noc_x", "noc_y")
+# Kinds whose per-core values come from ``core_args`` (in schema order).
+PER_CORE_KINDS = ("value", "noc_x", "noc_y")
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class RuntimeArg:
 
     Attributes:
         name: Argument name (``"A_addr"``, ``"block_start"``).
-        kind: ``"buffer_address"`` or ``"value"``.
+        kind: ``"buffer_address"``, ``"value"``, ``"noc_x"`` or ``"noc_y"`` (the NoC
+            x / y coordinate of the logical core coordinate given per core).
         buffer: The plan buffer whose address this is (``buffer_address`` only).
     """
 
@@ -44,8 +50,8 @@ class RuntimeArg:
     def __post_init__(self) -> None:
         check_identifier("RuntimeArg", "name", self.name)
         check_one_of("RuntimeArg", "kind", self.kind, RUNTIME_ARG_KINDS)
-        if self.kind == "value" and self.buffer is not None:
-            raise fail("RuntimeArg", "buffer", "a 'value' argument names no buffer")
+        if self.kind != "buffer_address" and self.buffer is not None:
+            raise fail("RuntimeArg", "buffer", f"a '{self.kind}' argument names no buffer")
         if self.kind == "buffer_address":
             check_identifier("RuntimeArg", "buffer", self.buffer)
 
@@ -69,11 +75,12 @@ class RuntimeArg:
 
 @dataclass(frozen=True)
 class CoreArgs:
-    """The ``value`` runtime arguments of one core, in schema order.
+    """The per-core runtime arguments (``value``, ``noc_x``, ``noc_y``) of one core, in schema order.
 
     Attributes:
         core: The logical core.
-        values: One ``uint32`` per ``value`` entry of the kernel's runtime args.
+        values: One ``uint32`` per ``value`` / ``noc_x`` / ``noc_y`` entry of the kernel's
+            runtime args (for ``noc_*`` entries: a logical core coordinate).
     """
 
     core: CoreCoord

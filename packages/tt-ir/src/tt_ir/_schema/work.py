@@ -23,7 +23,7 @@ from tt_ir._checks import (
 from tt_ir._schema.core import CoreCoord
 from tt_ir.errors import SchemaError
 
-WORK_ORDERS = ("row_major",)
+WORK_ORDERS = ("row_major", "tiled")
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,21 @@ class WorkPartition:
     Attributes:
         grid: Logical TileLang grid ``(gx, gy, gz)``.
         num_blocks: ``gx * gy * gz``.
-        order: Block numbering; ``"row_major"``: id = ``(bz*gy + by)*gx + bx``.
+        order: Block numbering; ``"row_major"``: id = ``(bz*gy + by)*gx + bx``;
+            ``"tiled"`` (gz = 1): the grid is cut into tiles of ``tile = [tx, ty]``
+            blocks, tiles numbered row-major, blocks row-major inside a tile:
+            id = ``((by//ty) * (gx//tx) + bx//tx) * tx*ty + (by%ty) * tx + bx%tx``
+            (a core that owns one tile owns a consecutive range).
         cores: Only the cores with work; their block ranges partition
             ``0 .. num_blocks-1``.
+        tile: ``[tx, ty]`` for the ``"tiled"`` order (dividing gx, gy); None otherwise.
     """
 
     grid: tuple[int, int, int]
     num_blocks: int
     order: str
     cores: tuple[CoreWork, ...]
+    tile: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         set_field(
@@ -93,10 +99,23 @@ class WorkPartition:
             raise fail("WorkPartition", "num_blocks", detail)
         set_field(self, "num_blocks", num_blocks)
         check_one_of("WorkPartition", "order", self.order, WORK_ORDERS)
+        self._check_tile()
         cores = check_items("WorkPartition", "cores", self.cores, CoreWork)
         unique("WorkPartition", "cores", [work.core for work in cores], "core")
         set_field(self, "cores", cores)
         self._check_cover()
+
+    def _check_tile(self) -> None:
+        if self.order != "tiled":
+            if self.tile is not None:
+                raise fail("WorkPartition", "tile", "only the 'tiled' order has a tile")
+            return
+        tile = check_ints("WorkPartition", "tile", self.tile, length=2, low=1)
+        gx, gy, gz = self.grid
+        if gz != 1 or gx % tile[0] or gy % tile[1]:
+            detail = f"{list(tile)} must divide grid {list(self.grid)} (with gz = 1)"
+            raise fail("WorkPartition", "tile", detail)
+        set_field(self, "tile", tile)
 
     def _check_cover(self) -> None:
         for i, work in enumerate(self.cores):
@@ -134,32 +153,39 @@ class WorkPartition:
         return range(0)
 
     def block_coords(self, block: int) -> tuple[int, int, int]:
-        """``(bx, by, bz)`` of a block id under ``row_major`` order."""
+        """``(bx, by, bz)`` of a block id under the partition's order."""
         if not 0 <= block < self.num_blocks:
             raise SchemaError(
                 f"block {block} is out of range (0..{self.num_blocks - 1})"
             )
         gx, gy, _ = self.grid
+        if self.order == "tiled":
+            tx, ty = self.tile
+            tile, inner = divmod(block, tx * ty)
+            tile_y, tile_x = divmod(tile, gx // tx)
+            return (tile_x * tx + inner % tx, tile_y * ty + inner // tx, 0)
         return (block % gx, (block // gx) % gy, block // (gx * gy))
 
     def to_json(self) -> dict[str, Any]:
         """The ``work`` object of ``tt.plan.json``."""
-        return {
+        data: dict[str, Any] = {
             "grid": list(self.grid),
             "num_blocks": self.num_blocks,
             "order": self.order,
             "cores": [work.to_json() for work in self.cores],
         }
+        if self.tile is not None:
+            data["tile"] = list(self.tile)
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> WorkPartition:
         """Read the ``work`` object of ``tt.plan.json``."""
         with reading():
-            fields = dict(
-                read_fields(
-                    "WorkPartition", data, ("grid", "num_blocks", "order", "cores")
-                )
-            )
+            names = ("grid", "num_blocks", "order", "cores")
+            if isinstance(data, dict) and data.get("order") == "tiled":
+                names += ("tile",)
+            fields = dict(read_fields("WorkPartition", data, names))
             fields["cores"] = list_from_json(
                 "WorkPartition", "cores", fields["cores"], CoreWork
             )
