@@ -12,9 +12,9 @@ import random
 import ml_dtypes
 import numpy as np
 import pytest
+from corpus import load_example
 
 import tt_cli
-from corpus import load_example
 
 SEED = int(os.environ.get("TT_RANDOM_SEED", "20261121"))
 CASES = int(os.environ.get("TT_RANDOM_CASES", "10"))
