@@ -1,0 +1,305 @@
+"""The performance model: device time of a run from its counters and its plan.
+
+Owns: `estimate` (counters + plan -> `PerfEstimate`) and `PerfEstimate` (numbers, a short
+report, JSON). The model, per work core: reader, compute and writer busy cycles from the
+counters; the three overlap or take turns depending on how many blocks each CB holds; the
+chip takes as long as its slowest core or as all DRAM bytes at the chip's DRAM bandwidth,
+whichever is longer, plus a launch overhead. Constants and their sources: `_perf_hw`.
+Does not own: running anything (the counters come from `tt_runtime.run`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from tt_ir import Plan, get_arch, load_plan, validate_plan
+from tt_runtime import _perf_hw as hw
+from tt_runtime._result import RunResult
+
+BOUNDS = ("compute", "dram", "noc")
+_CB_CALL = re.compile(r"cb_(?:reserve_back|wait_front)\(\s*cb_(\w+)\s*,\s*(\d+)\s*\)")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Facts:
+    """What the model needs from the plan (and the kernels, when given)."""
+
+    fidelity: str
+    in_tile: int        # bytes unpacked per operand of matmul/add/sub/mul
+    copy_tile: int      # bytes unpacked by copy_tile (the spill CB's tiles if there is one)
+    out_tile: int       # bytes packed per pack_tile
+    read_packet: int    # bytes per NoC read (the input buffers' page size)
+    write_packet: int
+    read_block: float   # bytes the reader moves between barriers
+    write_block: float
+    overlap_in: bool    # reader and compute overlap (every reader->compute CB holds >= 2 blocks)
+    overlap_out: bool   # compute and writer overlap
+    blocks_assumed: bool
+
+
+@dataclasses.dataclass
+class PerfEstimate:
+    """Estimated device time of one run on silicon (a model, not a measurement).
+
+    Attributes:
+        arch: Architecture of the run.
+        math_fidelity: The plan's compute fidelity.
+        clock_ghz: AI clock used to turn cycles into time.
+        time_us: Estimated device time: ``max(core_cycles, dram_cycles)`` plus ``launch_us``.
+        device_cycles: ``max(core_cycles, dram_cycles)``.
+        launch_us: Fixed program launch overhead included in ``time_us``.
+        bound: ``"dram"`` (chip DRAM bandwidth), ``"compute"`` or ``"noc"`` (the slowest
+            core's longest role is compute, or reader/writer data movement).
+        critical_core: ``"x,y"`` of the slowest core.
+        roles: Busy cycles of the slowest core's ``reader``, ``compute``, ``writer``.
+        compute_threads: Its compute split into ``unpack``, ``math``, ``pack`` (TRISC0-2,
+            which pipeline: compute = their max).
+        overlap: ``reader_compute`` / ``compute_writer``: whether the CBs between them hold
+            at least two blocks (then the two run concurrently; otherwise they take turns).
+        core_cycles: The slowest core's time.
+        dram_cycles: All DRAM bytes at the chip DRAM bandwidth.
+        dram_bytes: DRAM bytes read and written, all cores.
+        dram_gbps: ``dram_bytes / time``.
+        matmul_tiles: 32x32x32 matmul tile operations, all cores.
+        tflops: ``2 * 32**3 * matmul_tiles / time`` (0 without matmuls).
+        peak_tflops: Fidelity-adjusted matmul peak of the full grid.
+        utilization: tt-metal's definition: ideal cycles (matmul tiles x cycles per tile /
+            grid cores) over estimated cycles; None without matmuls.
+        grid_cores: Cores of the full grid (the plan's ``core_grid``).
+        active_cores: Cores with counters.
+        per_core: ``"x,y"`` -> estimated cycles of that core.
+        notes: Assumptions this estimate had to make.
+    """
+
+    arch: str
+    math_fidelity: str
+    clock_ghz: float
+    time_us: float
+    device_cycles: float
+    launch_us: float
+    bound: str
+    critical_core: str
+    roles: dict[str, float]
+    compute_threads: dict[str, float]
+    overlap: dict[str, bool]
+    core_cycles: float
+    dram_cycles: float
+    dram_bytes: int
+    dram_gbps: float
+    matmul_tiles: int
+    tflops: float
+    peak_tflops: float
+    utilization: float | None
+    grid_cores: int
+    active_cores: int
+    per_core: dict[str, float]
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def __str__(self) -> str:
+        r, t = self.roles, self.compute_threads
+        mode = "overlap" if all(self.overlap.values()) else "partly serialized" if any(self.overlap.values()) else "serialized"
+        lines = [
+            f"perf model ({self.arch}, {self.math_fidelity}; an estimate, not a measurement): "
+            f"{self.time_us:.1f} us, {self.bound}-bound",
+            f"  slowest core {self.critical_core}: reader {_k(r['reader'])}, compute {_k(r['compute'])} "
+            f"(unpack {_k(t['unpack'])}, math {_k(t['math'])}, pack {_k(t['pack'])}), "
+            f"writer {_k(r['writer'])} cycles; roles {mode}",
+            f"  DRAM: {self.dram_bytes / 1e6:.1f} MB, chip bound {_k(self.dram_cycles)} cycles; "
+            f"achieved {self.dram_gbps:.0f} GB/s",
+        ]
+        if self.utilization is not None:
+            lines.append(f"  matmul: {self.tflops:.1f} TFLOP/s, {100 * self.utilization:.0f}% of the "
+                         f"{self.math_fidelity} peak {self.peak_tflops:.1f} TFLOP/s ({self.grid_cores} cores)")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Serialize every field."""
+        return json.dumps(dataclasses.asdict(self), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> PerfEstimate:
+        """Read back `to_json` output."""
+        return cls(**json.loads(text))
+
+
+def _k(cycles: float) -> str:
+    return f"{cycles / 1e3:.1f}k" if cycles >= 1e4 else f"{cycles:.0f}"
+
+
+def estimate(result: RunResult, plan: Plan | dict[str, Any] | str | Path, *,
+             kernels_dir: str | Path | None = None, launch_us: float = hw.LAUNCH_OVERHEAD_US) -> PerfEstimate:
+    """Estimate the device time of ``result`` on silicon.
+
+    Args:
+        result: A `RunResult` (its counters and arch are used).
+        plan: The run's plan: a `tt_ir.Plan`, a decoded ``tt.plan.json``, the path of one, or
+            an artifact directory (then its kernels also give the CB block sizes).
+        kernels_dir: Directory with ``reader.cpp``/``compute.cpp``/``writer.cpp``; their
+            ``cb_reserve_back``/``cb_wait_front`` counts give each CB's block size.
+            Without kernels each CB is assumed to hold two blocks.
+        launch_us: Fixed launch overhead added to the device time.
+
+    Returns:
+        The `PerfEstimate`.
+    """
+    plan, kernels_dir = _load(plan, kernels_dir)
+    arch = hw.ARCH_PERF[result.arch]
+    blocks = _kernel_blocks(Path(kernels_dir)) if kernels_dir is not None else {}
+    facts = _plan_facts(plan, blocks)
+    cores = {name: _core(c, facts, arch) for name, c in result.counters.items()}
+    critical = max(cores, key=lambda name: cores[name]["total"], default="")
+    core_cycles = cores[critical]["total"] if critical else 0.0
+    dram_bytes = sum(c["dram_bytes"] for c in cores.values())
+    dram_cycles = dram_bytes / arch.dram_bytes_per_cycle
+    device_cycles = max(core_cycles, dram_cycles)
+    time_us = device_cycles / (arch.clock_ghz * 1e3) + launch_us
+    grid_cores = _grid_cores(plan, result.arch)
+    matmul_tiles = sum(c.get("tile_ops", {}).get("matmul", 0) for c in result.counters.values())
+    slow = cores.get(critical, _core({}, facts, arch))
+    return PerfEstimate(
+        arch=result.arch, math_fidelity=facts.fidelity, clock_ghz=arch.clock_ghz, time_us=time_us,
+        device_cycles=device_cycles, launch_us=launch_us,
+        bound=_bound(slow, core_cycles, dram_cycles), critical_core=critical,
+        roles={k: slow[k] for k in ("reader", "compute", "writer")},
+        compute_threads={k: slow[k] for k in ("unpack", "math", "pack")},
+        overlap={"reader_compute": facts.overlap_in, "compute_writer": facts.overlap_out},
+        core_cycles=core_cycles, dram_cycles=dram_cycles, dram_bytes=dram_bytes,
+        dram_gbps=dram_bytes / (time_us * 1e3),
+        matmul_tiles=matmul_tiles, tflops=matmul_tiles * hw.MATMUL_TILE_FLOPS / (time_us * 1e6),
+        peak_tflops=_peak_tflops(grid_cores, arch.clock_ghz, facts.fidelity),
+        utilization=_utilization(matmul_tiles, facts.fidelity, grid_cores, time_us * arch.clock_ghz * 1e3),
+        grid_cores=grid_cores, active_cores=len(cores),
+        per_core={name: c["total"] for name, c in cores.items()}, notes=_notes(facts, result))
+
+
+def _load(plan: Any, kernels_dir: Any) -> tuple[Plan, Any]:
+    if isinstance(plan, Plan):
+        return plan, kernels_dir
+    if isinstance(plan, dict):
+        return validate_plan(plan, json_schema=False), kernels_dir
+    path = Path(plan)
+    if path.is_dir():
+        return load_plan(path / "tt.plan.json"), kernels_dir if kernels_dir is not None else path
+    return load_plan(path), kernels_dir
+
+
+def _kernel_blocks(kernels_dir: Path) -> dict[str, int]:
+    """CB name -> the largest literal page count a kernel reserves or waits for at once."""
+    blocks: dict[str, int] = {}
+    for role in ("reader", "compute", "writer"):
+        path = kernels_dir / f"{role}.cpp"
+        if not path.is_file():
+            continue
+        for name, count in _CB_CALL.findall(path.read_text()):
+            blocks[name] = max(blocks.get(name, 0), int(count))
+    return blocks
+
+
+def _plan_facts(plan: Plan, blocks: dict[str, int]) -> _Facts:
+    cbs = plan.circular_buffers
+    ins = [cb for cb in cbs if cb.consumer == "compute" and not cb.is_spill]
+    spills = [cb for cb in cbs if cb.is_spill]
+    outs = [cb for cb in cbs if cb.producer == "compute"]
+    reads = [cb for cb in cbs if cb.producer == "reader"]
+    writes = [cb for cb in cbs if cb.consumer == "writer"]
+
+    def block(cb) -> int:
+        return blocks.get(cb.name) or max(1, cb.num_pages // 2)
+
+    def block_bytes(group) -> float:
+        return sum(block(cb) * cb.page_size for cb in group) / len(group) if group else math.inf
+
+    in_tile = max((cb.page_size for cb in ins), default=2048)
+    return _Facts(
+        fidelity=plan.compute_config.math_fidelity,
+        in_tile=in_tile,
+        copy_tile=spills[0].page_size if spills else in_tile,
+        out_tile=max((cb.page_size for cb in outs), default=2048),
+        read_packet=min((b.page_size for b in plan.buffers if b.role == "input"), default=2048),
+        write_packet=min((b.page_size for b in plan.buffers if b.role == "output"), default=2048),
+        read_block=block_bytes(reads), write_block=block_bytes(writes),
+        overlap_in=all(cb.num_pages >= 2 * block(cb) for cb in reads),
+        overlap_out=all(cb.num_pages >= 2 * block(cb) for cb in writes),
+        blocks_assumed=not blocks,
+    )
+
+
+def _compute_threads(tile_ops: dict[str, int], f: _Facts) -> dict[str, float]:
+    """Busy cycles of the unpack, math and pack threads for these tile-op counts."""
+    unpack = mth = pack = 0.0
+    for kind, n in tile_ops.items():
+        if kind == "matmul":
+            unpack, mth = unpack + n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE, mth + n * hw.MATMUL_CYCLES[f.fidelity]
+        elif kind in ("add", "sub", "mul"):
+            phases = hw.FIDELITY_PHASES[f.fidelity] if kind == "mul" else 1
+            unpack += n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE
+            mth += n * hw.ELTWISE_MATH_CYCLES * phases
+        elif kind == "copy":
+            unpack, mth = unpack + n * f.copy_tile / hw.UNPACK_BYTES_PER_CYCLE, mth + n * hw.COPY_MATH_CYCLES
+        elif kind == "pack":
+            pack += n * f.out_tile / hw.PACK_BYTES_PER_CYCLE
+        elif kind.startswith("sfpu_"):
+            mth += n * hw.sfpu_cycles(kind)
+        else:
+            mth += n * hw.ELTWISE_MATH_CYCLES
+    return {"unpack": unpack, "math": mth, "pack": pack}
+
+
+def _core(counters: dict[str, Any], f: _Facts, arch: hw.ArchPerf) -> dict[str, float]:
+    """One core: role busy cycles, its time under the overlap rule, its DRAM bytes."""
+    reads, writes = counters.get("noc_read_bytes", {}), counters.get("noc_write_bytes", {})
+    read_bytes, write_bytes = sum(reads.values()), sum(writes.values())
+    reader = read_bytes / arch.noc_bytes_per_cycle(f.read_packet) + math.ceil(read_bytes / f.read_block) * arch.read_latency
+    writer = write_bytes / arch.noc_bytes_per_cycle(f.write_packet) + math.ceil(write_bytes / f.write_block) * arch.write_latency
+    threads = _compute_threads(counters.get("tile_ops", {}), f)
+    compute = max(threads.values())
+    return {"reader": reader, "compute": compute, "writer": writer, **threads,
+            "total": _pipeline(reader, compute, writer, f),
+            "dram_bytes": reads.get("dram", 0) + writes.get("dram", 0)}
+
+
+def _pipeline(reader: float, compute: float, writer: float, f: _Facts) -> float:
+    """Overlap rule: roles joined by CBs of >= 2 blocks run concurrently, else take turns."""
+    if f.overlap_in and f.overlap_out:
+        return max(reader, compute, writer)
+    if f.overlap_in:
+        return max(reader, compute + writer)
+    if f.overlap_out:
+        return max(reader + compute, writer)
+    return reader + compute + writer
+
+
+def _bound(core: dict[str, float], core_cycles: float, dram_cycles: float) -> str:
+    if dram_cycles >= core_cycles:
+        return "dram"
+    return "compute" if core["compute"] >= max(core["reader"], core["writer"]) else "noc"
+
+
+def _grid_cores(plan: Plan, arch: str) -> int:
+    x, y = plan.core_grid if plan.arch == arch else get_arch(arch).grid
+    return x * y
+
+
+def _peak_tflops(cores: int, clock_ghz: float, fidelity: str) -> float:
+    return hw.LOFI_FLOPS_PER_CYCLE * cores * clock_ghz / hw.FIDELITY_PHASES[fidelity] / 1e3
+
+
+def _utilization(tiles: int, fidelity: str, cores: int, cycles: float) -> float | None:
+    if not tiles:
+        return None
+    return tiles * hw.MATMUL_CYCLES[fidelity] / cores / cycles
+
+
+def _notes(f: _Facts, result: RunResult) -> list[str]:
+    notes = []
+    if f.blocks_assumed:
+        notes.append("CB block sizes unknown (no kernel sources): each CB assumed to hold two blocks")
+    if any(c.get("noc_write_bytes", {}).get("l1_mcast") for c in result.counters.values()):
+        notes.append("multicast bytes are counted per destination: the NoC time of their sender is an upper bound")
+    return notes
