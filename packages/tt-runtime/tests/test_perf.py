@@ -1,0 +1,169 @@
+"""The performance model (`tt_runtime.perf`) on synthetic counters and plans, and on one real run."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tt_runtime
+from tt_ir import get_arch, validate_plan
+from tt_runtime import RunResult, perf
+from tt_runtime import _perf_hw as hw
+
+GOLDEN = Path(__file__).parent / "golden" / "eltwise_add"
+GOLDEN_PLAN = json.loads((GOLDEN / "tt.plan.json").read_text())
+UNPACK_BF16_PAIR = 2 * 2048 / hw.UNPACK_BYTES_PER_CYCLE  # two bf16 operands through the unpacker: 51.2
+
+
+def plan(fidelity: str = "HiFi4", pages: int = 16):
+    """The golden eltwise_add plan (bf16 CBs reader -> compute -> writer) with another fidelity/depth."""
+    doc = copy.deepcopy(GOLDEN_PLAN)
+    doc["compute_config"]["math_fidelity"] = fidelity
+    for cb in doc["circular_buffers"]:
+        cb["num_pages"] = pages
+    doc["l1"]["cbs"] = [{"index": cb["index"], "bytes": pages * cb["page_size"]} for cb in doc["circular_buffers"]]
+    doc["l1"]["per_core_bytes"] = sum(entry["bytes"] for entry in doc["l1"]["cbs"])
+    return validate_plan(doc, json_schema=False)
+
+
+def result(cores: dict[str, dict], arch: str = "wormhole_b0") -> RunResult:
+    return RunResult(outputs={}, counters=cores, arch=arch)
+
+
+def grid(counters: dict, n: int = 64) -> dict[str, dict]:
+    """The same counters on n cores."""
+    return {f"{i % 8},{i // 8}": copy.deepcopy(counters) for i in range(n)}
+
+
+def est(cores, p=None, arch="wormhole_b0", **kw):
+    return perf.estimate(result(cores, arch), p or plan(), launch_us=0.0, **kw)
+
+
+def test_matmul_hifi4_is_64_cycles_per_tile():
+    """A core that only multiplies: tiles x 64 cycles at HiFi4 (the unpacker, 51.2/tile, keeps up)."""
+    e = est({"0,0": {"tile_ops": {"matmul": 1000}}})
+    assert e.compute_threads == {"unpack": 1000 * UNPACK_BF16_PAIR, "math": 64000, "pack": 0}
+    assert e.device_cycles == e.core_cycles == e.roles["compute"] == 64000
+    assert e.time_us == pytest.approx(64.0)
+    assert e.bound == "compute"
+
+
+def test_matmul_lofi_math_is_a_quarter_and_bf16_is_unpack_bound():
+    """LoFi math is a quarter of HiFi4; with bf16 operands the unpacker (2 x 2 KB at 80 B/cycle) bounds compute."""
+    hifi4 = est({"0,0": {"tile_ops": {"matmul": 1000}}})
+    lofi = est({"0,0": {"tile_ops": {"matmul": 1000}}}, plan("LoFi"))
+    assert lofi.compute_threads["math"] == hifi4.compute_threads["math"] / 4 == 16000
+    assert lofi.roles["compute"] == pytest.approx(1000 * UNPACK_BF16_PAIR)
+
+
+def test_eltwise_costs():
+    """add is unpack-bound (51.2/tile); mul takes 8 cycles per fidelity phase; SFPU ops use the estimate table."""
+    e = est({"0,0": {"tile_ops": {"add": 10, "mul": 10, "sfpu_exp": 10, "sfpu_relu": 10, "pack": 10}}})
+    assert e.compute_threads["unpack"] == pytest.approx(20 * UNPACK_BF16_PAIR)
+    assert e.compute_threads["math"] == 10 * 8 + 10 * 32 + 10 * 32 * 16 + 10 * 32 * 4
+    assert e.compute_threads["pack"] == pytest.approx(10 * 2048 / hw.PACK_BYTES_PER_CYCLE)
+
+
+def test_dram_reader_on_a_full_grid_is_bytes_over_chip_bandwidth():
+    """64 cores streaming from DRAM: time = all bytes / 288 GB/s, and the achieved rate is that bandwidth."""
+    nbytes = 1 << 20
+    e = est(grid({"noc_read_bytes": {"dram": nbytes}}))
+    assert e.bound == "dram"
+    assert e.dram_cycles == e.device_cycles == pytest.approx(64 * nbytes / 288.0)
+    assert e.dram_gbps == pytest.approx(288.0)
+
+
+def test_single_dram_reader_is_noc_bound():
+    """One core alone: its NoC rate (2 KB pages: NIU 28.1 B/cycle) plus one read latency per CB block."""
+    nbytes = 1 << 20
+    e = est({"0,0": {"noc_read_bytes": {"dram": nbytes}}}, kernels_dir=GOLDEN)
+    blocks = nbytes // (8 * 2048)  # the golden reader reserves 8 pages per CB
+    assert e.bound == "noc"
+    assert e.roles["reader"] == pytest.approx(nbytes / 28.1 + blocks * 270)
+
+
+def test_bound_switches_from_compute_to_dram_as_bytes_grow():
+    """Same matmul work per core; more DRAM bytes per core move the bound to DRAM."""
+    bounds = [est(grid({"tile_ops": {"matmul": 512}, "noc_read_bytes": {"dram": n}})).bound for n in (1 << 12, 1 << 22)]
+    assert bounds == ["compute", "dram"]
+
+
+def test_ideal_workload_has_full_utilization():
+    """Pure matmul spread evenly over the full 8x8 grid: utilization 1.0 and the HiFi4 peak of 65.5 TFLOP/s."""
+    e = est(grid({"tile_ops": {"matmul": 4096}}))
+    assert e.utilization == pytest.approx(1.0)
+    assert e.tflops == pytest.approx(e.peak_tflops) == pytest.approx(4096 * 64 * 1.0 / 4 / 1e3)
+
+
+def test_blackhole_runs_the_same_cycles_at_its_clock():
+    """Compute-bound cycles are the same per core; Blackhole's 1.35 GHz shortens the time."""
+    counters = grid({"tile_ops": {"matmul": 1000}})
+    wh, bh = est(counters), est(counters, arch="blackhole")
+    assert bh.device_cycles == wh.device_cycles
+    assert bh.time_us == pytest.approx(wh.time_us / 1.35)
+    assert (wh.clock_ghz, bh.clock_ghz) == (1.0, 1.35)
+
+
+def test_single_buffered_cbs_serialize_the_roles(tmp_path):
+    """With CBs of one block the reader, compute and writer take turns; with two blocks they overlap."""
+    for role, cbs in (("reader", ("A_shared", "B_shared")), ("compute", ("C_local",))):
+        calls = "".join(f"cb_reserve_back(cb_{name}, 16);\n" for name in cbs)
+        (tmp_path / f"{role}.cpp").write_text(calls)
+    counters = {"0,0": {"tile_ops": {"matmul": 100}, "noc_read_bytes": {"dram": 1 << 16},
+                        "noc_write_bytes": {"dram": 1 << 15}}}
+    one = est(counters, plan(pages=16), kernels_dir=tmp_path)
+    two = est(counters, plan(pages=32), kernels_dir=tmp_path)
+    assert one.overlap == {"reader_compute": False, "compute_writer": False}
+    assert one.core_cycles == pytest.approx(sum(one.roles.values()))
+    assert two.overlap == {"reader_compute": True, "compute_writer": True}
+    assert two.core_cycles == pytest.approx(max(two.roles.values()))
+
+
+def test_without_kernels_blocks_are_assumed_and_said():
+    """No kernel sources: each CB is taken as two blocks, and the estimate notes it."""
+    e = est({"0,0": {"tile_ops": {"matmul": 1}}})
+    assert e.overlap == {"reader_compute": True, "compute_writer": True}
+    assert any("no kernel sources" in note for note in e.notes)
+
+
+def test_json_round_trip():
+    """to_json / from_json give back an equal estimate."""
+    e = est(grid({"tile_ops": {"matmul": 64}, "noc_read_bytes": {"dram": 1 << 16}}))
+    assert perf.PerfEstimate.from_json(e.to_json()) == e
+
+
+def test_noc_table_and_arch_numbers():
+    """The tt-npe table interpolates and is capped by the NIU; clocks and banks agree with tt_ir's arch table."""
+    wh, bh = perf.ARCH_PERF["wormhole_b0"], perf.ARCH_PERF["blackhole"]
+    assert wh.noc_bytes_per_cycle(2048) == 28.1
+    assert wh.noc_bytes_per_cycle(128) == 5.5
+    assert bh.noc_bytes_per_cycle(4096) == 58.7
+    assert 57.7 < bh.noc_bytes_per_cycle(3072) < 58.7
+    for name, numbers in perf.ARCH_PERF.items():
+        arch = get_arch(name)
+        assert (numbers.clock_ghz, numbers.num_dram_banks) == (arch.clock_ghz, arch.num_dram_banks)
+
+
+def test_public_names():
+    """tt_runtime.perf exports what its __all__ says; the package re-exports estimate and PerfEstimate."""
+    assert all(hasattr(perf, name) for name in perf.__all__)
+    assert tt_runtime.estimate is perf.estimate and tt_runtime.PerfEstimate is perf.PerfEstimate
+
+
+def test_golden_eltwise_add_run_estimates():
+    """A real run of the golden artifact gives a complete, positive estimate and a readable report."""
+    a = np.ones((256, 256), np.float32)
+    e = tt_runtime.estimate(tt_runtime.run(GOLDEN, [a, a]), GOLDEN)
+    assert e.bound in perf.BOUNDS
+    assert e.time_us > e.launch_us > 0
+    assert e.active_cores == 8 and e.grid_cores == 64
+    assert e.critical_core in e.per_core
+    assert all(v > 0 for v in e.roles.values())
+    assert e.dram_bytes == 8 * 24 * 2048
+    assert e.utilization is None and e.tflops == 0
+    assert e.notes == []
+    assert "us," in str(e) and "slowest core" in str(e)
