@@ -170,9 +170,20 @@ void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
     math_dst(k, "binary sfpu op", od);
     for (int i = 0; i < 1024; ++i) {
         float a = d.tile[i0][i], b = d.tile[i1][i];
-        d.tile[od][i] = op == Binop::Add ? a + b : op == Binop::Sub ? a - b : a * b;
+        float r = 0.f;
+        switch (op) {
+            case Binop::Add: r = a + b; break;
+            case Binop::Sub: r = a - b; break;
+            case Binop::Mul: r = a * b; break;
+            case Binop::Div: r = a / b; break;
+            case Binop::Rsub: r = b - a; break;
+            case Binop::Max: r = a > b ? a : b; break;
+            case Binop::Min: r = a < b ? a : b; break;
+        }
+        d.tile[od][i] = r;
     }
-    count(k, "sfpu_binary");
+    static const char* names[] = {"add", "sub", "mul", "div", "rsub", "max", "min"};
+    k.counters.tile_ops[std::string("sfpu_binary_") + names[static_cast<int>(op)]]++;
 }
 
 void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
@@ -209,11 +220,20 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
             case Unop::Square: x = x * x; break;
             case Unop::Sign: x = x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f); break;
             case Unop::Fill: x = p; break;
+            case Unop::AddScalar: x = x + p; break;
+            case Unop::SubScalar: x = x - p; break;
+            case Unop::MulScalar: x = x * p; break;
+            case Unop::DivScalar: x = x / p; break;
+            case Unop::RsubScalar: x = p - x; break;
+            case Unop::MaxScalar: x = x > p ? x : p; break;
+            case Unop::MinScalar: x = x < p ? x : p; break;
         }
         t[i] = x;
     }
     static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
-                                  "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill"};
+                                  "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill",
+                                  "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
+                                  "max_scalar", "min_scalar"};
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
 }
 

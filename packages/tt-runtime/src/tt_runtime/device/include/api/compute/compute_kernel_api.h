@@ -1,7 +1,8 @@
 // api/compute/compute_kernel_api.h -- SFPU ops the SDK declares in this header (emulator version).
 //
 // Owns: sigmoid, tanh, log, silu, abs, square, sign (init + tile call), acting in place on
-// DST[idst] in fp32.
+// DST[idst] in fp32; unary_max_tile / unary_min_tile(idst, param0): max/min with a scalar given
+// as its fp32 bit pattern.
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -38,4 +39,8 @@ template <auto... P>
 ALWI void sign_tile_init() { tt_emu::k::op_init("sign_tile_init", 0, 0, 0); }
 template <auto... P>
 ALWI void sign_tile(uint32_t idst, int vector_mode = VectorMode::RC) { (void)vector_mode; tt_emu::k::unary_tile(tt_emu::k::Unop::Sign, idst, 0); }
+ALWI void unary_max_tile_init() { tt_emu::k::op_init("unary_max_tile_init", 0, 0, 0); }
+ALWI void unary_max_tile(uint32_t idst, uint32_t param0) { tt_emu::k::unary_tile(tt_emu::k::Unop::MaxScalar, idst, param0); }
+ALWI void unary_min_tile_init() { tt_emu::k::op_init("unary_min_tile_init", 0, 0, 0); }
+ALWI void unary_min_tile(uint32_t idst, uint32_t param0) { tt_emu::k::unary_tile(tt_emu::k::Unop::MinScalar, idst, param0); }
 }  // namespace ckernel
