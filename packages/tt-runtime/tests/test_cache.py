@@ -50,5 +50,5 @@ def test_package_never_imports_tvm():
 
 
 def test_public_surface():
-    assert tt_runtime.__all__ == ["DEVICES", "RunResult", "__version__", "build_host", "build_library", "cache_root",
-                                  "run"]
+    assert tt_runtime.__all__ == ["DEVICES", "PerfEstimate", "RunResult", "__version__", "build_host", "build_library",
+                                  "cache_root", "estimate", "perf", "run"]
