@@ -68,6 +68,13 @@ def test_eltwise_costs():
     assert e.compute_threads["pack"] == pytest.approx(10 * 2048 / hw.PACK_BYTES_PER_CYCLE)
 
 
+def test_unknown_ops_get_a_default_and_a_note():
+    """A tile op without an estimate costs the default and is named in the notes."""
+    e = est({"0,0": {"tile_ops": {"sfpu_erfinv": 10, "sfpu_binary_div": 10}}})
+    assert e.compute_threads["math"] == 10 * 32 * hw.SFPU_DEFAULT_INSTRUCTIONS + 10 * 32 * 20
+    assert any("sfpu_erfinv" in note and "binary_div" not in note for note in e.notes)
+
+
 def test_dram_reader_on_a_full_grid_is_bytes_over_chip_bandwidth():
     """64 cores streaming from DRAM: time = all bytes / 288 GB/s, and the achieved rate is that bandwidth."""
     nbytes = 1 << 20

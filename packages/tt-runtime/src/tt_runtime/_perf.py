@@ -22,6 +22,7 @@ from tt_runtime import _perf_hw as hw
 from tt_runtime._result import RunResult
 
 BOUNDS = ("compute", "dram", "noc")
+_KNOWN_OPS = ("matmul", "add", "sub", "mul", "copy", "pack")
 _CB_CALL = re.compile(r"cb_(?:reserve_back|wait_front)\(\s*cb_(\w+)\s*,\s*(\d+)\s*\)")
 
 
@@ -300,6 +301,11 @@ def _notes(f: _Facts, result: RunResult) -> list[str]:
     notes = []
     if f.blocks_assumed:
         notes.append("CB block sizes unknown (no kernel sources): each CB assumed to hold two blocks")
+    kinds = {kind for c in result.counters.values() for kind in c.get("tile_ops", {})}
+    unknown = sorted(k for k in kinds if k not in _KNOWN_OPS and k.removeprefix("sfpu_") not in hw.SFPU_INSTRUCTIONS)
+    if unknown:
+        notes.append(f"no cost estimate for {', '.join(unknown)}: SFPU ops taken as "
+                     f"{hw.SFPU_DEFAULT_INSTRUCTIONS} instructions per iteration, others as one FPU pass")
     if any(c.get("noc_write_bytes", {}).get("l1_mcast") for c in result.counters.values()):
         notes.append("multicast bytes are counted per destination: the NoC time of their sender is an upper bound")
     return notes

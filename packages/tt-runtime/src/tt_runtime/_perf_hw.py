@@ -37,10 +37,16 @@ PACK_BYTES_PER_CYCLE = 80.0
 SFPU_ITERATIONS_PER_TILE = 32
 #: SFPU instructions per iteration (load, the function, store). *Estimates* from the shape
 #: of each function (compare/move; polynomial or table approximation; Newton steps;
-#: compositions of exp and recip), not measurements; approx mode is not distinguished.
+#: compositions of exp and recip; two loads for DST-DST binary ops; a reciprocal for binary
+#: div, while div by a scalar is a multiply), not measurements; approx mode is not
+#: distinguished.
 SFPU_INSTRUCTIONS = {
     "fill": 2, "abs": 3, "negative": 3, "square": 3,
-    "relu": 4, "relu_max": 4, "relu_min": 4, "sign": 4, "binary": 4,
+    "relu": 4, "relu_max": 4, "relu_min": 4, "sign": 4,
+    "add_scalar": 4, "sub_scalar": 4, "mul_scalar": 4, "rsub_scalar": 4, "div_scalar": 4,
+    "max_scalar": 4, "min_scalar": 4,
+    "binary_add": 5, "binary_sub": 5, "binary_mul": 5, "binary_rsub": 5, "binary_max": 5, "binary_min": 5,
+    "binary_div": 20,
     "exp": 16, "exp2": 16, "log": 16, "sqrt": 16, "rsqrt": 16, "recip": 16,
     "sigmoid": 24, "tanh": 24, "gelu": 24, "silu": 24,
 }
