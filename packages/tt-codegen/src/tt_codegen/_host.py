@@ -18,6 +18,8 @@ _PROCESSORS = {"RISCV_0": "DataMovementProcessor::RISCV_0", "RISCV_1": "DataMove
 _NOCS = {"NOC_0": "NOC::RISCV_0_default", "NOC_1": "NOC::RISCV_1_default"}
 _FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 _WORK_ROWS_PER_LINE = 4
+# Runtime-arg kinds with a per-core number in core_args (noc_*: a logical coordinate).
+_PER_CORE_KINDS = ("value", "noc_x", "noc_y")
 
 
 def _cxx_bool(value: bool) -> str:
@@ -147,7 +149,7 @@ def work_table(plan: dict) -> tuple[list[str], dict[tuple[str, str], int], list[
     column_of: dict[tuple[str, str], int] = {}
     series: list[list[int]] = []
     for k in plan["kernels"]:
-        names = [a["name"] for a in k["runtime_args"] if a["kind"] == "value"]
+        names = [a["name"] for a in k["runtime_args"] if a["kind"] in _PER_CORE_KINDS]
         for i, name in enumerate(names):
             mine = [int(per_kernel[k["role"]][c][i]) for c in cores]
             column = name if name not in columns or series[columns.index(name) - 2] == mine else f"{k['role']}_{name}"
@@ -174,10 +176,22 @@ def runtime_args(kernel: dict, column_of: dict[tuple[str, str], int], buffers: s
             out.append(f"{identifier(arg['buffer'])}_addr")
         elif arg["kind"] == "value":
             out.append(f"w[{column_of[(kernel['role'], arg['name'])]}]")
+        elif arg["kind"] in ("noc_x", "noc_y"):
+            out.append(f"{arg['kind']}(w[{column_of[(kernel['role'], arg['name'])]}])")
         else:
             raise CodegenError(f"{kernel['role']}: runtime arg '{arg['name']}' has kind '{arg['kind']}'; "
-                               "main.cpp knows buffer_address and value")
+                               "main.cpp knows buffer_address, value, noc_x and noc_y")
     return out
+
+
+def semaphores(plan: dict) -> list[dict]:
+    """The plan's semaphores in creation order; CreateSemaphore hands out ids 0, 1, ... in order."""
+    sems = sorted(plan.get("semaphores", []), key=lambda s: s["id"])
+    ids = [s["id"] for s in sems]
+    if ids != list(range(len(ids))):
+        raise CodegenError(f"semaphore ids {ids} are not 0..{len(ids) - 1}; main.cpp creates them in id order "
+                           "and kernels use the ids as literals")
+    return sems
 
 
 def render_main(plan: dict) -> str:
@@ -208,7 +222,9 @@ def render_main(plan: dict) -> str:
         buffer_list=", ".join(names),
         core_lines=core_lines(plan),
         cbs=sorted(plan["circular_buffers"], key=lambda c: c["index"]),
-        semaphores=plan.get("semaphores", []),
+        semaphores=semaphores(plan),
+        noc_axes=sorted({a["kind"] for k in plan["kernels"] for a in k["runtime_args"]
+                         if a["kind"] in ("noc_x", "noc_y")}),
         kernels=kernels,
         work_columns=columns,
         work_lines=work_lines(rows),

@@ -24,9 +24,11 @@ DFG = "tt.dfg"                  # list[CBEdge]          build_tile_dfg
 KERNELS = "tt.kernels"          # list[KernelInfo]      configure_tensor_accessor
 KERNEL_NAME = "tt.kernel_name"  # str                   infer_tt_layout
 MATMULS = "tt.matmuls"          # [{in0, in1, transpose}] insert_dst_management
+MCAST = "tt.mcast"              # [{cb, axis, sems}]     lower_cb_intrinsics (reuse="mcast")
 SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
 PLAN = "tt.plan"                # JSON (contracts §2)   finalize_persistent_signature
-INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS)
+INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS,
+                 MCAST)
 
 ROLES = ("reader", "compute", "writer")
 
@@ -108,7 +110,8 @@ class WorkInfo:
     grid: list               # [gx, gy, gz]
     num_blocks: int
     cores: list              # [{"core": [x, y], "start": s, "count": n}, ...] (only busy cores)
-    order: str = "row_major"
+    order: str = "row_major"  # or "tiled" (reuse="mcast"): core (x, y) owns tile (x, y)
+    tile: list | None = None  # [tx, ty] blocks per core for the "tiled" order
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from tt_ir.errors import SchemaError
 
 FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 SPILL_MODES = ("restream", "partials", "off")
+REUSE_MODES = ("none", "mcast")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,13 @@ class Options:
             sub-block accumulates over all of K in DST while the reader re-streams that
             sub-block's A rows / B columns: no spill work, but more DRAM reads — 84 MB
             instead of 34 MB for the 1024^3 quickstart), or "off" (refuse).
+        reuse: cross-core reuse of input blocks: "none" (default: every core reads its
+            blocks from DRAM) or "mcast" (cores in a 2-D grid matching the block grid
+            in lockstep; a block that depends on `by` only is read by grid column 0 and
+            multicast along the core row, one that depends on `bx` only by grid row 0
+            and multicast down the column: the GEMM's A and B). Kernels or grids where
+            it does not apply (no such copy, a z grid, too few cores busy) keep the
+            "none" schedule.
         verify: run verify_tt_ir at the end.
         dump_ir: directory for an IR dump after every pass (also env TT_DUMP_IR).
         time_passes: collect per-pass wall times (see `lower(..., timings=...)`).
@@ -43,6 +51,7 @@ class Options:
     full_sync: bool = False
     cb_depth: Any = "num_stages"
     spill: str = "partials"
+    reuse: str = "none"
     verify: bool = True
     dump_ir: str | None = None
     time_passes: bool = False
@@ -55,6 +64,9 @@ class Options:
         if self.spill not in SPILL_MODES:
             raise SchemaError(f"spill: {self.spill!r} is not one of {', '.join(SPILL_MODES)}",
                               field="spill")
+        if self.reuse not in REUSE_MODES:
+            raise SchemaError(f"reuse: {self.reuse!r} is not one of {', '.join(REUSE_MODES)}",
+                              field="reuse")
         if self.cb_depth != "num_stages" and not (isinstance(self.cb_depth, int)
                                                   and self.cb_depth >= 1):
             raise SchemaError(f"cb_depth: {self.cb_depth!r}; use \"num_stages\" or an int >= 1",

@@ -39,7 +39,7 @@ def pass_list(options: Options) -> list:
                           math_fidelity=o.math_fidelity, full_sync=o.full_sync),
         AttachTensorAccessor(),
         # B: partition
-        LayoutAwareWorkPartition(arch=o.arch, grid=o.grid),
+        LayoutAwareWorkPartition(arch=o.arch, grid=o.grid, reuse=o.reuse),
         GridToCoreGrid(),
         # C: protocol-less tile program
         LowerSharedToCB(arch=o.arch, spill=o.spill),
@@ -48,7 +48,7 @@ def pass_list(options: Options) -> list:
         # D: split and protocol
         SplitDeviceKernel(),
         ConfigureTensorAccessor(),
-        LowerCBIntrinsics(),
+        LowerCBIntrinsics(arch=o.arch),
         InsertDstManagement(),   # before the inits: they must see the ops it creates
         InsertComputeInit(),
         # E: finalize and verify

@@ -28,7 +28,7 @@ def lower(mod: Any, arch: str = "wormhole_b0", *, instruments: list | None = Non
         instruments: Extra TVM pass instruments.
         timings: If a list is given, per-pass (name, ms) pairs are appended to it.
         **options: See `tt_passes.Options` (grid, math_fidelity, fp32_acc, full_sync,
-            cb_depth, spill, verify, dump_ir, time_passes).
+            cb_depth, spill, reuse, verify, dump_ir, time_passes).
 
     Returns:
         The IRModule with `reader`, `compute`, `writer` and the `tt.plan` attribute.

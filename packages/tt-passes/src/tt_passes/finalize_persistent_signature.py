@@ -6,7 +6,10 @@ all metadata (`tt.buffers`, `tt.cbs`, `tt.compute_config`, `tt.work`, `tt.dfg`,
 Rewrites: `tt.runtime_arg(name)` -> `get_arg_val<uint32_t>(i)`, with i from the
 canonical schema of each kernel: the buffer addresses of its accessors (in accessor
 order), then `block_start` and `block_count` when the kernel uses them (compute:
-`block_count` only). Removes the internal `tt.*` module attributes.
+`block_count` only), then (reuse="mcast", `tt.mcast`) per shared CB its role flag and
+the NoC coordinates of its sender and multicast rectangle (`_mcast.arg_kinds`;
+`noc_x`/`noc_y` args carry logical coordinates that main.cpp resolves); the plan lists
+two semaphores per shared CB (initial value 0). Removes the internal `tt.*` module attributes.
 Guarantees: module attribute `tt.plan` = the JSON plan of contracts §2: buffers, CBs
 (with producer/consumer kernels), kernels (processor, NoC, compile args, accessors,
 runtime-arg schema and per-core values for the cores in `work.cores`), work split,
@@ -22,7 +25,7 @@ from typing import Any
 
 from tt_ir import get_arch, tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _mcast, _meta
 from tt_passes._base import TTPass, map_roles
 from tt_passes.grid_to_core_grid import RUNTIME_ARG
 
@@ -43,17 +46,26 @@ def used_args(body: Any) -> set:
     return out
 
 
-def arg_schema(info: Any, used: set) -> list:
+def arg_schema(info: Any, used: set, mcast: list) -> list:
     schema = [{"name": f"{a['buffer']}_addr", "kind": "buffer_address", "buffer": a["buffer"]}
               for a in info.accessors]
     schema += [{"name": n, "kind": "value"} for n in VALUE_ARGS if n in used]
+    for m in mcast:
+        schema += [{"name": n, "kind": k} for n, k in _mcast.arg_kinds(m["cb"], m["axis"]).items()
+                   if n in used]
     return schema
 
 
-def core_args(schema: list, work: Any) -> list:
-    values = {"block_start": "start", "block_count": "count"}
-    return [{"core": c["core"], "values": [c[values[a["name"]]] for a in schema
-                                           if a["kind"] == "value"]} for c in work.cores]
+def core_args(schema: list, work: Any, mcast: list, noc: str | None) -> list:
+    out = []
+    for c in work.cores:
+        values = {"block_start": c["start"], "block_count": c["count"]}
+        for m in mcast:
+            cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
+            values.update(_mcast.arg_values(m["cb"], m["axis"], c["core"], cx, cy, noc))
+        out.append({"core": c["core"], "values": [values[a["name"]] for a in schema
+                                                  if a["kind"] != "buffer_address"]})
+    return out
 
 
 # --- rewrite -----------------------------------------------------------------------
@@ -91,18 +103,19 @@ def build_plan(mod: Any, arch_name: str, grid: Any, kernels: list) -> dict:
         "circular_buffers": cb_rows,
         "kernels": kernels,
         "work": {"grid": work.grid, "num_blocks": work.num_blocks, "order": work.order,
-                 "cores": work.cores},
+                 "cores": work.cores, **({"tile": work.tile} if work.tile else {})},
         "l1": {"capacity": arch.l1_size, "base": arch.l1_unreserved_base,
                "per_core_bytes": sum(r["bytes"] for r in l1), "cbs": l1},
-        "semaphores": [],
+        "semaphores": [{"id": i, "initial_value": 0}
+                       for m in _meta.get(mod, _meta.MCAST, []) for i in m["sems"]],
     }
 
 
-def kernel_entry(info: Any, schema: list, work: Any) -> dict:
+def kernel_entry(info: Any, schema: list, work: Any, mcast: list) -> dict:
     processor, noc = PROCESSORS[info.role]
     return {"role": info.role, "file": f"{info.role}.cpp", "processor": processor, "noc": noc,
             "compile_args": info.compile_args, "defines": {}, "accessors": info.accessors,
-            "runtime_args": schema, "core_args": core_args(schema, work)}
+            "runtime_args": schema, "core_args": core_args(schema, work, mcast, noc)}
 
 
 # --- pass ----------------------------------------------------------------------------
@@ -115,11 +128,12 @@ class FinalizePersistentSignature(TTPass):
     def run(self, mod: Any) -> Any:
         infos = {k.role: k for k in _meta.get(mod, _meta.KERNELS, [])}
         work = _meta.get(mod, _meta.WORK)
+        mcast = _meta.get(mod, _meta.MCAST, [])
         entries = {}
 
         def finalize(role: str, func: Any) -> Any:
-            schema = arg_schema(infos[role], used_args(func.body))
-            entries[role] = kernel_entry(infos[role], schema, work)
+            schema = arg_schema(infos[role], used_args(func.body), mcast)
+            entries[role] = kernel_entry(infos[role], schema, work, mcast)
             return func.with_body(bind_args(func.body, schema))
 
         mod = map_roles(mod, finalize)

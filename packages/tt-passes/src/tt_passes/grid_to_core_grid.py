@@ -13,8 +13,10 @@ launch-only attrs are removed; the kernel body becomes
 
 `tt.runtime_arg(name)` is a placeholder that `finalize_persistent_signature` turns
 into `get_arg_val<uint32_t>(i)` once each kernel's argument list is known.
+With the "tiled" work order (reuse="mcast") bx / by are that order's functions of
+the linear id instead (`_mcast.tiled_block_exprs`).
 Guarantees: no launch attrs remain; every core runs blocks block_start ..
-block_start + block_count - 1 of the row-major logical grid (see `tt.work`).
+block_start + block_count - 1 of the logical grid in the order of `tt.work`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _mcast, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 
 RUNTIME_ARG = "tt.runtime_arg"
@@ -72,7 +74,10 @@ class GridToCoreGrid(TTPass):
         work = _meta.get(mod, _meta.WORK)
         body, old = strip_launch(func.body)
         start, count, b = B.var("block_start"), B.var("block_count"), B.var("b")
-        exprs = block_index_exprs(start + b, work.grid)
+        if work.order == "tiled":
+            exprs = _mcast.tiled_block_exprs(start + b, work.grid, work.tile)
+        else:
+            exprs = block_index_exprs(start + b, work.grid)
         binds, vmap = [], {}
         for axis, name, expr in zip(("blockIdx.x", "blockIdx.y", "blockIdx.z"), NAMES, exprs):
             if axis not in old:

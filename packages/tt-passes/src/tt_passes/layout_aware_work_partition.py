@@ -7,6 +7,12 @@ the number of blocks (block id = (bz*gy + by)*gx + bx, row-major) and, for every
 that gets work, a contiguous range [start, start + count). Cores are taken in
 row-major logical order over the chosen core grid; the first `num_blocks % ncores`
 cores get one block more; cores beyond `num_blocks` get nothing (and no kernels).
+With reuse="mcast" and a kernel that copies a block depending on only one of
+bx / by from a global tensor (the GEMM's A and B), the partition is instead the
+"tiled" order of `_mcast.tiling`: core (x, y) owns the tile (x, y) of tx * ty blocks,
+every core the same count, so the cores of a core row / column run in lockstep
+(what the reader's multicast needs). When the tiling does not pay (see
+`_mcast.tiling`) the row-major split is kept.
 Layout awareness: every tensor is DRAM interleaved, so any core may own any block;
 owner-computes for sharded outputs is not implemented (sharded layouts are refused
 by `infer_tt_layout`).
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import get_arch, tir
-from tt_passes import _meta
+from tt_passes import _mcast, _meta
 from tt_passes._base import TTPass, kernel_func
 
 AXES = ("blockIdx.x", "blockIdx.y", "blockIdx.z")
@@ -44,6 +50,36 @@ def grid_of(body: Any) -> list:
     return [ext.get(axis, 1) for axis in AXES]
 
 
+def has_shared_copy(body: Any) -> bool:
+    """Whether some read of a global tensor region depends on only one of bx / by."""
+    block = {}
+
+    def on_attr(attr: Any) -> None:
+        if str(attr.attr_key) == "thread_extent" and str(attr.node.thread_tag) in AXES[:2]:
+            block[attr.node.var] = str(attr.node.thread_tag)
+
+    tir.walk(body, on_attr, types=tir.AttrStmt)
+    found = []
+
+    def on_call(call: Any) -> None:
+        if not tir.is_call(call, "tl.region"):
+            return
+        region = tir.decode_region(call)
+        if tir.scope_of(region.buffer) != "global" or region.access != 1:
+            return
+        used = {v for v in block if any(v in vars_of(m) for m in region.mins)}
+        found.append(len(used) < 2)
+
+    tir.walk(body, on_call, types=tir.Call)
+    return any(found)
+
+
+def vars_of(expr: Any) -> set:
+    out: set = set()
+    tir.walk(expr, out.add, types=tir.Var)
+    return out
+
+
 # --- decide ----------------------------------------------------------------------
 def split_blocks(num_blocks: int, core_grid: tuple) -> list:
     """Contiguous block ranges over the cores of `core_grid`, busy cores only."""
@@ -65,6 +101,7 @@ class LayoutAwareWorkPartition(TTPass):
     name = "layout_aware_work_partition"
     arch: str = "wormhole_b0"
     grid: tuple | None = None
+    reuse: str = "none"
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
@@ -74,11 +111,18 @@ class LayoutAwareWorkPartition(TTPass):
                              numbers={"grid": grid}, hint="use constant tensor shapes")
         core_grid = get_arch(self.arch, self.grid).grid
         num_blocks = grid[0] * grid[1] * grid[2]
+        tiles = None
+        if self.reuse == "mcast" and has_shared_copy(func.body):
+            tiles = _mcast.tiling(grid, core_grid)
+        if tiles is not None:
+            work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks, order="tiled",
+                                  tile=[tiles.tx, tiles.ty], cores=_mcast.tiled_cores(tiles))
+            return _meta.put(mod, _meta.WORK, work)
         work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks,
                               cores=split_blocks(num_blocks, core_grid))
         return _meta.put(mod, _meta.WORK, work)
 
 
 def layout_aware_work_partition(**options: Any) -> Any:
-    """The `layout_aware_work_partition` pass as a TVM pass (options: arch, grid)."""
+    """The `layout_aware_work_partition` pass as a TVM pass (options: arch, grid, reuse)."""
     return LayoutAwareWorkPartition(**options).as_tvm_pass()

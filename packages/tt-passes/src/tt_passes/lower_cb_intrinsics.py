@@ -14,6 +14,12 @@ Rewrites:
 - compute, `tt.cb_in(cb)` markers: `cb_wait_front(cb, n)` just before the first tile
   op that reads the CB and `cb_pop_front(cb, n)` at the end of the loop trip in which
   the block arrived.
+- reader with the "tiled" work order (reuse="mcast"): a `tt.copy_in` whose tensor
+  coordinates depend on `by` only (or `bx` only), outside any branch, of a core row
+  (column) with more than one core, becomes the multicast handshake of `_mcast`:
+  the sender reads and multicasts the block, receivers wait for it; both push. The
+  reader gets the semaphore prologue / barrier epilogue; `tt.mcast` records the
+  shared CBs, their axis and semaphore ids for finalize_persistent_signature.
 Guarantees: per loop trip, every page a reader pushes is waited for and popped by
 compute; every page compute will push (insert_dst_management) is popped by the writer.
 `tt.pack_out` and the tile-math intrinsics are left to insert_dst_management.
@@ -24,9 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import tir
+from tt_ir import get_arch, tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _mcast, _meta
 from tt_passes._base import TTPass, map_roles
 from tt_passes.build_tile_dfg import KERNEL_OF
 
@@ -47,7 +53,7 @@ def _inside(r: Any, c: Any, tiles: list, guard_r: int, guard_c: int) -> Any | No
     return conds[0] if len(conds) == 1 else tir.logical_and(conds[0], conds[1])
 
 
-def read_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
+def read_block(cb: Any, buf: Any, acc: Any, args: list, mcast: dict | None = None) -> Any:
     r0, c0 = args[2], args[3]
     h, w, gr, gc = B.ints(args[4:8])
     l1 = B.var(f"{cb.name}_l1")
@@ -59,6 +65,12 @@ def read_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
     if cond is not None:
         read = B.if_(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
     tiles = _loops([(i, h), (j, w)], read)
+    if mcast is not None:
+        tiles = _mcast.mcast_block(cb, mcast["axis"], mcast["vars"], mcast["num_dests"],
+                                   tiles, l1, h * w)
+        return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                     tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                     tiles, B.extern("cb_push_back", cb.index, h * w))
     return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
                  tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
                  tiles, B.extern("noc_async_read_barrier"),
@@ -95,17 +107,59 @@ def _loops(nest: list, body: Any) -> Any:
     return body
 
 
-def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict) -> Any:
+def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
+                shared: dict | None = None) -> Any:
+    shared = shared or {}
+
     def visit(stmt: Any) -> Any:
         hit = B.intrinsic_of(stmt)
         if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
             return stmt
         name, args = hit
         cb, buf = cbs[tir.as_int(args[0])], buffers[B.string(args[1])]
-        make = read_block if name == "tt.copy_in" else write_block
-        return make(cb, buf, accs[buf.name], args)
+        if name == "tt.copy_in":
+            return read_block(cb, buf, accs[buf.name], args, shared.get(cb.index))
+        return write_block(cb, buf, accs[buf.name], args)
 
     return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
+# --- reader: multicast (reuse="mcast") ---------------------------------------------------
+def shared_copies(body: Any, cbs: dict, work: Any, max_sems: int) -> dict:
+    """{CB index: {"cb", "axis", "sems", "num_dests"}} of the copies to multicast."""
+    if work.order != "tiled":
+        return {}
+    cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
+    allowed = _mcast.lockstep_loop_vars(body)
+    axes: dict = {}   # CB index -> the axis of every copy site (None: not shareable)
+    for stmt in tir.collect(body, tir.Evaluate):
+        hit = B.intrinsic_of(stmt)
+        if hit is None or hit[0] != "tt.copy_in":
+            continue
+        axis = _mcast.shared_axis(hit[1], allowed)
+        if _mcast.under_branch(body, stmt):
+            axis = None
+        axes.setdefault(tir.as_int(hit[1][0]), []).append(axis)
+    out: dict = {}
+    for index, sites in axes.items():
+        axis = sites[0]
+        num_dests = (cx if axis == "row" else cy) - 1
+        if axis is None or set(sites) != {axis} or num_dests < 1:
+            continue
+        if 2 * (len(out) + 1) > max_sems:
+            break
+        out[index] = {"cb": cbs[index].name, "axis": axis, "num_dests": num_dests,
+                      "sems": [2 * len(out), 2 * len(out) + 1],
+                      "vars": _mcast.reader_vars(cbs[index].name, axis)}
+    return out
+
+
+def with_mcast_frame(body: Any, shared: dict) -> Any:
+    if not shared:
+        return body
+    head = [s for m in shared.values()
+            for s in _mcast.prologue(m["cb"], m["axis"], m["sems"], m["vars"])]
+    return B.seq(*head, body, *_mcast.epilogue())
 
 
 def accessor_vars(body: Any) -> dict:
@@ -174,19 +228,28 @@ def _prepend(waits: list, s: Any) -> Any:
 @dataclass
 class LowerCBIntrinsics(TTPass):
     name = "lower_cb_intrinsics"
+    arch: str = "wormhole_b0"
 
     def run(self, mod: Any) -> Any:
         cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
+        work = _meta.get(mod, _meta.WORK)
+        records: list = []
 
         def lower(role: str, func: Any) -> Any:
             if role == "compute":
                 return func.with_body(_ComputeWaits(cbs).stmt(func.body))
-            return func.with_body(lower_moves(func.body, cbs, buffers, accessor_vars(func.body)))
+            shared = {}
+            if role == "reader" and work is not None:
+                shared = shared_copies(func.body, cbs, work, get_arch(self.arch).num_semaphores)
+                records.extend({k: m[k] for k in ("cb", "axis", "sems")} for m in shared.values())
+            body = lower_moves(func.body, cbs, buffers, accessor_vars(func.body), shared)
+            return func.with_body(with_mcast_frame(body, shared))
 
-        return map_roles(mod, lower)
+        mod = map_roles(mod, lower)
+        return _meta.put(mod, _meta.MCAST, records) if records else mod
 
 
-def lower_cb_intrinsics() -> Any:
-    """The `lower_cb_intrinsics` pass as a TVM pass."""
-    return LowerCBIntrinsics().as_tvm_pass()
+def lower_cb_intrinsics(**options: Any) -> Any:
+    """The `lower_cb_intrinsics` pass as a TVM pass (options: arch)."""
+    return LowerCBIntrinsics(**options).as_tvm_pass()

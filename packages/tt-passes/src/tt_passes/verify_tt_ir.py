@@ -136,7 +136,13 @@ def quiet_loops(body: Any) -> set:
 
 
 def arg_values(kernel: dict, core: dict, count: int = 1) -> list:
-    vals = {"block_start": core["start"], "block_count": count}
+    """Runtime args of `core` (per-core values from the plan; the first work core is
+    the multicast sender of every shared CB), block_start/count overridden."""
+    vals = {}
+    per_core = [a["name"] for a in kernel["runtime_args"] if a["kind"] != "buffer_address"]
+    for entry in kernel["core_args"][:1]:
+        vals.update(zip(per_core, entry["values"]))
+    vals.update({"block_start": core["start"], "block_count": count})
     return [vals.get(a["name"], 0) for a in kernel["runtime_args"]]
 
 
