@@ -11,7 +11,8 @@ This package never imports TVM.
 
 from tt_runtime import perf
 from tt_runtime._build import build_host, build_library, cache_root
-from tt_runtime._perf import PerfEstimate, estimate
+from tt_runtime._perf import estimate
+from tt_runtime._perf_estimate import PerfEstimate
 from tt_runtime._result import RunResult
 from tt_runtime._run import DEVICES, run
 from tt_runtime._version import __version__

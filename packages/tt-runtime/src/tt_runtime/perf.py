@@ -5,7 +5,8 @@
 their sources are in ``tt_runtime._perf_hw`` and the package README ("Performance model").
 """
 
-from tt_runtime._perf import BOUNDS, PerfEstimate, estimate
+from tt_runtime._perf import BOUNDS, estimate
+from tt_runtime._perf_estimate import PerfEstimate
 from tt_runtime._perf_hw import ARCH_PERF, ArchPerf
 
 __all__ = ["ARCH_PERF", "BOUNDS", "ArchPerf", "PerfEstimate", "estimate"]
