@@ -93,6 +93,18 @@ def test_single_dram_reader_is_noc_bound():
     assert e.roles["reader"] == pytest.approx(nbytes / 28.1 + blocks * 270)
 
 
+def test_multicast_sender_injects_what_it_read():
+    """A reader that multicasts its 1 MB to 7 cores (7 MB counted) sends 1 MB once; the writer does not carry it."""
+    nbytes = 1 << 20
+    e = est({"0,0": {"noc_read_bytes": {"dram": nbytes}, "noc_write_bytes": {"l1_mcast": 7 * nbytes}}},
+            kernels_dir=GOLDEN)
+    blocks = nbytes // (8 * 2048)
+    wh = perf.ARCH_PERF["wormhole_b0"]
+    assert e.roles["reader"] == pytest.approx(2 * nbytes / 28.1 + blocks * (wh.read_latency + wh.write_latency))
+    assert e.roles["writer"] == 0
+    assert any("multicast" in note for note in e.notes)
+
+
 def test_bound_switches_from_compute_to_dram_as_bytes_grow():
     """Same matmul work per core; more DRAM bytes per core move the bound to DRAM."""
     bounds = [est(grid({"tile_ops": {"matmul": 512}, "noc_read_bytes": {"dram": n}})).bound for n in (1 << 12, 1 << 22)]

@@ -163,16 +163,29 @@ def _compute_threads(tile_ops: dict[str, int], f: _Facts) -> dict[str, float]:
 
 
 def _core(counters: dict[str, Any], f: _Facts, arch: hw.ArchPerf) -> dict[str, float]:
-    """One core: role busy cycles, its time under the overlap rule, its DRAM bytes."""
+    """One core: role busy cycles, its time under the overlap rule, its DRAM bytes.
+
+    Reads and multicasts are the reader's (a multicast sender injects what it read, once,
+    although the counter counts it per destination); unicast writes are the writer's.
+    """
     reads, writes = counters.get("noc_read_bytes", {}), counters.get("noc_write_bytes", {})
-    read_bytes, write_bytes = sum(reads.values()), sum(writes.values())
-    reader = read_bytes / arch.noc_bytes_per_cycle(f.read_packet) + math.ceil(read_bytes / f.read_block) * arch.read_latency
-    writer = write_bytes / arch.noc_bytes_per_cycle(f.write_packet) + math.ceil(write_bytes / f.write_block) * arch.write_latency
+    read_bytes = sum(reads.values())
+    mcast = writes.get("l1_mcast", 0)
+    sent = min(mcast, read_bytes) if read_bytes else mcast
+    write_bytes = sum(writes.values()) - mcast
+    reader = (_transfer(read_bytes, f.read_packet, f.read_block, arch.read_latency, arch)
+              + _transfer(sent, int(min(f.read_block, arch.noc_table[-1][0])), f.read_block, arch.write_latency, arch))
+    writer = _transfer(write_bytes, f.write_packet, f.write_block, arch.write_latency, arch)
     threads = _compute_threads(counters.get("tile_ops", {}), f)
     compute = max(threads.values())
     return {"reader": reader, "compute": compute, "writer": writer, **threads,
             "total": _pipeline(reader, compute, writer, f),
             "dram_bytes": reads.get("dram", 0) + writes.get("dram", 0)}
+
+
+def _transfer(nbytes: float, packet: int, block: float, latency: float, arch: hw.ArchPerf) -> float:
+    """Cycles to move ``nbytes`` in ``packet``-byte transfers, one exposed latency per block."""
+    return nbytes / arch.noc_bytes_per_cycle(packet) + math.ceil(nbytes / block) * latency
 
 
 def _pipeline(reader: float, compute: float, writer: float, f: _Facts) -> float:
@@ -217,5 +230,5 @@ def _notes(f: _Facts, result: RunResult) -> list[str]:
         notes.append(f"no cost estimate for {', '.join(unknown)}: SFPU ops taken as "
                      f"{hw.SFPU_DEFAULT_INSTRUCTIONS} instructions per iteration, others as one FPU pass")
     if any(c.get("noc_write_bytes", {}).get("l1_mcast") for c in result.counters.values()):
-        notes.append("multicast bytes are counted per destination: the NoC time of their sender is an upper bound")
+        notes.append("multicast: each sender is taken to inject what it read, once (the reader-multicast pattern)")
     return notes
