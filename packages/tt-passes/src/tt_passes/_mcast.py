@@ -204,9 +204,9 @@ def prologue(cb_name: str, axis: str, sems: list, v: dict) -> list:
     binds += [tir.Bind(v["ready_sem"], B.call("get_semaphore", sems[0], ret=B.U32)),
               tir.Bind(v["valid_sem"], B.call("get_semaphore", sems[1], ret=B.U32))]
     flag = B.extern("noc_semaphore_set", _sem_ptr(v["valid_sem"]), VALID)
-    return [B.comment(f"multicast of {cb_name} along the core {axis}: role, NoC coordinates, "
-                      "semaphores", B.seq(*binds)),
-            B.if_(tir.NE(v["sender"], B.u32(0)), flag)]
+    note = (f"{cb_name} is multicast along the core {axis}; a sender's valid flag is the "
+            "source of the VALID multicast")
+    return [*binds, B.comment(note, B.if_(tir.NE(v["sender"], B.u32(0)), flag))]
 
 
 def epilogue() -> list:

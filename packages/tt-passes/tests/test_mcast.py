@@ -1,0 +1,106 @@
+"""reuse="mcast": the tiled partition, lockstep block ids, the reader's multicast
+handshake (Before/Expected IR), and the plan's runtime args and semaphores."""
+
+import pytest
+from conftest import apply, body_text, kernels, plan
+
+from tt_passes import _mcast, _meta
+
+
+@pytest.fixture(scope="module")
+def gemm():
+    """4x4 blocks of 2x2 tiles, 8 K steps."""
+    return kernels.matmul(256, 256, 256, 64, 64, 32, stages=2, relu=False)
+
+
+EXPECTED_A_BLOCK = '''\
+            with T.attr("tt", "tt.comment", "kernels.py:13  T.copy(A[by * 64, k * 32], A_shared)"):
+                T.call_extern("void", "cb_reserve_back", 0, 2)
+                A_shared_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 0)
+                if A_shared_sender != T.uint32(0):
+                    for i in range(T.uint32(2)):
+                        T.call_extern("void", "noc_async_read_page", (by * T.uint32(2) + i) * T.uint32(8) + k, A_acc, A_shared_l1 + i * T.uint32(2048))
+                    T.call_extern("void", "noc_async_read_barrier")
+                    T.call_extern("void", "noc_semaphore_wait", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_ready_sem), 1)
+                    T.call_extern("void", "noc_semaphore_set", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_ready_sem), 0)
+                    T.call_extern("void", "noc_async_write_multicast", A_shared_l1, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_l1), 4096, 1)
+                    T.call_extern("void", "noc_async_writes_flushed")
+                    T.call_extern("void", "noc_semaphore_set_multicast", A_shared_valid_sem, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_valid_sem), 1)
+                else:
+                    T.call_extern("void", "noc_semaphore_set", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_valid_sem), 0)
+                    T.call_extern("void", "noc_semaphore_inc", T.call_extern("uint64", "get_noc_addr", A_shared_sender_x, A_shared_noc_y, A_shared_ready_sem), 1)
+                    T.call_extern("void", "noc_semaphore_wait", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_valid_sem), 1)
+                T.call_extern("void", "cb_push_back", 0, 2)'''
+
+EXPECTED_LOCKSTEP_IDS = '''\
+    for b in range(block_count):
+        bx: T.let[T.uint32] = (block_start + b) // T.uint32(4) % T.uint32(2) * T.uint32(2) + (block_start + b) % T.uint32(4) % T.uint32(2)
+        by: T.let[T.uint32] = (block_start + b) // T.uint32(4) // T.uint32(2) * T.uint32(2) + (block_start + b) % T.uint32(4) // T.uint32(2)'''
+
+
+def test_tiling_decisions():
+    """Smallest per-core tile that fits the grid; None for a z grid or too few busy cores."""
+    assert _mcast.tiling([8, 8, 1], (8, 8)) == _mcast.Tiling(8, 8, 1, 1)
+    assert _mcast.tiling([16, 16, 1], (8, 8)) == _mcast.Tiling(8, 8, 2, 2)
+    assert _mcast.tiling([6, 4, 1], (13, 10)) == _mcast.Tiling(6, 4, 1, 1)
+    assert _mcast.tiling([13, 1, 1], (8, 8)) is None      # 13 is prime: 1 core
+    assert _mcast.tiling([13, 8, 1], (8, 8)) is None      # 8 of 64 cores busy
+    assert _mcast.tiling([4, 4, 2], (8, 8)) is None
+
+
+def test_partition_is_tiled(gemm):
+    """grid=(2, 2): core (x, y) owns the 2x2 tile (x, y), four consecutive ids each."""
+    _, after = apply(gemm, "layout_aware_work_partition", reuse="mcast", grid=(2, 2))
+    work = _meta.get(after, _meta.WORK)
+    assert work.order == "tiled" and work.tile == [2, 2]
+    assert work.cores[1] == {"core": [1, 0], "start": 4, "count": 4}
+
+
+def test_partition_without_shared_copy_stays_row_major():
+    """An elementwise add reads blocks that depend on bx and by: nothing to share."""
+    _, after = apply(kernels.eltwise(), "layout_aware_work_partition", reuse="mcast")
+    assert _meta.get(after, _meta.WORK).order == "row_major"
+
+
+def test_lockstep_block_ids(gemm):
+    """bx / by follow the tiled order, so a core row shares by and a column shares bx."""
+    _, after = apply(gemm, "grid_to_core_grid", reuse="mcast", grid=(2, 2))
+    assert EXPECTED_LOCKSTEP_IDS in body_text(after)
+
+
+def test_reader_multicasts_row_shared_block(gemm):
+    """A (depends on by only): sender reads, waits for the receivers, multicasts data and
+    the VALID flag; receivers reset, signal ready and wait; both push."""
+    _, after = apply(gemm, "lower_cb_intrinsics", reuse="mcast", grid=(2, 2))
+    text = body_text(after, "reader")
+    assert EXPECTED_A_BLOCK in text
+    assert "get_noc_multicast_addr\", B_shared_noc_x, B_shared_start_y, B_shared_noc_x, B_shared_end_y" in text
+    assert text.rstrip().endswith('T.call_extern("void", "noc_async_atomic_barrier")')
+    assert _meta.get(after, _meta.MCAST) == [{"cb": "A_shared", "axis": "row", "sems": [0, 1]},
+                                             {"cb": "B_shared", "axis": "col", "sems": [2, 3]}]
+
+
+def test_plan_args_and_semaphores(gemm):
+    """Per-core role flags and logical coordinates (NOC_1: the rectangle starts at the far end)."""
+    _, after = apply(gemm, "finalize_persistent_signature", reuse="mcast", grid=(2, 2))
+    p = plan(after)
+    reader = p["kernels"][0]
+    kinds = {a["name"]: a["kind"] for a in reader["runtime_args"]}
+    assert kinds["A_shared_sender_x"] == "noc_x" and kinds["B_shared_start_y"] == "noc_y"
+    names = [a["name"] for a in reader["runtime_args"] if a["kind"] != "buffer_address"]
+    core_10 = dict(zip(names, reader["core_args"][1]["values"]))
+    assert reader["core_args"][1]["core"] == [1, 0]
+    assert core_10 == {"block_start": 4, "block_count": 4,
+                       "A_shared_sender": 0, "A_shared_sender_x": 0, "A_shared_noc_y": 0,
+                       "A_shared_start_x": 1, "A_shared_end_x": 1,
+                       "B_shared_sender": 1, "B_shared_noc_x": 1, "B_shared_sender_y": 0,
+                       "B_shared_start_y": 1, "B_shared_end_y": 1}
+    assert p["semaphores"] == [{"id": i, "initial_value": 0} for i in range(4)]
+    assert p["work"]["tile"] == [2, 2]
+
+
+def test_default_is_no_reuse(gemm):
+    """reuse="none" (default): row-major split, no semaphores."""
+    _, after = apply(gemm, "finalize_persistent_signature")
+    p = plan(after)
+    assert p["work"]["order"] == "row_major" and p["semaphores"] == []
