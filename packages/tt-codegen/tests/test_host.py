@@ -53,3 +53,27 @@ def test_missing_core_args_is_an_error():
     del plan["kernels"][2]["core_args"][3]
     with pytest.raises(CodegenError, match=r"writer: no core_args for work core \[3, 0\]"):
         work_table(plan)
+
+
+def test_noc_coordinate_args_and_semaphores():
+    """noc_x / noc_y args pass the logical coordinate through worker_core_from_logical_core;
+    semaphores are created in id order."""
+    plan = copy.deepcopy(PLAN)
+    reader = plan["kernels"][0]
+    reader["runtime_args"] += [{"name": "A_sender_x", "kind": "noc_x"}, {"name": "A_noc_y", "kind": "noc_y"}]
+    for ca in reader["core_args"]:
+        ca["values"] = [*ca["values"], 0, ca["core"][1]]
+    plan["semaphores"] = [{"id": 1, "initial_value": 0}, {"id": 0, "initial_value": 0}]
+    text = render_main(plan)
+    assert "worker_core_from_logical_core(CoreCoord(x, 0)).x" in text
+    assert "worker_core_from_logical_core(CoreCoord(0, y)).y" in text
+    assert "noc_x(w[4]), noc_y(w[5])}" in text
+    assert "CreateSemaphore(program, cores, 0);  // semaphore 0\n    CreateSemaphore(program, cores, 0);  // semaphore 1" in text
+    plan["semaphores"] = [{"id": 2, "initial_value": 0}]
+    with pytest.raises(CodegenError, match=r"semaphore ids \[2\] are not 0..0"):
+        render_main(plan)
+
+
+def test_no_noc_helpers_without_noc_args():
+    """Plans without noc_* args render main.cpp without the lambdas (goldens unchanged)."""
+    assert "worker_core_from_logical_core" not in render_main(PLAN)
