@@ -4,6 +4,7 @@ These go through the whole compiler and the emulator, as a user's shell would.
 """
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -149,3 +150,11 @@ def test_verbose_shows_the_traceback(tmp_path):
 def test_help_has_examples(args):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_run_prints_the_performance_estimate():
+    proc = tt("run", QUICKSTART, *SMALL)
+    assert proc.returncode == 0, proc.stderr
+    assert "performance model (wormhole_b0 silicon, estimated from the emulator's counters):" in proc.stderr
+    assert re.search(r"perf model \(wormhole_b0, HiFi4; an estimate, not a measurement\): [0-9.]+ us, \w+-bound",
+                     proc.stderr)

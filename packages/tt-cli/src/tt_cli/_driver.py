@@ -98,6 +98,12 @@ class CompiledKernel:
         inputs = self._bind_inputs(arrays)
         return tt_runtime.run(self._artifact_dir(), inputs, arch=self.arch, device=device, seed=seed)
 
+    def estimate(self, result: Any):
+        """tt-runtime's performance model for a `RunResult` of this kernel (`PerfEstimate`)."""
+        import tt_runtime
+
+        return tt_runtime.estimate(result, self._artifact_dir())
+
     def __call__(self, *arrays: np.ndarray, device: str = "emulator"):
         outputs = self.run(*arrays, device=device).outputs
         if len(arrays) == len(self._buffers):

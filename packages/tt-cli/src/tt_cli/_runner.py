@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     cores = len(compiled.plan["work"]["cores"])
     progress(f"running {compiled.name} on the {device} ({compiled.arch}, {cores} cores) ...")
     result = compiled.run(*inputs, device=device)
+    if device == "emulator":
+        _print_estimate(compiled.estimate(result), compiled.arch)
     outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] == "output"]
     if loaded.reference is None:
         for buf in outputs:
@@ -69,9 +72,19 @@ def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress:
     inputs = {b["name"]: a for b, a in zip(buffers, random_inputs(buffers, seed))}
     progress(f"running {plan['kernel_name']} on the {device} ({plan['arch']}) ...")
     result = tt_runtime.run(directory, inputs, arch=arch or plan["arch"], device=device)
+    if device == "emulator":
+        _print_estimate(tt_runtime.estimate(result, directory), plan["arch"])
     for name, array in result.outputs.items():
         _describe(name, array)
     return True
+
+
+def _print_estimate(estimate, arch: str) -> None:
+    """The performance model's verdict, on stderr (stdout holds the check)."""
+    lines = str(estimate).splitlines()
+    print(f"performance model ({arch} silicon, estimated from the emulator's counters):", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
 
 
 def _describe(name: str, array: np.ndarray) -> None:
