@@ -8,7 +8,9 @@ emulator through its generated main.cpp:
   numpy doing the same math in float32 on the host, and their ratio;
 * DRAM traffic vs the compulsory minimum: bytes the kernels moved over the NoC from and
   to DRAM (emulator counters) against reading every input and writing every output once;
-  the ratio is the re-read factor of the schedule (1.0 is the floor).
+  the ratio is the re-read factor of the schedule (1.0 is the floor);
+* silicon estimate: tt-runtime's performance model on those counters (time, what bounds
+  it, and matmul TFLOP/s) — an estimate, not a measurement.
 
     python benchmarks/bench_compiled.py [--repeat N] [--quick]
 """
@@ -85,13 +87,16 @@ def main() -> None:
         minimum = sum(int(np.prod(b["shape"])) * 2 for b in kernel.plan["buffers"])
         moved = _dram_bytes(result)
         err = float(np.max(np.abs(result.outputs["C"].astype(np.float64) - expected)))
-        rows.append((name, compile_ms, emu_s, np_s, moved, minimum, err))
+        est = kernel.estimate(result)
+        rows.append((name, compile_ms, emu_s, np_s, moved, minimum, err, est))
         print(f"done: {name}", file=sys.stderr, flush=True)
     print(f"{'kernel':<52} {'compile':>9} {'emulator':>9} {'numpy':>8} {'ratio':>7} "
-          f"{'DRAM MB':>8} {'min MB':>7} {'re-read':>7} {'max err':>8}")
-    for name, cms, es, ns, moved, minimum, err in rows:
+          f"{'DRAM MB':>8} {'min MB':>7} {'re-read':>7} {'max err':>8}  silicon estimate")
+    for name, cms, es, ns, moved, minimum, err, est in rows:
+        tflops = f", {est.tflops:.1f} TFLOP/s" if est.tflops else ""
         print(f"{name:<52} {cms:7.0f}ms {es:8.3f}s {ns:7.3f}s {es / ns:6.1f}x "
-              f"{moved / 1e6:8.1f} {minimum / 1e6:7.1f} {moved / minimum:6.2f}x {err:8.2e}")
+              f"{moved / 1e6:8.1f} {minimum / 1e6:7.1f} {moved / minimum:6.2f}x {err:8.2e}  "
+              f"{est.time_us:.0f} us {est.bound}-bound{tflops}")
 
 
 if __name__ == "__main__":
