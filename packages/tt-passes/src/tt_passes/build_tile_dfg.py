@@ -29,6 +29,8 @@ KERNEL_OF = {
     "tt.binary_block": ("compute", (1, 2), (3,)),
     "tt.unary_block": ("compute", (), (1,)),
     "tt.acc_clear": ("compute", (), (0,)),
+    # tt.expr_block(tree, out, h, w, in0, ..., in7): input CBs padded to 8 (tt_passes._expr)
+    "tt.expr_block": ("compute", tuple(range(4, 12)), (1,)),
 }
 
 
