@@ -86,3 +86,45 @@ def pure_copy(M=64, N=64, dtype=T.bfloat16):
             T.copy(A[0, 0], S)
             T.copy(S, C[0, 0])
     return copy_only
+
+
+def expression(fn, M=128, N=128, bm=64, bn=64, dtype=T.bfloat16):
+    """C = fn(A, B, D) in one T.Parallel over bm x bn blocks (fn must read all three)."""
+
+    @T.prim_func
+    def expr3(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), D: T.Tensor((M, N), dtype),
+              C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_s = T.alloc_shared((bm, bn), dtype)
+            B_s = T.alloc_shared((bm, bn), dtype)
+            D_s = T.alloc_shared((bm, bn), dtype)
+            C_l = T.alloc_fragment((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], A_s)
+            T.copy(B[by * bm, bx * bn], B_s)
+            T.copy(D[by * bm, bx * bn], D_s)
+            for i, j in T.Parallel(bm, bn):
+                C_l[i, j] = fn(A_s[i, j], B_s[i, j], D_s[i, j])
+            T.copy(C_l, C[by * bm, bx * bn])
+    return expr3
+
+
+def gemm_epilogue(fn, M=128, N=128, K=128, bm=64, bn=64, bk=32, dtype=T.bfloat16, accum=T.float32):
+    """C = fn(A @ B, Bias) with fn applied to the accumulator in a T.Parallel after the K loop."""
+    @T.prim_func
+    def gemm_bias(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype),
+                  Bias: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_s = T.alloc_shared((bm, bk), dtype)
+            B_s = T.alloc_shared((bk, bn), dtype)
+            Bias_s = T.alloc_shared((bm, bn), dtype)
+            C_l = T.alloc_fragment((bm, bn), accum)
+            T.clear(C_l)
+            for k in T.Pipelined(T.ceildiv(K, bk), num_stages=2):
+                T.copy(A[by * bm, k * bk], A_s)
+                T.copy(B[k * bk, bx * bn], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(Bias[by * bm, bx * bn], Bias_s)
+            for i, j in T.Parallel(bm, bn):
+                C_l[i, j] = fn(C_l[i, j], Bias_s[i, j])
+            T.copy(C_l, C[by * bm, bx * bn])
+    return gemm_bias

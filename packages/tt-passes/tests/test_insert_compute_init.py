@@ -1,6 +1,6 @@
 """insert_compute_init: hw start-up once, inits hoisted when invariant, re-inits on op switches."""
 
-from conftest import apply, body_text
+from conftest import apply, body_text, kernels
 
 EXPECTED_ADD_HEAD = '''\
     block_count: T.let[T.uint32] = T.call_extern("uint32", "tt.runtime_arg", "block_count")
@@ -42,3 +42,17 @@ def test_transpose_flag_reaches_matmul_init():
     from conftest import kernels
     _, after = apply(kernels.matmul(128, 128, 128, 64, 64, 64, tb=True), "insert_compute_init")
     assert 'T.call_extern("void", "matmul_init", 0, 1, 1)' in body_text(after, "compute")
+
+
+def test_sfpu_inits_at_each_switch():
+    """copy -> exp -> add_binary -> ... each gets its init; a copy+SFPU kernel starts the
+    hardware with its first copy's CB on both unpackers."""
+    import tt_ir.language as T
+    _, after = apply(kernels.expression(lambda a, b, c: T.exp(a) + T.exp(b) - (c * 2.0)),
+                     "insert_compute_init")
+    text = body_text(after, "compute")
+    assert 'T.call_extern("void", "compute_kernel_hw_startup", 0, 0, 16)' in text
+    order = [line.split('"')[3] for line in text.splitlines() if "_init" in line]
+    assert order == ["copy_init", "exp_tile_init", "copy_init", "exp_tile_init",
+                     "add_binary_tile_init", "copy_init", "binop_with_scalar_tile_init",
+                     "sub_binary_tile_init"]

@@ -82,3 +82,70 @@ def test_partials_spill_and_reload(big_gemm_kernel):
     assert "if k > T.uint32(0):" in text and 'T.call_extern("void", "copy_tile", 24, t, t)' in text
     assert "if k == T.uint32(7):" in text
     assert 'T.call_extern("void", "pack_tile", t, 24)' in text and 'T.call_extern("void", "pack_tile", t, 16)' in text
+
+
+EXPECTED_EXPR = '''\
+            T.call_extern("void", "tile_regs_acquire")
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "mul_tiles", 0, 1, t, t, t)
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "copy_tile", 2, t, t + T.uint32(4))
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "add_binary_tile", t, t + T.uint32(4), t)
+            T.call_extern("void", "tile_regs_commit")'''
+
+EXPECTED_EPILOGUE = '''\
+        T.call_extern("void", "cb_wait_front", 2, 4)
+        with T.attr("tt", "tt.comment", "kernels.py:127  for i, j in T.Parallel(64, 64): C_l[i, j] = T.max(C_l[i, j] + Bias_s[i, j], 0.0)"):
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "copy_tile", 2, t, t + T.uint32(4))
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "add_binary_tile", t, t + T.uint32(4), t)
+            for t in range(T.uint32(4)):
+                T.call_extern("void", "relu_tile", t)
+        T.call_extern("void", "tile_regs_commit")'''
+
+
+def test_expression_registers_per_tile():
+    """a*b+c: FPU mul into DST[t], c copied to DST[4+t], add_binary_tile(t, 4+t, t), op by op."""
+    _, after = apply(kernels.expression(lambda a, b, c: a * b + c), "insert_dst_management")
+    assert EXPECTED_EXPR in body_text(after, "compute")
+
+
+def test_scalar_op_takes_fp32_bits():
+    """x * 0.5 passes 0.5 as its fp32 bit pattern (0x3f000000)."""
+    _, after = apply(kernels.expression(lambda a, b, c: (a - b) * 0.5 + c), "insert_dst_management")
+    assert 'T.call_extern("void", "mul_unary_tile", t, T.uint32(1056964608))' in body_text(after, "compute")
+
+
+def test_gemm_epilogue_beside_the_accumulator():
+    """bf16 DST (8): the 4 accumulator tiles stay in DST[0..4), Bias goes to DST[4..8); the
+    Bias wait sits once before the epilogue."""
+    import tt_ir.language as T
+    _, after = apply(kernels.gemm_epilogue(lambda c, b: T.max(c + b, 0), accum=T.bfloat16),
+                     "insert_dst_management")
+    assert EXPECTED_EPILOGUE in body_text(after, "compute")
+
+
+def test_group_size():
+    """Epilogue groups: all tiles if they fit beside the accumulator, else the largest divisor."""
+    from tt_passes.insert_dst_management import group_size
+    assert group_size(4, 2, 8, in_place=True) == 4
+    assert group_size(4, 3, 8, in_place=True) == 2
+    assert group_size(6, 2, 8, in_place=True) == 2
+    assert group_size(4, 2, 8, in_place=False) == 4
+
+
+def test_sethi_ullman_order():
+    """The hungrier child is evaluated first; acc stays in register 0; FPU leaves need one slot."""
+    from tt_passes import _expr
+    tree = _expr.parse("add($0, mul(exp($1), exp($2)))")
+    assert _expr.slots(tree) == 2
+    assert _expr.program(tree) == [("copy", 0, 1), ("unary", "exp", 0), ("copy", 1, 2),
+                                   ("unary", "exp", 1), ("binary", "mul", 0, 1, 0),
+                                   ("copy", 1, 0), ("binary", "add", 1, 0, 0)]
+    assert _expr.slots(_expr.parse("mul($0, $1)")) == 1
+    assert _expr.slots(_expr.parse("sub(add($0, $1), acc)")) == 2
+    assert _expr.program(_expr.parse("sub(add($0, $1), acc)")) == [
+        ("fpu", "add", 1, 0, 1), ("binary", "sub", 1, 0, 0)]
+    assert str(_expr.parse("mul_s(sub($0, $1), 0.5)")) == "mul_s(sub($0, $1), 0.5)"

@@ -3,6 +3,7 @@
 import pytest
 from conftest import apply, body_text, kernels
 
+import tt_ir.language as T
 from tt_ir import tir
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
@@ -82,9 +83,73 @@ def test_affine_offsets():
 
 
 def test_refuses_unsupported_expression():
-    """A division in T.Parallel is refused, naming the expression, its op and the line."""
+    """An op with no SFPU lowering (log2) is refused, naming the sub-expression and the line."""
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.eltwise("div"), "lower_tt_tile_intrinsics")
+        apply(kernels.expression(lambda a, b, c: T.log2(a) + b * c), "lower_tt_tile_intrinsics")
     text = str(err.value)
-    assert "expression `A_shared[i, j] / B_shared[i, j]` (op Div) is not supported in T.Parallel yet" in text
-    assert "at kernels.py:" in text and "hint: supported: X[i, j] + - * Y[i, j]" in text
+    assert "T.log2 is not an elementwise op the TT SFPU lowering knows: `T.log2(A_s[i, j])`" in text
+    assert "at kernels.py:" in text and "hint: supported: + - * / T.max T.min" in text
+
+
+@pytest.mark.parametrize("fn, tree", [
+    (lambda a, b, c: a * b + c, "add(mul($0, $1), $2)"),
+    (lambda a, b, c: (a - b) * 0.5 + c, "add(mul_s(sub($0, $1), 0.5), $2)"),
+    (lambda a, b, c: 1.0 - a / b + c, "add(rsub_s(div($0, $1), 1.0), $2)"),
+    (lambda a, b, c: T.max(-a, 0) * T.min(b, c), "mul(relu(neg($0)), min($1, $2))"),
+    (lambda a, b, c: T.sigmoid(a) - 2.0 / T.exp(b) + T.max(c, 0.5),
+     "add(sub(sigmoid($0), mul_s(recip(exp($1)), 2.0)), max_s($2, 0.5))"),
+])
+def test_expression_tree(fn, tree):
+    """A T.Parallel expression becomes one tt.expr_block: its tree, out CB, block, 8 input CBs."""
+    _, after = apply(kernels.expression(fn), "lower_tt_tile_intrinsics")
+    assert f'"tt.expr_block", "{tree}", 16, 2, 2, 0, 1, 2, 0, 0, 0, 0, 0)' in body_text(after)
+
+
+def test_gemm_epilogue_reads_the_accumulator():
+    """`C_l + Bias_s` on the accumulator: the leaf `acc`; fp32 DST (4) is full with the 2x2
+    block, so the accumulator is restreamed by 1x2 sub-blocks, Bias narrowed with it."""
+    _, after = apply(kernels.gemm_epilogue(lambda c, b: T.max(c + b, 0)), "lower_tt_tile_intrinsics")
+    text = body_text(after)
+    assert '"tt.expr_block", "relu(add(acc, $0))", 16, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2)' in text
+    assert '"tt.copy_in", 2, "Bias", by * T.uint32(2) + si, bx * T.uint32(2), 1, 2, 0, 0)' in text
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert cbs["C_l"].restream == [1, 2] and cbs["Bias_s"].block == [1, 2]
+
+
+def test_chunk_shrinks_to_fit_dst():
+    """fp32 (DST 4), a*b+c needs 2 slots a tile: the 2x4 block's sub-block shrinks to 1x2."""
+    _, after = apply(kernels.expression(lambda a, b, c: a * b + c, bn=128, dtype=T.float32),
+                     "lower_tt_tile_intrinsics")
+    assert {cb.name: cb.unit for cb in _meta.get(after, _meta.CBS)}["C_l"] == [1, 2]
+
+
+def _deep(a, b, depth):
+    return T.exp(a) if depth == 0 else _deep(a, b, depth - 1) * _deep(b, a, depth - 1)
+
+
+def test_refuses_tree_larger_than_dst():
+    """A tree needing 5 DST tiles per output tile with fp32 DST (4) is refused with the numbers."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.expression(lambda a, b, c: _deep(a, b, 4) + c, dtype=T.float32),
+              "lower_tt_tile_intrinsics")
+    text = str(err.value)
+    assert "the expression needs 5 DST tiles per output tile but DST holds 4" in text
+    assert "hint: split the expression into several T.Parallel nests" in text
+
+
+def test_refuses_reading_an_unwritten_output():
+    """Reading the output before anything wrote it is refused."""
+    import tt_ir.language as TL
+
+    @TL.prim_func
+    def k(A: TL.Tensor((64, 64), "bfloat16"), C: TL.Tensor((64, 64), "bfloat16")):
+        with TL.Kernel(1, 1) as (bx, by):
+            A_s = TL.alloc_shared((64, 64), "bfloat16")
+            C_l = TL.alloc_fragment((64, 64), "bfloat16")
+            TL.copy(A[0, 0], A_s)
+            for i, j in TL.Parallel(64, 64):
+                C_l[i, j] = C_l[i, j] + A_s[i, j]
+            TL.copy(C_l, C[0, 0])
+    with pytest.raises(TTCompileError) as err:
+        apply(k, "lower_tt_tile_intrinsics")
+    assert "'C_l' is read before anything was written to it" in str(err.value)

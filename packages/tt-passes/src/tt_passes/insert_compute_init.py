@@ -1,13 +1,15 @@
 """insert_compute_init: hardware start-up and the init before each kind of tile op.
 
 Requires: `insert_dst_management` (compute holds matmul_tiles / add_tiles / sub_tiles
-/ mul_tiles / copy_tile / relu_tile / pack_tile), `tt.cbs`, `tt.matmuls`.
+/ mul_tiles / copy_tile / SFPU ops on DST (tt_passes._expr) / pack_tile), `tt.cbs`, `tt.matmuls`.
 Rewrites: `compute_kernel_hw_startup(in0, in1, out)` once, after the runtime-arg
 binds; then, walking the kernel in program order with the engine state
 (the op the math/unpack engines are set up for, the srcA data format, the pack
 format), an init wherever an op needs a different state:
 `matmul_init(in0, in1, transpose)`, `add_init/sub_init/mul_init(in0, in1)`,
-`copy_init(cb)` (0.81.1 renamed copy_tile_init), `relu_tile_init()`, and, only when CB data formats differ
+`copy_init(cb)` (0.81.1 renamed copy_tile_init), the SFPU inits (`relu_tile_init()`,
+`exp_tile_init()`, `add_binary_tile_init()`, `binop_with_scalar_tile_init()` for every
+DST-op-scalar op, ...), and, only when CB data formats differ
 (fp32 partials of a bf16 gemm), `reconfig_data_format_srca(cb)` and
 `pack_reconfig_data_format(cb)`. An init needed at the top of a loop is hoisted
 before it when the loop body leaves the state unchanged; a body that switches ops
@@ -22,12 +24,17 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 KEYS = ("srca", "op", "pack")
 BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init"}
-SFPU_INIT = {"relu_tile": "relu_tile_init"}
+# SFPU ops on DST -> their init (all binop-with-scalar ops share one)
+SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
+                                         *_expr.SFPU_BINARY.values(),
+                                         "unary_max_tile", "unary_min_tile")},
+             **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
+                if f not in ("unary_max_tile", "unary_min_tile")}}
 
 
 # --- decide ----------------------------------------------------------------------
@@ -52,7 +59,7 @@ class _Needs:
         if name == "copy_tile":
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
-            return {"op": (name,)}
+            return {"op": (SFPU_INIT[name],)}
         if name == "pack_tile":
             return {"pack": (self.fmt[args[1]], args[1])}
         return {}
@@ -70,7 +77,7 @@ def init_stmt(key: str, need: tuple) -> Any:
         return B.extern("copy_init", need[1])
     if kind in BINARY_INIT:
         return B.extern(BINARY_INIT[kind], need[1], need[2])
-    return B.extern(SFPU_INIT[kind])
+    return B.extern(kind)
 
 
 def _same(key: str, have: Any, need: Any) -> bool:
@@ -163,7 +170,11 @@ def first_needs(stmt: Any, needs: _Needs) -> dict:
 
 def hw_startup_cbs(body: Any, needs: _Needs, cbs: dict) -> tuple:
     ops = [needs.of(e) for e in tir.collect(body, tir.Evaluate)]
-    math = next(n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT))
+    math = next((n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT)),
+                None)
+    if math is None:  # copy + SFPU only: configure both unpackers for the first copy's CB
+        cb = next(n["op"][1] for n in ops if "op" in n and n["op"][0] == "copy")
+        math = ("copy", cb, cb)
     needs.of_first_is_matmul = math[0] == "matmul"
     out = next(n["pack"][1] for n in ops if "pack" in n and cbs[n["pack"][1]].role == "output")
     return math[1], math[2], out

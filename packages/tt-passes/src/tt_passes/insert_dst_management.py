@@ -34,7 +34,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 SFPU = {"relu": "relu_tile"}
@@ -79,12 +79,75 @@ def reload(cb: int, n: int) -> Any:
                  B.extern("cb_pop_front", cb, n))
 
 
-def sfpu(unary: list, n: int) -> Any:
+def sfpu(unary: list, n: int, cb: Any = None, si: Any = 0, sj: Any = 0,
+         cap: int = 0) -> Any:
+    """The epilogue: each entry (op, text, waits) in order, on the n tiles in DST[0..n)
+    (the waits for the CBs it reads are placed by the caller, once per block).
+
+    op is an SFPU op name applied to every tile in place, or an expression
+    (`tt.expr_block`: tree and input CBs) whose `acc` leaf is the tile in DST.
+    """
     stmts = []
-    for op, text in unary:
-        t = _idx("t", n)
-        stmts.append(B.comment(text, _loops([(t, n)], B.extern(SFPU[op], t))))
+    for op, text, _ in unary:
+        if isinstance(op, str):
+            t = _idx("t", n)
+            body = _loops([(t, n)], B.extern(SFPU[op], t))
+        else:
+            body = expr_tiles(op[0], op[1], cb, si, sj, cap, in_place=True)
+        stmts.append(B.comment(text, body))
     return B.seq(*stmts) if stmts else None
+
+
+def group_size(n: int, need: int, cap: int, in_place: bool) -> int:
+    """Tiles per group: all n (n x need <= cap), or, beside n tiles held in DST, the
+    largest divisor g of n with n + (need - 1) x g <= cap."""
+    if not in_place or need == 1:
+        assert n * need <= cap, (n, need, cap)
+        return n
+    g = max(d for d in range(1, n + 1) if n % d == 0 and n + (need - 1) * d <= cap)
+    return g
+
+
+def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
+               in_place: bool) -> Any:
+    """The tile program of an expression over the DST sub-block (si, sj) of `cb`.
+
+    Register r of tile t (t-th tile of the sub-block, row-major) lives in DST slot t
+    for r = 0 (the result, which pack_tile reads; for an epilogue also the `acc`
+    leaf) and n + (r - 1) x g + u for r > 0 (u: t's place in its group of g tiles).
+    Each instruction runs over a whole group before the next (one init per op).
+    """
+    need, prog = _expr.slots(tree), _expr.program(tree)
+    n, (sh, sw), w = cb.unit_tiles, cb.unit, cb.block[1]
+    g = group_size(n, need, cap, in_place)
+    gi, u = _idx("g", n // g), _idx("t", g)
+    t = B.add(B.mul(gi, g), u)
+    if sw == w or sh == 1:
+        idx = B.add(B.mul(si, n), t) if sw == w else B.add(B.mul(si, w), B.mul(sj, sw), t)
+    else:
+        idx = B.add(B.mul(B.add(B.mul(si, sh), tir.floordiv(t, B.u32(sw))), w), B.mul(sj, sw),
+                    tir.floormod(t, B.u32(sw)))
+
+    def slot(r: int) -> Any:
+        return t if r == 0 else B.add(n + (r - 1) * g, u)
+
+    calls = []
+    for ins in prog:
+        kind = ins[0]
+        if kind == "copy":
+            call = B.extern("copy_tile", inputs[ins[2]], idx, slot(ins[1]))
+        elif kind == "fpu":
+            call = B.extern(_expr.FPU[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, idx,
+                            slot(ins[2]))
+        elif kind == "binary":
+            call = B.extern(_expr.SFPU_BINARY[ins[1]], slot(ins[2]), slot(ins[3]), slot(ins[4]))
+        elif kind == "scalar":
+            call = B.extern(_expr.SFPU_SCALAR[ins[1]], slot(ins[2]),
+                            B.u32(_expr.fp32_bits(ins[3])))
+        else:
+            call = B.extern(_expr.SFPU_UNARY[ins[1]], slot(ins[2]))
+        calls.append(_loops([(u, g)], call))
+    return _loops([(gi, n // g)], B.seq(*calls))
 
 
 def matmul_tiles(args: list, unit: list, si: Any, sj: Any) -> Any:
@@ -139,10 +202,27 @@ def _find_op(stmt: Any, names: tuple, out_cb: int) -> Any:
 def _out_cb(hit: tuple) -> int | None:
     name, args = hit
     pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1,
-           "tt.acc_clear": 0, "tt.pack_out": 0}.get(name)
+           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0}.get(name)
     if pos is None:
         return None
     return tir.as_int(args[pos])
+
+
+def _epilogue_entry(stmt: Any, out: int) -> tuple | None:
+    """(op, text, waits) if `stmt` is an epilogue op on `out` (a unary SFPU op or an
+    expression), with the cb_wait_fronts lower_cb_intrinsics put before it."""
+    text, body = B.unwrap_comment(stmt)
+    items = B.items(body)
+    hit = B.intrinsic_of(items[-1]) if items else None
+    if hit is None or hit[0] not in ("tt.unary_block", "tt.expr_block") or _out_cb(hit) != out:
+        return None
+    waits = items[:-1]
+    if not all(isinstance(w, tir.Evaluate) and tir.extern_name(w.value) == "cb_wait_front"
+               for w in waits):
+        return None
+    if hit[0] == "tt.unary_block":
+        return B.string(hit[1][0]), text, waits
+    return (_expr.parse(B.string(hit[1][0])), B.ints(hit[1][4:])), text, waits
 
 
 def _replace(stmt: Any, target: Any, new: Any) -> Any:
@@ -152,8 +232,8 @@ def _replace(stmt: Any, target: Any, new: Any) -> Any:
 class _DstPlanner:
     """Rewrites one sequence holding `tt.pack_out(C)` and the ops that produce C."""
 
-    def __init__(self, cbs: dict):
-        self.cbs = cbs
+    def __init__(self, cbs: dict, cap: int):
+        self.cbs, self.cap = cbs, cap
         self.partials = {cb.name[: -len("_partials")]: cb for cb in cbs.values()
                          if cb.role == "intermediate"}
 
@@ -175,15 +255,13 @@ class _DstPlanner:
 
     def plan(self, stmts: list, p: int, out: int) -> list:
         cb = self.cbs[out]
-        q = next((k for k in range(p - 1, -1, -1)
-                  if _find_op(stmts[k], ("tt.matmul_block", "tt.binary_block"), out) is not None),
-                 None)
-        assert q is not None, f"no producer for CB {cb.name}"
+        q = self.producer(stmts, p, out)
         unary, rest = [], []
         for k, s in enumerate(stmts):
+            entry = _epilogue_entry(s, out) if q < k < p else None
             hit = B.intrinsic_of(B.unwrap_comment(s)[1])
-            if q < k < p and hit is not None and hit[0] == "tt.unary_block" and _out_cb(hit) == out:
-                unary.append((B.string(hit[1][0]), B.unwrap_comment(s)[0]))
+            if entry is not None:
+                unary.append(entry)
             elif hit is not None and hit[0] == "tt.acc_clear" and _out_cb(hit) == out:
                 continue
             elif k != p:
@@ -193,34 +271,58 @@ class _DstPlanner:
         rest[at] = self.produce(producer, cb, unary)
         return rest
 
+    def producer(self, stmts: list, p: int, out: int) -> int:
+        """The last statement before the pack that computes `out` (gemm / FPU binary
+        first, else an expression that does not read `out`)."""
+        for names in (("tt.matmul_block", "tt.binary_block"), ("tt.expr_block",)):
+            for k in range(p - 1, -1, -1):
+                op = _find_op(stmts[k], names, out)
+                if op is not None and not (names[0] == "tt.expr_block"
+                                           and "acc" in B.string(B.intrinsic_of(op)[1][0])):
+                    return k
+        raise AssertionError(f"no producer for CB {self.cbs[out].name}")
+
     def produce(self, producer: Any, cb: Any, unary: list) -> Any:
-        op = _find_op(producer, ("tt.matmul_block", "tt.binary_block"), cb.index)
+        op = _find_op(producer, ("tt.matmul_block", "tt.binary_block", "tt.expr_block"),
+                      cb.index)
         name, args = B.intrinsic_of(op)
         n = cb.unit_tiles
         si, sj = _idx("si", cb.block[0] // cb.unit[0]), _idx("sj", cb.block[1] // cb.unit[1])
         nest = [(si, cb.block[0] // cb.unit[0]), (sj, cb.block[1] // cb.unit[1])]
+        epi = (cb, si, sj, self.cap)
+        waits = [w for entry in unary for w in entry[2]]  # once per block, not per sub-block
         if name == "tt.binary_block":
             math = binary_tiles(B.string(args[0]), args[1:], cb.unit, si, sj)
-            return _replace(producer, op, _loops(nest, self.section(math, unary, cb, n)))
+            return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
+                math, unary, cb, n, epi))))
+        if name == "tt.expr_block":
+            tree, inputs = _expr.parse(B.string(args[0])), B.ints(args[4:])
+            math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
+            return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
+                math, unary, cb, n, epi))))
         math = matmul_tiles(args, cb.unit, si, sj)
         if cb.unit == cb.block:  # DST holds the whole block across K
             body = _replace(producer, op, math)
-            return B.seq(B.extern("tile_regs_acquire"), body, sfpu(unary, n),
+            return B.seq(B.extern("tile_regs_acquire"), body, *waits, sfpu(unary, n, *epi),
                          B.extern("tile_regs_commit"), pack(cb.index, n))
         partial = self.partials.get(cb.name)
         if partial is None or not isinstance(producer, tir.For):
-            return _replace(producer, op, _loops(nest, self.section(math, unary, cb, n)))
-        return _replace(producer, op, _loops(nest, self.spill(producer, math, unary, cb,
-                                                              partial, n)))
+            return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
+                math, unary, cb, n, epi))))
+        is_last = tir.eq(producer.loop_var, B.u32(tir.as_int(producer.extent) - 1))
+        return _replace(producer, op, B.seq(
+            B.if_(is_last, B.seq(*waits)) if waits else None,
+            _loops(nest, self.spill(producer, math, unary, cb, partial, n, epi))))
 
-    def section(self, math: Any, unary: list, cb: Any, n: int) -> Any:
-        return B.seq(B.extern("tile_regs_acquire"), math, sfpu(unary, n),
+    def section(self, math: Any, unary: list, cb: Any, n: int, epi: tuple) -> Any:
+        return B.seq(B.extern("tile_regs_acquire"), math, sfpu(unary, n, *epi),
                      B.extern("tile_regs_commit"), pack(cb.index, n))
 
-    def spill(self, loop: Any, math: Any, unary: list, cb: Any, partial: Any, n: int) -> Any:
+    def spill(self, loop: Any, math: Any, unary: list, cb: Any, partial: Any, n: int,
+              epi: tuple) -> Any:
         k, last = loop.loop_var, tir.as_int(loop.extent) - 1
         is_last = tir.eq(k, B.u32(last))
-        epilogue = sfpu(unary, n)
+        epilogue = sfpu(unary, n, *epi)
         return B.seq(B.extern("tile_regs_acquire"),
                      B.if_(k > B.u32(0), reload(partial.index, n)), math,
                      B.if_(is_last, epilogue) if epilogue is not None else None,
@@ -237,7 +339,8 @@ class InsertDstManagement(TTPass):
         cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
         gv, func = role_funcs(mod)["compute"]
         matmuls = matmul_configs(func.body)
-        body = _DstPlanner(cbs).stmt(func.body)
+        cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
+        body = _DstPlanner(cbs, cap).stmt(func.body)
         mod = replace_func(mod, gv, func.with_body(body))
         return _meta.put(mod, _meta.MATMULS, matmuls)
 

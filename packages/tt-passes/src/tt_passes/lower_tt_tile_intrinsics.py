@@ -36,11 +36,11 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes.insert_dst_management import choose_subblock
 
 TILE = 32
-BINARY = {"Add": "add", "Sub": "sub", "Mul": "mul"}
 TILE_OP_NAMES = {"tl.tileop.copy": "T.copy", "tl.tileop.gemm": "T.gemm",
                  "tl.tileop.fill": "T.fill", "tl.tileop.reduce": "T.reduce"}
 
@@ -106,6 +106,9 @@ class _Lowering:
     buffers: dict
     extents: dict
     vmap: dict = field(default_factory=dict)
+    expr_slots: dict = field(default_factory=dict)  # out CB -> DST slots per tile
+    expr_text: dict = field(default_factory=dict)   # out CB -> (T.Parallel text, line)
+    produced: set = field(default_factory=set)      # non-accumulator CBs written so far
 
     def stmt(self, s: Any, line: str | None = None) -> Any:
         if isinstance(s, tir.SeqStmt):
@@ -251,20 +254,63 @@ class _Lowering:
         return B.comment(_where(line, text), op)
 
     def elementwise(self, store: Any, out: Any, ivars: list, text: str, line: str | None) -> Any:
-        value = store.value
-        kind = type(value).__name__
-        if kind in BINARY and _is_load(value.a, ivars) and _is_load(value.b, ivars):
-            x, y = (self.cbs.get(str(v.source.name)) for v in (value.a, value.b))
-            if x is None or y is None or out.name in (x.name, y.name):
-                raise self.fail("binary operands must be two other shared/fragment buffers",
-                                text, line)
-            return B.extern("tt.binary_block", BINARY[kind], x.index, y.index, out.index,
+        inputs: list = []
+
+        def leaf(load: Any) -> Any:
+            return self.leaf(load, out, ivars, inputs, text, line)
+
+        try:
+            tree = _expr.from_tir(store.value, leaf)
+            _expr.check_acc(tree)
+        except _expr.Unsupported as e:
+            raise self.fail(f"{e.why}: `{B.show(e.expr) if e.expr is not None else B.show(store.value)}`"
+                            " is not supported in T.Parallel", text, line,
+                            hint="supported: + - * / T.max T.min of shared/fragment tiles "
+                                 "indexed [i, j] and float constants, T.exp/exp2/log/sqrt/"
+                                 "rsqrt/abs/sigmoid/tanh, negation") from None
+        if not tree.has_acc:
+            self.produced.add(out.index)
+        if _expr.is_fpu(tree) and tree.args[0].index != tree.args[1].index:
+            x, y = (inputs[a.index] for a in tree.args)
+            return B.extern("tt.binary_block", tree.op, x.index, y.index, out.index,
                             out.block[0], out.block[1])
-        if kind == "Max" and _relu_of(value, store.buffer, ivars):
+        if str(tree) == "relu(acc)":
             return B.extern("tt.unary_block", "relu", out.index, out.block[0], out.block[1])
-        raise self.fail(f"expression `{B.show(value)}` (op {kind}) is not supported in "
-                        "T.Parallel yet", text, line,
-                        hint="supported: X[i, j] + - * Y[i, j], and T.max(C[i, j], 0) (relu)")
+        if len(inputs) > _expr.MAX_INPUTS:
+            raise self.fail(f"the expression reads {len(inputs)} tiles; at most "
+                            f"{_expr.MAX_INPUTS} are supported", text, line,
+                            hint="split the T.Parallel into several")
+        self.expr_slots[out.index] = max(self.expr_slots.get(out.index, 1), _expr.slots(tree))
+        self.expr_text[out.index] = (text, line)
+        cbs = [cb.index for cb in inputs]
+        pad = [cbs[0] if cbs else out.index] * (_expr.MAX_INPUTS - len(cbs))
+        return B.extern("tt.expr_block", str(tree), out.index, out.block[0], out.block[1],
+                        *cbs, *pad)
+
+    def leaf(self, load: Any, out: Any, ivars: list, inputs: list, text: str,
+             line: str | None) -> Any:
+        """A tile operand: `acc` (the accumulator itself) or `$k` (an input CB)."""
+        name = str(load.source.name)
+        cb = self.cbs.get(name)
+        if cb is None or not _same_vars(load.indices, ivars):
+            raise self.fail(f"operand `{B.show(load)}` must be a shared/fragment buffer "
+                            "indexed [i, j]", text, line)
+        if cb.block != out.block:
+            raise self.fail(f"operand '{name}' has {cb.block} tiles, the output "
+                            f"'{out.name}' {out.block}", text, line,
+                            hint="elementwise operands must have the output's shape")
+        if cb.name == out.name:
+            if not out.accumulator and out.index not in self.produced:
+                raise self.fail(f"'{name}' is read before anything was written to it",
+                                text, line, hint="compute it first (T.gemm or T.Parallel)")
+            return _expr.Node("acc")
+        if cb.role != "input":
+            raise self.fail(f"operand '{name}' is not loaded from a tensor (on-chip "
+                            "intermediates are not supported yet)", text, line,
+                            hint="fold it into this expression")
+        if cb not in inputs:
+            inputs.append(cb)
+        return _expr.Node("in", index=inputs.index(cb))
 
     # -- helpers
     def region_text(self, r: Any) -> str:
@@ -286,18 +332,6 @@ def _where(line: str | None, text: str) -> str:
 def _same_vars(indices: Any, ivars: list) -> bool:
     return len(indices) == len(ivars) and all(
         isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(indices, ivars))
-
-
-def _is_load(x: Any, ivars: list) -> bool:
-    return isinstance(x, tir.TensorLoad) and _same_vars(x.indices, ivars)
-
-
-def _relu_of(value: Any, buf: Any, ivars: list) -> bool:
-    for load, zero in ((value.a, value.b), (value.b, value.a)):
-        if _is_load(load, ivars) and load.source.same_as(buf) and \
-                float(getattr(zero, "value", 1)) == 0.0:
-            return True
-    return False
 
 
 # --- collect: tile ops the pipeline lowers -------------------------------------------
@@ -329,6 +363,7 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
     mm = next(B.intrinsic_of(e)[1] for e in tir.collect(body, tir.Evaluate)
               if _is(e, "tt.matmul_block") and tir.as_int(B.intrinsic_of(e)[1][2]) == acc.index)
     a, b, _, mt, nt, kt, tr = B.ints(mm)
+    side = epilogue_inputs(body, acc.index) - {a, b}
     si = B.var("si") if mt // sh > 1 else 0
     sj = B.var("sj") if nt // sw > 1 else 0
     rows, cols = B.mul(si, sh), B.mul(sj, sw)
@@ -351,6 +386,10 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
             args[3], args[4] = sh, sw
         elif name == "tt.unary_block" and tir.as_int(args[1]) == acc.index:
             args[2], args[3] = sh, sw
+        elif name == "tt.expr_block" and tir.as_int(args[1]) == acc.index:
+            args[2], args[3] = sh, sw
+        elif name == "tt.copy_in" and cb in side:  # an epilogue operand: acc's sub-block
+            args[2], args[3], args[4], args[5] = B.add(args[2], rows), B.add(args[3], cols), sh, sw
         else:
             return stmt
         return B.extern(name, *args)
@@ -373,7 +412,20 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
     new_b = _meta.replace(cb_, block=b_block, unit=b_block,
                           num_pages=cb_.num_pages // cb_.block_tiles * sw * kt)
     new_c = _meta.replace(acc, block=[sh, sw], unit=[sh, sw])
-    return body, [new_a, new_b, new_c]
+    new_side = [_meta.replace(cbs[i], block=[sh, sw], unit=[sh, sw],
+                              num_pages=cbs[i].num_pages // cbs[i].block_tiles * sh * sw)
+                for i in sorted(side)]
+    return body, [new_a, new_b, new_c, *new_side]
+
+
+def epilogue_inputs(body: Any, out: int) -> set:
+    """Input CBs the `tt.expr_block`s writing `out` read."""
+    found: set = set()
+    for e in tir.collect(body, tir.Evaluate):
+        hit = B.intrinsic_of(e)
+        if hit is not None and hit[0] == "tt.expr_block" and tir.as_int(hit[1][1]) == out:
+            found.update(B.ints(hit[1][4:]))
+    return found - {out}
 
 
 def _is(stmt: Any, name: str) -> bool:
@@ -399,14 +451,50 @@ class LowerTTTileIntrinsics(TTPass):
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         work = _meta.get(mod, _meta.WORK)
         extents = block_var_extents(func.body, work.grid)
-        body = _Lowering(self, cbs, buffers, extents).stmt(func.body)
+        low = _Lowering(self, cbs, buffers, extents)
+        body = low.stmt(func.body)
         by_index = {cb.index: cb for cb in cbs.values()}
-        for acc in [cb for cb in cbs.values() if cb.restream]:
+        cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
+        for out, need in low.expr_slots.items():
+            by_index.update({cb.index: cb for cb in self.fit_dst(by_index, out, need, cap,
+                                                                  *low.expr_text[out])})
+        for acc in [cb for cb in list(by_index.values()) if cb.restream]:
             body, changed = restream(body, acc, by_index)
             by_index.update({cb.index: cb for cb in changed})
         mod = with_kernel_body(mod, body)
         order = [cb.index for cb in _meta.get(mod, _meta.CBS, [])]
         return _meta.put(mod, _meta.CBS, [by_index[i] for i in order])
+
+    def fit_dst(self, cbs: dict, out: int, need: int, cap: int, text: str,
+                line: str | None) -> list:
+        """Shrink the DST sub-block of `out` so its expression's registers fit DST.
+
+        Elementwise output: chunk x need <= cap. Accumulator: its tiles stay in DST
+        and the epilogue's extra registers sit beside them: tiles + need - 1 <= cap
+        (an accumulator that held its whole block across K is restreamed instead).
+        """
+        cb = cbs[out]
+        extra = need - 1 if cb.accumulator else 0
+        per = cap - extra if cb.accumulator else cap // need
+        if per < 1:
+            raise self.error(
+                f"the expression needs {need} DST tiles per output tile but DST holds {cap}",
+                obj=f"op `{text}`", numbers={"dst_slots_per_tile": need, "dst_tiles": cap},
+                source_line=line,
+                hint="split the expression into several T.Parallel nests, or use bf16 "
+                     "(fp32_acc off doubles DST)")
+        fits = cb.unit_tiles + extra <= cap if cb.accumulator else cb.unit_tiles * need <= cap
+        if fits:
+            return []
+        unit = list(choose_subblock(cb.block[0], cb.block[1], per))
+        pages = cb.num_pages // cb.unit_tiles * unit[0] * unit[1]
+        if not cb.accumulator:
+            return [_meta.replace(cb, unit=unit, num_pages=pages)]
+        partials = [p for p in cbs.values() if p.name == f"{cb.name}_partials"]
+        if cb.restream is None and not partials:
+            return [_meta.replace(cb, unit=unit, restream=unit)]
+        return [_meta.replace(cb, unit=unit, restream=unit if cb.restream else None),
+                *[_meta.replace(p, unit=unit) for p in partials]]
 
 
 def block_var_extents(body: Any, grid: list) -> dict:

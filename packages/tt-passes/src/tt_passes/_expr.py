@@ -1,0 +1,248 @@
+"""Elementwise expression trees of T.Parallel bodies: build, print/parse, DST allocation.
+
+A tree (`Node`) has leaves `$k` (the k-th input CB of a `tt.expr_block`, one tile read
+from the CB front) and `acc` (the GEMM accumulator tile, already in DST), and inner
+nodes:
+
+    add sub mul div max min (x, y)              tile op tile
+    add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
+    relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
+
+printed as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`, `mul_s(sub($0, $1), 0.5)`.
+
+DST allocation (Sethi-Ullman over the tree, registers as a stack): a leaf needs 1
+register; `op($a, $b)` of two CB leaves with op in + - * runs on the FPU straight from
+the CBs (`add_tiles`) and needs 1; unary and scalar ops work in place; a binary node
+evaluates its hungrier child first into register d and the other into d + 1 (the
+child holding `acc` always goes first, so `acc` stays in register 0, the slot the
+matmul accumulated into). `slots(tree)` is the registers one tile needs;
+`program(tree)` the instructions, each acting on registers of every tile of a chunk.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import tir
+
+BINARY = ("add", "sub", "mul", "div", "max", "min")
+SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
+UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
+         "recip")
+FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
+SFPU_BINARY = {"add": "add_binary_tile", "sub": "sub_binary_tile", "mul": "mul_binary_tile",
+               "div": "div_binary_tile", "max": "binary_max_tile", "min": "binary_min_tile"}
+SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "rsub_unary_tile",
+               "mul_s": "mul_unary_tile", "div_s": "div_unary_tile", "max_s": "unary_max_tile",
+               "min_s": "unary_min_tile"}
+SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log": "log_tile",
+              "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile", "abs": "abs_tile",
+              "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "neg": "negative_tile",
+              "recip": "recip_tile"}
+CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
+         "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh"}  # TIR op (no prefix) -> node
+MAX_INPUTS = 8  # input CB slots of `tt.expr_block` (build_tile_dfg reads fixed positions)
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str                 # "in", "acc", or an op of BINARY / SCALAR / UNARY
+    args: tuple = ()
+    index: int = 0          # input number of an "in" leaf
+    value: float = 0.0      # the scalar of a SCALAR op
+
+    def __str__(self) -> str:
+        if self.op == "in":
+            return f"${self.index}"
+        if self.op == "acc":
+            return "acc"
+        inner = ", ".join(str(a) for a in self.args)
+        if self.op in SCALAR:
+            inner += f", {self.value!r}"
+        return f"{self.op}({inner})"
+
+    @property
+    def has_acc(self) -> bool:
+        return self.op == "acc" or any(a.has_acc for a in self.args)
+
+
+class Unsupported(Exception):
+    """A sub-expression the TT lowering cannot express (carries it for the message)."""
+
+    def __init__(self, expr: Any, why: str):
+        super().__init__(why)
+        self.expr, self.why = expr, why
+
+
+# --- build from TIR ------------------------------------------------------------------
+def from_tir(expr: Any, leaf: Any) -> Node:
+    """The tree of a T.Parallel value; `leaf(load)` turns a TensorLoad into a leaf Node."""
+    out = _build(expr, leaf)
+    if isinstance(out, float):
+        raise Unsupported(expr, "the expression reads no tile")
+    return out
+
+
+def _build(e: Any, leaf: Any) -> Node | float:
+    kind = type(e).__name__
+    if kind in ("FloatImm", "IntImm"):
+        return float(e.value)
+    if kind == "Cast":
+        if not str(tir.dtype_of(e)).startswith(("float", "bfloat")):
+            raise Unsupported(e, f"cast to {tir.dtype_of(e)}")
+        return _build(e.value, leaf)
+    if kind == "TensorLoad":
+        return leaf(e)
+    if kind in ("Add", "Sub", "Mul", "Div", "Max", "Min"):
+        return _binary(kind.lower(), _build(e.a, leaf), _build(e.b, leaf), e)
+    name = (tir.op_name(e) or "").split(".")[-1]
+    if name in CALLS:
+        x = _build(e.args[0], leaf)
+        if isinstance(x, float):
+            raise Unsupported(e, "a function of a constant")
+        return Node(CALLS[name], (x,))
+    what = f"T.{name}" if name else kind
+    raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows")
+
+
+def _binary(op: str, a: Node | float, b: Node | float, e: Any) -> Node | float:
+    if isinstance(a, float) and isinstance(b, float):
+        return _fold(op, a, b)
+    if isinstance(a, Node) and isinstance(b, Node):
+        return Node(op, (a, b))
+    if isinstance(a, float):  # constant on the left
+        x, c = b, a
+        if op == "sub":
+            return Node("rsub_s", (x,), value=c)
+        if op == "div":
+            r = Node("recip", (x,))
+            return r if c == 1.0 else Node("mul_s", (r,), value=c)
+    else:
+        x, c = a, b
+    if op == "mul" and c == -1.0:
+        return Node("neg", (x,))
+    if op == "max" and c == 0.0:
+        return Node("relu", (x,))
+    return Node(op + "_s", (x,), value=c)
+
+
+def _fold(op: str, a: float, b: float) -> float:
+    if op == "div" and b == 0.0:
+        raise ZeroDivisionError
+    return {"add": a + b, "sub": a - b, "mul": a * b, "div": a / b if b else 0.0,
+            "max": max(a, b), "min": min(a, b)}[op]
+
+
+# --- print / parse -------------------------------------------------------------------
+_TOKEN = re.compile(r"\s*(\$\d+|acc|[a-z0-9_]+(?=\()|[-+0-9.e]+|inf|nan|[(),])")
+
+
+def parse(text: str) -> Node:
+    """Inverse of `str(node)`."""
+    tokens = _TOKEN.findall(text)
+    node, rest = _parse(tokens)
+    assert not rest, f"trailing tokens in {text!r}"
+    return node
+
+
+def _parse(toks: list) -> tuple[Node, list]:
+    head, rest = toks[0], toks[1:]
+    if head.startswith("$"):
+        return Node("in", index=int(head[1:])), rest
+    if head == "acc":
+        return Node("acc"), rest
+    assert rest[0] == "(", head
+    rest = rest[1:]
+    args = []
+    while True:
+        arg, rest = _parse(rest)
+        args.append(arg)
+        if rest[0] == ")":
+            return Node(head, tuple(args)), rest[1:]
+        rest = rest[1:]  # ","
+        if head in SCALAR:
+            value, rest = float(rest[0]), rest[1:]
+            assert rest[0] == ")"
+            return Node(head, tuple(args), value=value), rest[1:]
+
+
+def fp32_bits(value: float) -> int:
+    """The uint32 bit pattern of `value` rounded to float32 (the SFPU scalar argument)."""
+    return struct.unpack("<I", struct.pack("<f", value))[0]
+
+
+# --- DST allocation --------------------------------------------------------------------
+def is_fpu(n: Node) -> bool:
+    """`$a op $b` with op in + - *: the FPU reads both tiles straight from their CBs."""
+    return n.op in FPU and all(a.op == "in" for a in n.args)
+
+
+def slots(n: Node) -> int:
+    """DST registers one tile of the tree needs (Sethi-Ullman, `acc` pinned to register 0)."""
+    if n.op in ("in", "acc") or is_fpu(n):
+        return 1
+    if len(n.args) == 1:
+        return slots(n.args[0])
+    a, b = n.args
+    if a.op == "acc" and b.op == "acc":
+        return 1
+    first, second = _order(a, b)
+    return max(slots(first), slots(second) + 1)
+
+
+def _order(a: Node, b: Node) -> tuple[Node, Node]:
+    """Which child to evaluate first: the one holding `acc`, else the hungrier one."""
+    if b.has_acc and not a.has_acc:
+        return b, a
+    if a.has_acc:
+        return a, b
+    return (b, a) if slots(b) > slots(a) else (a, b)
+
+
+def check_acc(n: Node) -> None:
+    """`acc` may appear once (it lives in one DST slot), or as both operands of one op."""
+    count = str(n).count("acc")
+    if count > 1 and not (count == 2 and _both_acc(n)):
+        raise Unsupported(None, "the accumulator is read more than once")
+
+
+def _both_acc(n: Node) -> bool:
+    if len(n.args) == 2 and all(a.op == "acc" for a in n.args):
+        return True
+    return any(_both_acc(a) for a in n.args)
+
+
+def program(n: Node) -> list:
+    """Instructions computing `n` into register 0, in order. Each is a tuple:
+    ("copy", r, k)  ("fpu", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
+    ("unary", op, r)."""
+    out: list = []
+    _gen(n, 0, out)
+    return out
+
+
+def _gen(n: Node, d: int, out: list) -> None:
+    if n.op == "in":
+        out.append(("copy", d, n.index))
+    elif n.op == "acc":
+        assert d == 0, "acc is evaluated into register 0"
+    elif is_fpu(n):
+        out.append(("fpu", n.op, d, n.args[0].index, n.args[1].index))
+    elif n.op in SCALAR:
+        _gen(n.args[0], d, out)
+        out.append(("scalar", n.op, d, n.value))
+    elif n.op in UNARY:
+        _gen(n.args[0], d, out)
+        out.append(("unary", n.op, d))
+    elif all(a.op == "acc" for a in n.args):
+        out.append(("binary", n.op, d, d, d))
+    else:
+        a, b = n.args
+        first, second = _order(a, b)
+        _gen(first, d, out)
+        _gen(second, d + 1, out)
+        ra, rb = (d, d + 1) if first is a else (d + 1, d)
+        out.append(("binary", n.op, ra, rb, d))
