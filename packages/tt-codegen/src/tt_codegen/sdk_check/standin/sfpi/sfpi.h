@@ -97,6 +97,9 @@ template <class T>
 struct is_vec : std::false_type {};
 template <class F, int Tag>
 struct is_vec<vec<F, Tag>> : std::true_type {};
+struct RegProxy;  // dst_reg[i] is an operand too: `dst_reg[i] * v` (ckernel_sfpu_binary.h)
+template <>
+struct is_vec<RegProxy> : std::true_type {};
 
 struct sFloat16a;
 struct sFloat16b;
