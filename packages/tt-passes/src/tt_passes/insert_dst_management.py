@@ -1,7 +1,7 @@
 """insert_dst_management: DST register protocol, sub-blocking and packing in compute.
 
 Requires: `lower_cb_intrinsics` (compute waits/pops its input CBs); the compute
-kernel still holds `tt.matmul_block`, `tt.binary_block`, `tt.unary_block`,
+kernel still holds `tt.matmul_block`, `tt.binary_block`, `tt.unary_block`, `tt.expr_block`,
 `tt.acc_clear` and `tt.pack_out`; `tt.cbs` (each output CB's `unit` is its DST
 sub-block), `tt.compute_config`.
 Rewrites, per output CB C (sub-block sh x sw tiles, n = sh*sw <= DST capacity):
@@ -21,6 +21,14 @@ over the sub-blocks of the block in row-major order. For a gemm:
   sums are packed to the partials CB at the end of every K trip but the last and
   reloaded with `copy_tile` at the start of the next (`if k > 0`); only the last K
   trip applies the epilogue and packs to C. So partial sums stay exact across K.
+Expressions (`tt.expr_block`): the tree's instructions (tt_passes._expr.program, Sethi-
+Ullman order) run op by op over the sub-block's n tiles: register 0 of tile t is DST[t]
+(the result, packed; for an epilogue also the accumulator tile), register r > 0 is
+DST[n + (r - 1) * g + u], g the tiles per group (all n for an elementwise output; for an
+epilogue the largest divisor of n that fits beside the accumulator), u t's place in its
+group. Leaves are `copy_tile`d, `$a op $b` of two CBs uses the FPU (`add_tiles`), inner
+ops the binary SFPU ops on DST, scalars the binop-with-scalar ops (fp32 bit patterns).
+The epilogue's CB waits are placed once per block (under `if k == last` with partials).
 `matmul_tiles(A, B, a, b, dst)` indexes A's block row-major (m*Kt + k) and B's
 (k*Nt + n, or n*Kt + k with transpose_B), both counted from the CB front.
 Guarantees: every DST index is < capacity; acquire/commit/wait/release are balanced

@@ -10,6 +10,16 @@ Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-pass
     T.gemm(A_s, B_s, C_l[, transpose_B]) -> tt.matmul_block(cbA, cbB, cbC, mt, nt, kt, transpose_B)
     T.Parallel: C[i, j] = X[i, j] (+|-|*) Y[i, j] -> tt.binary_block("add"|"sub"|"mul", cbX, cbY, cbC, h, w)
     T.Parallel: C[i, j] = T.max(C[i, j], 0)      -> tt.unary_block("relu", cbC, h, w)
+    T.Parallel: C[i, j] = <any other tree>       -> tt.expr_block("<tree>", cbC, h, w, in0..in7)
+
+An expression tree (tt_passes._expr) has tile leaves `$k` (the k-th input CB; the 8
+input slots are padded with the first) and `acc` (C itself: a gemm accumulator, or a
+block an earlier T.Parallel wrote), + - * / max min of tiles or with float constants,
+and exp/exp2/log/sqrt/rsqrt/abs/sigmoid/tanh/negation/relu. Its DST registers per
+tile (`slots`) shrink C's DST sub-block (`unit`) so that it fits: unit x slots <= DST
+for an elementwise output; unit + slots - 1 <= DST for an accumulator, whose tiles
+stay in DST (an accumulator that held its whole block across K is restreamed by the
+smaller sub-block; with partials, the partials CB follows).
 
 row0/col0 are uint32 tile coordinates of the block in the tensor's tile grid (the
 TileLang element offsets divided by 32); h, w the block's tiles; guard_r/guard_c are
@@ -25,8 +35,10 @@ the A, B and accumulator CB records shrink to those blocks: each sub-block then
 accumulates over all of K inside DST.
 Refuses (naming the op and the line): reduce and other tile ops; copies that move
 part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
-32; gemm with transpose_A; fills with a non-zero value; any T.Parallel body other
-than the patterns above.
+32; gemm with transpose_A; fills with a non-zero value; T.Parallel ops outside the tree's op set (named), operands
+that are not [i, j] loads of same-shape shared/fragment blocks loaded from tensors, an
+output read before it is written, the accumulator read more than once, more than 8
+input tiles, and a tree whose one tile needs more DST registers than DST holds.
 """
 
 from __future__ import annotations
