@@ -23,6 +23,7 @@ class Case:
     factory: str            # jit factory in it
     params: dict = field(default_factory=dict, hash=False)
     slow: bool = False      # left out of the `-m "not slow"` quick run, kept in CI
+    options: dict = field(default_factory=dict, hash=False)   # tt_cli.compile options
 
 
 def load_example(name: str):
@@ -66,6 +67,16 @@ GEMM = [
     _gemm("large-1024x1024x2048", 1024, 1024, 2048, 128, 128, 64, stages=3, slow=True),
 ]
 
+# The same kernels with operand reuse: A multicast along core rows, B down columns
+# (tt_passes option reuse="mcast"); `options` are compile options, not factory params.
+MCAST = [
+    Case("gemm-mcast-1024", "gemm.py", "gemm", dict(M=1024, N=1024, K=1024, block_K=128), options={"reuse": "mcast"}),
+    Case("gemm-mcast-partial-tb", "gemm.py", "gemm",
+         dict(M=320, N=288, K=160, block_M=64, block_N=64, block_K=32, num_stages=3, transpose_B=True),
+         options={"reuse": "mcast"}),
+    Case("quickstart-mcast-512", "quickstart.py", "matmul", dict(M=512, N=512, K=256), options={"reuse": "mcast"}),
+]
+
 QUICKSTART = [
     Case("quickstart-256", "quickstart.py", "matmul", dict(M=256, N=256, K=256)),
     Case("quickstart-1024", "quickstart.py", "matmul", {}, slow=True),
@@ -86,4 +97,4 @@ ELTWISE = [
     _eltwise("4096-256", 4096, 4096, 256, 256, "add", slow=True),
 ]
 
-CORPUS = GEMM + QUICKSTART + ELTWISE
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE

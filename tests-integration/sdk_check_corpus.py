@@ -29,7 +29,7 @@ def main() -> int:
             tree = Path(tmp) / arch
             for case in CORPUS:
                 func, out_idx, _ = build(case)
-                tt_cli.compile(func, out_idx=out_idx, arch=arch).save(tree / case.id)
+                tt_cli.compile(func, out_idx=out_idx, arch=arch, **case.options).save(tree / case.id)
             print(f"sdk-check: {len(CORPUS)} corpus kernels generated for {arch}", flush=True)
             rc = subprocess.run([sys.executable, "-m", "tt_codegen.sdk_check", "--arch", arch, str(tree)]).returncode
             status = status or rc

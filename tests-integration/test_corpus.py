@@ -47,7 +47,7 @@ def _expected(case, module, inputs):
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CORPUS])
 def test_case(case, arch, device):
     func, out_idx, module = build(case)
-    kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch)
+    kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch, **case.options)
     inputs = _inputs(kernel.plan)
     out = kernel.run(*inputs, device=device)
     (result,) = out.outputs.values()
