@@ -292,3 +292,18 @@ def test_prim_func_without_source_is_a_clear_error():
     src = "import tt_ir.language as T\n@T.prim_func\ndef k(A: T.Tensor((32, 32), T.bfloat16)):\n    pass\n"
     with pytest.raises(TTError, match=r"T.prim_func: cannot read the source of 'k'; .* define them in a .py file"):
         exec(compile(src, "<string>", "exec"), {})
+
+
+def test_tvmscript_rejection_is_a_tt_error_with_the_line():
+    """A body TVMScript rejects (float %) is a TTError that keeps TVM's located diagnostic."""
+    with pytest.raises(TTError, match=r"(?s)T.prim_func 'fmod': the kernel does not parse:.*C\[i, j\] = S\[i, j\] % 3.0"):
+
+        @T.prim_func
+        def fmod(A: T.Tensor((32, 32), T.bfloat16), B: T.Tensor((32, 32), T.bfloat16)):
+            with T.Kernel(1, 1) as (bx, by):
+                S = T.alloc_shared((32, 32), T.bfloat16)
+                C = T.alloc_fragment((32, 32), T.bfloat16)
+                T.copy(A[0, 0], S)
+                for i, j in T.Parallel(32, 32):
+                    C[i, j] = S[i, j] % 3.0
+                T.copy(C, B[0, 0])

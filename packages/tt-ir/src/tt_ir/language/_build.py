@@ -85,7 +85,10 @@ def prim_func(func: Any = None, *, private: bool = False, check_well_formed: boo
         except Exception as exc:
             tt_err = _tt_error_in(exc, state)
             if tt_err is None:
-                raise
+                # TVMScript rejected the kernel body (a type error, an unknown name, ...):
+                # its diagnostic already points at the kernel line, so keep it, as a TTError.
+                message = str(exc).strip() or type(exc).__name__
+                raise TTError(f"T.prim_func '{fn.__name__}': the kernel does not parse:\n{message}") from exc
             raise tt_err from None
         finally:
             _STACK.pop()
