@@ -27,3 +27,4 @@ def test_refuses_pure_copy():
     with pytest.raises(TTCompileError) as err:
         apply(kernels.pure_copy(), "build_tile_dfg")
     assert "CB 'S' (c_0): is copied from a tensor straight to a tensor" in str(err.value)
+    assert "hint: route the block through compute: allocate a fragment F of the same shape, `for i, j in T.Parallel(...): F[i, j] = S[i, j]`" in str(err.value)

@@ -93,7 +93,9 @@ class BuildTileDFG(TTPass):
         if producers == ["reader"] and consumers == ["writer"]:
             raise self.error("is copied from a tensor straight to a tensor; pure copies "
                              "are not supported yet", obj=obj, source_line=cb.source_line,
-                             hint="compute something on the block, or copy on the host")
+                             hint=f"route the block through compute: allocate a fragment F of the "
+                                  f"same shape, `for i, j in T.Parallel(...): F[i, j] = {cb.name}[i, j]`, "
+                                  f"and T.copy F to the tensor")
 
 
 def build_tile_dfg() -> Any:
