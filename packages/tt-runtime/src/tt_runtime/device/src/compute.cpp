@@ -4,7 +4,7 @@
 // sync and accumulation mode: 8/4 half sync, 16/8 full sync), its protocol
 //   Released -acquire-> Acquired -commit-> Committed -wait-> Waited -release-> Released
 // (math ops need Acquired; pack needs Waited), and the tile ops: matmul (fp32 accumulate),
-// binary add/sub/mul, copy, SFPU unary ops, pack_tile (sequential by default).
+// binary add/sub/mul, copy, SFPU unary ops, reduce (row/col/scalar; sum/avg/max), pack_tile (sequential by default).
 // Does not own: CB counters (kernel_api.cpp), format conversion (formats.cpp).
 // Called from: the compute kernel thread (one host thread runs unpack, math and pack).
 #include <cmath>
@@ -235,6 +235,44 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
                                   "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
                                   "max_scalar", "min_scalar"};
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
+}
+
+void reduce_tile(uint32_t pool, uint32_t dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile,
+                 uint32_t itile_scaler, uint32_t idst) {
+    KernelCtx& k = compute_ctx("reduce_tile");
+    Dst& d = math_dst(k, "reduce_tile", idst);
+    if (pool > 2 || dim > 2) fault("reduce_tile: unsupported PoolType/ReduceDim (MIN has no FPU pool)");
+    if (k.last_init != "reduce_init") {
+        fault("reduce_tile: the engines are set up for " + (k.last_init.empty() ? std::string("nothing") : k.last_init) +
+              "; call reduce_init<...>(icb, icb_scaler, ocb) first");
+    }
+    alignas(64) float x[1024], sc[1024];
+    unpack_input(k, icb, itile, x, "reduce_tile");
+    unpack_input(k, icb_scaler, itile_scaler, sc, "reduce_tile");
+    const bool is_max = pool == 2;
+    float* o = d.tile[idst];
+    float out[32];
+    int n = dim == 2 ? 1 : 32;
+    for (int a = 0; a < n; ++a) {
+        float acc = is_max ? -INFINITY : 0.f;
+        for (int b = 0; b < (dim == 2 ? 1024 : 32); ++b) {
+            float v;
+            if (dim == 0) v = x[a * 32 + b] * sc[b];          // row a, column b
+            else if (dim == 1) v = x[b * 32 + a] * sc[b];     // column a, row b
+            else v = x[b] * (is_max ? sc[0] : sc[0] * sc[0]);
+            acc = is_max ? (v > acc ? v : acc) : acc + v;
+        }
+        out[a] = acc;
+    }
+    float prev[32];
+    for (int a = 0; a < n; ++a) prev[a] = dim == 1 ? o[a] : o[a * 32];
+    std::memset(o, 0, sizeof(float) * 1024);
+    for (int a = 0; a < n; ++a) {
+        float r = is_max ? (out[a] > prev[a] ? out[a] : prev[a]) : prev[a] + out[a];
+        if (dim == 1) o[a] = r;
+        else o[a * 32] = r;
+    }
+    count(k, is_max ? "reduce_max" : "reduce_sum");
 }
 
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order) {

@@ -92,5 +92,8 @@ void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst);
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order);
 void unary_tile(Unop op, uint32_t idst, uint32_t param);
 void binary_dst(Binop op, uint32_t idst0, uint32_t idst1, uint32_t odst);
+// pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW, 1 REDUCE_COL, 2 REDUCE_SCALAR (api/compute/reduce.h)
+void reduce_tile(uint32_t pool, uint32_t dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile,
+                 uint32_t itile_scaler, uint32_t idst);
 
 }  // namespace tt_emu::k
