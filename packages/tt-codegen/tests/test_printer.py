@@ -75,6 +75,17 @@ def test_loop_variables_are_uint32_and_names_do_not_clash():
     assert lines[5] == "uint32_t x_1 = static_cast<uint32_t>(i) + 1;" and lines[6] == "g(x_1);"
 
 
+def test_fill_scaler_is_noted():
+    """tt_fill_scaler prints verbatim and asks for its helper in the file."""
+
+    @T.prim_func
+    def f():
+        T.call_extern("void", "tt_fill_scaler", U(1024), U(2048), U(0x3F803F80))
+
+    text, printer = body_of(f)
+    assert text.strip() == "tt_fill_scaler(1024, 2048, 1065369472);" and printer.uses_fill_scaler
+
+
 def test_fill_zeros_is_noted():
     """tt_fill_zeros prints verbatim and asks for the helper in the file."""
 

@@ -44,7 +44,7 @@ def compute_includes(callees: list[str]) -> list[str]:
 def render_kernel(func: Any, role: str, kernel: dict, plan: dict) -> str:
     """The C++ text of one kernel file."""
     cb_names = cb_constant_names(plan)
-    printer = KernelPrinter(role, cb_names, reserved=set(cb_names.values()) | {"kernel_main", "tt_fill_zeros"})
+    printer = KernelPrinter(role, cb_names, reserved=set(cb_names.values()) | {"kernel_main", "tt_fill_zeros", "tt_fill_scaler"})
     body = printer.print_body(func.body)
     if role == "compute":
         includes = compute_includes(printer.callees)
@@ -61,5 +61,6 @@ def render_kernel(func: Any, role: str, kernel: dict, plan: dict) -> str:
         includes=includes,
         cbs=cbs,
         fill_zeros=printer.uses_fill_zeros,
+        fill_scaler=printer.uses_fill_scaler,
         body=body,
     )

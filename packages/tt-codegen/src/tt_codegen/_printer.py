@@ -5,7 +5,7 @@ type (`functools.singledispatchmethod`); a node outside the contract raises `Cod
 naming the node and what to write instead. Extern calls print verbatim; the printer keeps
 no list of valid callee names (sdk-check and the emulator do). What it does know:
 
-- the special forms `TensorAccessor` (bound to a handle) and `tt_fill_zeros`;
+- the special forms `TensorAccessor` (bound to a handle), `tt_fill_zeros` and `tt_fill_scaler`;
 - which argument positions of which calls are circular-buffer ids (`CB_ARGS`), so literal
   ids there print as the kernel's `cb_<name>` constants.
 """
@@ -146,6 +146,7 @@ class KernelPrinter:
         self.used_cbs: set[int] = set()
         self.callees: list[str] = []  # in first-use order
         self.uses_fill_zeros = False
+        self.uses_fill_scaler = False
 
     # ---- entry -----------------------------------------------------------------------------
     def print_body(self, body: Any) -> str:
@@ -381,6 +382,8 @@ class KernelPrinter:
         self._note_callee(callee)
         if callee == "tt_fill_zeros":
             self.uses_fill_zeros = True
+        if callee == "tt_fill_scaler":
+            self.uses_fill_scaler = True
         cb_positions = CB_ARGS.get(_base_name(callee), ())
         args = [self._arg(arg, i in cb_positions, callee) for i, arg in enumerate(node.args[1:])]
         return f"{callee}({', '.join(args)})"
