@@ -128,3 +128,33 @@ def gemm_epilogue(fn, M=128, N=128, K=128, bm=64, bn=64, bk=32, dtype=T.bfloat16
                 C_l[i, j] = fn(C_l[i, j], Bias_s[i, j])
             T.copy(C_l, C[by * bm, bx * bn])
     return gemm_bias
+
+
+def row_reduce(kind="sum", M=128, N=128, bm=64, dtype=T.bfloat16):
+    """S[:, 0] = reduce_<kind> over each row of A (column 0 of an (M, 32) tensor)."""
+    op = {"sum": T.reduce_sum, "max": T.reduce_max, "min": T.reduce_min}[kind]
+
+    @T.prim_func
+    def row_reduce(A: T.Tensor((M, N), dtype), S: T.Tensor((M, 32), dtype)):
+        with T.Kernel(T.ceildiv(M, bm), threads=128) as bx:
+            A_l = T.alloc_fragment((bm, N), dtype)
+            S_l = T.alloc_fragment((bm, 1), dtype)
+            T.copy(A[bx * bm, 0], A_l)
+            op(A_l, S_l, dim=1)
+            T.copy(S_l, S[bx * bm, 0])
+    return row_reduce
+
+
+def col_reduce(kind="sum", M=64, N=512, bn=256, dtype=T.bfloat16):
+    """S[0, :] = reduce_<kind> over each column of A (row 0 of a (32, N) tensor)."""
+    op = {"sum": T.reduce_sum, "max": T.reduce_max}[kind]
+
+    @T.prim_func
+    def col_reduce(A: T.Tensor((M, N), dtype), S: T.Tensor((32, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), threads=128) as bx:
+            A_l = T.alloc_fragment((M, bn), dtype)
+            S_l = T.alloc_fragment((bn,), dtype)
+            T.copy(A[0, bx * bn], A_l)
+            op(A_l, S_l, dim=0)
+            T.copy(S_l, S[0, bx * bn])
+    return col_reduce

@@ -56,3 +56,14 @@ def test_sfpu_inits_at_each_switch():
     assert order == ["copy_init", "exp_tile_init", "copy_init", "exp_tile_init",
                      "add_binary_tile_init", "copy_init", "binop_with_scalar_tile_init",
                      "sub_binary_tile_init"]
+
+
+def test_reduction_inits():
+    """hw_startup takes the reduction's source, scaler and output CBs; fill_tile_init goes
+    before the -inf fill; the explicit reduce_init is kept (no second init)."""
+    _, after = apply(kernels.row_reduce("max"), "insert_compute_init")
+    text = body_text(after, "compute")
+    assert 'T.call_extern("void", "compute_kernel_hw_startup", 0, 1, 16)' in text
+    fill = text.index('"fill_tile_init"')
+    assert fill < text.index('"fill_tile_bitcast"') < text.index('"reduce_init<PoolType::MAX')
+    assert text.count("reduce_init<") == 1 and "copy_init" not in text

@@ -2,6 +2,7 @@
 
 from conftest import apply, body_text, kernels
 
+import tt_ir.language as T
 from tt_passes.insert_dst_management import choose_subblock
 
 EXPECTED_ADD = '''\
@@ -149,3 +150,44 @@ def test_sethi_ullman_order():
     assert _expr.program(_expr.parse("sub(add($0, $1), acc)")) == [
         ("fpu", "add", 1, 0, 1), ("binary", "sub", 1, 0, 0)]
     assert str(_expr.parse("mul_s(sub($0, $1), 0.5)")) == "mul_s(sub($0, $1), 0.5)"
+
+
+EXPECTED_ROW_MAX = '''\
+    T.call_extern("void", "cb_wait_front", 1, 1)
+    for b in range(block_count):
+        with T.attr("tt", "tt.comment", "kernels.py:143  T.reduce_max(A_l, S_l, dim=1)"):
+            T.call_extern("void", "cb_wait_front", 0, 16)
+            T.call_extern("void", "tile_regs_acquire")
+            for t in range(T.uint32(8)):
+                T.call_extern("void", "fill_tile_bitcast", t, T.uint32(4286578688))
+            T.call_extern("void", "reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>", 0, 1, 16)
+            for i, j in T.grid(T.uint32(8), T.uint32(2)):
+                T.call_extern("void", "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>", 0, 1, i * T.uint32(2) + j, 0, i)
+            T.call_extern("void", "tile_regs_commit")
+            T.call_extern("void", "cb_reserve_back", 16, 8)
+            T.call_extern("void", "tile_regs_wait")
+            for t in range(T.uint32(8)):
+                T.call_extern("void", "pack_tile", t, 16)
+            T.call_extern("void", "tile_regs_release")
+            T.call_extern("void", "cb_push_back", 16, 8)
+            T.call_extern("void", "reduce_uninit", 0)
+        T.call_extern("void", "cb_pop_front", 0, 16)
+    T.call_extern("void", "cb_pop_front", 1, 1)'''
+
+
+def test_row_max_reduction():
+    """Row max of a 256 x 64 block: 8 output tiles in DST, each started at -inf, 2 reduce_tiles
+    per tile; reduce_init/uninit around it; the scaler waited once, popped after the loop."""
+    _, after = apply(kernels.row_reduce("max", bm=256, N=64), "insert_dst_management")
+    assert EXPECTED_ROW_MAX in body_text(after, "compute")
+
+
+def test_column_reduction_sub_blocks():
+    """Column sum with fp32 DST (4 tiles): 2 sub-blocks of 4 output tiles (sj), each tile
+    accumulating over the block's h = 2 tile rows."""
+    _, after = apply(kernels.col_reduce("sum", dtype=T.float32), "insert_dst_management")
+    text = body_text(after, "compute")
+    assert "for sj in range(T.uint32(2)):" in text
+    assert ('T.call_extern("void", "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_COL>", 0, 1, '
+            'i * T.uint32(8) + sj * T.uint32(4) + j, 0, j)') in text
+    assert "fill_tile" not in text

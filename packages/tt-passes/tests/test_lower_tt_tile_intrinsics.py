@@ -153,3 +153,40 @@ def test_refuses_reading_an_unwritten_output():
     with pytest.raises(TTCompileError) as err:
         apply(k, "lower_tt_tile_intrinsics")
     assert "'C_l' is read before anything was written to it" in str(err.value)
+
+
+EXPECTED_ROW_SUM = '''\
+    T.call_extern("void", "tt.scaler_fill", 1)
+    block_start: T.let[T.uint32] = T.call_extern("uint32", "tt.runtime_arg", "block_start")
+    block_count: T.let[T.uint32] = T.call_extern("uint32", "tt.runtime_arg", "block_count")
+    for b in range(block_count):
+        bx: T.let[T.uint32] = block_start + b
+        A_l = T.alloc_buffer((64, 128), "bfloat16", scope="local.fragment", annotations={"tt.cb": 0})
+        S_l = T.alloc_buffer((64, 1), "bfloat16", scope="local.fragment", annotations={"tt.cb": 16})
+        with T.attr("tt", "tt.comment", "kernels.py:142  T.copy(A[bx * 64, 0], A_l)"):
+            T.call_extern("void", "tt.copy_in", 0, "A", bx * T.uint32(2), T.uint32(0), 2, 4, 0, 0)
+        with T.attr("tt", "tt.comment", "kernels.py:143  T.reduce_sum(A_l, S_l, dim=1)"):
+            T.call_extern("void", "tt.reduce_block", "sum", "row", 0, 1, 16, 2, 4)
+        with T.attr("tt", "tt.comment", "kernels.py:144  T.copy(S_l, S[bx * 64, 0])"):
+            T.call_extern("void", "tt.copy_out", 16, "S", bx * T.uint32(2), T.uint32(0), 2, 1, 0, 0)'''
+
+
+def test_row_reduction():
+    """T.reduce_sum(dim=1) -> tt.reduce_block; the scaler fill once at the top; the (64, 1)
+    output is copied out as 2 x 1 tiles at column 0 of S."""
+    before, after = apply(kernels.row_reduce("sum"), "lower_tt_tile_intrinsics")
+    assert "T.tl.reduce(" in body_text(before)
+    assert EXPECTED_ROW_SUM in body_text(after)
+
+
+def test_reduction_clear_false_is_refused():
+    @T.prim_func
+    def acc(A: T.Tensor((64, 64), T.bfloat16), S: T.Tensor((64, 32), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((64, 64), T.bfloat16)
+            S_l = T.alloc_fragment((64, 1), T.bfloat16)
+            T.copy(A[0, 0], A_l)
+            T.reduce_sum(A_l, S_l, dim=1, clear=False)
+            T.copy(S_l, S[bx * 64, 0])
+    with pytest.raises(TTCompileError, match="clear=False"):
+        apply(acc, "propagate_tt_layout")

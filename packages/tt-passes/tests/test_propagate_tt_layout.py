@@ -47,9 +47,26 @@ def test_refuses_block_not_multiple_of_32():
     assert "buffer 'A_shared': block shape [48, 32] is not a 2-D multiple of 32x32 tiles" in str(err.value)
 
 
-def test_refuses_unsupported_tile_op():
-    """T.reduce_max is named as unsupported, with its line."""
+def test_refuses_reduce_of_a_shared_buffer():
+    """T.reduce_max of a shared block (an on-chip fragment copy) is refused, with its line."""
     with pytest.raises(TTCompileError) as err:
         apply(kernels.reduce_kernel(), "propagate_tt_layout")
-    assert "op `T.reduce`: tile op T.reduce is not supported by the TT pipeline yet" in str(err.value)
-    assert "at kernels.py:" in str(err.value)
+    assert "the source of a T.reduce_* must be a block copied from a tensor" in str(err.value)
+    assert "at kernels.py:" in str(err.value) and "hint: T.copy(A[" in str(err.value)
+
+
+def test_refuses_reduce_min_naming_it():
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.row_reduce("min"), "propagate_tt_layout")
+    assert "T.reduce_min is not supported" in str(err.value) and "at kernels.py:" in str(err.value)
+
+
+def test_reduction_cbs():
+    """A row sum: the output CB is bm/32 x 1 tiles (reduced "row"), plus a one-tile scaler CB
+    in the source's format."""
+    _, mod = apply(kernels.row_reduce("sum"), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}
+    assert cbs["S_l"].block == [2, 1] and cbs["S_l"].reduced == "row" and cbs["S_l"].role == "output"
+    sc = cbs["A_l_scaler"]
+    assert (sc.role, sc.block, sc.num_pages, sc.data_format, sc.reduced) == \
+        ("input", [1, 1], 1, "Float16_b", "scaler")

@@ -73,6 +73,7 @@ class CBInfo:
     accumulator: bool = False  # fragment that a gemm accumulates into
     source_line: str | None = None
     restream: list | None = None  # accumulator computed per [sh, sw] sub-block over all K
+    reduced: str | None = None    # "row" / "col": a T.reduce_* output; "scaler": its scale tile
 
     @property
     def unit_tiles(self) -> int:

@@ -31,6 +31,9 @@ KERNEL_OF = {
     "tt.acc_clear": ("compute", (), (0,)),
     # tt.expr_block(tree, out, h, w, in0, ..., in7): input CBs padded to 8 (tt_passes._expr)
     "tt.expr_block": ("compute", tuple(range(4, 12)), (1,)),
+    # tt.reduce_block(kind, dim, src, scaler, out, h, w); tt.scaler_fill(scaler)
+    "tt.reduce_block": ("compute", (2, 3), (4,)),
+    "tt.scaler_fill": ("reader", (), (0,)),
 }
 
 

@@ -9,11 +9,15 @@ format), an init wherever an op needs a different state:
 `matmul_init(in0, in1, transpose)`, `add_init/sub_init/mul_init(in0, in1)`,
 `copy_init(cb)` (0.81.1 renamed copy_tile_init), the SFPU inits (`relu_tile_init()`,
 `exp_tile_init()`, `add_binary_tile_init()`, `binop_with_scalar_tile_init()` for every
-DST-op-scalar op, ...), and, only when CB data formats differ
+DST-op-scalar op, `fill_tile_init()`, ...), and, only when CB data formats differ
 (fp32 partials of a bf16 gemm), `reconfig_data_format_srca(cb)` and
 `pack_reconfig_data_format(cb)`. An init needed at the top of a loop is hoisted
 before it when the loop body leaves the state unchanged; a body that switches ops
 (copy -> matmul -> relu) re-inits inside the loop, at each switch.
+Reductions carry their own `reduce_init<...>(src, scaler, out)` / `reduce_uninit(src)`
+(insert_dst_management): they set / clear the op state here (a srcA format reconfig goes
+before reduce_init when needed), and with no matmul/binary op hw_startup takes the first
+reduction's source and scaler CBs.
 Guarantees: every tile op runs with its engines configured for it, on every path.
 """
 
@@ -34,7 +38,8 @@ SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
                                          *_expr.SFPU_BINARY.values(),
                                          "unary_max_tile", "unary_min_tile")},
              **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
-                if f not in ("unary_max_tile", "unary_min_tile")}}
+                if f not in ("unary_max_tile", "unary_min_tile")},
+             "fill_tile_bitcast": "fill_tile_init"}
 
 
 # --- decide ----------------------------------------------------------------------
@@ -60,6 +65,10 @@ class _Needs:
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
             return {"op": (SFPU_INIT[name],)}
+        if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)
+            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("reduce", name, *args)}
+        if name == "reduce_uninit":
+            return {"set_op": None}
         if name == "pack_tile":
             return {"pack": (self.fmt[args[1]], args[1])}
         return {}
@@ -118,6 +127,8 @@ class _Inits:
             if key in need and not _same(key, st[key], need[key]):
                 pre.append(init_stmt(key, need[key]))
                 st[key] = need[key]
+        if "set_op" in need:
+            st["op"] = need["set_op"]
         return (B.seq(*pre, s) if pre else s), st
 
     def branch(self, s: Any, st: dict) -> tuple[Any, dict]:
@@ -161,7 +172,9 @@ def first_needs(stmt: Any, needs: _Needs) -> dict:
                     blocked.update(first_needs(x, needs))
         elif isinstance(s, tir.Evaluate):
             for key, need in needs.of(s).items():
-                if key not in found and key not in blocked:
+                if key == "set_op":  # an explicit init: later ops see its state
+                    blocked.add("op")
+                elif key not in found and key not in blocked:
                     found[key] = need
 
     visit(stmt)
@@ -172,6 +185,9 @@ def hw_startup_cbs(body: Any, needs: _Needs, cbs: dict) -> tuple:
     ops = [needs.of(e) for e in tir.collect(body, tir.Evaluate)]
     math = next((n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT)),
                 None)
+    if math is None:  # reductions: the first reduce_init's source and scaler CBs
+        red = next((n["set_op"] for n in ops if n.get("set_op")), None)
+        math = ("reduce", red[2], red[3]) if red is not None else None
     if math is None:  # copy + SFPU only: configure both unpackers for the first copy's CB
         cb = next(n["op"][1] for n in ops if "op" in n and n["op"][0] == "copy")
         math = ("copy", cb, cb)

@@ -21,6 +21,10 @@ over the sub-blocks of the block in row-major order. For a gemm:
   sums are packed to the partials CB at the end of every K trip but the last and
   reloaded with `copy_tile` at the start of the next (`if k > 0`); only the last K
   trip applies the epilogue and packs to C. So partial sums stay exact across K.
+Reductions (`tt.reduce_block`): per DST sub-block of the reduced output, acquire,
+(max: fill_tile_bitcast(-inf)), reduce_init<Pool, Dim>(src, scaler, out), reduce_tile over
+the block's tiles accumulating in DST, commit, pack, reduce_uninit(src)
+(`reduce_section`).
 Expressions (`tt.expr_block`): the tree's instructions (tt_passes._expr.program, Sethi-
 Ullman order) run op by op over the sub-block's n tiles: register 0 of tile t is DST[t]
 (the result, packed; for an epilogue also the accumulator tile), register r > 0 is
@@ -182,6 +186,42 @@ def binary_tiles(op: str, args: list, unit: list, si: Any, sj: Any) -> Any:
     return _loops([(i, sh), (j, sw)], B.extern(BINARY[op], a, b, idx, idx, B.add(B.mul(i, sw), j)))
 
 
+POOL = {"sum": "PoolType::SUM", "max": "PoolType::MAX"}
+REDUCE_DIM = {"row": "ReduceDim::REDUCE_ROW", "col": "ReduceDim::REDUCE_COL"}
+NEG_INF_BITS = 0xFF800000  # fp32 -inf: the start value of a max reduction in DST
+
+
+def reduce_section(args: list, cb: Any, si: Any, sj: Any) -> Any:
+    """One DST sub-block of a reduction, acquire to pack.
+
+    Row (unit sh x 1): DST[i] accumulates reduce_tile over the w tiles of block row
+    si*sh + i (values in column 0). Column (unit 1 x sw): DST[j] accumulates over the h
+    tiles of block column sj*sw + j (values in row 0). A max starts from -inf
+    (fill_tile_bitcast): DST is zero after acquire. reduce_init programs the packer
+    masks (the rest of each output tile packs as zero); reduce_uninit clears them.
+    """
+    kind, dim = B.string(args[0]), B.string(args[1])
+    src, scaler, out, h, w = B.ints(args[2:])
+    tmpl = f"<{POOL[kind]}, {REDUCE_DIM[dim]}>"
+    n = cb.unit_tiles
+    if dim == "row":
+        sh = cb.unit[0]
+        i, j = _idx("i", sh), _idx("j", w)
+        tile = B.add(B.mul(B.add(B.mul(si, sh), i), w), j)
+        math = _loops([(i, sh), (j, w)], B.extern("reduce_tile" + tmpl, src, scaler, tile, 0, i))
+    else:
+        sw = cb.unit[1]
+        j, i = _idx("j", sw), _idx("i", h)
+        tile = B.add(B.mul(i, w), B.mul(sj, sw), j)
+        math = _loops([(j, sw), (i, h)], B.extern("reduce_tile" + tmpl, src, scaler, tile, 0, j))
+    t = _idx("t", n)
+    fill = _loops([(t, n)], B.extern("fill_tile_bitcast", t, B.u32(NEG_INF_BITS))) \
+        if kind == "max" else None
+    return B.seq(B.extern("tile_regs_acquire"), fill,
+                 B.extern("reduce_init" + tmpl, src, scaler, out), math,
+                 B.extern("tile_regs_commit"), pack(out, n), B.extern("reduce_uninit", src))
+
+
 # --- collect -----------------------------------------------------------------------
 def matmul_configs(body: Any) -> list:
     """[{"in0", "in1", "transpose"}] of the gemms (matmul_init needs the transpose flag)."""
@@ -209,7 +249,7 @@ def _find_op(stmt: Any, names: tuple, out_cb: int) -> Any:
 
 def _out_cb(hit: tuple) -> int | None:
     name, args = hit
-    pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1,
+    pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1, "tt.reduce_block": 4,
            "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0}.get(name)
     if pos is None:
         return None
@@ -282,7 +322,8 @@ class _DstPlanner:
     def producer(self, stmts: list, p: int, out: int) -> int:
         """The last statement before the pack that computes `out` (gemm / FPU binary
         first, else an expression that does not read `out`)."""
-        for names in (("tt.matmul_block", "tt.binary_block"), ("tt.expr_block",)):
+        for names in (("tt.matmul_block", "tt.binary_block", "tt.reduce_block"),
+                      ("tt.expr_block",)):
             for k in range(p - 1, -1, -1):
                 op = _find_op(stmts[k], names, out)
                 if op is not None and not (names[0] == "tt.expr_block"
@@ -291,14 +332,17 @@ class _DstPlanner:
         raise AssertionError(f"no producer for CB {self.cbs[out].name}")
 
     def produce(self, producer: Any, cb: Any, unary: list) -> Any:
-        op = _find_op(producer, ("tt.matmul_block", "tt.binary_block", "tt.expr_block"),
-                      cb.index)
+        op = _find_op(producer, ("tt.matmul_block", "tt.binary_block", "tt.expr_block",
+                                 "tt.reduce_block"), cb.index)
         name, args = B.intrinsic_of(op)
         n = cb.unit_tiles
         si, sj = _idx("si", cb.block[0] // cb.unit[0]), _idx("sj", cb.block[1] // cb.unit[1])
         nest = [(si, cb.block[0] // cb.unit[0]), (sj, cb.block[1] // cb.unit[1])]
         epi = (cb, si, sj, self.cap)
         waits = [w for entry in unary for w in entry[2]]  # once per block, not per sub-block
+        if name == "tt.reduce_block":
+            return _replace(producer, op, B.seq(*waits, _loops(nest, reduce_section(
+                args, cb, si, sj))))
         if name == "tt.binary_block":
             math = binary_tiles(B.string(args[0]), args[1:], cb.unit, si, sj)
             return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(

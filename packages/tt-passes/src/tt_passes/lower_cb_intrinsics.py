@@ -7,6 +7,10 @@ Rewrites:
   `noc_async_read_page((r0 + i) * Wt + c0 + j, A_acc, A_s_l1 + (i*w + j) * page)` (a
   tile past the tensor's edge, possible only when gr/gc is set, is zero-filled with
   `tt_fill_zeros(l1, page)` instead), one `noc_async_read_barrier()`, `cb_push_back`.
+- reader, `tt.scaler_fill(cb)` (once per kernel): `cb_reserve_back(cb, 1)`,
+  `tt_fill_scaler(get_write_ptr(cb), page, word)` (1.0 in the first row of every face,
+  the rest zero; word = 1.0 in the CB's format, repeated to 32 bits), `cb_push_back`;
+  compute waits for it before the block loop and pops it after.
 - writer, `tt.copy_out(...)`: per transfer unit of the CB (the DST sub-block that
   compute packs, row-major over the block): `cb_wait_front(cb, n)`, `get_read_ptr`,
   `noc_async_write_page` per tile inside the tensor (tiles past the edge are
@@ -100,6 +104,20 @@ def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
     return _loops([(si, h // sh), (sj, w // sw)], unit)
 
 
+# the 32-bit word tt_fill_scaler repeats over the first row of each face: 1.0 twice (16-bit
+# formats) or once (Float32)
+SCALER_WORD = {"Float16_b": 0x3F803F80, "Float16": 0x3C003C00, "Float32": 0x3F800000}
+
+
+def fill_scaler(cb: Any) -> Any:
+    """The reader's one-time fill of a reduction's scaler tile (1.0 in row 0 of each face)."""
+    l1 = B.var(f"{cb.name}_l1")
+    return B.seq(B.extern("cb_reserve_back", cb.index, 1),
+                 tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                 B.extern("tt_fill_scaler", l1, cb.page_size, B.u32(SCALER_WORD[cb.data_format])),
+                 B.extern("cb_push_back", cb.index, 1))
+
+
 def _loops(nest: list, body: Any) -> Any:
     for v, n in reversed(nest):
         if n > 1:
@@ -113,6 +131,8 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
 
     def visit(stmt: Any) -> Any:
         hit = B.intrinsic_of(stmt)
+        if hit is not None and hit[0] == "tt.scaler_fill":
+            return fill_scaler(cbs[tir.as_int(hit[1][0])])
         if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
             return stmt
         name, args = hit

@@ -11,6 +11,9 @@ Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-pass
     T.Parallel: C[i, j] = X[i, j] (+|-|*) Y[i, j] -> tt.binary_block("add"|"sub"|"mul", cbX, cbY, cbC, h, w)
     T.Parallel: C[i, j] = T.max(C[i, j], 0)      -> tt.unary_block("relu", cbC, h, w)
     T.Parallel: C[i, j] = <any other tree>       -> tt.expr_block("<tree>", cbC, h, w, in0..in7)
+    T.reduce_sum/max(X, S, dim)      -> tt.reduce_block("sum"|"max", "row"|"col", cbX, cbScaler,
+                                                         cbS, h, w)   (dim 1: row, 0: col)
+    (once, at the top of the kernel, per reduced source) -> tt.scaler_fill(cbScaler)
 
 An expression tree (tt_passes._expr) has tile leaves `$k` (the k-th input CB; the 8
 input slots are padded with the first) and `acc` (C itself: a gemm accumulator, or a
@@ -33,7 +36,12 @@ sub-block loops `si`, `sj`, with every intrinsic narrowed to the sub-block (A co
 to sh tile rows, B copies to sw tile columns, gemm/epilogue/store to sh x sw), and
 the A, B and accumulator CB records shrink to those blocks: each sub-block then
 accumulates over all of K inside DST.
-Refuses (naming the op and the line): reduce and other tile ops; copies that move
+A reduced output CB (`reduced` row/col) is copied out with its logical extents: (bm, 1)
+at column 0 of an (M, 32) tensor (a row reduction's values are in tile column 0), or
+(bn,) / (1, bn) at row 0 of a (32, N) tensor; the writer writes whole tiles (the other
+columns/rows are zero: reduce_init's packer masks).
+Refuses (naming the op and the line): T.reduce_min/abssum/absmax, reductions of non-2-D
+blocks, clear=False, and other tile ops; copies that move
 part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
 32; gemm with transpose_A; fills with a non-zero value; T.Parallel ops outside the tree's op set (named), operands
 that are not [i, j] loads of same-shape shared/fragment blocks loaded from tensors, an
@@ -121,6 +129,7 @@ class _Lowering:
     expr_slots: dict = field(default_factory=dict)  # out CB -> DST slots per tile
     expr_text: dict = field(default_factory=dict)   # out CB -> (T.Parallel text, line)
     produced: set = field(default_factory=set)      # non-accumulator CBs written so far
+    scalers: dict = field(default_factory=dict)     # scaler CB index -> CB (reductions)
 
     def stmt(self, s: Any, line: str | None = None) -> Any:
         if isinstance(s, tir.SeqStmt):
@@ -167,6 +176,8 @@ class _Lowering:
             return self.gemm(call, line)
         if name == "tl.tileop.fill":
             return self.fill(call, line)
+        if name == "tl.tileop.reduce":
+            return self.reduce(call, line)
         if name is not None and name.startswith("tl."):
             op = TILE_OP_NAMES.get(name, name)
             raise self.fail(f"tile op {op} is not supported by the TT pipeline yet", op, line)
@@ -188,15 +199,25 @@ class _Lowering:
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
                  line: str | None) -> Any:
         ext = glob.static_extents[-2:] if len(glob.extents) >= 2 else []
-        if [tir.as_int(e) for e in local.extents] != [cb.block[0] * TILE, cb.block[1] * TILE] \
-                or any(tir.as_int(m) != 0 for m in local.mins):
+        whole = [cb.block[0] * TILE, cb.block[1] * TILE]
+        if cb.reduced in ("row", "col"):  # the logical (bm, 1) / (1, bn) of a reduction
+            whole = [whole[0], 1] if cb.reduced == "row" else [1, whole[1]]
+        local_ext = [tir.as_int(e) for e in local.extents]
+        if cb.reduced in ("row", "col"):
+            local_ext = ([1] * (2 - len(local_ext)) + local_ext) if cb.reduced == "col" \
+                else local_ext + [1] * (2 - len(local_ext))
+        if local_ext != whole or any(tir.as_int(m) != 0 for m in local.mins):
             raise self.fail(f"the copy must move the whole of '{cb.name}'", text, line)
         if len(glob.mins) != 2:
             raise self.fail(f"{len(glob.mins)}-D tensor copies are not supported yet "
                             "(2-D only)", text, line)
-        if ext != [cb.block[0] * TILE, cb.block[1] * TILE]:
-            raise self.fail(f"copy extents {ext} differ from the block "
-                            f"{[cb.block[0] * TILE, cb.block[1] * TILE]}", text, line)
+        if ext != whole:
+            hint = None
+            if cb.reduced == "row":
+                hint = (f"declare the row reduction's output as ({whole[0]}, 1) and copy it to "
+                        "column 0 of an (M, 32) tensor: T.copy(S, Out[by * bm, 0])")
+            raise self.fail(f"copy extents {ext} differ from the block {whole}", text, line,
+                            hint=hint)
         info = self.buffers[str(glob.buffer.name)]
         coords, guards = [], []
         for dim, m in enumerate(glob.mins):
@@ -242,6 +263,27 @@ class _Lowering:
             raise self.fail("only T.clear / T.fill(…, 0) of a gemm accumulator is supported",
                             text, line)
         return B.comment(_where(line, f"T.clear({name})"), B.extern("tt.acc_clear", cb.index))
+
+    # -- reductions
+    def reduce(self, call: Any, line: str | None) -> Any:
+        r = tir.decode_reduce(call)
+        src_name, dst_name = str(r.src.buffer.name), str(r.dst.buffer.name)
+        text = f"T.reduce_{r.kind}({src_name}, {dst_name}, dim={r.dim})"
+        src, dst = self.cbs.get(src_name), self.cbs.get(dst_name)
+        if src is None or dst is None or src.role != "input" or dst.reduced not in ("row", "col"):
+            raise self.fail("T.reduce_* must read a block copied from a tensor and write a "
+                            "fragment copied to a tensor", text, line)
+        h, w = src.block
+        want = [h, 1] if r.dim == 1 else [1, w]
+        if dst.block != want:
+            raise self.fail(f"the output '{dst_name}' has {dst.block} tiles, reducing "
+                            f"{src.block} over dim {r.dim} gives {want}", text, line)
+        scaler = self.cbs[f"{src_name}_scaler"]
+        self.scalers[scaler.index] = scaler
+        self.produced.add(dst.index)
+        op = B.extern("tt.reduce_block", r.kind, "row" if r.dim == 1 else "col", src.index,
+                      scaler.index, dst.index, h, w)
+        return B.comment(_where(line, text), op)
 
     # -- T.Parallel
     def parallel(self, s: Any, line: str | None) -> Any:
@@ -350,16 +392,41 @@ def _same_vars(indices: Any, ivars: list) -> bool:
 SUPPORTED_TILE_OPS = ("tl.tileop.copy", "tl.tileop.gemm", "tl.tileop.fill")
 
 
+REDUCE_KINDS = ("sum", "max")
+
+
 def check_tile_ops(owner: Any, body: Any) -> None:
     """Refuse, naming op and line, any TileLang tile op this pipeline does not lower."""
     for call, line in tir.tile_op_sites(body, prefix="tl.tileop."):
         name = tir.op_name(call)
-        if name not in SUPPORTED_TILE_OPS:
+        if name == "tl.tileop.reduce":
+            check_reduce(owner, tir.decode_reduce(call), line)
+        elif name not in SUPPORTED_TILE_OPS:
             op = TILE_OP_NAMES.get(name, name)
             raise owner.error(f"tile op {op} is not supported by the TT pipeline yet",
                               obj=f"op `{op}`", source_line=line,
                               hint="supported tile ops: T.copy, T.gemm, T.clear/T.fill(0), "
                                    "T.Parallel with + - * or relu")
+
+
+def check_reduce(owner: Any, r: Any, line: str | None) -> None:
+    """T.reduce_sum / T.reduce_max of a 2-D block over dim 0 or 1, clear=True."""
+    op = f"T.reduce_{r.kind}({r.src.buffer.name}, {r.dst.buffer.name}, dim={r.dim})"
+
+    def refuse(why: str, hint: str) -> Any:
+        return owner.error(why, obj=f"op `{op}`", source_line=line, hint=hint)
+
+    if r.kind not in REDUCE_KINDS:
+        raise refuse(f"T.reduce_{r.kind} is not supported by the TT pipeline yet (the FPU "
+                     "pools sum and max only)", "use T.reduce_sum or T.reduce_max "
+                     "(min: T.reduce_max of the negated block)")
+    if len(r.src.buffer.shape) != 2 or r.dim not in (0, 1):
+        raise refuse(f"only 2-D blocks reduced over dim 0 or 1 are supported (source has "
+                     f"{len(r.src.buffer.shape)} dims, dim={r.dim})", "reduce a 2-D block")
+    if not r.clear:
+        raise refuse("T.reduce_* with clear=False (accumulating into the output) is not "
+                     "supported yet", "reduce the whole row/column in one block (block_N = N), "
+                     "or sum partial results on the host")
 
 
 # --- rewrite: restream a block larger than DST ----------------------------------------
@@ -465,6 +532,8 @@ class LowerTTTileIntrinsics(TTPass):
         extents = block_var_extents(func.body, work.grid)
         low = _Lowering(self, cbs, buffers, extents)
         body = low.stmt(func.body)
+        if low.scalers:  # the reader fills each scaler tile once per kernel, before any block
+            body = B.seq(*[B.extern("tt.scaler_fill", i) for i in sorted(low.scalers)], body)
         by_index = {cb.index: cb for cb in cbs.values()}
         cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
         for out, need in low.expr_slots.items():

@@ -10,8 +10,13 @@ Depth policy (`cb_depth`): "num_stages" puts `num_stages` blocks in an input CB 
 is filled inside a `T.Pipelined` loop (1 = no overlap, 2 = double buffering, ...) and
 2 blocks otherwise; an int fixes the number of blocks. Output CBs hold two DST
 sub-blocks (double buffered against the writer).
-Refuses: TileLang tile ops the pipeline cannot lower (e.g. T.reduce; checked here,
-before their buffers' shapes are judged); on-chip buffers whose dims are not multiples of 32; buffers that never move
+Reductions (`T.reduce_sum/max`): the output CB's block is bm/32 x 1 tiles (row reduction,
+values in column 0) or 1 x bn/32 (column reduction, values in row 0), `reduced` =
+"row"/"col"; each reduced source gets a one-tile input CB `<src>_scaler` (same format,
+`reduced` = "scaler", filled by the reader once per kernel).
+Refuses: TileLang tile ops the pipeline cannot lower (checked here,
+before their buffers' shapes are judged); reduction sources not loaded from a tensor and
+reduction outputs not stored to one; on-chip buffers whose dims are not multiples of 32; buffers that never move
 to or from global memory (on-chip intermediates are not supported yet).
 """
 
@@ -41,6 +46,8 @@ class Use:
     accumulator: bool = False
     num_stages: int = 0
     line: str | None = None
+    reduced: str | None = None     # "row" / "col": the output of a T.reduce_* over dim 1 / 0
+    reduce_src: bool = False       # the input of a T.reduce_*
 
 
 def collect_uses(body: Any) -> dict:
@@ -73,6 +80,15 @@ def collect_uses(body: Any) -> dict:
             if c in uses:
                 uses[c].accumulator = True
                 uses[c].line = uses[c].line or lines[-1]
+        elif tir.is_call(call, "tl.tileop.reduce"):
+            r = tir.decode_reduce(call)
+            src, dst = str(r.src.buffer.name), str(r.dst.buffer.name)
+            if dst in uses:
+                uses[dst].reduced = "row" if r.dim == 1 else "col"
+                uses[dst].line = uses[dst].line or lines[-1]
+            if src in uses:
+                uses[src].reduce_src = True
+                uses[src].line = uses[src].line or lines[-1]
         return call
 
     tir.mutate(body, [(tir.For, on_for), (tir.AttrStmt, on_attr), (tir.Call, on_call)])
@@ -127,13 +143,33 @@ class PropagateTTLayout(TTPass):
         cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
         config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
                                      self.full_sync, cap)
+        self._check_reduces(uses)
         cbs = [self._cb(name, use, buffers, cap) for name, use in uses.items()]
+        cbs += [scaler_cb(cb) for cb in cbs if uses[cb.name].reduce_src]
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
 
+    def _check_reduces(self, uses: dict) -> None:
+        for name, use in uses.items():
+            if use.reduce_src and use.loaded_from is None:
+                raise self.error("the source of a T.reduce_* must be a block copied from a "
+                                 "tensor (on-chip intermediates are not supported yet)",
+                                 obj=f"buffer '{name}'", source_line=use.line,
+                                 hint="T.copy(A[by * bm, bx * bn], A_frag) into a fragment and "
+                                      "reduce that (a shared source goes through an on-chip "
+                                      "fragment copy)")
+            if use.reduced is not None and use.stored_to is None:
+                raise self.error("the output of a T.reduce_* must be copied to a tensor; "
+                                 "using it on chip (e.g. x - max in a T.Parallel) is not "
+                                 "supported yet", obj=f"buffer '{name}'", source_line=use.line,
+                                 hint="T.copy a row reduction (bm, 1) to column 0 of an (M, 32) "
+                                      "tensor, a column reduction (bn,) to row 0 of a (32, N) "
+                                      "tensor")
+
     def _cb(self, name: str, use: Use, buffers: dict, cap: int) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
-        block = self._block(name, shape, use.line)
+        block = (self._reduced_block(name, shape, use) if use.reduced is not None
+                 else self._block(name, shape, use.line))
         if use.loaded_from is None and use.stored_to is None:
             raise self.error("on-chip buffer is never loaded from or stored to a tensor; "
                              "on-chip intermediates are not supported yet",
@@ -153,7 +189,20 @@ class PropagateTTLayout(TTPass):
         return _meta.CBInfo(name=name, role="output", dtype=dst.dtype,
                             data_format=dst.data_format, page_size=dst.page_size,
                             block=block, unit=unit, num_pages=2 * unit[0] * unit[1],
-                            buffer=dst.name, accumulator=use.accumulator, source_line=use.line)
+                            buffer=dst.name, accumulator=use.accumulator, source_line=use.line,
+                            reduced=use.reduced)
+
+    def _reduced_block(self, name: str, shape: list, use: Use) -> list:
+        """Tiles of a reduction's output: a row reduction (bm,) / (bm, 1) is bm/32 tiles
+        whose column 0 holds the values; a column reduction (bn,) / (1, bn) bn/32 tiles
+        whose row 0 holds them."""
+        n = shape[0] if len(shape) == 1 or use.reduced == "row" else shape[1]
+        if n is None or n % TILE:
+            raise self.error(f"reduction output shape {shape} is not a multiple of 32",
+                             obj=f"buffer '{name}'", numbers={"shape": shape},
+                             source_line=use.line, hint="reduce blocks whose dims are "
+                                                        "multiples of 32")
+        return [n // TILE, 1] if use.reduced == "row" else [1, n // TILE]
 
     def _block(self, name: str, shape: list, line: str | None) -> list:
         if len(shape) != 2 or any(d is None or d % TILE for d in shape):
@@ -162,6 +211,15 @@ class PropagateTTLayout(TTPass):
                              source_line=line,
                              hint="use block sizes that are multiples of 32 (e.g. 32, 64, 128)")
         return [shape[0] // TILE, shape[1] // TILE]
+
+
+def scaler_cb(src: Any) -> Any:
+    """The scaler CB of a reduction over `src`: one tile in src's format whose first row
+    of every face holds 1.0 (reduce_tile's scale operand), filled once by the reader."""
+    return _meta.CBInfo(name=f"{src.name}_scaler", role="input", dtype=src.dtype,
+                        data_format=src.data_format, page_size=src.page_size, block=[1, 1],
+                        unit=[1, 1], num_pages=1, source_line=src.source_line,
+                        reduced="scaler")
 
 
 def propagate_tt_layout(**options: Any) -> Any:

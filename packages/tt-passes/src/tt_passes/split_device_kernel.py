@@ -7,7 +7,7 @@ the control flow of the original body (loops, binds, comments) around its own
 intrinsics; loops and comments left empty are dropped, and so are `Bind`s whose
 variable the kernel no longer uses (compute keeps `block_count` only, for example).
 On-chip `AllocBuffer`s are dropped (CBs are described in `tt.cbs`). Compute keeps
-two markers where the copies were: `tt.cb_in(cb)` (a block arrived: its pages are
+two markers where the copies (and scaler fills) were: `tt.cb_in(cb)` (a block arrived: its pages are
 valid until the end of this loop trip) and `tt.pack_out(cb)` (the accumulator is
 final: pack it to its output CB).
 Guarantees: the three bodies together perform every intrinsic exactly once.
@@ -35,7 +35,7 @@ def project_op(stmt: Any, role: str) -> Any | None:
     kernel = KERNEL_OF.get(name, ("compute",))[0]
     if kernel == role:
         return stmt
-    if role == "compute" and name == "tt.copy_in":
+    if role == "compute" and name in ("tt.copy_in", "tt.scaler_fill"):
         return B.extern("tt.cb_in", args[0])
     if role == "compute" and name == "tt.copy_out":
         return B.extern("tt.pack_out", args[0])

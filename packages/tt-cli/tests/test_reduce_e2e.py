@@ -1,0 +1,187 @@
+"""T.reduce_sum / T.reduce_max compiled and run on the emulator vs numpy.
+
+Storage convention of a reduced output in global memory (tiles are 32x32, tensor dims
+multiples of 32): a row reduction (dim=1) of a (bm, bn) block is declared (bm, 1) and
+copied to column 0 of an (M, 32) tensor, `T.copy(S_l, S[by * bm, 0])`; a column
+reduction (dim=0) is declared (bn,) or (1, bn) and copied to row 0 of a (32, N)
+tensor, `T.copy(S_l, S[0, bx * bn])`. The other 31 columns / rows are written as zero
+(reduce_init's packer masks).
+
+Error bound. Inputs are rounded to the tensor dtype on the host; the reference starts
+from the rounded values. A sum accumulates in DST and is rounded once at pack (half an
+ulp of the result): we allow 2^-7 (bf16) / 2^-20 (fp32) of sum |x| over the reduced
+row / column. A max is a value of the input: exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tt_cli
+import tt_ir.language as T
+from tt_ir import TTCompileError
+
+
+def bf16(x: np.ndarray) -> np.ndarray:
+    u = np.ascontiguousarray(x, np.float32).view(np.uint32)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+    return u.view(np.float32)
+
+
+def row_reduce(kind, M=128, N=128, bm=64, dtype=T.bfloat16):
+    """S[:, 0] = reduce over each row of A (a block holds whole rows: bn = N)."""
+    op = {"sum": T.reduce_sum, "max": T.reduce_max}[kind]
+
+    @T.prim_func
+    def row_reduce(A: T.Tensor((M, N), dtype), S: T.Tensor((M, 32), dtype)):
+        with T.Kernel(T.ceildiv(M, bm), threads=128) as bx:
+            A_l = T.alloc_fragment((bm, N), dtype)
+            S_l = T.alloc_fragment((bm, 1), dtype)
+            T.copy(A[bx * bm, 0], A_l)
+            op(A_l, S_l, dim=1)
+            T.copy(S_l, S[bx * bm, 0])
+    return row_reduce
+
+
+def col_reduce(kind, M=64, N=256, bn=64, dtype=T.bfloat16):
+    """S[0, :] = reduce over each column of A (a block holds whole columns: bm = M)."""
+    op = {"sum": T.reduce_sum, "max": T.reduce_max}[kind]
+
+    @T.prim_func
+    def col_reduce(A: T.Tensor((M, N), dtype), S: T.Tensor((32, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), threads=128) as bx:
+            A_l = T.alloc_fragment((M, bn), dtype)
+            S_l = T.alloc_fragment((bn,), dtype)
+            T.copy(A[0, bx * bn], A_l)
+            op(A_l, S_l, dim=0)
+            T.copy(S_l, S[0, bx * bn])
+    return col_reduce
+
+
+def data(shape, lo=-1.0, hi=1.0, seed=0, dtype=T.bfloat16):
+    x = np.random.default_rng(seed).uniform(lo, hi, shape).astype(np.float32)
+    return bf16(x) if dtype == T.bfloat16 else x
+
+
+def check(got, want, absrow, dtype):
+    got = np.asarray(got).astype(np.float64)
+    tol = (2.0 ** -7 if dtype == T.bfloat16 else 2.0 ** -20) * absrow + 1e-30
+    assert np.all(np.abs(got - want) <= tol), float(np.abs(got - want).max())
+
+
+DTYPES = [pytest.param(T.bfloat16, id="bf16"), pytest.param(T.float32, id="fp32")]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_row_sum(dtype):
+    a = data((128, 128), dtype=dtype)
+    k = tt_cli.compile(row_reduce("sum", dtype=dtype))
+    out = np.asarray(k(a)).astype(np.float64)
+    check(out[:, 0], a.astype(np.float64).sum(1), np.abs(a).sum(1), dtype)
+    assert not out[:, 1:].any()
+    src = k.get_kernel_source("compute")
+    assert "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(" in src and "reduce_uninit(" in src
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_row_max_of_negative_rows(dtype):
+    """All-negative rows: the max starts from -inf in DST (not from the zeroed DST)."""
+    a = data((128, 128), lo=-3.0, hi=-0.5, seed=1, dtype=dtype)
+    a[5] += 10.0  # one positive row too
+    a = bf16(a) if dtype == T.bfloat16 else a
+    out = np.asarray(tt_cli.compile(row_reduce("max", dtype=dtype))(a)).astype(np.float32)
+    np.testing.assert_array_equal(out[:, 0], a.max(1))
+    assert not out[:, 1:].any()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_col_sum(dtype):
+    a = data((64, 256), seed=2, dtype=dtype)
+    out = np.asarray(tt_cli.compile(col_reduce("sum", dtype=dtype))(a)).astype(np.float64)
+    check(out[0], a.astype(np.float64).sum(0), np.abs(a).sum(0), dtype)
+    assert not out[1:].any()
+
+
+def test_col_max_bf16():
+    a = data((64, 256), lo=-2.0, hi=-1.0, seed=3)
+    out = np.asarray(tt_cli.compile(col_reduce("max"))(a)).astype(np.float32)
+    np.testing.assert_array_equal(out[0], a.max(0))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_row_sum_dst_sub_blocks(dtype):
+    """bm = 256: 8 output tiles per block, over DST (4 tiles with fp32): sub-blocks."""
+    a = data((512, 96), seed=4, dtype=dtype)
+    k = tt_cli.compile(row_reduce("sum", M=512, N=96, bm=256, dtype=dtype))
+    out = np.asarray(k(a)).astype(np.float64)
+    check(out[:, 0], a.astype(np.float64).sum(1), np.abs(a).sum(1), dtype)
+
+
+# --- refused ------------------------------------------------------------------------
+def refused(func) -> str:
+    with pytest.raises(TTCompileError) as e:
+        tt_cli.compile(func)
+    return str(e.value)
+
+
+def test_reduce_min_is_refused():
+    M, N = 64, 64
+
+    @T.prim_func
+    def rmin(A: T.Tensor((M, N), T.bfloat16), S: T.Tensor((M, 32), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((M, N), T.bfloat16)
+            S_l = T.alloc_fragment((M, 1), T.bfloat16)
+            T.copy(A[0, 0], A_l)
+            T.reduce_min(A_l, S_l, dim=1)
+            T.copy(S_l, S[bx * M, 0])
+    msg = refused(rmin)
+    assert "T.reduce_min" in msg and "T.reduce_max" in msg
+
+
+def test_clear_false_is_refused():
+    M, N = 64, 64
+
+    @T.prim_func
+    def acc(A: T.Tensor((M, N), T.bfloat16), S: T.Tensor((M, 32), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((M, N), T.bfloat16)
+            S_l = T.alloc_fragment((M, 1), T.bfloat16)
+            T.copy(A[0, 0], A_l)
+            T.reduce_sum(A_l, S_l, dim=1, clear=False)
+            T.copy(S_l, S[bx * M, 0])
+    assert "clear=False" in refused(acc)
+
+
+def test_on_chip_use_of_a_reduction_is_refused():
+    """x - max(x) in the same kernel needs a broadcast from an on-chip CB: not yet."""
+    M, N = 64, 64
+
+    @T.prim_func
+    def sub_max(A: T.Tensor((M, N), T.bfloat16), C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((M, N), T.bfloat16)
+            S_l = T.alloc_fragment((M,), T.bfloat16)
+            C_l = T.alloc_fragment((M, N), T.bfloat16)
+            T.copy(A[bx * M, 0], A_l)
+            T.reduce_max(A_l, S_l, dim=1)
+            for i, j in T.Parallel(M, N):
+                C_l[i, j] = A_l[i, j] - S_l[i]
+            T.copy(C_l, C[bx * M, 0])
+    msg = refused(sub_max)
+    assert "S_l" in msg and "must be copied to a tensor" in msg
+
+
+def test_one_d_row_output_copy_is_refused_with_a_hint():
+    M, N = 64, 64
+
+    @T.prim_func
+    def oned(A: T.Tensor((M, N), T.bfloat16), S: T.Tensor((M, 32), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((M, N), T.bfloat16)
+            S_l = T.alloc_fragment((M,), T.bfloat16)
+            T.copy(A[bx * M, 0], A_l)
+            T.reduce_sum(A_l, S_l, dim=1)
+            T.copy(S_l, S[bx * M, 0])
+    assert "(64, 1)" in refused(oned)
