@@ -97,4 +97,11 @@ ELTWISE = [
     _eltwise("4096-256", 4096, 4096, 256, 256, "add", slow=True),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE
+REDUCE = [
+    Case("reduce-row-sum", "reduce.py", "reduce", dict(M=256, N=256, block=64, kind="sum", dim=1)),
+    Case("reduce-row-max-fp32", "reduce.py", "reduce", dict(M=128, N=512, block=32, kind="max", dim=1, dtype="float32")),
+    Case("reduce-col-sum", "reduce.py", "reduce", dict(M=64, N=512, block=128, kind="sum", dim=0)),
+    Case("reduce-col-max", "reduce.py", "reduce", dict(M=128, N=256, block=64, kind="max", dim=0)),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + REDUCE

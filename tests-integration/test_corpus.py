@@ -9,6 +9,8 @@ float64 from those same rounded values. Pass criteria, per output dtype:
   accumulation) and `spills` the number of times a partial sum is stored in the output
   format (K blocks - 1 when the accumulator is not fp32, else 0).
 * float32: numpy allclose with rtol = 1e-4 (atol 1e-4 * max|C_ref| for values near 0).
+* reductions: `examples/reduce.py`'s `error_bound` (a sum rounds once at pack: 2 * 2^-8 *
+  max sum|x|; a max is exact).
 """
 
 import ml_dtypes
@@ -36,6 +38,9 @@ def _expected(case, module, inputs):
     f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
     if case.example == "elementwise_add.py":
         return module.reference(*f64, op=case.params.get("op", "add")), 1, None
+    if case.example == "reduce.py":
+        kind, dim = case.params["kind"], case.params["dim"]
+        return module.reference(*f64, kind=kind, dim=dim), None, module.error_bound(*f64, kind=kind, dim=dim)
     a, b = f64
     if case.example == "gemm.py":
         tb = case.params.get("transpose_B", False)
@@ -57,6 +62,10 @@ def test_case(case, arch, device):
     if dtype == "float32":
         scale = float(np.abs(expected).max())
         np.testing.assert_allclose(np.asarray(result, np.float64), expected, rtol=1e-4, atol=1e-4 * scale)
+        return
+    if case.example == "reduce.py":
+        verdict = tt_cli.check(result, expected, dtype, bound=dot)
+        assert verdict.passed, f"{case.id} on {arch}: {verdict}"
         return
     accum = str(case.params.get("accum_dtype", "float32"))
     spills = 0
