@@ -25,6 +25,7 @@ void kernel_main() {
             noc_semaphore_wait(ready, 3);
             noc_semaphore_set(ready, 0);
             noc_async_write_multicast(l1, get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, l1), 2048, 3);
+            noc_async_writes_flushed();  // the data must leave before the flag: NoC order is not guaranteed
             noc_semaphore_set(valid, VALID);
             noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, get_semaphore(1)), 3);
             noc_async_write_barrier();

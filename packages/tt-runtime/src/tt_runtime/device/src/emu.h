@@ -91,6 +91,32 @@ struct LocalCB {  // each kernel's private view (the hardware's LocalCBInterface
 };
 
 struct KernelCtx;
+struct Core;
+
+// ---- asynchronous NoC (TT_EMU_NOC) ----
+// strict (default): a read lands at its issuer's read barrier, its destination poisoned (0xFF
+// bytes: NaN in every float format) until then; a write captures its source at issue and lands
+// at its issuer's write barrier / writes_flushed (L1 destinations poisoned until then);
+// semaphore writes land at issue. eager: every transfer completes at issue (the old model).
+enum class NocMode : uint8_t { Strict, Eager };
+NocMode noc_mode();  // from TT_EMU_NOC, read once
+
+struct PendingRead {  // issuer-private
+    const uint8_t* src;
+    uint8_t* dst;
+    uint32_t dst_off;  // offset in the issuer's L1
+    uint32_t size;
+};
+
+struct PendingWrite {  // in the issuer's list, read by other threads under Sched::mu
+    const char* call;
+    uint32_t src_off;            // source region in the issuer's L1
+    uint32_t size;
+    std::vector<uint8_t> data;   // the source bytes, captured at issue
+    std::vector<Core*> cores;    // L1 destinations (empty for DRAM)
+    uint64_t dst_off = 0;        // L1 offset on every destination core
+    uint8_t* dram_dst = nullptr; // DRAM destination
+};
 
 struct Core {
     uint32_t x = 0, y = 0;  // logical
@@ -101,6 +127,7 @@ struct Core {
     uint32_t num_sems = 0;
     std::vector<KernelCtx*> kernels;  // the kernels running on this core in the current launch
     Counters counters;
+    uint32_t inbound_writes = 0;  // undelivered L1 writes aimed at this core (under Sched::mu)
     uint32_t l1_addr(uint32_t offset) const { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(l1) + offset); }
     std::string name() const { return "(" + std::to_string(x) + "," + std::to_string(y) + ")"; }
 };
@@ -128,6 +155,8 @@ struct KernelCtx {
     uint32_t matmul_transpose = 0;
     std::string last_init;
     Counters counters;  // this thread's own; merged into its core's after the run
+    std::vector<PendingRead> reads;    // strict NoC: issued, not yet at a read barrier
+    std::vector<PendingWrite> writes;  // strict NoC: issued, not yet flushed (appended/removed under Sched::mu)
     // scheduling (under Sched::mu)
     std::condition_variable cv;
     bool waiting = false;
@@ -195,6 +224,9 @@ struct NocTarget {
 };
 NocTarget decode_noc(uint64_t noc_addr, uint32_t size, const char* call);
 uint8_t* local_l1(uint32_t addr, uint32_t size, const char* call);  // checked pointer in the caller's own L1
+
+// Strict NoC: land every transfer the calling kernel still has in flight (kernel exit).
+void noc_drain(KernelCtx& k);
 
 // ---- numerics ----
 void unpack_tile(const uint8_t* src, uint32_t fmt, float* out_rowmajor);

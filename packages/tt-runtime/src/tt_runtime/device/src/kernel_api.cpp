@@ -6,9 +6,15 @@
 //   push(n):    n <= reserved, must not straddle the ring end; received += n; wr_ptr advances
 //   wait(n):    wait until received - acked >= n; waited = max(waited, n)
 //   pop(n):     n <= waited, must not straddle the ring end; acked += n; rd_ptr advances
-// NoC transfers complete at issue (memcpy), barriers only count; see the runtime README.
+// NoC (TT_EMU_NOC, see emu.h): strict (default) queues transfers until the issuer's barrier and
+// checks the orderings a silicon kernel depends on: push before noc_async_read_barrier, pop (or
+// a read) over the source of an unflushed write, a flag (semaphore write) that may overtake the
+// issuer's unflushed data to the same core, and a push of pages another kernel's write has not
+// landed in (data race). eager completes every transfer at issue; barriers only count.
 // Does not own: tile math (compute.cpp), launching (launch.cpp).
 // Called from: kernel threads.
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "emu.h"
@@ -36,6 +42,60 @@ CBConfig& cb_cfg(KernelCtx& k, uint32_t cb, const char* call) {
 }
 
 std::string cbs(uint32_t cb, uint32_t n) { return "(cb " + std::to_string(cb) + ", " + std::to_string(n) + ")"; }
+
+// ---- strict NoC: in-flight transfers and their checks ----
+
+constexpr uint8_t kPoison = 0xff;  // NaN in bfloat16, float16, float32; Bfp8 exponent 0xff
+const char* const kEagerHint = "set TT_EMU_NOC=eager to see whether the kernel is otherwise correct";
+
+bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn) { return a < b + bn && b < a + an; }
+
+std::string pages_of(const CBConfig& c, uint32_t off, uint32_t n) {
+    uint32_t first = (off - c.offset) / c.page_size;
+    return n == 1 ? "page " + std::to_string(first) : "pages " + std::to_string(first) + ".." + std::to_string(first + n - 1);
+}
+
+// cb_push_back of pages this kernel's own reads are still filling.
+void check_push_reads(KernelCtx& k, const CBConfig& c, uint32_t cb, uint32_t off, uint32_t n) {
+    uint32_t count = 0, bytes = 0;
+    for (const PendingRead& r : k.reads) {
+        if (!overlaps(off, n * c.page_size, r.dst_off, r.size)) continue;
+        count++;
+        bytes += r.size;
+    }
+    if (!count) return;
+    fault("cb_push_back" + cbs(cb, n) + ": " + pages_of(c, off, n) + " still " + (n == 1 ? "has " : "have ") +
+          std::to_string(count) + " noc_async_read" + (count == 1 ? "" : "s") + " (" + std::to_string(bytes) +
+          " bytes) in flight into " + (n == 1 ? "it" : "them") + ": push before noc_async_read_barrier (the consumer would see the bytes before "
+          "they land; " + kEagerHint + ")");
+}
+
+// cb_push_back of pages another kernel's write has not delivered yet (Sched::mu held).
+void check_push_inbound_locked(KernelCtx& k, const CBConfig& c, uint32_t cb, uint32_t off, uint32_t n) {
+    for (KernelCtx* other : sched().all) {
+        for (const PendingWrite& w : other->writes) {
+            if (std::find(w.cores.begin(), w.cores.end(), k.core) == w.cores.end()) continue;
+            if (!overlaps(off, n * c.page_size, w.dst_off, w.size)) continue;
+            fault("cb_push_back" + cbs(cb, n) + ": data race: " + pages_of(c, off, n) + (n == 1 ? " is" : " are") + " the destination of a " +
+                  w.call + " (" + std::to_string(w.size) + " bytes) from " + other->where() +
+                  " that has not landed (its issuer has not reached noc_async_writes_flushed/noc_async_write_barrier); "
+                  "the consumer would read the bytes before they arrive (" + kEagerHint + ")");
+        }
+    }
+}
+
+// cb_pop_front of pages that are the source of an unflushed write of any kernel on this core (Sched::mu held).
+void check_pop_sources_locked(KernelCtx& k, const CBConfig& c, uint32_t cb, uint32_t off, uint32_t n) {
+    for (KernelCtx* other : k.core->kernels) {
+        for (const PendingWrite& w : other->writes) {
+            if (!overlaps(off, n * c.page_size, w.src_off, w.size)) continue;
+            fault("cb_pop_front" + cbs(cb, n) + ": " + pages_of(c, off, n) + (n == 1 ? " is" : " are") + " the source of a " + w.call + " (" +
+                  std::to_string(w.size) + " bytes) by " + other->kernel +
+                  " that is not flushed: pop before noc_async_write_barrier/writes_flushed (the producer may overwrite "
+                  "the bytes before the NoC has read them; " + kEagerHint + ")");
+        }
+    }
+}
 
 }  // namespace
 
@@ -112,11 +172,13 @@ void cb_push_back(uint32_t cb, uint32_t n) {
               std::to_string((l.wr_off - c.offset) / c.page_size) + " of " + std::to_string(c.num_pages) +
               "); pushes must divide the CB's page count");
     }
+    if (!k.reads.empty()) check_push_reads(k, c, cb, l.wr_off, n);
+    std::unique_lock<std::mutex> lk(sched().mu);
+    if (k.core->inbound_writes) check_push_inbound_locked(k, c, cb, l.wr_off, n);
     l.reserved -= n;
     l.packed = 0;
     l.wr_off += n * c.page_size;
     if (l.wr_off == end) l.wr_off = c.offset;
-    std::lock_guard<std::mutex> lk(sched().mu);
     k.core->cbs[cb].received += n;
     wake_core(*k.core);
 }
@@ -153,10 +215,11 @@ void cb_pop_front(uint32_t cb, uint32_t n) {
               std::to_string((l.rd_off - c.offset) / c.page_size) + " of " + std::to_string(c.num_pages) +
               "); pops must divide the CB's page count");
     }
+    std::unique_lock<std::mutex> lk(sched().mu);
+    if (noc_mode() == NocMode::Strict) check_pop_sources_locked(k, c, cb, l.rd_off, n);
     l.waited -= n;
     l.rd_off += n * c.page_size;
     if (l.rd_off == end) l.rd_off = c.offset;
-    std::lock_guard<std::mutex> lk(sched().mu);
     k.core->cbs[cb].acked += n;
     wake_core(*k.core);
 }
@@ -221,20 +284,141 @@ uint64_t dram_bank_noc_addr(uint32_t bank, uint64_t offset) {
     return noc_xy_addr(kDramNocX, bank, offset);
 }
 
+// ---- strict NoC: in-flight transfers and their checks ----
+
+namespace {
+
+std::string core_list(const std::vector<Core*>& cores) {
+    std::string s;
+    for (size_t i = 0; i < cores.size() && i < 8; ++i) s += (i ? " " : "") + cores[i]->name();
+    if (cores.size() > 8) s += " ...";
+    return (cores.size() == 1 ? "core " : std::to_string(cores.size()) + " cores ") + s;
+}
+
+void poison(uint8_t* dst, uint32_t size) { std::memset(dst, kPoison, size); }
+
+// Called with Sched::mu held.
+void deliver_writes_locked(KernelCtx& k) {
+    for (PendingWrite& w : k.writes) {
+        if (w.dram_dst) std::memcpy(w.dram_dst, w.data.data(), w.size);
+        for (Core* c : w.cores) {
+            std::memcpy(c->l1 + w.dst_off, w.data.data(), w.size);
+            c->inbound_writes--;
+            wake_core(*c);
+        }
+    }
+    k.writes.clear();
+}
+
+void deliver_reads(KernelCtx& k) {
+    for (const PendingRead& r : k.reads) std::memmove(r.dst, r.src, r.size);
+    k.reads.clear();
+}
+
+// A read into [off, off+size) of the issuer's L1 must not clobber the source of its own unflushed write.
+void check_read_dst_not_write_src(KernelCtx& k, uint32_t off, uint32_t size, const char* call) {
+    for (const PendingWrite& w : k.writes) {
+        if (!overlaps(off, size, w.src_off, w.size)) continue;
+        fault(std::string(call) + ": overwrites L1 bytes (offset " + std::to_string(off) + ", " + std::to_string(size) +
+              " bytes) that are the source of a " + w.call + " (" + std::to_string(w.size) +
+              " bytes) not yet flushed: overwrite before noc_async_write_barrier/writes_flushed (the NoC may still be "
+              "reading them; " + kEagerHint + ")");
+    }
+}
+
+// A write from [off, off+size) must not send bytes a read of the same kernel is still filling.
+void check_write_src_not_read_dst(KernelCtx& k, uint32_t off, uint32_t size, const char* call) {
+    for (const PendingRead& r : k.reads) {
+        if (!overlaps(off, size, r.dst_off, r.size)) continue;
+        fault(std::string(call) + ": sends L1 bytes (offset " + std::to_string(off) + ", " + std::to_string(size) +
+              " bytes) that a noc_async_read (" + std::to_string(r.size) + " bytes) is still filling: write before "
+              "noc_async_read_barrier (" + kEagerHint + ")");
+    }
+}
+
+// A flag (semaphore write) to `dests` must not overtake this kernel's unflushed data writes to them.
+// Called with Sched::mu held.
+void check_flag_after_data_locked(KernelCtx& k, const std::vector<Core*>& dests, const char* call) {
+    uint32_t nwrites = 0;
+    uint64_t bytes = 0;
+    const char* what = nullptr;
+    std::vector<Core*> hit;
+    for (const PendingWrite& w : k.writes) {
+        bool any = false;
+        for (Core* c : w.cores) {
+            if (std::find(dests.begin(), dests.end(), c) == dests.end()) continue;
+            any = true;
+            if (std::find(hit.begin(), hit.end(), c) == hit.end()) hit.push_back(c);
+        }
+        if (!any) continue;
+        nwrites++;
+        bytes += w.size;
+        what = w.call;
+    }
+    if (!nwrites) return;
+    fault(std::string(call) + " to " + core_list(hit) + " while " + std::to_string(nwrites) + " write" +
+          (nwrites == 1 ? "" : "s") + " (" + what + ", " + std::to_string(bytes) + " bytes) to the same core" +
+          (hit.size() == 1 ? "" : "s") + (nwrites == 1 ? " is" : " are") + " not flushed: flag before noc_async_writes_flushed (NoC ordering between data and flag is not guaranteed; the "
+          "receiver may see the flag before the data; " + kEagerHint + ")");
+}
+
+}  // namespace
+
+void drain(KernelCtx& k) {
+    deliver_reads(k);
+    std::lock_guard<std::mutex> lk(sched().mu);
+    deliver_writes_locked(k);
+}
+
 void noc_read(uint64_t src, uint32_t dst_l1, uint32_t size) {
     check_abort();
+    KernelCtx& k = ctx();
     NocTarget t = decode_noc(src, size, "noc_async_read");
     uint8_t* dst = local_l1(dst_l1, size, "noc_async_read");
-    std::memmove(dst, t.ptr, size);
-    ctx().counters.noc_read_bytes[t.dram ? "dram" : "l1"] += size;
+    k.counters.noc_read_bytes[t.dram ? "dram" : "l1"] += size;
+    if (noc_mode() == NocMode::Eager) {
+        std::memmove(dst, t.ptr, size);
+        return;
+    }
+    uint32_t off = static_cast<uint32_t>(dst - k.core->l1);
+    if (!k.writes.empty()) check_read_dst_not_write_src(k, off, size, "noc_async_read");
+    if (!overlaps(reinterpret_cast<uintptr_t>(dst), size, reinterpret_cast<uintptr_t>(t.ptr), size)) poison(dst, size);
+    k.reads.push_back(PendingRead{t.ptr, dst, off, size});
 }
+
+namespace {
+
+// Strict: capture the source, poison the L1 destinations, queue until the issuer's flush.
+void queue_write(KernelCtx& k, const char* call, const uint8_t* src, uint32_t size, std::vector<Core*> cores,
+                 uint64_t dst_off, uint8_t* dram_dst) {
+    uint32_t src_off = static_cast<uint32_t>(src - k.core->l1);
+    if (!k.reads.empty()) check_write_src_not_read_dst(k, src_off, size, call);
+    PendingWrite w{call, src_off, size, std::vector<uint8_t>(src, src + size), {}, dst_off, dram_dst};
+    std::lock_guard<std::mutex> lk(sched().mu);
+    for (Core* c : cores) {
+        if (c == k.core && dst_off == src_off) continue;  // loopback onto its own source: already in place
+        poison(c->l1 + dst_off, size);
+        c->inbound_writes++;
+        w.cores.push_back(c);
+    }
+    if (w.cores.empty() && !w.dram_dst) return;
+    k.writes.push_back(std::move(w));
+}
+
+}  // namespace
 
 void noc_write(uint32_t src_l1, uint64_t dst, uint32_t size) {
     check_abort();
+    KernelCtx& k = ctx();
     uint8_t* src = local_l1(src_l1, size, "noc_async_write");
     NocTarget t = decode_noc(dst, size, "noc_async_write");
+    k.counters.noc_write_bytes[t.dram ? "dram" : "l1"] += size;
+    if (noc_mode() == NocMode::Strict) {
+        if (t.dram) queue_write(k, "noc_async_write", src, size, {}, 0, t.ptr);
+        else queue_write(k, "noc_async_write", src, size, {t.core}, t.offset, nullptr);
+        return;
+    }
     std::memmove(t.ptr, src, size);
-    ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += size;
     if (!t.dram) {
         std::lock_guard<std::mutex> lk(sched().mu);
         wake_core(*t.core);
@@ -273,6 +457,12 @@ void for_each_mcast_core(uint64_t mcast, uint32_t num_dests, bool loopback, cons
         }
     }
 }
+
+std::vector<Core*> mcast_cores(uint64_t mcast, uint32_t num_dests, bool loopback, const char* call) {
+    std::vector<Core*> cores;
+    for_each_mcast_core(mcast, num_dests, loopback, call, [&](Core& c) { cores.push_back(&c); });
+    return cores;
+}
 }  // namespace
 
 void noc_write_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t size, uint32_t num_dests, bool loopback) {
@@ -283,24 +473,43 @@ void noc_write_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t size, uint32_
     Core* owner = chip().core_of_l1_addr(local);
     uint64_t off = owner ? local - reinterpret_cast<uintptr_t>(owner->l1) : ~0ull;
     if (!owner || off + size > arch().l1_size) fault("noc_async_write_multicast: destination L1 address is outside L1");
-    for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_async_write_multicast", [&](Core& c) {
-        if (&c != k.core || src != c.l1 + off) std::memmove(c.l1 + off, src, size);
-        k.counters.noc_write_bytes["l1_mcast"] += size;
-    });
+    std::vector<Core*> cores = mcast_cores(dst_mcast, num_dests, loopback, "noc_async_write_multicast");
+    k.counters.noc_write_bytes["l1_mcast"] += static_cast<uint64_t>(size) * cores.size();
+    if (noc_mode() == NocMode::Strict) {
+        queue_write(k, "noc_async_write_multicast", src, size, std::move(cores), off, nullptr);
+        return;
+    }
+    for (Core* c : cores) {
+        if (c != k.core || src != c->l1 + off) std::memmove(c->l1 + off, src, size);
+    }
     std::lock_guard<std::mutex> lk(sched().mu);
-    for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_async_write_multicast", [&](Core& c) { wake_core(c); });
+    for (Core* c : cores) wake_core(*c);
 }
 
 void noc_inline_write(uint64_t dst, uint32_t value) {
     check_abort();
+    KernelCtx& k = ctx();
     NocTarget t = decode_noc(dst, 4, "noc_inline_dw_write");
     std::lock_guard<std::mutex> lk(sched().mu);
+    if (!t.dram && !k.writes.empty()) check_flag_after_data_locked(k, {t.core}, "noc_inline_dw_write");
     std::memcpy(t.ptr, &value, 4);
-    ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
+    k.counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
     if (!t.dram) wake_core(*t.core);
 }
 
-void noc_barrier(const char*) { check_abort(); }
+void noc_barrier(const char* which) {
+    check_abort();
+    if (noc_mode() == NocMode::Eager) return;
+    KernelCtx& k = ctx();
+    std::string w = which;
+    bool reads = w == "noc_async_read_barrier" || w == "noc_async_full_barrier";
+    bool writes = w == "noc_async_write_barrier" || w == "noc_async_writes_flushed" ||
+                  w == "noc_async_posted_writes_flushed" || w == "noc_async_full_barrier";
+    if (reads) deliver_reads(k);
+    if (!writes || k.writes.empty()) return;
+    std::lock_guard<std::mutex> lk(sched().mu);
+    deliver_writes_locked(k);
+}
 
 // ---- semaphores ----
 
@@ -338,7 +547,9 @@ void sem_inc(uint64_t dst, uint32_t incr) {
     check_abort();
     NocTarget t = decode_noc(dst, 4, "noc_semaphore_inc");
     if (t.dram) fault("noc_semaphore_inc: the destination is DRAM; semaphores live in a core's L1");
+    KernelCtx& k = ctx();
     std::lock_guard<std::mutex> lk(sched().mu);
+    if (!k.writes.empty()) check_flag_after_data_locked(k, {t.core}, "noc_semaphore_inc");
     uint32_t v;
     std::memcpy(&v, t.ptr, 4);
     v += incr;
@@ -351,7 +562,9 @@ void sem_set_remote(uint32_t src_l1, uint64_t dst) {
     check_abort();
     uint8_t* src = local_l1(src_l1, 4, "noc_semaphore_set_remote");
     NocTarget t = decode_noc(dst, 4, "noc_semaphore_set_remote");
+    KernelCtx& k = ctx();
     std::lock_guard<std::mutex> lk(sched().mu);
+    if (!t.dram && !k.writes.empty()) check_flag_after_data_locked(k, {t.core}, "noc_semaphore_set_remote");
     std::memcpy(t.ptr, src, 4);
     ctx().counters.noc_write_bytes[t.dram ? "dram" : "l1"] += 4;
     if (!t.dram) wake_core(*t.core);
@@ -367,7 +580,9 @@ void sem_set_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t num_dests, bool
     uint64_t off = local - reinterpret_cast<uintptr_t>(owner->l1);
     uint32_t v;
     std::memcpy(&v, src, 4);
+    std::vector<Core*> cores = mcast_cores(dst_mcast, num_dests, loopback, "noc_semaphore_set_multicast");
     std::lock_guard<std::mutex> lk(sched().mu);
+    if (!k.writes.empty()) check_flag_after_data_locked(k, cores, "noc_semaphore_set_multicast");
     for_each_mcast_core(dst_mcast, num_dests, loopback, "noc_semaphore_set_multicast", [&](Core& c) {
         std::memcpy(c.l1 + off, &v, 4);
         k.counters.noc_write_bytes["l1_mcast"] += 4;
@@ -376,3 +591,20 @@ void sem_set_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t num_dests, bool
 }
 
 }  // namespace tt_emu::k
+
+namespace tt_emu {
+
+NocMode noc_mode() {
+    static NocMode m = [] {
+        const char* v = std::getenv("TT_EMU_NOC");
+        std::string s = v ? v : "";
+        if (s.empty() || s == "strict") return NocMode::Strict;
+        if (s == "eager") return NocMode::Eager;
+        fatal("usage", "TT_EMU_NOC=" + s + ": unknown NoC mode (valid: strict, eager)");
+    }();
+    return m;
+}
+
+void noc_drain(KernelCtx& k) { k::drain(k); }
+
+}  // namespace tt_emu

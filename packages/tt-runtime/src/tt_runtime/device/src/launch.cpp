@@ -67,6 +67,7 @@ void kernel_thread(KernelCtx* k, KernelEntry entry) {
     t_crash_ctx = k;
     try {
         entry();
+        noc_drain(*k);  // transfers still in flight land after the kernel returns, as on silicon
         for (uint32_t cb = 0; cb < kMaxCBs; ++cb) {
             if (k->local[cb].reserved) {
                 fault("kernel returned with " + std::to_string(k->local[cb].reserved) + " pages of cb " + std::to_string(cb) +
@@ -125,6 +126,7 @@ void run_program(ProgramImpl& p) {
     Chip& c = chip();
     Sched& s = sched();
     install_crash_handler();
+    noc_mode();  // reads and checks TT_EMU_NOC on the host thread, before any kernel runs
 
     // 1. Cores: CB rings and counters, semaphores.
     for (Core& core : c.cores) {
@@ -133,6 +135,7 @@ void run_program(ProgramImpl& p) {
             core.cbs[i] = CBShared{};
         }
         core.kernels.clear();
+        core.inbound_writes = 0;
         core.num_sems = 0;
         core.sem_offset = arch().l1_base - arch().num_semaphores * 16;
     }

@@ -143,6 +143,13 @@ std::string deadlock_report_locked() {
         if (story.find(" blocked in ") != std::string::npos) continue;
         o << "\n  " << groups[story].size() << (groups[story].size() == 1 ? " core: " : " cores: ") << story;
     }
+    int unflushed = 0;
+    for (KernelCtx* k : s.all) unflushed += k->writes.empty() ? 0 : 1;
+    if (unflushed) {
+        o << "\n  note: " << unflushed << " kernel" << (unflushed == 1 ? " holds" : "s hold")
+          << " NoC writes that were never flushed; they land only at the issuer's noc_async_write_barrier or "
+             "noc_async_writes_flushed (set TT_EMU_NOC=eager to see whether a waiter depends on them)";
+    }
     return o.str();
 }
 

@@ -204,7 +204,7 @@ inline void noc_inline_dw_write(uint64_t addr, uint32_t val, uint8_t be = 0xF, u
     tt_emu::k::noc_inline_write(addr, val);
 }
 
-// ---- barriers (transfers complete at issue in the emulator; see the runtime README) ----
+// ---- barriers (TT_EMU_NOC=strict: where queued transfers land; eager: they only count; see the runtime README) ----
 inline void noc_async_read_barrier(uint8_t noc = noc_index) { (void)noc; tt_emu::k::noc_barrier("noc_async_read_barrier"); }
 inline void noc_async_write_barrier(uint8_t noc = noc_index) { (void)noc; tt_emu::k::noc_barrier("noc_async_write_barrier"); }
 inline void noc_async_writes_flushed(uint8_t noc = noc_index) { (void)noc; tt_emu::k::noc_barrier("noc_async_writes_flushed"); }
