@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import bf16_round
+from conftest import bf16_round, unary_spec
 from test_faults import COMPUTE, READER, WRITER, _edit, _run_fault
 from test_semaphores import _mcast_spec
 
@@ -189,3 +189,20 @@ def test_unknown_noc_mode_is_a_usage_error(make_artifact, monkeypatch):
         tt_runtime.run(make_artifact(_mcast_spec(1)), {"A": np.ones((32, 32), np.float32)})
     assert info.value.kind == "usage"
     assert "TT_EMU_NOC=lazy: unknown NoC mode (valid: strict, eager)" in info.value.message
+
+
+def test_bytes_read_before_the_barrier_are_poison(make_artifact, monkeypatch):
+    """A raw L1 load before the read barrier sees 0xFF bytes (NaN), not the DRAM data; eager hides it."""
+    reader = _edit(READER, "noc_async_read_barrier();",
+                   "uint32_t early = *reinterpret_cast<volatile uint32_t*>(l1);\n"
+                   "        noc_async_read_barrier();\n"
+                   "        *reinterpret_cast<volatile uint32_t*>(l1) = early;")
+    spec = unary_spec(32, 64, COMPUTE, [(0, 0)], reader_source=reader, writer_source=WRITER)
+    art = make_artifact(spec)
+    a = np.arange(32 * 64, dtype=np.float32).reshape(32, 64)
+    c = tt_runtime.run(art, {"A": a}).outputs["C"].astype(np.float32)
+    assert np.isnan(c[0, :2]).all() and np.isnan(c[0, 32:34]).all()  # the first word of each tile
+    np.testing.assert_array_equal(c[1:], bf16_round(a)[1:])
+    monkeypatch.setenv("TT_EMU_NOC", "eager")
+    c = tt_runtime.run(art, {"A": a}).outputs["C"].astype(np.float32)
+    np.testing.assert_array_equal(c, bf16_round(a))
