@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,5 +40,8 @@ class Artifacts:
 
 
 def plan_text(plan: Mapping[str, Any]) -> str:
-    """`tt.plan.json`: two-space indented, keys in the plan's own order, trailing newline."""
-    return json.dumps(plan, indent=2) + "\n"
+    """`tt.plan.json` in tt-ir's canonical form: the field order of docs/contracts.md §2,
+    two-space indent, trailing newline (`tt_ir.dump_plan`), whatever order `plan` has."""
+    from tt_ir import dump_plan
+
+    return dump_plan(dict(plan))
