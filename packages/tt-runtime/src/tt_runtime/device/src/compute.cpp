@@ -163,6 +163,34 @@ void binary_tiles(Binop op, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1
     count(k, op == Binop::Add ? "add" : op == Binop::Sub ? "sub" : "mul");
 }
 
+void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst,
+                 uint32_t bcast_row_idx) {
+    static const char* ops[] = {"add", "sub", "mul"};
+    static const char* dims[] = {"none", "rows", "cols", "scalar"};
+    if (static_cast<int>(op) > 2 || dim > 3) fault("bcast: unsupported op or BroadcastType");
+    const std::string name = std::string(ops[static_cast<int>(op)]) + "_tiles_bcast_" + dims[dim];
+    const std::string init = std::string(ops[static_cast<int>(op)]) + "_bcast_" + dims[dim] + "_init";
+    KernelCtx& k = compute_ctx(name.c_str());
+    Dst& d = math_dst(k, name.c_str(), idst);
+    if (k.last_init != init) {
+        fault(name + ": the engines are set up for " + (k.last_init.empty() ? std::string("nothing") : k.last_init) +
+              "; call " + init + "(icb0, icb1) first");
+    }
+    if (bcast_row_idx >= 32) fault(name + ": bcast_row_idx " + std::to_string(bcast_row_idx) + " is not a tile row");
+    alignas(64) float a[1024], b[1024];
+    unpack_input(k, in0, t0, a, name.c_str());
+    unpack_input(k, in1, t1, b, name.c_str());
+    float* o = d.tile[idst];
+    for (int r = 0; r < 32; ++r) {
+        for (int c = 0; c < 32; ++c) {
+            float y = dim == 1 ? b[bcast_row_idx * 32 + c] : dim == 2 ? b[r * 32] : dim == 3 ? b[0] : b[r * 32 + c];
+            float x = a[r * 32 + c];
+            o[r * 32 + c] = op == Binop::Add ? x + y : op == Binop::Sub ? x - y : x * y;
+        }
+    }
+    count(k, (std::string("bcast_") + dims[dim] + "_" + ops[static_cast<int>(op)]).c_str());
+}
+
 void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
     KernelCtx& k = compute_ctx("binary_dst");
     Dst& d = math_dst(k, "binary sfpu op", i0);

@@ -89,6 +89,10 @@ void matmul_block(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t
                   uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim);
 void binary_tiles(Binop op, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, bool acc_to_dest);
 void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst);
+// dim (api/compute/bcast.h BroadcastType): 0 NONE, 1 ROW (B's row 0 down every row),
+// 2 COL (B's column 0 across every column), 3 SCALAR (B[0][0] everywhere). op: Add/Sub/Mul.
+void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst,
+                 uint32_t bcast_row_idx);
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order);
 void unary_tile(Unop op, uint32_t idst, uint32_t param);
 void binary_dst(Binop op, uint32_t idst0, uint32_t idst1, uint32_t odst);
