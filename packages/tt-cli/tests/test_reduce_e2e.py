@@ -154,23 +154,26 @@ def test_clear_false_is_refused():
     assert "clear=False" in refused(acc)
 
 
-def test_on_chip_use_of_a_reduction_is_refused():
-    """x - max(x) in the same kernel needs a broadcast from an on-chip CB: not yet."""
+def test_reduction_both_stored_and_used_on_chip_is_refused():
+    """x - max(x) runs on chip (test_broadcast_e2e.py); a max that is also copied to a
+    tensor would be an output CB read by compute: refused, naming the buffer."""
     M, N = 64, 64
 
     @T.prim_func
-    def sub_max(A: T.Tensor((M, N), T.bfloat16), C: T.Tensor((M, N), T.bfloat16)):
+    def sub_max(A: T.Tensor((M, N), T.bfloat16), S: T.Tensor((M, 32), T.bfloat16),
+                C: T.Tensor((M, N), T.bfloat16)):
         with T.Kernel(1, threads=128) as bx:
             A_l = T.alloc_fragment((M, N), T.bfloat16)
-            S_l = T.alloc_fragment((M,), T.bfloat16)
+            S_l = T.alloc_fragment((M, 1), T.bfloat16)
             C_l = T.alloc_fragment((M, N), T.bfloat16)
             T.copy(A[bx * M, 0], A_l)
             T.reduce_max(A_l, S_l, dim=1)
             for i, j in T.Parallel(M, N):
-                C_l[i, j] = A_l[i, j] - S_l[i]
+                C_l[i, j] = A_l[i, j] - S_l[i, 0]
             T.copy(C_l, C[bx * M, 0])
+            T.copy(S_l, S[bx * M, 0])
     msg = refused(sub_max)
-    assert "S_l" in msg and "must be copied to a tensor" in msg
+    assert "S_l" in msg and "reading an output CB is not supported" in msg
 
 
 def test_one_d_row_output_copy_is_refused_with_a_hint():

@@ -158,3 +158,37 @@ def col_reduce(kind="sum", M=64, N=512, bn=256, dtype=T.bfloat16):
             op(A_l, S_l, dim=0)
             T.copy(S_l, S[0, bx * bn])
     return col_reduce
+
+
+def softmax_num(M=128, N=128, bm=64, dtype=T.bfloat16):
+    """C = exp(A - rowmax(A)): a row max used on chip, broadcast along rows (softmax)."""
+
+    @T.prim_func
+    def softmax_num(A: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, bm), threads=128) as bx:
+            A_l = T.alloc_fragment((bm, N), dtype)
+            M_l = T.alloc_fragment((bm,), dtype)
+            C_l = T.alloc_fragment((bm, N), dtype)
+            T.copy(A[bx * bm, 0], A_l)
+            T.reduce_max(A_l, M_l, dim=1)
+            for i, j in T.Parallel(bm, N):
+                C_l[i, j] = T.exp(A_l[i, j] - M_l[i])
+            T.copy(C_l, C[bx * bm, 0])
+    return softmax_num
+
+
+def bcast(fn, M=128, N=128, bm=64, bn=64, dtype=T.bfloat16):
+    """C = fn(A_s, V_s, i, j): V_s (bm, 1) loaded from column 0 of an (M, 32) tensor."""
+
+    @T.prim_func
+    def bcast(A: T.Tensor((M, N), dtype), V: T.Tensor((M, 32), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_s = T.alloc_shared((bm, bn), dtype)
+            V_s = T.alloc_shared((bm, 1), dtype)
+            C_l = T.alloc_fragment((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], A_s)
+            T.copy(V[by * bm, 0], V_s)
+            for i, j in T.Parallel(bm, bn):
+                C_l[i, j] = fn(A_s, V_s, i, j)
+            T.copy(C_l, C[by * bm, bx * bn])
+    return bcast

@@ -67,3 +67,23 @@ def test_reduction_inits():
     fill = text.index('"fill_tile_init"')
     assert fill < text.index('"fill_tile_bitcast"') < text.index('"reduce_init<PoolType::MAX')
     assert text.count("reduce_init<") == 1 and "copy_init" not in text
+
+
+def test_bcast_init():
+    """A column-vector multiply: mul_bcast_cols_init(A, V) hoisted out of the block loop."""
+    _, after = apply(kernels.bcast(lambda A, V, i, j: A[i, j] * V[i, 0], bn=128),
+                     "insert_compute_init")
+    text = body_text(after, "compute")
+    assert ('T.call_extern("void", "compute_kernel_hw_startup", 0, 1, 16)\n'
+            '    T.call_extern("void", "mul_bcast_cols_init", 0, 1)\n'
+            '    for b in range(block_count):') in text
+
+
+def test_softmax_inits_after_reduce():
+    """After the row max (its own reduce_init/uninit): sub_bcast_cols_init(A, M) inside the
+    loop (the reduction re-programs the engines each block), then exp_tile_init."""
+    _, after = apply(kernels.softmax_num(), "insert_compute_init")
+    text = body_text(after, "compute")
+    assert 'T.call_extern("void", "compute_kernel_hw_startup", 0, 24, 16)' in text
+    assert text.index('"reduce_uninit"') < text.index('"sub_bcast_cols_init", 0, 24)') \
+        < text.index('"sub_tiles_bcast_cols"') < text.index('"exp_tile_init"')

@@ -191,3 +191,59 @@ def test_column_reduction_sub_blocks():
     assert ('T.call_extern("void", "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_COL>", 0, 1, '
             'i * T.uint32(8) + sj * T.uint32(4) + j, 0, j)') in text
     assert "fill_tile" not in text
+
+
+EXPECTED_SOFTMAX_NUM = '''\
+    T.call_extern("void", "cb_wait_front", 1, 1)
+    for b in range(block_count):
+        with T.attr("tt", "tt.comment", "kernels.py:173  T.reduce_max(A_l, M_l, dim=1)"):
+            T.call_extern("void", "cb_wait_front", 0, 8)
+            T.call_extern("void", "tile_regs_acquire")
+            for t in range(T.uint32(2)):
+                T.call_extern("void", "fill_tile_bitcast", t, T.uint32(4286578688))
+            T.call_extern("void", "reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>", 0, 1, 24)
+            for i, j in T.grid(T.uint32(2), T.uint32(4)):
+                T.call_extern("void", "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>", 0, 1, i * T.uint32(4) + j, 0, i)
+            T.call_extern("void", "tile_regs_commit")
+            T.call_extern("void", "cb_reserve_back", 24, 2)
+            T.call_extern("void", "tile_regs_wait")
+            for t in range(T.uint32(2)):
+                T.call_extern("void", "pack_tile", t, 24)
+            T.call_extern("void", "tile_regs_release")
+            T.call_extern("void", "cb_push_back", 24, 2)
+            T.call_extern("void", "reduce_uninit", 0)
+        with T.attr("tt", "tt.comment", "kernels.py:174  for i, j in T.Parallel(64, 128): C_l[i, j] = T.exp(A_l[i, j] - M_l[i])"):
+            T.call_extern("void", "cb_wait_front", 24, 2)
+            T.call_extern("void", "tile_regs_acquire")
+            for t in range(T.uint32(8)):
+                T.call_extern("void", "sub_tiles_bcast_cols", 0, 24, t, t // T.uint32(4), t)
+            for t in range(T.uint32(8)):
+                T.call_extern("void", "exp_tile", t)
+            T.call_extern("void", "tile_regs_commit")
+            T.call_extern("void", "cb_reserve_back", 16, 8)
+            T.call_extern("void", "tile_regs_wait")
+            for t in range(T.uint32(8)):
+                T.call_extern("void", "pack_tile", t, 16)
+            T.call_extern("void", "tile_regs_release")
+            T.call_extern("void", "cb_push_back", 16, 8)
+            T.call_extern("void", "cb_pop_front", 24, 2)
+        T.call_extern("void", "cb_pop_front", 0, 8)
+    T.call_extern("void", "cb_pop_front", 1, 1)'''
+
+
+def test_row_max_on_chip_then_bcast_sub_exp():
+    """exp(A - rowmax(A)): the max packs its whole block (2 tiles) to the intermediate CB
+    c_24; the expression waits for it, runs sub_tiles_bcast_cols (vector tile = block row
+    t // 4 of the 2 x 4 block) then exp in place, and pops c_24 after its sub-blocks."""
+    _, after = apply(kernels.softmax_num(), "insert_dst_management")
+    assert EXPECTED_SOFTMAX_NUM in body_text(after, "compute")
+
+
+def test_bcast_program():
+    """A broadcast node is one FPU instruction from two CBs (1 DST register)."""
+    from tt_passes import _expr
+    tree = _expr.parse("exp(sub_col($0, $1))")
+    assert _expr.slots(tree) == 1 and str(tree) == "exp(sub_col($0, $1))"
+    assert _expr.program(tree) == [("bcast", "sub_col", 0, 0, 1), ("unary", "exp", 0)]
+    assert _expr.program(_expr.parse("add(mul_row($0, $1), $2)")) == [
+        ("bcast", "mul_row", 0, 0, 1), ("copy", 1, 2), ("binary", "add", 0, 1, 0)]

@@ -190,3 +190,38 @@ def test_reduction_clear_false_is_refused():
             T.copy(S_l, S[bx * 64, 0])
     with pytest.raises(TTCompileError, match="clear=False"):
         apply(acc, "propagate_tt_layout")
+
+
+def test_softmax_numerator_bcast_expression():
+    """exp(A - rowmax(A)): the max goes to the intermediate CB c_24 and is the broadcast
+    operand ($1) of sub_col, the FPU column broadcast."""
+    _, after = apply(kernels.softmax_num(), "lower_tt_tile_intrinsics")
+    text = body_text(after)
+    assert 'T.call_extern("void", "tt.reduce_block", "max", "row", 0, 1, 24, 2, 4)' in text
+    assert ('T.call_extern("void", "tt.expr_block", "exp(sub_col($0, $1))", 16, 2, 4, 0, 24, '
+            '0, 0, 0, 0, 0, 0)') in text
+
+
+@pytest.mark.parametrize("fn, tree", [
+    (lambda A, V, i, j: A[i, j] * V[i, 0], '"mul_col($0, $1)", 16, 2, 2, 0, 1,'),
+    # V is read first ($0 = V_s = c_1); the commutative + puts the vector second
+    (lambda A, V, i, j: V[i, 0] + A[i, j], '"add_col($1, $0)", 16, 2, 2, 1, 0,'),
+    (lambda A, V, i, j: T.max(A[i, j] - V[i, 0], 0.0), '"relu(sub_col($0, $1))", 16, 2, 2, 0, 1,'),
+])
+def test_column_vector_operand(fn, tree):
+    """A (bm, 1) operand indexed [i, 0]: a broadcast node over the block's input CBs."""
+    _, after = apply(kernels.bcast(fn), "lower_tt_tile_intrinsics")
+    assert f'"tt.expr_block", {tree}' in body_text(after)
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda A, V, i, j: V[i, 0] - A[i, j], "must be the right operand of"),
+    (lambda A, V, i, j: A[i, j] * 2.0 + V[i, 0], "must be the right operand of"),
+    (lambda A, V, i, j: A[i, j] * T.exp(V[i, 0]), "must be the right operand of"),
+    (lambda A, V, i, j: A[i, j] / V[i, 0], "must be the right operand of"),
+    (lambda A, V, i, j: A[i, j] * V[j, 0], r"must be indexed `V_s\[i, 0\]`"),
+])
+def test_unsupported_broadcast_forms_are_refused(fn, match):
+    with pytest.raises(TTCompileError, match=match) as err:
+        apply(kernels.bcast(fn), "lower_tt_tile_intrinsics")
+    assert "at kernels.py:" in str(err.value)

@@ -70,3 +70,20 @@ def test_reduction_cbs():
     sc = cbs["A_l_scaler"]
     assert (sc.role, sc.block, sc.num_pages, sc.data_format, sc.reduced) == \
         ("input", [1, 1], 1, "Float16_b", "scaler")
+
+
+def test_reduction_used_on_chip_is_an_intermediate_cb():
+    """A row max read by a T.Parallel (x - max) and never copied out: role intermediate
+    (compute -> compute), its whole 2 x 1 block deep, in A's format (the FPU broadcast's
+    other operand)."""
+    _, mod = apply(kernels.softmax_num(), "propagate_tt_layout")
+    m = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}["M_l"]
+    assert (m.role, m.block, m.unit, m.num_pages, m.data_format, m.reduced) == \
+        ("intermediate", [2, 1], [2, 1], 2, "Float16_b", "row")
+
+
+def test_vector_operand_loaded_from_column_0():
+    """A (bm, 1) buffer loaded from a tensor is a column vector: 2 x 1 tiles, reduced "row"."""
+    _, mod = apply(kernels.bcast(lambda A, V, i, j: A[i, j] * V[i, 0]), "propagate_tt_layout")
+    v = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}["V_s"]
+    assert (v.role, v.block, v.reduced, v.buffer) == ("input", [2, 1], "row", "V")

@@ -8,7 +8,15 @@ nodes:
     add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
     relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
 
-printed as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`, `mul_s(sub($0, $1), 0.5)`.
+    add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
+    add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
+
+printed as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`, `mul_s(sub($0, $1), 0.5)`,
+`exp(sub_col($0, $1))`. A broadcast node's second input is a vector CB (a (bm, 1) buffer:
+values in column 0 of each tile; a (1, bn) buffer: row 0); it runs on the FPU
+(`sub_tiles_bcast_cols`) straight from the two CBs, so both operands must be CB leaves:
+`leaf()` returns the vector operand as a `vcol` / `vrow` leaf, which may appear only as
+the right operand of + - * (or the left of a commutative + *) with a tile leaf.
 
 DST allocation (Sethi-Ullman over the tree, registers as a stack): a leaf needs 1
 register; `op($a, $b)` of two CB leaves with op in + - * runs on the FPU straight from
@@ -33,6 +41,8 @@ SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
 UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
          "recip")
 FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
+BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
+VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
 SFPU_BINARY = {"add": "add_binary_tile", "sub": "sub_binary_tile", "mul": "mul_binary_tile",
                "div": "div_binary_tile", "max": "binary_max_tile", "min": "binary_min_tile"}
 SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "rsub_unary_tile",
@@ -83,7 +93,19 @@ def from_tir(expr: Any, leaf: Any) -> Node:
     out = _build(expr, leaf)
     if isinstance(out, float):
         raise Unsupported(expr, "the expression reads no tile")
+    if _stray_vector(out):
+        raise Unsupported(expr, "a broadcast (row/column vector) operand must be the right "
+                                "operand of + - * (or either operand of + *) whose other "
+                                "operand is a block read straight from its buffer")
     return out
+
+
+def _stray_vector(n: Node) -> bool:
+    if n.op in VECTOR:
+        return True
+    if n.op in BCAST:
+        return False
+    return any(_stray_vector(a) for a in n.args)
 
 
 def _build(e: Any, leaf: Any) -> Node | float:
@@ -112,6 +134,10 @@ def _binary(op: str, a: Node | float, b: Node | float, e: Any) -> Node | float:
     if isinstance(a, float) and isinstance(b, float):
         return _fold(op, a, b)
     if isinstance(a, Node) and isinstance(b, Node):
+        if a.op in VECTOR and b.op == "in" and op in ("add", "mul"):
+            a, b = b, a  # commutative: the vector goes second
+        if b.op in VECTOR and a.op == "in" and op in FPU:
+            return Node(f"{op}_{VECTOR[b.op]}", (a, Node("in", index=b.index)))
         return Node(op, (a, b))
     if isinstance(a, float):  # constant on the left
         x, c = b, a
@@ -180,9 +206,14 @@ def is_fpu(n: Node) -> bool:
     return n.op in FPU and all(a.op == "in" for a in n.args)
 
 
+def is_bcast(n: Node) -> bool:
+    """`$a op bcast($b)`: an FPU broadcast op, both tiles straight from their CBs."""
+    return n.op in BCAST
+
+
 def slots(n: Node) -> int:
     """DST registers one tile of the tree needs (Sethi-Ullman, `acc` pinned to register 0)."""
-    if n.op in ("in", "acc") or is_fpu(n):
+    if n.op in ("in", "acc") or is_fpu(n) or is_bcast(n):
         return 1
     if len(n.args) == 1:
         return slots(n.args[0])
@@ -217,7 +248,7 @@ def _both_acc(n: Node) -> bool:
 
 def program(n: Node) -> list:
     """Instructions computing `n` into register 0, in order. Each is a tuple:
-    ("copy", r, k)  ("fpu", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
+    ("copy", r, k)  ("fpu", op, r, ka, kb)  ("bcast", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
     ("unary", op, r)."""
     out: list = []
     _gen(n, 0, out)
@@ -231,6 +262,8 @@ def _gen(n: Node, d: int, out: list) -> None:
         assert d == 0, "acc is evaluated into register 0"
     elif is_fpu(n):
         out.append(("fpu", n.op, d, n.args[0].index, n.args[1].index))
+    elif is_bcast(n):
+        out.append(("bcast", n.op, d, n.args[0].index, n.args[1].index))
     elif n.op in SCALAR:
         _gen(n.args[0], d, out)
         out.append(("scalar", n.op, d, n.value))

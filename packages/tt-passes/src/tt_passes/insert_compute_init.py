@@ -7,6 +7,7 @@ binds; then, walking the kernel in program order with the engine state
 (the op the math/unpack engines are set up for, the srcA data format, the pack
 format), an init wherever an op needs a different state:
 `matmul_init(in0, in1, transpose)`, `add_init/sub_init/mul_init(in0, in1)`,
+`{add,sub,mul}_bcast_{cols,rows}_init(in0, in1)` (the FPU broadcasts),
 `copy_init(cb)` (0.81.1 renamed copy_tile_init), the SFPU inits (`relu_tile_init()`,
 `exp_tile_init()`, `add_binary_tile_init()`, `binop_with_scalar_tile_init()` for every
 DST-op-scalar op, `fill_tile_init()`, ...), and, only when CB data formats differ
@@ -32,7 +33,9 @@ from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 KEYS = ("srca", "op", "pack")
-BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init"}
+BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init",
+               **{f: f.replace("_tiles_bcast_", "_bcast_") + "_init"
+                  for f in _expr.BCAST.values()}}  # sub_tiles_bcast_cols -> sub_bcast_cols_init
 # SFPU ops on DST -> their init (all binop-with-scalar ops share one)
 SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
                                          *_expr.SFPU_BINARY.values(),

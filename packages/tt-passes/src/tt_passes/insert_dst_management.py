@@ -24,13 +24,17 @@ over the sub-blocks of the block in row-major order. For a gemm:
 Reductions (`tt.reduce_block`): per DST sub-block of the reduced output, acquire,
 (max: fill_tile_bitcast(-inf)), reduce_init<Pool, Dim>(src, scaler, out), reduce_tile over
 the block's tiles accumulating in DST, commit, pack, reduce_uninit(src)
-(`reduce_section`).
+(`reduce_section`). A reduction into an intermediate CB (used on chip: `x - max`) is
+lowered in place, its whole block packed to the CB; the expression reading it waits for
+the block before its sub-blocks and pops it after.
 Expressions (`tt.expr_block`): the tree's instructions (tt_passes._expr.program, Sethi-
 Ullman order) run op by op over the sub-block's n tiles: register 0 of tile t is DST[t]
 (the result, packed; for an epilogue also the accumulator tile), register r > 0 is
 DST[n + (r - 1) * g + u], g the tiles per group (all n for an elementwise output; for an
 epilogue the largest divisor of n that fits beside the accumulator), u t's place in its
-group. Leaves are `copy_tile`d, `$a op $b` of two CBs uses the FPU (`add_tiles`), inner
+group. Leaves are `copy_tile`d, `$a op $b` of two CBs uses the FPU (`add_tiles`), a broadcast
+`$a op col($b)` / `row($b)` the FPU broadcast (`sub_tiles_bcast_cols(A, V, idx, r, d)`: V's
+tile r is block row r (col) / block column (row) of the tile), inner
 ops the binary SFPU ops on DST, scalars the binop-with-scalar ops (fp32 bit patterns).
 The epilogue's CB waits are placed once per block (under `if k == last` with partials).
 `matmul_tiles(A, B, a, b, dst)` indexes A's block row-major (m*Kt + k) and B's
@@ -150,6 +154,14 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
             call = B.extern("copy_tile", inputs[ins[2]], idx, slot(ins[1]))
         elif kind == "fpu":
             call = B.extern(_expr.FPU[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, idx,
+                            slot(ins[2]))
+        elif kind == "bcast":  # the vector CB holds one tile per block row (col) / column (row)
+            h = cb.block[0]
+            if ins[1].endswith("_col"):
+                vidx = idx if w == 1 else tir.floordiv(idx, B.u32(w))
+            else:
+                vidx = idx if h == 1 else tir.floormod(idx, B.u32(w))
+            call = B.extern(_expr.BCAST[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, vidx,
                             slot(ins[2]))
         elif kind == "binary":
             call = B.extern(_expr.SFPU_BINARY[ins[1]], slot(ins[2]), slot(ins[3]), slot(ins[4]))
@@ -283,7 +295,23 @@ class _DstPlanner:
     def __init__(self, cbs: dict, cap: int):
         self.cbs, self.cap = cbs, cap
         self.partials = {cb.name[: -len("_partials")]: cb for cb in cbs.values()
-                         if cb.role == "intermediate"}
+                         if cb.role == "intermediate" and cb.name.endswith("_partials")}
+
+    def on_chip_reduces(self, body: Any) -> Any:
+        """A reduction into an intermediate CB (used on chip, no pack_out): its sections
+        in place, packing the whole block to the CB for the expression that reads it."""
+        def visit(s: Any) -> Any:
+            hit = B.intrinsic_of(s)
+            if hit is None or hit[0] != "tt.reduce_block":
+                return s
+            cb = self.cbs[_out_cb(hit)]
+            if cb.role != "intermediate":
+                return s
+            si, sj = _idx("si", cb.block[0] // cb.unit[0]), _idx("sj", cb.block[1] // cb.unit[1])
+            nest = [(si, cb.block[0] // cb.unit[0]), (sj, cb.block[1] // cb.unit[1])]
+            return _loops(nest, reduce_section(hit[1], cb, si, sj))
+
+        return tir.rewrite(body, visit, types=tir.Evaluate)
 
     def stmt(self, s: Any) -> Any:
         if isinstance(s, tir.SeqStmt):
@@ -350,8 +378,11 @@ class _DstPlanner:
         if name == "tt.expr_block":
             tree, inputs = _expr.parse(B.string(args[0])), B.ints(args[4:])
             math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
-            return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
-                math, unary, cb, n, epi))))
+            inter = sorted({i for i in inputs if self.cbs[i].role == "intermediate"})
+            return _replace(producer, op, B.seq(
+                *waits, *[B.extern("cb_wait_front", i, self.cbs[i].block_tiles) for i in inter],
+                _loops(nest, self.section(math, unary, cb, n, epi)),
+                *[B.extern("cb_pop_front", i, self.cbs[i].block_tiles) for i in inter]))
         math = matmul_tiles(args, cb.unit, si, sj)
         if cb.unit == cb.block:  # DST holds the whole block across K
             body = _replace(producer, op, math)
@@ -392,7 +423,8 @@ class InsertDstManagement(TTPass):
         gv, func = role_funcs(mod)["compute"]
         matmuls = matmul_configs(func.body)
         cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
-        body = _DstPlanner(cbs, cap).stmt(func.body)
+        planner = _DstPlanner(cbs, cap)
+        body = planner.stmt(planner.on_chip_reduces(func.body))
         mod = replace_func(mod, gv, func.with_body(body))
         return _meta.put(mod, _meta.MATMULS, matmuls)
 

@@ -18,7 +18,11 @@ Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-pass
 An expression tree (tt_passes._expr) has tile leaves `$k` (the k-th input CB; the 8
 input slots are padded with the first) and `acc` (C itself: a gemm accumulator, or a
 block an earlier T.Parallel wrote), + - * / max min of tiles or with float constants,
-and exp/exp2/log/sqrt/rsqrt/abs/sigmoid/tanh/negation/relu. Its DST registers per
+and exp/exp2/log/sqrt/rsqrt/abs/sigmoid/tanh/negation/relu, and broadcasts: a vector
+CB (`reduced` row: a (bm, 1) / (bm,) buffer indexed [i, 0] / [i], values in tile column 0;
+`reduced` col: (1, bn) / (bn,) indexed [0, j], row 0), an input or a reduction's on-chip
+intermediate, is the right operand of `sub_col` / `add_row` / ... (tt_passes._expr) next
+to a CB leaf. Its DST registers per
 tile (`slots`) shrink C's DST sub-block (`unit`) so that it fits: unit x slots <= DST
 for an elementwise output; unit + slots - 1 <= DST for an accumulator, whose tiles
 stay in DST (an accumulator that held its whole block across K is restreamed by the
@@ -45,7 +49,8 @@ blocks, clear=False, and other tile ops; copies that move
 part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
 32; gemm with transpose_A; fills with a non-zero value; T.Parallel ops outside the tree's op set (named), operands
 that are not [i, j] loads of same-shape shared/fragment blocks loaded from tensors, an
-output read before it is written, the accumulator read more than once, more than 8
+output read before it is written, broadcast operands indexed otherwise, read from an
+output CB, or not next to a CB leaf, the accumulator read more than once, more than 8
 input tiles, and a tree whose one tile needs more DST registers than DST holds.
 """
 
@@ -346,6 +351,8 @@ class _Lowering:
         """A tile operand: `acc` (the accumulator itself) or `$k` (an input CB)."""
         name = str(load.source.name)
         cb = self.cbs.get(name)
+        if cb is not None and cb.reduced in ("row", "col"):
+            return self.vector_leaf(load, cb, out, ivars, inputs, text, line)
         if cb is None or not _same_vars(load.indices, ivars):
             raise self.fail(f"operand `{B.show(load)}` must be a shared/fragment buffer "
                             "indexed [i, j]", text, line)
@@ -365,6 +372,37 @@ class _Lowering:
         if cb not in inputs:
             inputs.append(cb)
         return _expr.Node("in", index=inputs.index(cb))
+
+    def vector_leaf(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
+                    text: str, line: str | None) -> Any:
+        """A vector operand broadcast over the block: a (bm, 1) / (bm,) buffer indexed [i, 0]
+        / [i] (values in tile column 0: `vcol`), or a (1, bn) / (bn,) one indexed [0, j] / [j]
+        (row 0: `vrow`)."""
+        name = str(load.source.name)
+        col = cb.reduced == "row"  # a row reduction's values: one per row, in column 0
+        var, dim = (ivars[0], 0) if col else (ivars[1], 1)
+        idx = list(load.indices)
+        want = f"{name}[{var.name}, 0]" if col else f"{name}[0, {var.name}]"
+        ok = (len(idx) == 1 and isinstance(idx[0], tir.Var) and idx[0].same_as(var)) or (
+            len(idx) == 2 and isinstance(idx[dim], tir.Var) and idx[dim].same_as(var)
+            and tir.as_int(idx[1 - dim]) == 0)
+        if not ok:
+            raise self.fail(f"vector operand `{B.show(load)}` must be indexed `{want}` "
+                            f"(broadcast {'along rows' if col else 'down columns'})", text, line)
+        if cb.block[dim] != out.block[dim]:
+            raise self.fail(f"vector operand '{name}' has {cb.block} tiles, the output "
+                            f"'{out.name}' {out.block}", text, line,
+                            hint="a broadcast operand spans the block's rows (bm, 1) or "
+                                 "columns (1, bn)")
+        if cb.role == "intermediate" and cb.index not in self.produced:
+            raise self.fail(f"'{name}' is read before anything was written to it", text, line)
+        if cb.role == "output":
+            raise self.fail(f"vector operand '{name}' is copied to a tensor and read on chip; "
+                            "reading an output CB is not supported", text, line,
+                            hint="use the reduction on chip only, or compute it twice")
+        if cb not in inputs:
+            inputs.append(cb)
+        return _expr.Node("vcol" if col else "vrow", index=inputs.index(cb))
 
     # -- helpers
     def region_text(self, r: Any) -> str:

@@ -14,9 +14,13 @@ Reductions (`T.reduce_sum/max`): the output CB's block is bm/32 x 1 tiles (row r
 values in column 0) or 1 x bn/32 (column reduction, values in row 0), `reduced` =
 "row"/"col"; each reduced source gets a one-tile input CB `<src>_scaler` (same format,
 `reduced` = "scaler", filled by the reader once per kernel).
+A reduction output that is not copied to a tensor is used on chip (`x - max`): role
+"intermediate" (compute -> compute), the whole block deep, in the reduced source's format.
+A 2-D (bm, 1) / (1, bn) buffer loaded from a tensor is a vector operand, stored like a
+reduction's output (column 0 of an (M, 32) tensor / row 0 of a (32, N) one): block bm/32 x 1
+/ 1 x bn/32, `reduced` "row" / "col".
 Refuses: TileLang tile ops the pipeline cannot lower (checked here,
-before their buffers' shapes are judged); reduction sources not loaded from a tensor and
-reduction outputs not stored to one; on-chip buffers whose dims are not multiples of 32; buffers that never move
+before their buffers' shapes are judged); reduction sources not loaded from a tensor; on-chip buffers whose dims are not multiples of 32; buffers that never move
 to or from global memory (on-chip intermediates are not supported yet).
 """
 
@@ -48,6 +52,7 @@ class Use:
     line: str | None = None
     reduced: str | None = None     # "row" / "col": the output of a T.reduce_* over dim 1 / 0
     reduce_src: bool = False       # the input of a T.reduce_*
+    reduce_of: str | None = None   # a reduction output: the buffer it reduces
 
 
 def collect_uses(body: Any) -> dict:
@@ -85,6 +90,7 @@ def collect_uses(body: Any) -> dict:
             src, dst = str(r.src.buffer.name), str(r.dst.buffer.name)
             if dst in uses:
                 uses[dst].reduced = "row" if r.dim == 1 else "col"
+                uses[dst].reduce_of = src
                 uses[dst].line = uses[dst].line or lines[-1]
             if src in uses:
                 uses[src].reduce_src = True
@@ -144,7 +150,7 @@ class PropagateTTLayout(TTPass):
         config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
                                      self.full_sync, cap)
         self._check_reduces(uses)
-        cbs = [self._cb(name, use, buffers, cap) for name, use in uses.items()]
+        cbs = [self._cb(name, use, buffers, cap, uses) for name, use in uses.items()]
         cbs += [scaler_cb(cb) for cb in cbs if uses[cb.name].reduce_src]
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
@@ -158,18 +164,24 @@ class PropagateTTLayout(TTPass):
                                  hint="T.copy(A[by * bm, bx * bn], A_frag) into a fragment and "
                                       "reduce that (a shared source goes through an on-chip "
                                       "fragment copy)")
-            if use.reduced is not None and use.stored_to is None:
-                raise self.error("the output of a T.reduce_* must be copied to a tensor; "
-                                 "using it on chip (e.g. x - max in a T.Parallel) is not "
-                                 "supported yet", obj=f"buffer '{name}'", source_line=use.line,
-                                 hint="T.copy a row reduction (bm, 1) to column 0 of an (M, 32) "
-                                      "tensor, a column reduction (bn,) to row 0 of a (32, N) "
-                                      "tensor")
 
-    def _cb(self, name: str, use: Use, buffers: dict, cap: int) -> Any:
+    def _cb(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
+        if use.reduced is None and use.loaded_from is not None and len(shape) == 2 \
+                and 1 in shape:  # a vector operand: (bm, 1) in column 0, (1, bn) in row 0
+            use.reduced = "row" if shape[1] == 1 else "col"
         block = (self._reduced_block(name, shape, use) if use.reduced is not None
                  else self._block(name, shape, use.line))
+        if use.reduced is not None and use.stored_to is None and use.loaded_from is None:
+            # a reduction used on chip (x - max): compute -> compute, the whole block at
+            # once, in the format of the block it reduces (the FPU broadcast's other operand)
+            src = uses[use.reduce_of]
+            fmt_of = buffers[src.loaded_from]
+            unit = list(choose_subblock(block[0], block[1], cap))
+            return _meta.CBInfo(name=name, role="intermediate", dtype=fmt_of.dtype,
+                                data_format=fmt_of.data_format, page_size=fmt_of.page_size,
+                                block=block, unit=unit, num_pages=block[0] * block[1],
+                                source_line=use.line, reduced=use.reduced)
         if use.loaded_from is None and use.stored_to is None:
             raise self.error("on-chip buffer is never loaded from or stored to a tensor; "
                              "on-chip intermediates are not supported yet",
@@ -183,7 +195,8 @@ class PropagateTTLayout(TTPass):
                                 data_format=src.data_format, page_size=src.page_size,
                                 block=block, unit=block, num_pages=blocks * block[0] * block[1],
                                 buffer=src.name, num_stages=use.num_stages,
-                                accumulator=use.accumulator, source_line=use.line)
+                                accumulator=use.accumulator, source_line=use.line,
+                                reduced=use.reduced)
         dst = buffers[use.stored_to]
         unit = list(choose_subblock(block[0], block[1], cap))
         return _meta.CBInfo(name=name, role="output", dtype=dst.dtype,
