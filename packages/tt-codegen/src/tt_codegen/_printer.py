@@ -54,6 +54,8 @@ CB_ARGS: dict[str, tuple[int, ...]] = {
     "reconfig_data_format_srcb": (0,),
     "transpose_init": (0,),
     "reduce_init": (0, 1, 2),
+    "reduce_uninit": (0,),
+    **{f"{op}_bcast_{kind}_init": (0, 1) for op in ("add", "sub", "mul") for kind in ("rows", "cols", "scalar")},
     # compute: tile ops
     "add_tiles": (0, 1),
     "sub_tiles": (0, 1),
@@ -65,6 +67,7 @@ CB_ARGS: dict[str, tuple[int, ...]] = {
     "copy_block_matmul_partials": (0,),
     "transpose_tile": (0,),
     "reduce_tile": (0, 1),
+    **{f"{op}_tiles_bcast_{kind}": (0, 1) for op in ("add", "sub", "mul") for kind in ("rows", "cols", "scalar")},
     "pack_tile": (1,),
     "pack_block": (1,),
     "pack_tile_block": (1,),
