@@ -225,3 +225,25 @@ def test_unsupported_broadcast_forms_are_refused(fn, match):
     with pytest.raises(TTCompileError, match=match) as err:
         apply(kernels.bcast(fn), "lower_tt_tile_intrinsics")
     assert "at kernels.py:" in str(err.value)
+
+
+def test_refuses_vector_in_another_format():
+    """A broadcast's block and vector go through the FPU together: an fp32 vector beside a bf16 block is refused."""
+
+    @T.prim_func
+    def scale_rows(A: T.Tensor((128, 128), T.bfloat16), S: T.Tensor((128, 32), T.float32),
+                   C: T.Tensor((128, 128), T.bfloat16)):
+        with T.Kernel(2) as bx:
+            A_l = T.alloc_fragment((64, 128), T.bfloat16)
+            S_l = T.alloc_fragment((64, 1), T.float32)
+            C_l = T.alloc_fragment((64, 128), T.bfloat16)
+            T.copy(A[bx * 64, 0], A_l)
+            T.copy(S[bx * 64, 0], S_l)
+            for i, j in T.Parallel(64, 128):
+                C_l[i, j] = A_l[i, j] * S_l[i, 0]
+            T.copy(C_l, C[bx * 64, 0])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(scale_rows, "lower_tt_tile_intrinsics")
+    assert "vector operand 'S_l' is Float32 and block 'A_l' is Float16_b" in str(err.value)
+    assert "hint: declare 'S_l' with the dtype of 'A_l'" in str(err.value)

@@ -335,6 +335,7 @@ class _Lowering:
                             out.block[0], out.block[1])
         if str(tree) == "relu(acc)":
             return B.extern("tt.unary_block", "relu", out.index, out.block[0], out.block[1])
+        self.check_vector_formats(inputs, text, line)
         if len(inputs) > _expr.MAX_INPUTS:
             raise self.fail(f"the expression reads {len(inputs)} tiles; at most "
                             f"{_expr.MAX_INPUTS} are supported", text, line,
@@ -403,6 +404,18 @@ class _Lowering:
         if cb not in inputs:
             inputs.append(cb)
         return _expr.Node("vcol" if col else "vrow", index=inputs.index(cb))
+
+    def check_vector_formats(self, inputs: list, text: str, line: str | None) -> None:
+        """A broadcast feeds the FPU its block and its vector together: one data format."""
+        vectors = [cb for cb in inputs if cb.reduced in ("row", "col")]
+        blocks = [cb for cb in inputs if cb.reduced not in ("row", "col")]
+        for v in vectors:
+            for b in blocks:
+                if v.data_format != b.data_format:
+                    raise self.fail(f"vector operand '{v.name}' is {v.data_format} and block "
+                                    f"'{b.name}' is {b.data_format}; a broadcast reads both "
+                                    "through the FPU in one format", text, line,
+                                    hint=f"declare '{v.name}' with the dtype of '{b.name}'")
 
     # -- helpers
     def region_text(self, r: Any) -> str:
