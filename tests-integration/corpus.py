@@ -104,4 +104,9 @@ REDUCE = [
     Case("reduce-col-max", "reduce.py", "reduce", dict(M=128, N=256, block=64, kind="max", dim=0)),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + REDUCE
+SOFTMAX = [
+    Case("softmax-parts-256", "softmax.py", "softmax_parts", dict(M=256, N=256, block_M=64)),
+    Case("softmax-parts-fp32", "softmax.py", "softmax_parts", dict(M=128, N=512, block_M=32, dtype="float32")),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + REDUCE + SOFTMAX
