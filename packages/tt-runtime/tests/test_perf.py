@@ -68,6 +68,14 @@ def test_eltwise_costs():
     assert e.compute_threads["pack"] == pytest.approx(10 * 2048 / hw.PACK_BYTES_PER_CYCLE)
 
 
+def test_reduce_and_broadcast_costs():
+    """reduce: a 16x16 face per cycle (4/tile), sum by fidelity, max not; bcast ops cost an eltwise pass."""
+    e = est({"0,0": {"tile_ops": {"reduce_sum": 10, "reduce_max": 10, "bcast_cols_sub": 10, "bcast_rows_mul": 10}}})
+    assert e.compute_threads["math"] == 10 * 4 * 4 + 10 * 4 + 10 * 8 + 10 * 8 * 4
+    assert e.compute_threads["unpack"] == pytest.approx(40 * UNPACK_BF16_PAIR)
+    assert not any("no cost estimate" in note for note in e.notes)
+
+
 def test_unknown_ops_get_a_default_and_a_note():
     """A tile op without an estimate costs the default and is named in the notes."""
     e = est({"0,0": {"tile_ops": {"sfpu_erfinv": 10, "sfpu_binary_div": 10}}})

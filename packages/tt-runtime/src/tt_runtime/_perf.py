@@ -22,7 +22,8 @@ from tt_runtime._perf_estimate import PerfEstimate
 from tt_runtime._result import RunResult
 
 BOUNDS = ("compute", "dram", "noc")
-_KNOWN_OPS = ("matmul", "add", "sub", "mul", "copy", "pack")
+_KNOWN_OPS = ("matmul", "add", "sub", "mul", "copy", "pack", "reduce_sum", "reduce_max", "reduce_avg",
+              *(f"bcast_{k}_{op}" for k in ("rows", "cols", "scalar") for op in ("add", "sub", "mul")))
 _CB_CALL = re.compile(r"cb_(?:reserve_back|wait_front)\(\s*cb_(\w+)\s*,\s*(\d+)\s*\)")
 
 
@@ -151,6 +152,14 @@ def _compute_threads(tile_ops: dict[str, int], f: _Facts) -> dict[str, float]:
             phases = hw.FIDELITY_PHASES[f.fidelity] if kind == "mul" else 1
             unpack += n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE
             mth += n * hw.ELTWISE_MATH_CYCLES * phases
+        elif kind.startswith("bcast_"):  # an FPU eltwise pass with one operand broadcast
+            phases = hw.FIDELITY_PHASES[f.fidelity] if kind.endswith("_mul") else 1
+            unpack += n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE
+            mth += n * hw.ELTWISE_MATH_CYCLES * phases
+        elif kind.startswith("reduce_"):  # the block tile and the scaler tile
+            phases = 1 if kind == "reduce_max" else hw.FIDELITY_PHASES[f.fidelity]
+            unpack += n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE
+            mth += n * hw.REDUCE_MATH_CYCLES * phases
         elif kind == "copy":
             unpack, mth = unpack + n * f.copy_tile / hw.UNPACK_BYTES_PER_CYCLE, mth + n * hw.COPY_MATH_CYCLES
         elif kind == "pack":

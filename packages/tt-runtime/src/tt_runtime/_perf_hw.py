@@ -23,6 +23,9 @@ FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 #: FPU eltwise: 8x16 = 128 datums/cycle -> 8 cycles per tile; add/sub always run at LoFi,
 #: mul takes 8 cycles per fidelity phase (8 LoFi .. 32 HiFi4).
 ELTWISE_MATH_CYCLES = 8
+#: Reduce: the FPU pools a 16x16 face per cycle (reference §4.4) -> 4 cycles per 32x32
+#: tile; sum/avg scale with fidelity like mul, max does not.
+REDUCE_MATH_CYCLES = 4
 #: A datacopy (``copy_tile``: unpack to SrcA, one FPU move to DST). *Estimate*: one FPU
 #: eltwise pass.
 COPY_MATH_CYCLES = 8
