@@ -182,3 +182,23 @@ def show(expr: Any, prec: int = 0) -> str:
 def if_(cond: Any, then: Any, other: Any = None) -> Any:
     """`if cond: then [else: other]`."""
     return tir.IfThenElse(cond, then, other)
+
+
+class SeqRewriter:
+    """Walks loops, attributes and sequences, handing each statement list to `seq`.
+
+    Subclasses implement `seq(stmts) -> Stmt`, which rewrites one sequence (and calls
+    `self.stmt` on what it keeps, to reach nested sequences).
+    """
+
+    def stmt(self, s: Any) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return self.seq(list(s.seq))
+        if isinstance(s, tir.For):
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body))
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body))
+        return s
+
+    def seq(self, stmts: list) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError(f"{type(self).__name__} must implement seq()")

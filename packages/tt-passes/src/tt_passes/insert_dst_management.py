@@ -289,7 +289,7 @@ def _replace(stmt: Any, target: Any, new: Any) -> Any:
     return tir.rewrite(stmt, lambda s: new if s.same_as(target) else s, types=tir.Evaluate)
 
 
-class _DstPlanner:
+class _DstPlanner(B.SeqRewriter):
     """Rewrites one sequence holding `tt.pack_out(C)` and the ops that produce C."""
 
     def __init__(self, cbs: dict, cap: int):
@@ -312,15 +312,6 @@ class _DstPlanner:
             return _loops(nest, reduce_section(hit[1], cb, si, sj))
 
         return tir.rewrite(body, visit, types=tir.Evaluate)
-
-    def stmt(self, s: Any) -> Any:
-        if isinstance(s, tir.SeqStmt):
-            return self.seq(list(s.seq))
-        if isinstance(s, tir.For):
-            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body))
-        if isinstance(s, tir.AttrStmt):
-            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body))
-        return s
 
     def seq(self, stmts: list) -> Any:
         for p, s in enumerate(stmts):

@@ -206,18 +206,9 @@ def reads_of(stmt: Any) -> set:
     return out
 
 
-class _ComputeWaits:
+class _ComputeWaits(B.SeqRewriter):
     def __init__(self, cbs: dict):
         self.cbs = cbs
-
-    def stmt(self, s: Any) -> Any:
-        if isinstance(s, tir.SeqStmt):
-            return self.seq(list(s.seq))
-        if isinstance(s, tir.For):
-            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body))
-        if isinstance(s, tir.AttrStmt):
-            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body))
-        return s
 
     def seq(self, stmts: list) -> Any:
         out, pending, arrived = [], [], []
