@@ -8,6 +8,7 @@ re-raised as a `TTCompileError` ("internal error"), never as a raw TVM error.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,13 +18,14 @@ from tt_passes import _meta
 
 
 @dataclass
-class TTPass:
+class TTPass(abc.ABC):
     """Base class: subclasses set `name` and implement `run`."""
 
     name: ClassVar[str] = ""
 
-    def run(self, mod: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def run(self, mod: Any) -> Any:
+        """The pass itself: module in, module out."""
 
     def error(self, message: str, *, obj: str | None = None, numbers: dict | None = None,
               source_line: str | None = None, hint: str | None = None) -> TTCompileError:

@@ -8,6 +8,7 @@ generated kernels read like hand-written ones without a simplifier pass.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
 from typing import Any
 
@@ -184,7 +185,7 @@ def if_(cond: Any, then: Any, other: Any = None) -> Any:
     return tir.IfThenElse(cond, then, other)
 
 
-class SeqRewriter:
+class SeqRewriter(abc.ABC):
     """Walks loops, attributes and sequences, handing each statement list to `seq`.
 
     Subclasses implement `seq(stmts) -> Stmt`, which rewrites one sequence (and calls
@@ -200,5 +201,6 @@ class SeqRewriter:
             return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body))
         return s
 
-    def seq(self, stmts: list) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError(f"{type(self).__name__} must implement seq()")
+    @abc.abstractmethod
+    def seq(self, stmts: list) -> Any:
+        """Rewrite one statement list."""
