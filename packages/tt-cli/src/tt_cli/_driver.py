@@ -79,9 +79,16 @@ class CompiledKernel:
         return files[key]
 
     def save(self, directory: str | Path) -> Path:
-        """Writes the artifacts into `directory` (created if missing) and returns it."""
+        """Writes the artifacts into `directory` and returns it.
+
+        The directory is created if missing; an existing one must be empty or hold only
+        an earlier kernel's five artifacts (anything else raises `TTError`: nothing the
+        user wrote is overwritten).
+        """
+        from tt_cli._output import write_artifacts
+
         path = Path(directory)
-        self._artifacts.write(path)
+        write_artifacts(self._artifacts.files, path)
         return path
 
     def _artifact_dir(self) -> Path:

@@ -6,9 +6,7 @@ message without a traceback (`-v` shows it) and exit with status 2.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
@@ -68,20 +66,6 @@ def _compile_file(ctx: Context, file: str, kernel: str | None, params: tuple[str
     return loaded, compiled
 
 
-def _write_atomically(compiled, out: Path) -> None:
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        compiled.save(tmp)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-
-
 @cli.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), help="Artifact directory.")
@@ -92,14 +76,19 @@ def _write_atomically(compiled, out: Path) -> None:
 def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params: tuple[str, ...], arch: str | None) -> None:
     """Compile FILE.py into reader/compute/writer/main.cpp and tt.plan.json.
 
+    The output directory must be new, empty, or an earlier output of tt compile (only its
+    five files); only those five files are replaced, anything else is refused.
+
     \b
     Examples:
       tt compile examples/gemm.py -o build/gemm
       tt compile examples/gemm.py --param M=512 --param N=256 --arch blackhole -o build/g
     """
+    from tt_cli._output import check_output_dir, write_artifacts
+
+    check_output_dir(Path(output))  # refuse a directory we may not write into before compiling
     _, compiled = _compile_file(ctx, file, kernel, params, arch)
-    _write_atomically(compiled, Path(output))
-    click.echo(f"wrote {', '.join(sorted(compiled.artifacts))} to {output}")
+    click.echo(write_artifacts(compiled.artifacts, Path(output)))
 
 
 # ---- run --------------------------------------------------------------------------------
