@@ -1,5 +1,6 @@
 """The `tt` command, driven with click's runner and as a subprocess."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -35,10 +36,52 @@ def test_inspect_prints_cores_cbs_l1_and_args():
     assert "runtime args [0:A_addr, 1:B_addr, 2:block_start, 3:block_count]" in result.output
 
 
-def test_inspect_without_plan(tmp_path):
-    result = CliRunner().invoke(cli, ["inspect", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "has no tt.plan.json" in result.output
+def test_inspect_without_plan(tmp_path, capsys):
+    """A directory without a plan and a missing directory: each says which, exit 2."""
+    code, _, err = run_main(["inspect", str(tmp_path)], capsys)
+    assert code == 2
+    assert err.strip() == (f"error: '{tmp_path}' has no tt.plan.json, so it is not an artifact directory; "
+                           f"make one with `tt compile FILE.py -o {tmp_path}`")
+    code, _, err = run_main(["inspect", str(tmp_path / "nope")], capsys)
+    assert code == 2
+    assert err.strip() == (f"error: artifact directory '{tmp_path / 'nope'}' does not exist; "
+                           f"make one with `tt compile FILE.py -o {tmp_path / 'nope'}`")
+
+
+def _corrupt_copy(tmp_path, edit):
+    out = tmp_path / "bad"
+    shutil.copytree(GOLDEN, out)
+    plan = out / "tt.plan.json"
+    plan.write_text(edit(plan.read_text()))
+    return out, plan
+
+
+def _drop_buffers(text):
+    doc = json.loads(text)
+    del doc["buffers"]
+    return json.dumps(doc)
+
+
+def _negative_shape(text):
+    doc = json.loads(text)
+    doc["buffers"][0]["shape"][0] = -64
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(("edit", "what"), [
+    (lambda t: t[:-20], "invalid JSON: Expecting "),
+    (_drop_buffers, "Plan: missing field 'buffers'; fields are schema_version, "),
+    (_negative_shape, "Buffer.shape[0]: -64 must be >= 1"),
+])
+@pytest.mark.parametrize("command", ["run", "inspect"])
+def test_a_corrupted_plan_is_a_clear_error_naming_the_file_and_field(command, edit, what, tmp_path, capsys):
+    """Before: JSONDecodeError / KeyError / numpy's 'negative dimensions' as an internal error, exit 3."""
+    out, plan = _corrupt_copy(tmp_path, edit)
+    code, _, err = run_main([command, str(out)], capsys)
+    assert code == 2, err
+    assert err.startswith(f"error: {plan} is not a valid plan: {what}")
+    assert f"recompile them with `tt compile FILE.py -o {out}`" in err
+    assert "internal error" not in err
 
 
 def test_compile_missing_file_exits_2_without_traceback(capsys, tmp_path):

@@ -120,3 +120,35 @@ def test_estimate_from_a_run():
     est = kernel.estimate(result)
     assert est.matmul_tiles == 2 * 4 * 3
     assert est.time_us > 0 and est.bound in ("compute", "dram", "noc")
+
+
+def _read_only(shape):
+    c = np.zeros(shape, np.float32)
+    c.flags.writeable = False
+    return c
+
+
+@pytest.mark.parametrize(("c", "message"), [
+    (np.zeros((64, 128), np.int32),
+     "mm: output 'C' is bfloat16: expects a bfloat16 or float32 array to write into, got int32 "
+     "(the result would be converted lossily)"),
+    (np.zeros((128, 64), np.float32),
+     "mm: output 'C' expects shape (64, 128), got (128, 64); pass np.empty((64, 128), ...) or leave the outputs "
+     "out to get them returned"),
+    (_read_only((64, 128)),
+     "mm: output 'C' is read-only; pass a writeable array (e.g. array.copy()) or leave the outputs out to get "
+     "them returned"),
+    ([[0.0] * 128] * 64, "mm: output 'C' is written in place and must be a numpy array, got list"),
+])
+def test_in_place_output_is_checked_before_the_device_runs(c, message, monkeypatch):
+    """A wrong dtype (silently truncated before), shape or a read-only output is refused before anything runs."""
+    import tt_runtime
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the device ran before the output was checked")
+
+    kernel = matmul()
+    monkeypatch.setattr(tt_runtime, "run", must_not_run)
+    with pytest.raises(KernelCallError) as info:
+        kernel(np.zeros((64, 96), np.float32), np.zeros((96, 128), np.float32), c)
+    assert str(info.value) == message

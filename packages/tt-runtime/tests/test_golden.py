@@ -66,3 +66,21 @@ def test_unknown_device_lists_the_valid_ones():
 
     with pytest.raises(SchemaError, match="'tpu' is not one of emulator, hardware"):
         tt_runtime.run(GOLDEN, {"A": 0, "B": 0}, device="tpu")
+
+
+@pytest.mark.parametrize(("array", "got"), [
+    (np.ones((256, 256), np.complex64), "complex64"),
+    (np.ones((256, 256), np.int64), "int64"),
+    (np.ones((256, 256), bool), "bool"),
+])
+def test_non_float_input_for_a_float_buffer_is_refused_before_building(array, got, tmp_path, monkeypatch):
+    """Complex (it would lose its imaginary part) or integer data for a bf16 buffer: refused, nothing built."""
+    from tt_ir import SchemaError
+
+    monkeypatch.setenv("TT_RUNTIME_CACHE", str(tmp_path / "cache"))
+    message = (f"input 'B' is a bfloat16 buffer: expects a float array (float32, float16 or bfloat16), got {got}; "
+               "convert it first, e.g. a.astype(np.float32)")
+    with pytest.raises(SchemaError) as info:
+        tt_runtime.run(GOLDEN, {"A": np.ones((256, 256), np.float32), "B": array})
+    assert info.value.message == message
+    assert not (tmp_path / "cache").exists()

@@ -112,8 +112,12 @@ class CompiledKernel:
         return tt_runtime.estimate(result, self._artifact_dir())
 
     def __call__(self, *arrays: np.ndarray, device: str = "emulator"):
+        in_place = len(arrays) == len(self._buffers)
+        if in_place:  # before running: a bad output array must not cost a run, nor fail after it
+            for i in self.out_idx:
+                self._check_output(self._buffers[i], arrays[i])
         outputs = self.run(*arrays, device=device).outputs
-        if len(arrays) == len(self._buffers):
+        if in_place:
             for i in self.out_idx:
                 buf = self._buffers[i]
                 np.copyto(arrays[i], outputs[buf["name"]].astype(arrays[i].dtype), casting="unsafe")
@@ -153,6 +157,24 @@ class CompiledKernel:
                 f"tensors, got {len(arrays)}"
             )
         return {b["name"]: self._check_array(b, a) for b, a in zip(inputs, given)}
+
+    def _check_output(self, buf: dict, array: Any) -> None:
+        """An output passed in place must take the result exactly: shape, a dtype it can hold, writeable."""
+        name, shape, dtype = buf["name"], tuple(buf["shape"]), buf["dtype"]
+        if not isinstance(array, np.ndarray):
+            raise KernelCallError(f"{self.name}: output '{name}' is written in place and must be a numpy array, "
+                                  f"got {type(array).__name__}")
+        if array.shape != shape:
+            raise KernelCallError(f"{self.name}: output '{name}' expects shape {shape}, got {array.shape}; "
+                                  f"pass np.empty({shape}, ...) or leave the outputs out to get them returned")
+        accepted = _ACCEPTED.get(dtype, ())
+        if array.dtype not in accepted:
+            allowed = " or ".join(str(d) for d in accepted)
+            raise KernelCallError(f"{self.name}: output '{name}' is {dtype}: expects a {allowed} array to write into, "
+                                  f"got {array.dtype} (the result would be converted lossily)")
+        if not array.flags.writeable:
+            raise KernelCallError(f"{self.name}: output '{name}' is read-only; pass a writeable array "
+                                  f"(e.g. array.copy()) or leave the outputs out to get them returned")
 
     def _check_array(self, buf: dict, array: Any) -> np.ndarray:
         name, shape, dtype = buf["name"], tuple(buf["shape"]), buf["dtype"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ import ml_dtypes
 import numpy as np
 
 from tt_cli._check import check
+from tt_ir import SchemaError, TTError
 
 _HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32}
 
@@ -63,11 +63,34 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     return ok
 
 
+def read_plan(directory: Path) -> dict:
+    """The validated `tt.plan.json` of an artifact directory, as JSON data.
+
+    Raises:
+        TTError: the directory is missing or has no plan. SchemaError: the plan is not
+            valid JSON or not a valid plan; the message names the file and the field.
+    """
+    from tt_ir import load_plan
+
+    if not directory.is_dir():
+        raise TTError(f"artifact directory '{directory}' does not exist; make one with `tt compile FILE.py -o {directory}`")
+    path = directory / "tt.plan.json"
+    if not path.is_file():
+        raise TTError(f"'{directory}' has no tt.plan.json, so it is not an artifact directory; "
+                      f"make one with `tt compile FILE.py -o {directory}`")
+    try:
+        return load_plan(path).to_json()
+    except SchemaError as e:
+        what = e.message.removeprefix("tt.plan.json: ")
+        raise SchemaError(f"{path} is not a valid plan: {what}; the artifacts are damaged or from another version: "
+                          f"recompile them with `tt compile FILE.py -o {directory}`", field=e.field, path=e.path) from None
+
+
 def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None]) -> bool:
     """Runs an artifact directory on random inputs and describes the outputs."""
     import tt_runtime
 
-    plan = json.loads((directory / "tt.plan.json").read_text())
+    plan = read_plan(directory)
     buffers = _inputs_of(plan)
     inputs = {b["name"]: a for b, a in zip(buffers, random_inputs(buffers, seed))}
     progress(f"running {plan['kernel_name']} on the {device} ({plan['arch']}) ...")

@@ -114,7 +114,7 @@ def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: 
     from tt_cli import _runner
 
     path = Path(target)
-    if path.is_dir():
+    if path.is_dir() or not path.suffix:
         ok = _runner.run_dir(path, device, seed, arch, _progress)
     else:
         loaded, compiled = _compile_file(ctx, target, kernel, params, arch)
@@ -133,13 +133,9 @@ def inspect_cmd(directory: str) -> None:
     Example:
       tt inspect build/gemm
     """
-    from tt_ir import load_plan
+    from tt_cli._runner import read_plan
 
-    plan_path = Path(directory) / "tt.plan.json"
-    if not plan_path.is_file():
-        raise click.UsageError(f"{directory} has no tt.plan.json; make one with `tt compile FILE.py -o {directory}`")
-    plan = load_plan(plan_path)
-    click.echo(_report.inspect_text(plan.to_json() if hasattr(plan, "to_json") else plan))
+    click.echo(_report.inspect_text(read_plan(Path(directory))))
 
 
 # ---- ir / passes ------------------------------------------------------------------------

@@ -57,11 +57,23 @@ def _arch_env(arch) -> dict[str, str]:
     return {"TT_EMU_ARCH": arch.name, "TT_EMU_ARCH_DESC": ",".join(f"{k}={v}" for k, v in desc.items())}
 
 
+def _is_float(dtype: np.dtype) -> bool:
+    return dtype.kind == "f" or dtype == np.dtype(ml_dtypes.bfloat16)
+
+
 def _host_array(buf, value) -> np.ndarray:
     arr = np.asarray(value)
     if tuple(arr.shape) != tuple(buf.shape):
         raise SchemaError(f"input '{buf.name}': shape {tuple(arr.shape)} does not match the plan's {tuple(buf.shape)}",
                           field=f"inputs[{buf.name!r}]")
+    float_buffer = buf.dtype != "int32"
+    if float_buffer and not _is_float(arr.dtype):
+        raise SchemaError(f"input '{buf.name}' is a {buf.dtype} buffer: expects a float array (float32, float16 or "
+                          f"bfloat16), got {arr.dtype}; convert it first, e.g. a.astype(np.float32)",
+                          field=f"inputs[{buf.name!r}]")
+    if not float_buffer and arr.dtype.kind not in "iu":
+        raise SchemaError(f"input '{buf.name}' is an int32 buffer: expects an integer array, got {arr.dtype}; "
+                          f"convert it first, e.g. a.astype(np.int32)", field=f"inputs[{buf.name!r}]")
     if buf.dtype == "int32":
         return np.ascontiguousarray(arr, dtype="<i4")
     return np.ascontiguousarray(np.asarray(arr, dtype=np.float32), dtype="<f4")
@@ -144,8 +156,9 @@ def run(
 
     Args:
         artifact_dir: Directory holding reader.cpp, compute.cpp, writer.cpp, main.cpp, tt.plan.json.
-        inputs: The input buffers, as a dict name -> array or a list in plan order; any float
-            array is converted to float32 first (main.cpp then rounds to the device format).
+        inputs: The input buffers, as a dict name -> array or a list in plan order; a float
+            buffer takes float arrays only (float32/float16/bfloat16, converted to float32 first;
+            main.cpp then rounds to the device format), an int32 buffer integer arrays only.
         arch: ``"wormhole_b0"`` or ``"blackhole"``; default the plan's arch (a different one is
             a SchemaError: the artifacts are built for one arch).
         device: ``"emulator"`` (default) or ``"hardware"`` (needs ``TT_METAL_HOME``).
@@ -156,7 +169,8 @@ def run(
         A `RunResult` with outputs in each buffer's dtype and per-core counters.
 
     Raises:
-        SchemaError: bad plan, arch or inputs. KernelBuildError: a kernel or main.cpp does not
+        SchemaError: bad plan, arch or inputs (wrong shape, complex or integer data for a
+        float buffer). KernelBuildError: a kernel or main.cpp does not
         compile. EmulatorError: deadlock, protocol fault or crash, with the emulator's report.
     """
     artifact_dir = Path(artifact_dir).resolve()
