@@ -120,3 +120,28 @@ def test_installed_entry_points(command):
     proc = subprocess.run([exe, "inspect", str(GOLDEN)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "kernel eltwise_add" in proc.stdout
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("M=abc", "error: --param M='abc': factory 'matmul' takes an integer for M (its default is 1024); "
+              "e.g. --param M=1024"),
+    ("block_K=2.5", "error: --param block_K=2.5: factory 'matmul' takes an integer for block_K (its default is 32); "
+                    "e.g. --param block_K=32"),
+])
+def test_compile_a_param_of_the_wrong_type_exits_2(param, message, tmp_path, capsys):
+    """Before: 'internal error: AssertionError ... please report it', exit 3."""
+    code, _, err = run_main(["compile", str(EXAMPLES / "quickstart.py"), "--param", param, "-o", str(tmp_path / "o")],
+                            capsys)
+    assert code == 2
+    assert err.strip() == message
+
+
+def test_a_factory_that_raises_names_its_parameters_and_line(tmp_path, capsys):
+    """Any exception inside the factory is a KernelFileError with the file line and the parameters, exit 2."""
+    src = tmp_path / "k.py"
+    src.write_text("def make(n=4):\n    return [0] * 2 / n\n")
+    code, _, err = run_main(["compile", str(src), "--kernel", "make", "--param", "n=2", "-o", str(tmp_path / "o")],
+                            capsys)
+    assert code == 2
+    assert err.strip() == (f"error: {src}:2: factory 'make' failed with n=2: TypeError: unsupported operand type(s) "
+                           "for /: 'list' and 'int'; check the --param values")

@@ -152,3 +152,46 @@ def test_in_place_output_is_checked_before_the_device_runs(c, message, monkeypat
     with pytest.raises(KernelCallError) as info:
         kernel(np.zeros((64, 96), np.float32), np.zeros((96, 128), np.float32), c)
     assert str(info.value) == message
+
+
+A_LAMBDA = (lambda x: x,)
+
+
+def _two_function_module():
+    import tvm
+
+    f = matmul.factory()
+    return tvm.IRModule({"a": f, "b": f.with_attr("global_symbol", "b")})
+
+
+@pytest.mark.parametrize(("make_args", "message"), [
+    (lambda: (None,), "tt_cli.compile: expected a @T.prim_func, got NoneType None; pass a @T.prim_func "
+                      "(or an IRModule holding one)"),
+    (lambda: ("mm",), "tt_cli.compile: expected a @T.prim_func, got str 'mm'; pass a @T.prim_func "
+                      "(or an IRModule holding one)"),
+    (lambda: A_LAMBDA, "tt_cli.compile: expected a @T.prim_func, got function <lambda>; pass a @T.prim_func "
+                       "(or an IRModule holding one); if this is a kernel factory, call it first: "
+                       "tt_cli.compile(factory(...))"),
+    (lambda: (matmul,), "tt_cli.compile: 'matmul' is a @tt_cli.jit factory, not a kernel; call it with its "
+                        "parameters instead (matmul(...) returns the compiled kernel)"),
+    (lambda: (_two_function_module(),), "tt_cli.compile: the IRModule holds 2 PrimFuncs (a, b); compile one kernel "
+                                        "at a time: pass one @T.prim_func, e.g. mod['a']"),
+])
+def test_compile_refuses_what_is_not_a_kernel(make_args, message):
+    """None, a string, a lambda, a jit factory, a two-function module: TTError naming the thing and the fix."""
+    from tt_ir import TTError
+
+    with pytest.raises(TTError) as info:
+        tt_cli.compile(*make_args())
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("out_idx", ["2", 2.0, True, []])
+def test_compile_refuses_an_out_idx_that_is_not_ints(out_idx):
+    """out_idx='2' used to be taken as ['2']; 2.0 went through to the passes."""
+    from tt_ir import TTError
+
+    with pytest.raises(TTError) as info:
+        tt_cli.compile(matmul.factory(), out_idx=out_idx)
+    assert str(info.value) == (f"tt_cli.compile: out_idx={out_idx!r} must be an int or a non-empty list of ints "
+                               "(indices of the output tensors), e.g. out_idx=[2]")

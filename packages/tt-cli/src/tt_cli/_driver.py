@@ -196,14 +196,62 @@ def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "
         func: the `@T.prim_func` (or an IRModule holding one).
         out_idx: indices of the output tensors; default: the tensors the kernel writes.
         arch: `wormhole_b0` or `blackhole`.
-        **options: tt-passes options (`grid`, `math_fidelity`, `fp32_accum`, `dump_ir`, ...).
+        **options: tt-passes options (`grid`, `math_fidelity`, `fp32_acc`, `dump_ir`, ...).
 
     Raises:
         TTCompileError, CodegenError: the kernel cannot be compiled; the message says why.
     """
+    func = _check_func(func)
+    out_idx = _check_out_idx_type(out_idx)
     artifacts = _lower_and_emit(func, arch, options)
     name = json.loads(artifacts.files["tt.plan.json"])["kernel_name"]
     return CompiledKernel(artifacts, out_idx, arch, name)
+
+
+def _check_func(func: Any) -> Any:
+    """The PrimFunc to lower: `func` itself, or the one function of an IRModule."""
+    from tt_ir import tir
+
+    if isinstance(func, tir.PrimFunc):
+        return func
+    if isinstance(func, JitKernel):
+        raise TTError(f"tt_cli.compile: '{func.__name__}' is a @tt_cli.jit factory, not a kernel; "
+                      f"call it with its parameters instead ({func.__name__}(...) returns the compiled kernel)")
+    if _is_ir_module(func):
+        names = [gv.name_hint for gv, f in func.functions.items() if isinstance(f, tir.PrimFunc)]
+        if not names:
+            raise TTError("tt_cli.compile: the IRModule holds no PrimFunc; pass a @T.prim_func")
+        if len(names) > 1:
+            names.sort()
+            raise TTError(f"tt_cli.compile: the IRModule holds {len(names)} PrimFuncs ({', '.join(names)}); "
+                          f"compile one kernel at a time: pass one @T.prim_func, e.g. mod['{names[0]}']")
+        return func
+    shown = getattr(func, "__qualname__", None) or repr(func)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    hint = "pass a @T.prim_func (or an IRModule holding one)"
+    if callable(func):
+        hint += "; if this is a kernel factory, call it first: tt_cli.compile(factory(...))"
+    raise TTError(f"tt_cli.compile: expected a @T.prim_func, got {type(func).__name__} {shown}; {hint}")
+
+
+def _is_ir_module(value: Any) -> bool:
+    try:
+        import tvm
+    except ImportError:
+        return False
+    return isinstance(value, tvm.IRModule)
+
+
+def _check_out_idx_type(out_idx: Any) -> list[int] | None:
+    """out_idx as a list of ints: None, an int or a list/tuple of ints (not '2', 2.0 or True)."""
+    if out_idx is None:
+        return None
+    items = list(out_idx) if isinstance(out_idx, (list, tuple)) else [out_idx]
+    bad = [i for i in items if not isinstance(i, (int, np.integer)) or isinstance(i, (bool, np.bool_))]
+    if bad or not items:
+        raise TTError(f"tt_cli.compile: out_idx={out_idx!r} must be an int or a non-empty list of ints "
+                      f"(indices of the output tensors), e.g. out_idx=[2]")
+    return [int(i) for i in items]
 
 
 def jit(out_idx: Sequence[int] | int | None = None, arch: str = "wormhole_b0", **options: Any) -> Callable:

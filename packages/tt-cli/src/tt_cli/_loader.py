@@ -130,7 +130,7 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
     if not callable(factory):
         raise KernelFileError(f"'{kernel}' in {path} is neither a PrimFunc nor a kernel factory")
     _check_params(kernel, factory, params)
-    func = factory(**params)
+    func = _call_factory(path, kernel, factory, params)
     if not isinstance(func, tir.PrimFunc):
         raise KernelFileError(f"factory '{kernel}' returned {type(func).__name__}, expected a @T.prim_func")
     if isinstance(value, JitKernel):
@@ -146,3 +146,39 @@ def _check_params(kernel: str, factory: Callable, params: dict[str, Any]) -> Non
     missing = [p.name for p in sig.parameters.values() if p.default is inspect.Parameter.empty and p.name not in params]
     if missing:
         raise KernelFileError(f"factory '{kernel}' needs --param for {', '.join(missing)}")
+    for name, value in params.items():
+        _check_param_type(kernel, name, value, sig.parameters[name].default)
+
+
+def _check_param_type(kernel: str, name: str, value: Any, default: Any) -> None:
+    """A parameter whose default is a number (or a bool) must be given one: `M=abc` is refused."""
+    if default is inspect.Parameter.empty or default is None:
+        return
+    if isinstance(default, bool):
+        ok, kind = isinstance(value, bool), "True or False"
+    elif isinstance(default, int):
+        ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif isinstance(default, float):
+        ok, kind = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+    else:
+        return
+    if not ok:
+        raise KernelFileError(
+            f"--param {name}={value!r}: factory '{kernel}' takes {kind} for {name} (its default is {default!r}); "
+            f"e.g. --param {name}={default!r}"
+        )
+
+
+def _call_factory(path: Path, kernel: str, factory: Callable, params: dict[str, Any]) -> Any:
+    """`factory(**params)`; an exception it raises becomes a KernelFileError naming the parameters and the line."""
+    try:
+        return factory(**params)
+    except TTError:
+        raise
+    except Exception as e:
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == str(path)]
+        where = f"{path}:{frames[-1].lineno}: " if frames else ""
+        given = ", ".join(f"{k}={v!r}" for k, v in params.items()) or "no parameters"
+        raise KernelFileError(
+            f"{where}factory '{kernel}' failed with {given}: {type(e).__name__}: {e}; check the --param values"
+        ) from e
