@@ -85,3 +85,46 @@ def test_refuses_out_of_bounds_page(final):
     with pytest.raises(TTCompileError) as err:
         VerifyTTIR()(_edit(final, "writer", shift))
     assert "noc_async_write_page of 'C' in writer: page id 71 is out of bounds (64 pages)" in str(err.value)
+
+
+def test_refuses_double_acquire(final):
+    """A second tile_regs_acquire before the release is a DST protocol error."""
+    bad = _edit(final, "compute", lambda body: B.seq(B.extern("tile_regs_acquire"), body))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "kernel 'compute': tile_regs_acquire with DST acquired (it needs DST released)" in str(err.value)
+
+
+def test_refuses_pack_without_wait(final):
+    """pack_tile straight after a commit (no tile_regs_wait) is refused."""
+    bad = _edit(final, "compute", lambda body: B.seq(
+        body, B.extern("tile_regs_acquire"), B.extern("tile_regs_commit"), B.extern("pack_tile", 0, 16)))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "pack_tile with DST committed (it needs tile_regs_wait first)" in str(err.value)
+
+
+def test_refuses_unreleased_end(final):
+    """A kernel that ends holding DST is refused."""
+    bad = _edit(final, "compute", lambda body: B.seq(body, B.extern("tile_regs_acquire")))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "the compute kernel ends with DST acquired (tile_regs_release missing)" in str(err.value)
+
+
+def test_refuses_loop_that_changes_dst_state(final):
+    """A loop whose body acquires without releasing breaks on its second trip."""
+    k = B.var("k")
+    bad = _edit(final, "compute", lambda body: B.seq(body, tir.For(
+        k, B.u32(0), B.u32(2), tir.ForKind.SERIAL, B.extern("tile_regs_acquire"))))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "a loop over `k` enters with DST released and its body leaves DST acquired" in str(err.value)
+
+
+def test_two_gemms_over_one_k_loop_verify():
+    """Two accumulators over one K loop lower to a compute kernel that keeps the DST protocol."""
+    mod = apply(kernels.two_gemms(), "verify_tt_ir")[1]
+    compute = role_funcs(mod)["compute"][1]
+    from tt_passes.verify_tt_ir import dst_protocol
+    assert dst_protocol(compute.body) is None

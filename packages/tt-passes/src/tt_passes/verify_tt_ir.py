@@ -10,6 +10,13 @@ Checks (each failure is a `TTCompileError` naming the kernel/CB/op and the numbe
   usable L1 (the message prints a per-CB table); DST tiles in use within capacity
   (8 / 4 with fp32 accumulation, half sync; 16 / 8 full sync); runtime args per
   kernel within 341;
+- DST protocol (an abstract run of the compute kernel over the register states
+  released -> acquired -> committed -> waited -> released): `tile_regs_acquire/commit/
+  wait/release` come in that order on every path, tile math (`matmul_tiles`, `copy_tile`,
+  `*_tiles`, SFPU `*_tile`) runs only between acquire and commit, `pack_tile` only between
+  wait and release, every loop body and both arms of a branch leave the state as they
+  found it, and the kernel ends released (two accumulators acquiring DST over one K
+  loop fail here at compile time);
 - protocol: each CB has one producer and one consumer kernel, and over one block
   trip pages reserved = pushed by the producer = waited for = popped by the consumer
   (an abstract run of each kernel for one block, loops without CB calls skipped);
@@ -168,6 +175,7 @@ class VerifyTTIR(TTPass):
         self.check_l1(plan, arch, _cb_lines(mod))
         self.check_args(plan, funcs, arch)
         self.check_dst(plan, funcs["compute"])
+        self.check_dst_protocol(funcs["compute"])
         self.check_protocol(plan, funcs)
         self.check_bounds(plan, funcs)
         self.check_schema(plan)
@@ -242,6 +250,13 @@ class VerifyTTIR(TTPass):
                                  numbers={"dst_index": top, "capacity": cap},
                                  hint="sub-block the output (insert_dst_management)")
 
+    def check_dst_protocol(self, compute: Any) -> None:
+        problem = dst_protocol(compute.body)
+        if problem is not None:
+            raise self.error(problem, obj="kernel 'compute'",
+                             hint="a lowering pass produced an unbalanced DST protocol "
+                                  "(insert_dst_management)")
+
     # -- protocol
     def check_protocol(self, plan: dict, funcs: dict) -> None:
         kernels = {k["role"]: k for k in plan["kernels"]}
@@ -283,6 +298,80 @@ class VerifyTTIR(TTPass):
         from tt_ir import validate_plan
 
         validate_plan(plan, json_schema=False)
+
+
+# --- the DST register protocol ------------------------------------------------------
+DST_NEXT = {"tile_regs_acquire": ("released", "acquired"),
+            "tile_regs_commit": ("acquired", "committed"),
+            "tile_regs_wait": ("committed", "waited"),
+            "tile_regs_release": ("waited", "released")}
+NO_DST = {"cb_reserve_back", "cb_push_back", "cb_wait_front", "cb_pop_front",
+          "compute_kernel_hw_startup", "get_arg_val<uint32_t>", "reduce_uninit"}
+
+
+class DSTProtocolError(Exception):
+    pass
+
+
+def dst_protocol(body: Any) -> str | None:
+    """None if the compute body keeps the DST protocol on every path, else what breaks."""
+    try:
+        end = _dst_state(body, "released")
+    except DSTProtocolError as err:
+        return str(err)
+    if end != "released":
+        return f"the compute kernel ends with DST {end} (tile_regs_release missing)"
+    return None
+
+
+def _dst_state(s: Any, state: str) -> str:
+    if isinstance(s, tir.SeqStmt):
+        for x in s.seq:
+            state = _dst_state(x, state)
+        return state
+    if isinstance(s, tir.AttrStmt):
+        return _dst_state(s.body, state)
+    if isinstance(s, tir.For):
+        out = _dst_state(s.body, state)
+        if out != state and tir.as_int(s.extent) != 1:
+            raise DSTProtocolError(f"a loop over `{s.loop_var.name}` enters with DST {state} "
+                                   f"and its body leaves DST {out}: the next trip breaks the "
+                                   "acquire/commit/wait/release order")
+        return out
+    if isinstance(s, tir.IfThenElse):
+        then = _dst_state(s.then_case, state)
+        other = _dst_state(s.else_case, state) if s.else_case is not None else state
+        if then != other:
+            raise DSTProtocolError(f"the branches of `if {B.show(s.condition)}` leave DST "
+                                   f"{then} and {other}")
+        return then
+    if isinstance(s, tir.Evaluate):
+        return _dst_call(tir.extern_name(s.value), state)
+    return state
+
+
+def _dst_call(name: str | None, state: str) -> str:
+    if name is None or name in NO_DST:
+        return state
+    if name in DST_NEXT:
+        want, nxt = DST_NEXT[name]
+        if state != want:
+            raise DSTProtocolError(f"{name} with DST {state} (it needs DST {want})")
+        return nxt
+    if name == "pack_tile":
+        if state != "waited":
+            raise DSTProtocolError(f"pack_tile with DST {state} (it needs tile_regs_wait first)")
+        return state
+    if _is_math(name) and state != "acquired":
+        raise DSTProtocolError(f"{name} with DST {state} (tile math needs tile_regs_acquire "
+                               "and no commit yet)")
+    return state
+
+
+def _is_math(name: str) -> bool:
+    base = name.split("<")[0]
+    return base in ("matmul_tiles", "copy_tile", "reduce_tile", "fill_tile_bitcast") or \
+        base.endswith(("_tiles", "_tile")) or "_tiles_bcast_" in base
 
 
 def _cb_lines(mod: Any) -> dict:
