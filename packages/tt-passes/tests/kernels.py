@@ -192,3 +192,28 @@ def bcast(fn, M=128, N=128, bm=64, bn=64, dtype=T.bfloat16):
                 C_l[i, j] = fn(A_s, V_s, i, j)
             T.copy(C_l, C[by * bm, bx * bn])
     return bcast
+
+
+def two_gemms(M=64, N=64, K=128, bk=32, dtype=T.bfloat16):
+    """C = A @ B and E = A @ D, both accumulated over one K loop."""
+
+    @T.prim_func
+    def two_gemms(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), D: T.Tensor((K, N), dtype),
+                  C: T.Tensor((M, N), dtype), E: T.Tensor((M, N), dtype)):
+        with T.Kernel(1, 1, threads=128) as (bx, by):
+            A_s = T.alloc_shared((M, bk), dtype)
+            B_s = T.alloc_shared((bk, N), dtype)
+            D_s = T.alloc_shared((bk, N), dtype)
+            C_l = T.alloc_fragment((M, N), T.float32)
+            E_l = T.alloc_fragment((M, N), T.float32)
+            T.clear(C_l)
+            T.clear(E_l)
+            for k in T.Pipelined(K // bk, num_stages=2):
+                T.copy(A[0, k * bk], A_s)
+                T.copy(B[k * bk, 0], B_s)
+                T.copy(D[k * bk, 0], D_s)
+                T.gemm(A_s, B_s, C_l)
+                T.gemm(A_s, D_s, E_l)
+            T.copy(C_l, C[0, 0])
+            T.copy(E_l, E[0, 0])
+    return two_gemms

@@ -1,7 +1,7 @@
 """lower_shared_to_cb: CB indices by role, accumulator in DST, restream/partials/refusal."""
 
 import pytest
-from conftest import apply, before, body_text
+from conftest import apply, before, body_text, kernels
 
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
@@ -69,3 +69,18 @@ def test_assign_indices_spills_over_ranges():
     out = _meta.replace(cb, name="o", role="output")
     got = assign_indices([out] + [_meta.replace(cb, name=f"i{i}") for i in range(17)], 32)
     assert [c.index for c in got] == [16] + list(range(16)) + [17]
+
+
+def test_two_accumulators_over_one_k_loop_spill():
+    """Two gemms over one K loop: each accumulator gets a partials CB (no shared DST across K)."""
+    _, after = apply(kernels.two_gemms(), "lower_shared_to_cb")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert {"C_l_partials", "E_l_partials"} <= set(cbs)
+    assert cbs["C_l_partials"].role == cbs["E_l_partials"].role == "intermediate"
+
+
+def test_two_accumulators_refused_without_spill():
+    """spill="off" names the other accumulator and the K trips."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.two_gemms(), "lower_shared_to_cb", spill="off")
+    assert "fragment 'C_l': the accumulator shares its K loop (4 trips) with E_l" in str(err.value)

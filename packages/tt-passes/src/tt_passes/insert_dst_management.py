@@ -375,7 +375,7 @@ class _DstPlanner(B.SeqRewriter):
                 _loops(nest, self.section(math, unary, cb, n, epi)),
                 *[B.extern("cb_pop_front", i, self.cbs[i].block_tiles) for i in inter]))
         math = matmul_tiles(args, cb.unit, si, sj)
-        if cb.unit == cb.block:  # DST holds the whole block across K
+        if cb.unit == cb.block and cb.name not in self.partials:  # DST holds it across K
             body = _replace(producer, op, math)
             return B.seq(B.extern("tile_regs_acquire"), body, *waits, sfpu(unary, n, *epi),
                          B.extern("tile_regs_commit"), pack(cb.index, n))

@@ -14,6 +14,9 @@ cannot stay in DST across K. Option `spill`:
   accumulation, else the fragment's dtype; one block deep), allocated as a new
   annotated `AllocBuffer`; insert_dst_management spills/reloads through it.
 - "off": refuse (DST overflow).
+Two or more accumulators built over one K loop (their gemms share the innermost static
+loop) always spill through partials CBs ("off" refuses): each gets DST for one K trip
+at a time, so no two accumulators hold DST across the loop at once.
 Guarantees: every CB in `tt.cbs` has a unique index < the arch's CB count; by
 convention inputs from c_0, outputs from c_16, intermediates from c_24 (a range that
 runs full spills into the next free index).
@@ -55,10 +58,32 @@ def gemm_k_trips(body: Any) -> dict:
     return trips
 
 
+def shared_k_loops(body: Any) -> set:
+    """Accumulators whose gemm shares its innermost static loop with another accumulator's
+    gemm (two GEMMs over one K loop, e.g. `S = Q@K^T` and `O = Q@V` side by side)."""
+    loops: dict = {}
+    stack: list = [None]
+
+    def on_for(loop: Any, m: Any) -> Any:
+        stack.append(loop if tir.as_int(loop.extent) is not None else stack[-1])
+        m.default_mutate(loop)
+        stack.pop()
+        return loop
+
+    def on_call(call: Any, m: Any) -> Any:
+        if tir.is_call(call, "tl.tileop.gemm") and stack[-1] is not None:
+            loops.setdefault(id(stack[-1]), set()).add(str(tir.decode_gemm(call).C.buffer.name))
+        return call
+
+    tir.mutate(body, [(tir.For, on_for), (tir.Call, on_call)])
+    return {name for names in loops.values() if len(names) > 1 for name in names}
+
+
 # --- decide ----------------------------------------------------------------------
-def needs_spill(cb: Any, dst_tiles: int, k_trips: int) -> bool:
-    """Partial sums must leave DST: the block exceeds DST and K has several blocks."""
-    return cb.accumulator and cb.block_tiles > dst_tiles and k_trips > 1
+def needs_spill(cb: Any, dst_tiles: int, k_trips: int, shares_k: bool = False) -> bool:
+    """Partial sums must leave DST: K has several blocks and the block exceeds DST, or
+    another accumulator is built over the same K loop (each gets DST per K trip)."""
+    return cb.accumulator and k_trips > 1 and (cb.block_tiles > dst_tiles or shares_k)
 
 
 def assign_indices(cbs: list, num_cbs: int) -> list | None:
@@ -130,13 +155,15 @@ class LowerSharedToCB(TTPass):
         trips = gemm_k_trips(func.body)
         fragments = {str(a.buffer.name): str(a.buffer.dtype)
                      for a in tir.collect(func.body, tir.AllocBuffer)}
-        spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1))]
+        shared = shared_k_loops(func.body)
+        spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1),
+                                                   cb.name in shared)]
         if spilled and self.spill == "off":
-            raise self._dst_overflow(spilled[0], config, trips.get(spilled[0].name, 1))
-        if self.spill == "restream":
-            cbs = [_meta.replace(cb, restream=list(cb.unit)) if cb in spilled else cb
-                   for cb in cbs]
-            spilled = []
+            raise self._dst_overflow(spilled[0], config, trips.get(spilled[0].name, 1), shared)
+        if self.spill == "restream":  # restreaming narrows one accumulator's operands
+            cbs = [_meta.replace(cb, restream=list(cb.unit))
+                   if cb in spilled and cb.name not in shared else cb for cb in cbs]
+            spilled = [cb for cb in spilled if cb.name in shared]
         extra = [partials_cb(cb, fragments[cb.name], config.fp32_dest_acc_en) for cb in spilled]
         assigned = assign_indices(cbs + extra, arch.num_cbs)
         if assigned is None:
@@ -152,7 +179,14 @@ class LowerSharedToCB(TTPass):
         mod = with_kernel_body(mod, body)
         return _meta.put(mod, _meta.CBS, assigned)
 
-    def _dst_overflow(self, cb: Any, config: Any, trips: int) -> Any:
+    def _dst_overflow(self, cb: Any, config: Any, trips: int, shared: set) -> Any:
+        if cb.name in shared:
+            others = ", ".join(sorted(shared - {cb.name}))
+            return self.error(
+                f"the accumulator shares its K loop ({trips} trips) with {others}; each gets "
+                "DST for one K trip and its partial sums leave DST between trips, which "
+                "spill=\"off\" forbids", obj=f"fragment '{cb.name}'", source_line=cb.source_line,
+                numbers={"k_blocks": trips}, hint="use spill=\"partials\" (the default)")
         return self.error(
             f"the accumulator block is {cb.block[0]}x{cb.block[1]} = {cb.block_tiles} tiles, DST "
             f"holds {config.dst_tiles}, and K has {trips} blocks: sub-blocking needs partial "

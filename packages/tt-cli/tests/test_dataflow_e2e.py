@@ -1,0 +1,64 @@
+"""Multi-op tile programs on chip, compiled and run on the emulator vs numpy.
+
+Error bounds are tt_cli._check's GEMM bound (Higham Thm 3.1, doubled): bf16 output of an
+fp32 accumulation over K terms, |err| <= 2 (u_out |C| + K u_acc (|A| @ |B|) + spills u_out
+(|A| @ |B|)), where `spills` counts the bf16/fp32 round trips of partial sums through a
+partials CB (one per K trip but the last; with fp32 partials they cost u_acc, bounded
+here by u_out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tt_cli
+import tt_ir.language as T
+from tt_cli._check import check
+
+
+def bf16(x: np.ndarray) -> np.ndarray:
+    u = np.ascontiguousarray(x, np.float32).view(np.uint32)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+    return u.view(np.float32)
+
+
+def two_gemms(M=64, N=64, K=128, bk=32):
+    """C = A @ B and E = A @ D over one K loop (two live accumulators)."""
+
+    @T.prim_func
+    def two_gemms(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+                  D: T.Tensor((K, N), T.bfloat16), C: T.Tensor((M, N), T.bfloat16),
+                  E: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(1, 1, threads=128) as (bx, by):
+            A_s = T.alloc_shared((M, bk), T.bfloat16)
+            B_s = T.alloc_shared((bk, N), T.bfloat16)
+            D_s = T.alloc_shared((bk, N), T.bfloat16)
+            C_l = T.alloc_fragment((M, N), T.float32)
+            E_l = T.alloc_fragment((M, N), T.float32)
+            T.clear(C_l)
+            T.clear(E_l)
+            for k in T.Pipelined(K // bk, num_stages=2):
+                T.copy(A[0, k * bk], A_s)
+                T.copy(B[k * bk, 0], B_s)
+                T.copy(D[k * bk, 0], D_s)
+                T.gemm(A_s, B_s, C_l)
+                T.gemm(A_s, D_s, E_l)
+            T.copy(C_l, C[0, 0])
+            T.copy(E_l, E[0, 0])
+    return two_gemms
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_two_gemms_over_one_k_loop(arch):
+    """Two accumulators over one K loop (once a DST double-acquire): both products match."""
+    M, N, K, bk = 64, 64, 128, 32
+    rng = np.random.default_rng(1)
+    a, b, d = (bf16(rng.uniform(-1, 1, s).astype(np.float32)) for s in ((M, K), (K, N), (K, N)))
+    kernel = tt_cli.compile(two_gemms(M, N, K, bk), out_idx=[3, 4], arch=arch)
+    c, e = kernel(a, b, d)
+    for got, rhs in ((c, b), (e, d)):
+        want = a.astype(np.float64) @ rhs
+        dot = float((np.abs(a) @ np.abs(rhs)).max())
+        res = check(got, want, "bfloat16", k=K, dot_scale=dot, spills=K // bk - 1)
+        assert res.passed, res
