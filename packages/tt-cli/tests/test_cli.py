@@ -145,3 +145,32 @@ def test_a_factory_that_raises_names_its_parameters_and_line(tmp_path, capsys):
     assert code == 2
     assert err.strip() == (f"error: {src}:2: factory 'make' failed with n=2: TypeError: unsupported operand type(s) "
                            "for /: 'list' and 'int'; check the --param values")
+
+
+QS_SMALL = [str(EXAMPLES / "quickstart.py"), "--param", "M=128", "--param", "N=128", "--param", "K=64",
+            "--param", "block_M=64", "--param", "block_N=64"]
+
+
+def _a_shared_pages(out):
+    plan = json.loads((out / "tt.plan.json").read_text())
+    return next(cb["num_pages"] for cb in plan["circular_buffers"] if cb["name"] == "A_shared")
+
+
+def test_option_passes_a_compiler_option_a_hint_names(tmp_path, capsys):
+    """--option cb_depth=1 (what the L1-overflow hint suggests) reaches the passes: 1 block per input CB, not 3."""
+    assert run_main(["compile", *QS_SMALL, "-o", str(tmp_path / "default")], capsys)[0] == 0
+    assert run_main(["compile", *QS_SMALL, "--option", "cb_depth=1", "-o", str(tmp_path / "d1")], capsys)[0] == 0
+    assert _a_shared_pages(tmp_path / "default") == 3 * 2  # num_stages=3 blocks of 64x32 = 2 tiles
+    assert _a_shared_pages(tmp_path / "d1") == 1 * 2
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("cb_dept=1", "error: unknown option(s) cb_dept; valid: arch, cb_depth, dump_ir, fp32_acc, full_sync, grid, "
+                  "math_fidelity, reuse, spill, time_passes, verify"),
+    ("cb_depth", "error: --option 'cb_depth' is not KEY=VALUE (e.g. --option cb_depth=1)"),
+    ("arch=blackhole", "error: --option arch=...: the target is chosen with --arch (wormhole_b0 or blackhole)"),
+])
+def test_a_bad_option_exits_2_naming_it(option, message, tmp_path, capsys):
+    code, _, err = run_main(["compile", *QS_SMALL, "--option", option, "-o", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == message

@@ -71,6 +71,22 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
+def parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """`("cb_depth=1", "math_fidelity=HiFi2")` -> `{"cb_depth": 1, "math_fidelity": "HiFi2"}` (--option)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise KernelFileError(f"--option '{pair}' is not KEY=VALUE (e.g. --option cb_depth=1)")
+        if key == "arch":
+            raise KernelFileError("--option arch=...: the target is chosen with --arch (wormhole_b0 or blackhole)")
+        try:
+            options[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            options[key] = text
+    return options
+
+
 def load_module(path: Path) -> ModuleType:
     if not path.is_file():
         raise KernelFileError(f"kernel file '{path}' does not exist")

@@ -21,9 +21,12 @@ class Context:
         self.verbose = verbose
         self.dump_ir = dump_ir
         self.time_passes = time_passes
+        self.compile_options: dict = {}
 
     def options(self, **extra) -> dict:
+        """The kernel file's options (`extra`), then --option, --dump-ir and --time-passes over them."""
         opts = dict(extra)
+        opts.update(self.compile_options)
         if self.dump_ir:
             opts["dump_ir"] = self.dump_ir
         if self.time_passes:
@@ -53,6 +56,22 @@ def cli(ctx: click.Context, dump_ir: str | None, time_passes: bool, verbose: boo
     ctx.obj = Context(verbose, dump_ir, time_passes)
 
 
+def _option_flag(command):
+    """`--option KEY=VALUE` (repeatable): any compiler option (tt_passes.Options), e.g. cb_depth=1."""
+
+    def store(ctx: click.Context, _param, pairs: tuple[str, ...]):
+        from tt_cli import _loader
+
+        ctx.find_object(Context).compile_options = _loader.parse_options(pairs)
+        return pairs
+
+    return click.option(
+        "--option", "compile_options", multiple=True, metavar="KEY=VALUE", expose_value=False, callback=store,
+        help="Compiler option (repeatable), e.g. --option cb_depth=1 --option math_fidelity=HiFi2 "
+             "--option 'grid=(4,4)'; an unknown KEY lists the valid ones.",
+    )(command)
+
+
 # ---- compile ----------------------------------------------------------------------------
 def _compile_file(ctx: Context, file: str, kernel: str | None, params: tuple[str, ...], arch: str | None):
     from tt_cli import _loader
@@ -72,6 +91,7 @@ def _compile_file(ctx: Context, file: str, kernel: str | None, params: tuple[str
 @click.option("--kernel", help="Kernel to compile when the file defines several.")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="Factory parameter (repeatable).")
 @click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (default wormhole_b0).")
+@_option_flag
 @click.pass_obj
 def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params: tuple[str, ...], arch: str | None) -> None:
     """Compile FILE.py into reader/compute/writer/main.cpp and tt.plan.json.
@@ -83,6 +103,7 @@ def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params
     Examples:
       tt compile examples/gemm.py -o build/gemm
       tt compile examples/gemm.py --param M=512 --param N=256 --arch blackhole -o build/g
+      tt compile examples/gemm.py --option cb_depth=1 -o build/g1
     """
     from tt_cli._output import check_output_dir, write_artifacts
 
@@ -99,6 +120,7 @@ def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params
 @click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (files only).")
 @click.option("--device", type=click.Choice(["emulator", "hardware"]), default="emulator", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
+@_option_flag
 @click.pass_obj
 def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int) -> None:
     """Run FILE.py or an artifact DIR on random inputs.
@@ -146,6 +168,7 @@ def inspect_cmd(directory: str) -> None:
 @click.option("--kernel", help="Kernel when the file defines several.")
 @click.option("--param", "params", multiple=True, metavar="K=V")
 @click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), default="wormhole_b0", show_default=True)
+@_option_flag
 @click.pass_obj
 def ir_cmd(ctx: Context, file: str, after: str | None, show_all: bool, kernel, params, arch: str) -> None:
     """Print the TileLang IR of FILE.py, or the IR after a pass / every pass.
