@@ -195,3 +195,27 @@ def test_compile_refuses_an_out_idx_that_is_not_ints(out_idx):
         tt_cli.compile(matmul.factory(), out_idx=out_idx)
     assert str(info.value) == (f"tt_cli.compile: out_idx={out_idx!r} must be an int or a non-empty list of ints "
                                "(indices of the output tensors), e.g. out_idx=[2]")
+
+
+def test_a_kernel_build_error_points_at_kept_sources_that_exist():
+    """The run's temporary artifact directory goes away with the kernel; the error names a kept copy."""
+    import dataclasses
+    import os
+
+    from tt_ir import KernelBuildError
+
+    kernel = tt_cli.compile(matmul.factory())
+    broken = dict(kernel.artifacts)
+    broken["compute.cpp"] = broken["compute.cpp"].replace("void kernel_main() {", "void kernel_main() { undeclared();")
+    kernel._artifacts = dataclasses.replace(kernel._artifacts, files=broken)
+    with pytest.raises(KernelBuildError) as info:
+        kernel(np.zeros((64, 96), np.float32), np.zeros((96, 128), np.float32))
+    temporary = kernel._dir.name
+    kernel._dir.cleanup()  # what happens when the kernel is collected or the process exits
+    assert not os.path.exists(temporary)
+    error = info.value
+    assert os.path.basename(error.source_path) == "compute.cpp"
+    with open(error.source_path) as fh:
+        assert fh.read() == broken["compute.cpp"]
+    assert f"{error.source_path}:" in error.stderr and "'undeclared' was not declared" in error.stderr.replace("‘", "'").replace("’", "'")
+    assert temporary not in str(error)

@@ -21,7 +21,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from tt_ir import TTError
+from tt_ir import KernelBuildError, TTError
 
 # Host dtypes a buffer of each dtype accepts; the first is what outputs come back as.
 _ACCEPTED = {
@@ -103,7 +103,27 @@ class CompiledKernel:
         import tt_runtime
 
         inputs = self._bind_inputs(arrays)
-        return tt_runtime.run(self._artifact_dir(), inputs, arch=self.arch, device=device, seed=seed)
+        try:
+            return tt_runtime.run(self._artifact_dir(), inputs, arch=self.arch, device=device, seed=seed)
+        except KernelBuildError as e:
+            raise self._with_kept_sources(e) from None
+
+    def _with_kept_sources(self, error: KernelBuildError) -> KernelBuildError:
+        """The same error, pointing at a copy of the artifacts that outlives this kernel's temporary directory."""
+        temporary = str(self._artifact_dir().resolve())  # the path tt_runtime.run reports
+        kept = tempfile.mkdtemp(prefix=f"tt-{self.name}-kept-")
+        self._artifacts.write(Path(kept))
+
+        def moved(text: str) -> str:
+            return text.replace(temporary, kept)
+
+        return KernelBuildError(
+            moved(error.message),
+            command=[moved(part) for part in error.command],
+            returncode=error.returncode,
+            stderr=moved(error.stderr),
+            source_path=moved(error.source_path) if error.source_path else kept,
+        )
 
     def estimate(self, result: Any):
         """tt-runtime's performance model for a `RunResult` of this kernel (`PerfEstimate`)."""
