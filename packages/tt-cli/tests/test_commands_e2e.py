@@ -72,6 +72,11 @@ def test_ir_after_a_pass_and_unknown_pass():
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# ---- after split_device_kernel (09) ----")
     assert "def reader():" in result.output and "def compute():" in result.output
+    # the module attrs (kilobytes of escaped JSON on one line in the dump) are decoded, one item per line
+    assert max(len(line) for line in result.output.splitlines()) < 400
+    assert "    #   tt.kernel_name: \"gemm_relu\"\n" in result.output
+    assert '    #     {"cb": "A_shared", "consumer": "compute", "index": 0, "producer": "reader"},\n' in result.output
+    assert "I.module_attrs(" not in result.output
     proc = tt("ir", QUICKSTART, "--after", "fuse_everything")
     assert proc.returncode == 2
     assert "unknown pass 'fuse_everything'; the passes are: infer_tt_layout," in proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -48,7 +50,45 @@ def ir_text(func, arch: str, after: str | None, show_all: bool, options: dict) -
             dumps = [d for d in dumps if d.stem.split("_", 1)[1] == after]
         if not dumps and failure is not None:
             raise failure
-        text = "\n\n".join(f"# ---- after {d.stem.split('_', 1)[1]} ({d.stem[:2]}) ----\n{d.read_text()}" for d in dumps)
+        text = "\n\n".join(f"# ---- after {d.stem.split('_', 1)[1]} ({d.stem[:2]}) ----\n{readable(d.read_text())}"
+                             for d in dumps)
         if failure is not None:
             text += f"\n\n# ---- the pipeline failed after this ----\n# {str(failure).replace(chr(10), chr(10) + '# ')}"
         return text
+
+
+def readable(script: str) -> str:
+    """The dump with its one-line `I.module_attrs({...})` (kilobytes of escaped JSON) shown as
+    comments, one attribute per block and one list item or key per line."""
+    lines = script.splitlines()
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        if not (stripped.startswith("I.module_attrs(") and stripped.endswith(")")):
+            continue
+        try:
+            attrs = ast.literal_eval(stripped[len("I.module_attrs("):-1])
+        except (ValueError, SyntaxError):
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        lines[n] = "\n".join(indent + row for row in _attr_rows(attrs))
+    return "\n".join(lines) + ("\n" if script.endswith("\n") else "")
+
+
+def _attr_rows(attrs: dict) -> list[str]:
+    rows = ["# module attrs (I.module_attrs; tt ir shows the JSON values decoded, --dump-ir DIR the exact script):"]
+    for key, value in attrs.items():
+        try:
+            value = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError:
+            pass
+        if isinstance(value, list) and value:
+            rows.append(f"#   {key}: [")
+            rows.extend(f"#     {json.dumps(item)}," for item in value)
+            rows.append("#   ]")
+        elif isinstance(value, dict) and value:
+            rows.append(f"#   {key}: {{")
+            rows.extend(f"#     {json.dumps(k)}: {json.dumps(v)}," for k, v in value.items())
+            rows.append("#   }")
+        else:
+            rows.append(f"#   {key}: {json.dumps(value)}")
+    return rows
