@@ -307,3 +307,32 @@ def test_tvmscript_rejection_is_a_tt_error_with_the_line():
                 for i, j in T.Parallel(32, 32):
                     C[i, j] = S[i, j] % 3.0
                 T.copy(C, B[0, 0])
+
+
+def _pipelined_kernel(num_stages):
+    @T.prim_func
+    def staged(A: T.Tensor((64, 64), T.bfloat16), C: T.Tensor((64, 64), T.bfloat16)):
+        with T.Kernel(1, 1) as (bx, by):
+            A_s = T.alloc_shared((32, 64), T.bfloat16)
+            for k in T.Pipelined(2, num_stages=num_stages):
+                T.copy(A[k * 32, 0], A_s)
+                T.copy(A_s, C[k * 32, 0])
+
+    return staged
+
+
+@pytest.mark.parametrize("num_stages", [5, -1, 2.0])
+def test_pipelined_num_stages_outside_0_to_4_is_refused(num_stages):
+    """The documented range is 0-4 (README); 5 used to be accepted silently (a deeper CB is cb_depth)."""
+    with pytest.raises(TTError) as info:
+        _pipelined_kernel(num_stages)
+    assert str(info.value).startswith(
+        f"T.Pipelined(num_stages={num_stages!r}): num_stages must be an int from 0 to 4 (N >= 1: N blocks per input "
+        "CB; 0: 2 blocks, no pipelining); for a deeper CB compile with the option cb_depth=N "
+        "(tt compile --option cb_depth=N)\n  at ")
+
+
+@pytest.mark.parametrize("num_stages", [0, 1, 4])
+def test_pipelined_num_stages_0_to_4_are_accepted(num_stages):
+    loops = tir.collect(_pipelined_kernel(num_stages).body, tir.For)
+    assert tir.to_python(loops[0].annotations) == {"num_stages": num_stages}

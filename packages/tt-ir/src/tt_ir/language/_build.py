@@ -176,10 +176,22 @@ def alloc_var(dtype: Any, scope: str = "local.var") -> Any:
 
 
 # --- loops ------------------------------------------------------------------------------
+MAX_STAGES = 4  # the range README.md documents for T.Pipelined
+
+
 def Pipelined(start: Any, stop: Any = None, num_stages: int = 0, order: Any = None,
               stage: Any = None, sync: Any = None, group: Any = None) -> Any:
-    """A serial loop annotated `num_stages` (+ `tl_pipeline_order`/`tl_pipeline_stage`)."""
-    annotations: dict[str, Any] = {"num_stages": int(num_stages)}
+    """A serial loop annotated `num_stages` (+ `tl_pipeline_order`/`tl_pipeline_stage`).
+
+    `num_stages` is 0-4: N >= 1 input blocks in flight per CB (the CB holds N blocks); 0, as
+    in TileLang, no software pipelining (the CB holds 2 blocks, like a copy outside a
+    pipelined loop). A deeper CB is the compile option `cb_depth`, not more stages.
+    """
+    if isinstance(num_stages, bool) or not isinstance(num_stages, int) or not 0 <= num_stages <= MAX_STAGES:
+        raise fail(f"T.Pipelined(num_stages={num_stages!r}): num_stages must be an int from 0 to {MAX_STAGES} "
+                   f"(N >= 1: N blocks per input CB; 0: 2 blocks, no pipelining); for a deeper CB compile "
+                   f"with the option cb_depth=N (tt compile --option cb_depth=N)")
+    annotations: dict[str, Any] = {"num_stages": num_stages}
     if order is not None:
         annotations["tl_pipeline_order"] = list(order)
     if stage is not None:
