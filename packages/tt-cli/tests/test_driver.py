@@ -219,3 +219,15 @@ def test_a_kernel_build_error_points_at_kept_sources_that_exist():
         assert fh.read() == broken["compute.cpp"]
     assert f"{error.source_path}:" in error.stderr and "'undeclared' was not declared" in error.stderr.replace("‘", "'").replace("’", "'")
     assert temporary not in str(error)
+
+
+def test_compile_docstring_names_only_real_options():
+    """The docstring once named `fp32_accum`; every option it names must be a tt_passes.Options field."""
+    import dataclasses
+    import re
+
+    import tt_passes
+
+    line = next(ln for ln in tt_cli.compile.__doc__.splitlines() if "**options" in ln)
+    named = re.findall(r"`(\w+)`", line)
+    assert named and set(named) <= {f.name for f in dataclasses.fields(tt_passes.Options)}
