@@ -47,14 +47,21 @@ def test_l1_overflow_prints_a_cb_table():
 
 
 def test_unsupported_op_is_named():
+    """T.floor has no SFPU lowering: the error names the op and the Parallel loop. (This used
+    T.reduce_max, which lowers now; it passed only because "reduce" was in another message.)"""
     @T.prim_func
     def bad(A: T.Tensor((64, 64), T.bfloat16), B: T.Tensor((64, 64), T.bfloat16)):
         with T.Kernel(1, 1) as (bx, by):
             S = T.alloc_shared((64, 64), T.bfloat16)
-            F = T.alloc_fragment((64,), T.float32)
+            F = T.alloc_fragment((64, 64), T.bfloat16)
             T.copy(A[0, 0], S)
-            T.reduce_max(S, F, dim=1)
-            T.copy(F, B[0, 0:64])
+            for i, j in T.Parallel(64, 64):
+                F[i, j] = T.floor(S[i, j])
+            T.copy(F, B[0, 0])
 
-    with pytest.raises(TTCompileError, match=r"reduce"):
+    with pytest.raises(TTCompileError) as err:
         tt_cli.compile(bad, out_idx=[1])
+    assert err.value.pass_name == "lower_tt_tile_intrinsics"
+    assert err.value.message.endswith(
+        "T.floor is not an elementwise op the TT SFPU lowering knows: `T.floor(S[i, j])` is not supported in T.Parallel")
+    assert err.value.source_line.startswith("test_determinism_and_errors.py:")
