@@ -138,6 +138,19 @@ def test_exp():
     check(kernel(a), np.exp(a.astype(np.float64)), 1, np.e)
 
 
+@pytest.mark.parametrize(("op", "ref", "lo", "hi", "biggest"), [
+    (T.exp2, np.exp2, -1.0, 1.0, 2.0),            # exp2_tile: declared in api/compute/compute_kernel_api.h
+    (T.log, np.log, 0.25, 4.0, 4.0),               # log_tile
+    (T.rsqrt, lambda x: 1 / np.sqrt(x), 0.25, 4.0, 4.0),  # rsqrt_tile
+], ids=["exp2", "log", "rsqrt"])
+def test_unary_sfpu_op(op, ref, lo, hi, biggest):
+    """Each unary op the README lists builds on the emulator and matches numpy to 2 * 2 ulp of R
+    (one op: the bound of the module docstring with n = 1, R = the largest |value| on the way)."""
+    kernel = tt_cli.compile(eltwise(op, 1))
+    (a,) = inputs(1, lo=lo, hi=hi)
+    check(kernel(a), ref(a.astype(np.float64)), 1, biggest)
+
+
 def test_sigmoid():
     """sigmoid(a), a in [-4, 4]."""
     kernel = tt_cli.compile(eltwise(T.sigmoid, 1))

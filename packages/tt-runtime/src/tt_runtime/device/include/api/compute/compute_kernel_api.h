@@ -1,6 +1,6 @@
 // api/compute/compute_kernel_api.h -- SFPU ops the SDK declares in this header (emulator version).
 //
-// Owns: sigmoid, tanh, log, silu, abs, square, sign (init + tile call), acting in place on
+// Owns: sigmoid, tanh, log, exp2, silu, abs, square, sign (init + tile call), acting in place on
 // DST[idst] in fp32; unary_max_tile / unary_min_tile(idst, param0): max/min with a scalar given
 // as its fp32 bit pattern.
 // Called from: the compute kernel thread.
@@ -23,6 +23,10 @@ template <auto... P>
 ALWI void log_tile_init() { tt_emu::k::op_init("log_tile_init", 0, 0, 0); }
 template <auto... P>
 ALWI void log_tile(uint32_t idst, int vector_mode = VectorMode::RC) { (void)vector_mode; tt_emu::k::unary_tile(tt_emu::k::Unop::Log, idst, 0); }
+template <auto... P>
+ALWI void exp2_tile_init() { tt_emu::k::op_init("exp2_tile_init", 0, 0, 0); }
+template <auto... P>
+ALWI void exp2_tile(uint32_t idst, int vector_mode = VectorMode::RC) { (void)vector_mode; tt_emu::k::unary_tile(tt_emu::k::Unop::Exp2, idst, 0); }
 template <auto... P>
 ALWI void silu_tile_init() { tt_emu::k::op_init("silu_tile_init", 0, 0, 0); }
 template <auto... P>

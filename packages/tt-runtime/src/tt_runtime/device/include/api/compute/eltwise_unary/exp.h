@@ -3,6 +3,7 @@
 // Owns: the SFPU op's init and tile call; they act in place on DST[idst] (float), template
 // arguments (approximation modes, iterations) are accepted and ignored: the emulator
 // computes the exact function in fp32.
+// Does not own: exp2_tile / exp2_tile_init, which the SDK declares in api/compute/compute_kernel_api.h.
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -16,8 +17,4 @@ ALWI void exp_tile(uint32_t idst, int vector_mode = VectorMode::RC, uint16_t sca
     (void)vector_mode, (void)scale;
     tt_emu::k::unary_tile(tt_emu::k::Unop::Exp, idst, 0);
 }
-template <auto... P>
-ALWI void exp2_tile_init() { tt_emu::k::op_init("exp2_tile_init", 0, 0, 0); }
-template <auto... P>
-ALWI void exp2_tile(uint32_t idst, int vector_mode = VectorMode::RC) { (void)vector_mode; tt_emu::k::unary_tile(tt_emu::k::Unop::Exp2, idst, 0); }
 }  // namespace ckernel
