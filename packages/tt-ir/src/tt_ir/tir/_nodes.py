@@ -138,6 +138,11 @@ def make_buffer(shape: Any, dtype: str, name: str, scope: str = "global") -> Any
     return tirx.decl_buffer(shape, str(dtype), name=name, scope=scope)
 
 
+def load(buffer: Any, indices: list) -> Any:
+    """`buffer[indices]` as an expression (a TensorLoad)."""
+    return tirx.BufferLoad(buffer, list(indices))
+
+
 def make_var(name: str, dtype: str = "int32") -> Var:
     """A new scalar variable."""
     return tirx.Var(name, str(dtype))
