@@ -217,3 +217,38 @@ def two_gemms(M=64, N=64, K=128, bk=32, dtype=T.bfloat16):
             T.copy(C_l, C[0, 0])
             T.copy(E_l, E[0, 0])
     return two_gemms
+
+
+def direct_eltwise(M=128, N=256, bm=32, bn=64, dtype=T.float32, shifted=False):
+    """TileLang's elementwise idiom: T.Parallel reads and writes the tensors directly."""
+
+    @T.prim_func
+    def direct(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            start_x = bx * bn
+            start_y = by * bm
+            for local_y, local_x in T.Parallel(bm, bn):
+                y = start_y + local_y
+                x = start_x + local_x
+                if shifted:
+                    C[y, x] = A[y, x] + A[y, x + 1]
+                else:
+                    C[y, x] = A[y, x] + B[y, x]
+    return direct
+
+
+def staged_eltwise(M=128, N=256, bm=32, bn=64, dtype=T.float32):
+    """`direct_eltwise` as a kernel that stages its tensors itself."""
+
+    @T.prim_func
+    def staged(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_b = T.alloc_shared((bm, bn), dtype)
+            T.copy(A[by * bm, bx * bn], A_b)
+            B_b = T.alloc_shared((bm, bn), dtype)
+            T.copy(B[by * bm, bx * bn], B_b)
+            C_b = T.alloc_fragment((bm, bn), dtype)
+            for i, j in T.Parallel(bm, bn):
+                C_b[i, j] = A_b[i, j] + B_b[i, j]
+            T.copy(C_b, C[by * bm, bx * bn])
+    return staged

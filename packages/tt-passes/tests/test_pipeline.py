@@ -12,7 +12,7 @@ from tt_ir.errors import SchemaError, TTCompileError
 from tt_passes._options import Options
 
 PASS_ORDER = [
-    "infer_tt_layout", "propagate_tt_layout", "attach_tensor_accessor",
+    "canonicalize_tile_program", "infer_tt_layout", "propagate_tt_layout", "attach_tensor_accessor",
     "layout_aware_work_partition", "grid_to_core_grid", "lower_shared_to_cb",
     "lower_tt_tile_intrinsics", "build_tile_dfg", "split_device_kernel",
     "configure_tensor_accessor", "lower_cb_intrinsics", "insert_dst_management",
@@ -93,16 +93,16 @@ def test_dump_ir_and_timing(tmp_path):
     timings = []
     tt_passes.lower(kernels.eltwise(), dump_ir=str(tmp_path), timings=timings)
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files[0] == "01_infer_tt_layout.py" and files[-1] == "15_verify_tt_ir.py"
+    assert files[0] == "01_canonicalize_tile_program.py" and files[-1] == "16_verify_tt_ir.py"
     assert [name for name, _ in timings] == PASS_ORDER
-    assert tir.parse((tmp_path / "15_verify_tt_ir.py").read_text()) is not None
+    assert tir.parse((tmp_path / "16_verify_tt_ir.py").read_text()) is not None
 
 
 def test_dump_env_variable(tmp_path, monkeypatch):
     """TT_DUMP_IR=DIR turns the dump on without an option."""
     monkeypatch.setenv("TT_DUMP_IR", str(tmp_path))
     tt_passes.lower(kernels.eltwise())
-    assert len(list(tmp_path.iterdir())) == 15
+    assert len(list(tmp_path.iterdir())) == 16
 
 
 def test_pass_timer_report():

@@ -18,6 +18,7 @@ from tt_passes._runner import lower
 from tt_passes._version import __version__
 from tt_passes.attach_tensor_accessor import attach_tensor_accessor
 from tt_passes.build_tile_dfg import build_tile_dfg
+from tt_passes.canonicalize_tile_program import canonicalize_tile_program
 from tt_passes.configure_tensor_accessor import configure_tensor_accessor
 from tt_passes.finalize_persistent_signature import finalize_persistent_signature
 from tt_passes.grid_to_core_grid import grid_to_core_grid
@@ -40,6 +41,7 @@ __all__ = [
     "__version__",
     "attach_tensor_accessor",
     "build_tile_dfg",
+    "canonicalize_tile_program",
     "configure_tensor_accessor",
     "finalize_persistent_signature",
     "grid_to_core_grid",

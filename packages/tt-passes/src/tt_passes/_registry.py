@@ -8,6 +8,7 @@ from tt_ir import tir
 from tt_passes._options import Options
 from tt_passes.attach_tensor_accessor import AttachTensorAccessor
 from tt_passes.build_tile_dfg import BuildTileDFG
+from tt_passes.canonicalize_tile_program import CanonicalizeTileProgram
 from tt_passes.configure_tensor_accessor import ConfigureTensorAccessor
 from tt_passes.finalize_persistent_signature import FinalizePersistentSignature
 from tt_passes.grid_to_core_grid import GridToCoreGrid
@@ -23,7 +24,7 @@ from tt_passes.split_device_kernel import SplitDeviceKernel
 from tt_passes.verify_tt_ir import VerifyTTIR
 
 REGISTRY: dict = {cls.name: cls for cls in (
-    InferTTLayout, PropagateTTLayout, AttachTensorAccessor, LayoutAwareWorkPartition,
+    CanonicalizeTileProgram, InferTTLayout, PropagateTTLayout, AttachTensorAccessor, LayoutAwareWorkPartition,
     GridToCoreGrid, LowerSharedToCB, LowerTTTileIntrinsics, BuildTileDFG, SplitDeviceKernel,
     ConfigureTensorAccessor, LowerCBIntrinsics, InsertDstManagement, InsertComputeInit,
     FinalizePersistentSignature, VerifyTTIR)}
@@ -33,7 +34,8 @@ def pass_list(options: Options) -> list:
     """The pipeline, in order, as pass objects (options inline next to their pass)."""
     o = options
     passes = [
-        # A: metadata
+        # A: canonical form and metadata
+        CanonicalizeTileProgram(),
         InferTTLayout(),
         PropagateTTLayout(arch=o.arch, cb_depth=o.cb_depth, fp32_acc=o.fp32_acc,
                           math_fidelity=o.math_fidelity, full_sync=o.full_sync),

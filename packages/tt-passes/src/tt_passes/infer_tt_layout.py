@@ -32,9 +32,13 @@ def written_buffers(body: Any) -> set:
 
     def visit(node: Any) -> None:
         if tir.is_call(node, "tl.tileop.copy"):
-            out.add(str(tir.decode_region(node.args[1]).buffer.name))
+            buf = tir.decode_region(node.args[1]).buffer
         elif isinstance(node, tir.BufferStore):
-            out.add(str(node.buffer.name))
+            buf = node.buffer
+        else:
+            return
+        if tir.scope_of(buf) == "global":
+            out.add(str(buf.name))
 
     tir.walk(body, visit)
     return out

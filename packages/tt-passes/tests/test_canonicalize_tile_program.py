@@ -1,0 +1,45 @@
+"""canonicalize_tile_program: scalar locals forwarded; T.Parallel on tensors staged through blocks."""
+
+from conftest import apply, kernels
+
+from tt_ir import tir
+
+
+def _body(mod):
+    (func,) = [f for _, f in mod.functions.items()]
+    return tir.strip_source_lines(func).body
+
+
+def test_direct_tensor_nest_becomes_staged_blocks():
+    """`C[y, x] = A[y, x] + B[y, x]` equals the kernel that copies A, B in and C out itself."""
+    _, after = apply(kernels.direct_eltwise(), "canonicalize_tile_program")
+    _, expected = apply(kernels.staged_eltwise(), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+
+
+def test_staged_blocks_are_named_after_the_tensors():
+    """Messages about a staged block name the tensor the user wrote (A, B: shared; C: fragment)."""
+    _, after = apply(kernels.direct_eltwise(), "canonicalize_tile_program")
+    allocs = [(str(a.buffer.name), tir.scope_of(a.buffer)) for a in tir.collect(_body(after), tir.AllocBuffer)]
+    assert allocs == [("A", "shared.dyn"), ("B", "shared.dyn"), ("C", "local.fragment")]
+
+
+def test_scalar_locals_are_forwarded():
+    """`start_x = bx * bn` and `y = start_y + i` leave no one-element local buffers behind."""
+    _, after = apply(kernels.direct_eltwise(), "canonicalize_tile_program")
+    assert not [a for a in tir.collect(_body(after), tir.AllocBuffer) if tir.scope_of(a.buffer) == "local"]
+
+
+def test_mismatched_offsets_are_left_alone():
+    """A[y, x] and A[y, x + 1] are not one block: A stays a tensor read (later refused)."""
+    _, after = apply(kernels.direct_eltwise(shifted=True), "canonicalize_tile_program")
+    names = [str(a.buffer.name) for a in tir.collect(_body(after), tir.AllocBuffer)]
+    assert names == ["C"]
+    loads = {str(x.source.name) for x in tir.collect(_body(after), tir.TensorLoad)}
+    assert "A" in loads
+
+
+def test_canonical_kernels_are_unchanged(add_kernel):
+    """A kernel already in tile form passes through structurally unchanged."""
+    before, after = apply(add_kernel, "canonicalize_tile_program")
+    tir.assert_structural_equal(after, before)
