@@ -97,6 +97,12 @@ ELTWISE = [
     _eltwise("4096-256", 4096, 4096, 256, 256, "add", slow=True),
 ]
 
+DIRECT = [
+    Case("direct-axpy-fp32", "elementwise_direct.py", "elementwise_direct", dict(M=128, N=256)),
+    Case("direct-axpy-bf16", "elementwise_direct.py", "elementwise_direct",
+         dict(M=256, N=128, block_M=64, block_N=32, alpha=-0.5, dtype="bfloat16")),
+]
+
 REDUCE = [
     Case("reduce-row-sum", "reduce.py", "reduce", dict(M=256, N=256, block=64, kind="sum", dim=1)),
     Case("reduce-row-max-fp32", "reduce.py", "reduce", dict(M=128, N=512, block=32, kind="max", dim=1, dtype="float32")),
@@ -109,4 +115,4 @@ SOFTMAX = [
     Case("softmax-parts-fp32", "softmax.py", "softmax_parts", dict(M=128, N=512, block_M=32, dtype="float32")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + REDUCE + SOFTMAX
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX

@@ -38,6 +38,12 @@ def _expected(case, module, inputs):
     f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
     if case.example == "elementwise_add.py":
         return module.reference(*f64, op=case.params.get("op", "add")), 1, None
+    if case.example == "elementwise_direct.py":
+        # A * alpha + B: two roundings (the product in DST, the sum at pack), each at most one
+        # ulp of R = max(|A * alpha| + |B|) in the output format (bf16 DST when nothing is fp32)
+        alpha = case.params.get("alpha", 2.0)
+        a, b = f64
+        return module.reference(a, b, alpha=alpha), 2, float((np.abs(a * alpha) + np.abs(b)).max())
     if case.example == "reduce.py":
         kind, dim = case.params["kind"], case.params["dim"]
         return module.reference(*f64, kind=kind, dim=dim), None, module.error_bound(*f64, kind=kind, dim=dim)
