@@ -52,3 +52,29 @@ def test_package_never_imports_tvm():
 def test_public_surface():
     assert tt_runtime.__all__ == ["DEVICES", "PerfEstimate", "RunResult", "__version__", "build_host", "build_library",
                                   "cache_root", "estimate", "perf", "run"]
+
+
+def test_cache_root_honours_xdg_cache_home(tmp_path, monkeypatch):
+    """TT_RUNTIME_CACHE first, then $XDG_CACHE_HOME/tilelang-tt (absolute only), then ~/.cache/tilelang-tt."""
+    from tt_runtime import _build
+
+    monkeypatch.delenv("TT_RUNTIME_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _build.cache_root() == tmp_path / "xdg" / "tilelang-tt"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")
+    assert _build.cache_root() == tmp_path / "home" / ".cache" / "tilelang-tt"
+    monkeypatch.setenv("TT_RUNTIME_CACHE", str(tmp_path / "explicit"))
+    assert _build.cache_root() == tmp_path / "explicit"
+
+
+def test_library_hash_covers_the_cpu_features_of_march_native(monkeypatch):
+    """A cache shared between machines must not hand a -march=native library to a CPU without its instructions."""
+    from tt_runtime import _build
+
+    assert "-march=native" in _build._LIB_FLAGS
+    here = _build.native_target(_build.cxx())
+    assert here and here != "unknown"
+    before = _build.library_hash()
+    monkeypatch.setattr(_build, "native_target", lambda compiler: here + " -mno-avx2")
+    assert _build.library_hash() != before

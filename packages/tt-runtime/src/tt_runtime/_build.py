@@ -1,19 +1,25 @@
 """Building the emulator and host programs with the system C++ compiler, cached by content.
 
-Owns: the cache directory (``$TT_RUNTIME_CACHE``, default ``~/.cache/tilelang-tt``), the
-emulator library ``libtt_metal_emu.so`` (built once per content hash of its headers and
-sources, compiler and flags) and each artifact's host executable (``main.cpp`` linked against
+Owns: the cache directory (``$TT_RUNTIME_CACHE``, else ``$XDG_CACHE_HOME/tilelang-tt``, else
+``~/.cache/tilelang-tt``), the emulator library ``libtt_metal_emu.so`` (built once per content
+hash of its headers and sources, compiler, flags and -- since it is built with -march=native --
+the CPU features those flags expand to, so that a cache shared between machines never loads a
+library with instructions this CPU lacks) and each artifact's host executable (``main.cpp`` linked against
 that library, cached by the hash of ``main.cpp`` and the library). Kernels are not built here:
 the library JIT-compiles them when a workload is enqueued.
 Does not own: running (``_run.py``).
+Locking is ``fcntl.flock``: the emulator is POSIX-only (posix_spawn, dlopen), so no portable
+lock library is needed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -31,9 +37,14 @@ _HOST_FLAGS = ["-std=c++20", "-O2"]
 
 
 def cache_root() -> Path:
-    """The cache directory: ``$TT_RUNTIME_CACHE`` or ``~/.cache/tilelang-tt``."""
+    """The cache directory: ``$TT_RUNTIME_CACHE``, else ``$XDG_CACHE_HOME/tilelang-tt``, else
+    ``~/.cache/tilelang-tt`` (the XDG base directory rule: a relative XDG_CACHE_HOME is ignored)."""
     env = os.environ.get("TT_RUNTIME_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "tilelang-tt"
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "tilelang-tt"
 
 
 def cxx() -> str:
@@ -53,9 +64,35 @@ def _tree_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".h", ".hpp", ".cpp"})
 
 
+@functools.lru_cache(maxsize=None)
+def native_target(compiler: str) -> str:
+    """What ``-march=native`` means for `compiler` on this machine: the target flags it expands
+    to (gcc: ``-march=znver3 -mavx2 ...``; clang: ``-target-cpu``/``-target-feature``), or the
+    CPU flags of /proc/cpuinfo when the compiler does not say."""
+    cmd = [compiler, "-###", "-march=native", "-x", "c++", "-c", os.devnull, "-o", os.devnull]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        lines = [ln for ln in proc.stderr.splitlines() if "cc1" in ln]  # the compiler proper, flags expanded
+        tokens = shlex.split(lines[-1]) if lines else []
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        tokens = []
+    picked = [t for i, t in enumerate(tokens)
+              if t.startswith("-m") or (i and tokens[i - 1] in ("-target-cpu", "-target-feature"))]
+    if picked:
+        return " ".join(picked)
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    return next((ln for ln in cpuinfo.splitlines() if ln.startswith(("flags", "Features"))), "unknown")
+
+
 def library_hash() -> str:
-    """Content hash of the emulator's headers and sources, compiler and flags."""
+    """Content hash of the emulator's headers and sources, compiler, flags and (for
+    -march=native) this CPU's target features."""
     parts = [cxx().encode(), " ".join(_LIB_FLAGS).encode()]
+    if "-march=native" in _LIB_FLAGS:
+        parts.append(native_target(cxx()).encode())
     for path in _tree_files(INCLUDE_DIR) + _tree_files(SRC_DIR):
         parts.append(str(path.relative_to(DEVICE_DIR)).encode())
         parts.append(path.read_bytes())

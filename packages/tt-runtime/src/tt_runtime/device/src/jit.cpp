@@ -4,7 +4,7 @@
 // the kernel's text (behind a #line naming its path, so that diagnostics point at it) and exports tt_emu_kernel_entry(), compiled with
 //   $TT_RUNTIME_CXX -std=c++20 -O2 -fPIC -shared -I<include> -DKERNEL_COMPILE_TIME_ARGS=a,b,
 //   [-DNOC_INDEX=n | compute config defines] [user defines]
-// into $TT_RUNTIME_CACHE/kernels/<hash>/kernel.so, where <hash> covers the source text, the
+// into <cache>/kernels/<hash>/kernel.so (<cache>: $TT_RUNTIME_CACHE, else $XDG_CACHE_HOME/tilelang-tt, else ~/.cache/tilelang-tt), where <hash> covers the source text, the
 // command and the emulator build (TT_EMU_BUILD_ID), not the path. Builds run two at a time; a failure exits
 // through fatal("kernel_build") with the command, exit status, compiler output and kept source.
 // Does not own: running the kernel (launch.cpp).
@@ -51,9 +51,11 @@ std::string env_or(const char* name, const std::string& fallback) {
     return v && *v ? v : fallback;
 }
 
+// Same rule as tt_runtime._build.cache_root (which also passes TT_RUNTIME_CACHE when it runs us).
 std::string cache_dir() {
-    std::string home = env_or("HOME", "/tmp");
-    return env_or("TT_RUNTIME_CACHE", home + "/.cache/tilelang-tt");
+    std::string xdg = env_or("XDG_CACHE_HOME", "");
+    std::string base = !xdg.empty() && xdg[0] == '/' ? xdg : env_or("HOME", "/tmp") + "/.cache";
+    return env_or("TT_RUNTIME_CACHE", base + "/tilelang-tt");
 }
 
 void mkdirs(const std::string& path) {
