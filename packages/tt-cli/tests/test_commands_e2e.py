@@ -92,7 +92,7 @@ def test_passes_lists_the_pipeline_in_order():
     result = CliRunner().invoke(cli, ["passes"])
     assert result.exit_code == 0
     names = [line.split()[1] for line in result.output.strip().splitlines()]
-    assert names[0] == "infer_tt_layout" and names[-1] == "verify_tt_ir" and len(names) == 15
+    assert names[0] == "canonicalize_tile_program" and names[-1] == "verify_tt_ir" and len(names) == 16
 
 
 def test_doctor_reports_every_check():
@@ -108,7 +108,7 @@ def test_time_passes_and_dump_ir(tmp_path):
     proc = tt("--time-passes", "--dump-ir", str(dump), "compile", QUICKSTART, *SMALL, "-o", str(tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
     assert "pass timings:" in proc.stderr and "verify_tt_ir" in proc.stderr
-    assert sorted(p.name for p in dump.iterdir())[0] == "01_infer_tt_layout.py"
+    assert sorted(p.name for p in dump.iterdir())[0] == "01_canonicalize_tile_program.py"
 
 
 # T.floor has no SFPU lowering: refused by name. (T.reduce_max, used here before, lowers now;
