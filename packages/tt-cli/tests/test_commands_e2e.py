@@ -70,7 +70,7 @@ def test_run_an_artifact_directory(tmp_path):
 def test_ir_after_a_pass_and_unknown_pass():
     result = CliRunner().invoke(cli, ["ir", QUICKSTART, *SMALL, "--after", "split_device_kernel"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("# ---- after split_device_kernel (09) ----")
+    assert result.output.startswith("# ---- after split_device_kernel (10) ----")
     assert "def reader():" in result.output and "def compute():" in result.output
     # the module attrs (kilobytes of escaped JSON on one line in the dump) are decoded, one item per line
     assert max(len(line) for line in result.output.splitlines()) < 400
@@ -79,7 +79,7 @@ def test_ir_after_a_pass_and_unknown_pass():
     assert "I.module_attrs(" not in result.output
     proc = tt("ir", QUICKSTART, "--after", "fuse_everything")
     assert proc.returncode == 2
-    assert "unknown pass 'fuse_everything'; the passes are: infer_tt_layout," in proc.stderr
+    assert "unknown pass 'fuse_everything'; the passes are: canonicalize_tile_program, infer_tt_layout," in proc.stderr
 
 
 def test_ir_without_options_prints_tilelang_ir():
