@@ -19,18 +19,25 @@ def _state(cache: Path) -> dict[str, float]:
             for p in cache.rglob("*") if p.name in ("libtt_metal_emu.so", "main", "kernel.so")}
 
 
-def test_cache_dir_override_and_reuse(tmp_path, monkeypatch, make_artifact):
-    """TT_RUNTIME_CACHE moves every build; a second run rebuilds nothing; new compile args rebuild one kernel."""
+def test_cache_dir_override_and_reuse(tmp_path, monkeypatch, make_artifact, capfd):
+    """TT_RUNTIME_CACHE moves every build; a second run rebuilds nothing; new compile args rebuild one kernel.
+    The library build (about a minute) says so on stderr, once."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("TT_RUNTIME_CACHE", str(cache))
     a = np.ones((256, 256), np.float32)
+    capfd.readouterr()
     tt_runtime.run(GOLDEN, {"A": a, "B": a})
     first = _state(cache)
     kinds = sorted(Path(k).parts[0] for k in first)
     assert kinds == ["host", "kernels", "kernels", "kernels", "lib"]
+    lib_dir = cache / "lib" / tt_runtime._build.library_hash()
+    assert capfd.readouterr().err.splitlines() == [
+        f"tt-runtime: building the emulator library with {tt_runtime._build.cxx()} into {lib_dir} (once per emulator "
+        "version, compiler and CPU; takes about a minute) ..."]
 
     tt_runtime.run(GOLDEN, {"A": a, "B": a})
     assert _state(cache) == first  # nothing rebuilt, nothing touched
+    assert capfd.readouterr().err == ""
 
     x = np.ones((64, 64), np.float32)
     tt_runtime.run(make_artifact(gemm_spec(64, 64, 64, 32, 32, 32, [(0, 0)])), {"A": x, "B": x})

@@ -22,6 +22,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -132,6 +133,8 @@ def build_library() -> Path:
     with _locked(cache_root() / "lib" / ".lock"):
         if lib.exists():
             return lib
+        print(f"tt-runtime: building the emulator library with {cxx()} into {out_dir} (once per emulator version, "
+              f"compiler and CPU; takes about a minute) ...", file=sys.stderr, flush=True)
         work = Path(tempfile.mkdtemp(prefix="build-", dir=cache_root() / "lib"))
         defines = [f'-DTT_EMU_BUILD_ID="{digest}"', f'-DTT_EMU_INCLUDE_DIR="{INCLUDE_DIR}"']
         sources = sorted(SRC_DIR.glob("*.cpp"))
