@@ -65,7 +65,7 @@ def _tree_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".h", ".hpp", ".cpp"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def native_target(compiler: str) -> str:
     """What ``-march=native`` means for `compiler` on this machine: the target flags it expands
     to (gcc: ``-march=znver3 -mavx2 ...``; clang: ``-target-cpu``/``-target-feature``), or the
