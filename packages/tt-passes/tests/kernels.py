@@ -65,7 +65,7 @@ def eltwise(op="add", M=256, N=256, bm=64, bn=128, dtype=T.bfloat16):
 
 
 def reduce_kernel(M=64, N=64, dtype=T.float32):
-    """A row-max reduction: a tile op the pipeline does not lower yet."""
+    """A row-max reduction of a shared block."""
     @T.prim_func
     def rmax(A: T.Tensor((M, N), dtype), C: T.Tensor((M, 32), dtype)):
         with T.Kernel(1, 1) as (_bx, _by):

@@ -226,15 +226,16 @@ EXPECTED_SOFTMAX_NUM = '''\
                 T.call_extern("void", "pack_tile", t, 16)
             T.call_extern("void", "tile_regs_release")
             T.call_extern("void", "cb_push_back", 16, 8)
-            T.call_extern("void", "cb_pop_front", 24, 2)
         T.call_extern("void", "cb_pop_front", 0, 8)
+        T.call_extern("void", "cb_pop_front", 24, 2)
     T.call_extern("void", "cb_pop_front", 1, 1)'''
 
 
 def test_row_max_on_chip_then_bcast_sub_exp():
     """exp(A - rowmax(A)): the max packs its whole block (2 tiles) to the intermediate CB
     c_24; the expression waits for it, runs sub_tiles_bcast_cols (vector tile = block row
-    t // 4 of the 2 x 4 block) then exp in place, and pops c_24 after its sub-blocks."""
+    t // 4 of the 2 x 4 block) then exp in place; c_24, like the block A_l, is popped at the
+    end of the block trip (the sequence the value lives in)."""
     _, after = apply(kernels.softmax_num(), "insert_dst_management")
     assert EXPECTED_SOFTMAX_NUM in body_text(after, "compute")
 

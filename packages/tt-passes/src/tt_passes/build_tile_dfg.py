@@ -34,6 +34,8 @@ KERNEL_OF = {
     # tt.reduce_block(kind, dim, src, scaler, out, h, w); tt.scaler_fill(scaler)
     "tt.reduce_block": ("compute", (2, 3), (4,)),
     "tt.scaler_fill": ("reader", (), (0,)),
+    # tt.fill_block(out, fp32 bits, h, w): a block of one constant (T.fill of an on-chip value)
+    "tt.fill_block": ("compute", (), (0,)),
 }
 
 

@@ -14,6 +14,17 @@ Rewrites:
   before the nest; a tensor it writes a `local.fragment` block and a `T.copy(C, C[base])`
   after it. The nest then reads and writes the blocks as `A[i, j]`, exactly as if the
   kernel had copied them itself.
+- A T.Parallel nest of several assignments becomes one nest per assignment.
+- `x[i, j] / v[i]` (the FPU broadcasts add, subtract and multiply only) becomes
+  `x[i, j] * v_recip[i]` after a nest computing `v_recip[i] = 1 / v[i]`.
+- Buffer versions: a whole redefinition of an on-chip buffer in the sequence that first
+  defined it (`A_local[i, j] *= s[i]` after `T.copy(A_shared, A_local)`) writes a new
+  buffer `A_local_1`, which later uses read; the value before it stays in `A_local`.
+  Redefinitions inside a deeper loop (`acc[i, j] += ...` over k) are loop-carried and keep
+  their buffer, as do GEMM accumulators.
+- A block copied to a tensor and also read on chip, or loaded from a tensor (a pure
+  copy), is first copied on chip into a fresh fragment `<name>_out`, which the writer
+  drains (one CB has one consumer kernel).
 Guarantees: the body is otherwise unchanged; nothing is staged that does not match the
 pattern exactly (later passes refuse what is left, naming it).
 """
@@ -37,14 +48,32 @@ def _reads_buffers(expr: Any) -> bool:
     return tir.find(expr, lambda x: True, types=tir.TensorLoad) is not None
 
 
+def _read_buffers(expr: Any) -> list:
+    return [x.source for x in tir.collect(expr, tir.TensorLoad)]
+
+
+def _stores_to(stmts: list, bufs: list) -> bool:
+    """True if a statement of `stmts` stores to one of `bufs`."""
+    for st in stmts:
+        hit = tir.find(st, lambda x: any(x.buffer.same_as(b) for b in bufs),
+                       types=tir.BufferStore)
+        if hit is not None:
+            return True
+    return False
+
+
 def _forward(s: Any, env: list) -> Any:
-    """`s` with scalar stores forwarded into later loads (env: [(buffer, value)])."""
+    """`s` with scalar stores forwarded into later loads (env: [(buffer, value)]). A value
+    that reads buffers (`norm = (x[i, j] - m[i]) * r[i]` in a T.Parallel body) is forwarded
+    only when nothing after it in its sequence stores to those buffers."""
     if isinstance(s, tir.SeqStmt):
         out, env = [], list(env)
-        for x in s.seq:
+        items = list(s.seq)
+        for k, x in enumerate(items):
             x = _subst_loads(x, env)
-            if isinstance(x, tir.BufferStore) and _is_scalar(x.buffer) \
-                    and not _reads_buffers(x.value):
+            if isinstance(x, tir.BufferStore) and _is_scalar(x.buffer) and (
+                    not _reads_buffers(x.value)
+                    or not _stores_to(items[k + 1:], _read_buffers(x.value))):
                 env.append((x.buffer, x.value))
                 continue
             out.append(_forward(x, env))
@@ -212,6 +241,275 @@ def stage_parallel_nests(body: Any) -> Any:
     return visit(body)
 
 
+# --- one statement per T.Parallel nest ------------------------------------------------
+def split_parallel_bodies(body: Any) -> Any:
+    """`for i, j in T.Parallel: s1; s2` -> one nest per statement (each iteration touches
+    only its own elements, so the statements may run nest after nest)."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.SeqStmt) or \
+                not all(isinstance(x, tir.BufferStore) for x in inner.seq):
+            return s
+        vars_ = [v for v, _ in nest]
+        out = []
+        for store in inner.seq:
+            fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in vars_]
+            stmt = tir.substitute(store, dict(zip(vars_, fresh)))
+            for v, (_, n) in reversed(list(zip(fresh, nest))):
+                stmt = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
+                               tir.ForKind.PARALLEL, stmt)
+            out.append(stmt)
+        return tir.seq(*out)
+
+    return tir.rewrite(body, visit, types=tir.For)
+
+
+# --- x / v[i]: a reciprocal vector, then a broadcast multiply ----------------------------
+def _vector_load(e: Any, row: Any) -> bool:
+    """`v[i]` / `v[i, 0]` of an on-chip vector, i the nest's row variable."""
+    if not isinstance(e, tir.TensorLoad) or tir.scope_of(e.source) not in ON_CHIP:
+        return False
+    idx = list(e.indices)
+    return isinstance(idx[0], tir.Var) and idx[0].same_as(row) and (
+        len(idx) == 1 or (len(idx) == 2 and tir.as_int(idx[1]) == 0))
+
+
+def hoist_vector_divisors(body: Any) -> Any:
+    """`x[i, j] / v[i]` (no FPU broadcast divides) -> `x[i, j] * v_recip[i]`, with
+    `v_recip[i] = 1 / v[i]` computed by a T.Parallel over the vector just before."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if len(nest) != 2 or not isinstance(inner, tir.BufferStore):
+            return s
+        row = nest[0][0]
+        divisors = []
+
+        def div(e: Any) -> Any:
+            if type(e).__name__ != "Div" or not _vector_load(e.b, row):
+                return e
+            hit = next((r for v, r in divisors if v.same_as(e.b.source)), None)
+            if hit is None:
+                v = e.b.source
+                hit = tir.make_buffer(list(v.shape), str(v.dtype), f"{v.name}_recip",
+                                      scope="local.fragment")
+                divisors.append((v, hit))
+            return e.a * tir.load(hit, list(e.b.indices))
+
+        value = tir.rewrite(inner.value, div)
+        if not divisors:
+            return s
+        pre = []
+        for v, r in divisors:
+            i = tir.make_var("i", tir.dtype_of(row))
+            idx = [i] + [tir.const(0, "int32")] * (len(v.shape) - 1)
+            one = tir.const(1.0, str(v.dtype))
+            store = tir.BufferStore(r, one / tir.load(v, idx), idx)
+            pre += [tir.AllocBuffer(r),
+                    tir.For(i, tir.const(0, tir.dtype_of(i)), tir.const(nest[0][1], tir.dtype_of(i)),
+                            tir.ForKind.PARALLEL, store)]
+        new_inner = tir.BufferStore(inner.buffer, value, list(inner.indices))
+        loop = tir.rewrite(s, lambda x: new_inner if x.same_as(inner) else x,
+                           types=tir.BufferStore)
+        return tir.seq(*pre, loop)
+
+    return tir.rewrite(body, visit, types=tir.For)
+
+
+# --- buffer versions ----------------------------------------------------------------
+ON_CHIP = ("shared", "shared.dyn", "local.fragment")
+
+
+def _peel(s: Any) -> Any:
+    while isinstance(s, tir.AttrStmt):
+        s = s.body
+    return s
+
+
+def gemm_targets(body: Any) -> list:
+    return [tir.decode_gemm(c).C.buffer for c in tir.collect(body, tir.Call)
+            if tir.is_call(c, "tl.tileop.gemm")]
+
+
+def written_here(s: Any) -> list:
+    """On-chip buffers a statement of a sequence (re)defines whole: a T.copy, T.fill or
+    T.reduce_* (clear=True) destination, or the target of a T.Parallel nest."""
+    s = _peel(s)
+    if isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL:
+        return [x.buffer for x in tir.collect(s, tir.BufferStore)
+                if tir.scope_of(x.buffer) in ON_CHIP]
+    if not isinstance(s, tir.Evaluate):
+        return []
+    call = s.value
+    if tir.is_call(call, "tl.tileop.copy"):
+        buf = tir.decode_region(call.args[1]).buffer
+    elif tir.is_call(call, "tl.tileop.fill"):
+        buf = tir.decode_region(call.args[0]).buffer
+    elif tir.is_call(call, "tl.tileop.reduce") and tir.decode_reduce(call).clear:
+        buf = tir.decode_region(call.args[1]).buffer
+    else:
+        return []
+    return [buf] if tir.scope_of(buf) in ON_CHIP else []
+
+
+def _rename(s: Any, old: Any, new: Any, writes_only: bool = False) -> Any:
+    """`s` with `old` replaced by `new` (everywhere, or in the written operand only)."""
+    if writes_only:
+        inner = _peel(s)
+        if isinstance(inner, tir.Evaluate):
+            call = inner.value
+            pos = 0 if tir.is_call(call, "tl.tileop.fill") else 1
+            args = list(call.args)
+            args[pos] = _rename(args[pos], old, new)
+            new_inner = tir.evaluate(tir.call_intrin("handle", tir.op_name(call), *args))
+            return tir.rewrite(s, lambda x: new_inner if x.same_as(inner) else x,
+                               types=tir.Evaluate)
+
+        def store(x: Any) -> Any:
+            return tir.BufferStore(new, x.value, list(x.indices)) if x.buffer.same_as(old) else x
+        return tir.rewrite(s, store, types=tir.BufferStore)
+
+    def visit(x: Any) -> Any:
+        if isinstance(x, tir.TensorLoad) and x.source.same_as(old):
+            return tir.load(new, list(x.indices))
+        if isinstance(x, tir.BufferStore) and x.buffer.same_as(old):
+            return tir.BufferStore(new, x.value, list(x.indices))
+        return x
+
+    return tir.rewrite(s, visit, types=(tir.TensorLoad, tir.BufferStore))
+
+
+class _Versions:
+    """Gives every whole redefinition of an on-chip buffer in the sequence that defined it
+    a new buffer (`x`, then `x_1`, `x_2`, ...): `A_local[i, j] *= s[i]` after
+    `T.copy(A_shared, A_local)` reads the first version and writes the second. A
+    redefinition inside a deeper loop (`acc[i, j] += ...` over k, after `T.clear(acc)`)
+    is loop-carried and keeps its buffer; so do GEMM accumulators (their epilogues)."""
+
+    def __init__(self, keep: list):
+        self.keep, self.count = keep, {}
+
+    def stmt(self, s: Any, cur: list) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return self.seq(list(s.seq), cur)
+        if isinstance(s, tir.For) and s.kind != tir.ForKind.PARALLEL:
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, cur),
+                           annotations=s.annotations)
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body, cur))
+        return s
+
+    def seq(self, stmts: list, cur: list) -> Any:
+        cur, defined, out = list(cur), [], []
+        for x in _flatten(stmts):
+            for orig, now in cur:
+                x = _rename(x, orig, now)
+            for buf in written_here(x):
+                orig = next((o for o, n in cur if n.same_as(buf)), buf)
+                if any(orig.same_as(k) for k in self.keep):
+                    continue
+                if any(orig.same_as(d) for d in defined):
+                    new = self.version(orig)
+                    x = _rename(x, buf, new, writes_only=True)
+                    out.append(tir.AllocBuffer(new))
+                    cur = [(o, n) for o, n in cur if not o.same_as(orig)] + [(orig, new)]
+                else:
+                    defined.append(orig)
+            out.append(self.stmt(x, cur))
+        return tir.seq(*out)
+
+    def version(self, orig: Any) -> Any:
+        k = self.count.get(str(orig.name), 0) + 1
+        self.count[str(orig.name)] = k
+        return tir.make_buffer(list(orig.shape), str(orig.dtype), f"{orig.name}_{k}",
+                               scope="local.fragment")
+
+
+def _flatten(stmts: list) -> list:
+    """Statements of nested sequences under source-line attrs, each under its own copy of
+    the attrs (an op the canonicalization expanded into several)."""
+    out = []
+    for s in stmts:
+        attrs, inner = [], s
+        while isinstance(inner, tir.AttrStmt):
+            attrs.append(inner)
+            inner = inner.body
+        if not isinstance(inner, tir.SeqStmt):
+            out.append(s)
+            continue
+        for item in _flatten(list(inner.seq)):
+            for a in reversed(attrs):
+                item = tir.AttrStmt(a.node, a.attr_key, a.value, item)
+            out.append(item)
+    return out
+
+
+def split_versions(body: Any) -> Any:
+    return _Versions(gemm_targets(body)).stmt(body, [])
+
+
+def _on_chip_reads(body: Any, buf: Any) -> int:
+    """Tile ops and T.Parallel loads that read `buf` on chip (copies to tensors excluded)."""
+    n = 0
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            src = tir.decode_region(call.args[0]).buffer
+            dst = tir.decode_region(call.args[1]).buffer
+            n += src.same_as(buf) and tir.scope_of(dst) != "global"
+        elif tir.is_call(call, "tl.tileop.reduce"):
+            n += tir.decode_region(call.args[0]).buffer.same_as(buf)
+        elif tir.is_call(call, "tl.tileop.gemm"):
+            g = tir.decode_gemm(call)
+            n += g.A.buffer.same_as(buf) or g.B.buffer.same_as(buf)
+    loads = [x for x in tir.collect(body, tir.TensorLoad) if x.source.same_as(buf)]
+    regions = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.region")
+               and tir.decode_region(c).buffer.same_as(buf)]
+    return n + len(loads) - len(regions)
+
+
+def _loaded_from_tensor(body: Any, buf: Any) -> bool:
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            src = tir.decode_region(call.args[0]).buffer
+            dst = tir.decode_region(call.args[1]).buffer
+            if dst.same_as(buf) and tir.scope_of(src) == "global":
+                return True
+    return False
+
+
+def split_stores(body: Any) -> Any:
+    """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
+    copy) is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
+    keep = gemm_targets(body)
+
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.copy")):
+            return s
+        src, dst = (tir.decode_region(a) for a in s.value.args[:2])
+        buf = src.buffer
+        if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP \
+                or any(buf.same_as(k) for k in keep):
+            return s
+        if not _on_chip_reads(body, buf) and not _loaded_from_tensor(body, buf):
+            return s
+        out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",
+                              scope="local.fragment")
+        zeros = [tir.const(0, "int32")] * len(buf.shape)
+        shape = list(buf.shape)
+        move = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(buf, zeros, shape, tir.ACCESS_READ),
+                               tir.make_region(out, zeros, shape, tir.ACCESS_WRITE))
+        store = tir.call_intrin("handle", "tl.tileop.copy",
+                                tir.make_region(out, src.mins, src.extents, tir.ACCESS_READ),
+                                s.value.args[1])
+        return tir.seq(tir.AllocBuffer(out), tir.evaluate(move), tir.evaluate(store))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
 # --- pass ------------------------------------------------------------------------
 @dataclass
 class CanonicalizeTileProgram(TTPass):
@@ -221,6 +519,10 @@ class CanonicalizeTileProgram(TTPass):
         _, func = kernel_func(mod)
         body = _drop_dead_scalars(_forward(func.body, []))
         body = stage_parallel_nests(body)
+        body = split_parallel_bodies(body)
+        body = hoist_vector_divisors(body)
+        body = split_versions(body)
+        body = split_stores(body)
         return with_kernel_body(mod, body)
 
 

@@ -262,7 +262,7 @@ def _find_op(stmt: Any, names: tuple, out_cb: int) -> Any:
 def _out_cb(hit: tuple) -> int | None:
     name, args = hit
     pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1, "tt.reduce_block": 4,
-           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0}.get(name)
+           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0, "tt.fill_block": 0}.get(name)
     if pos is None:
         return None
     return tir.as_int(args[pos])
@@ -297,19 +297,29 @@ class _DstPlanner(B.SeqRewriter):
         self.partials = {cb.name[: -len("_partials")]: cb for cb in cbs.values()
                          if cb.role == "intermediate" and cb.name.endswith("_partials")}
 
-    def on_chip_reduces(self, body: Any) -> Any:
-        """A reduction into an intermediate CB (used on chip, no pack_out): its sections
-        in place, packing the whole block to the CB for the expression that reads it."""
+    def on_chip_ops(self, body: Any) -> Any:
+        """Ops writing an intermediate CB (a block used on chip, no pack_out) are lowered
+        in place, DST sub-block by sub-block: acquire, math, commit, pack to the CB
+        (reserve/push). The CB protocol around them (waits, pops) is lower_cb_intrinsics'."""
         def visit(s: Any) -> Any:
             hit = B.intrinsic_of(s)
-            if hit is None or hit[0] != "tt.reduce_block":
+            if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block"):
                 return s
             cb = self.cbs[_out_cb(hit)]
             if cb.role != "intermediate":
                 return s
             si, sj = _idx("si", cb.block[0] // cb.unit[0]), _idx("sj", cb.block[1] // cb.unit[1])
             nest = [(si, cb.block[0] // cb.unit[0]), (sj, cb.block[1] // cb.unit[1])]
-            return _loops(nest, reduce_section(hit[1], cb, si, sj))
+            if hit[0] == "tt.reduce_block":
+                return _loops(nest, reduce_section(hit[1], cb, si, sj))
+            n = cb.unit_tiles
+            if hit[0] == "tt.fill_block":
+                t = _idx("t", n)
+                math = _loops([(t, n)], B.extern("fill_tile_bitcast", t, hit[1][1]))
+            else:
+                tree, inputs = _expr.parse(B.string(hit[1][0])), B.ints(hit[1][4:])
+                math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
+            return _loops(nest, self.section(math, [], cb, n, (cb, si, sj, self.cap)))
 
         return tir.rewrite(body, visit, types=tir.Evaluate)
 
@@ -369,11 +379,8 @@ class _DstPlanner(B.SeqRewriter):
         if name == "tt.expr_block":
             tree, inputs = _expr.parse(B.string(args[0])), B.ints(args[4:])
             math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
-            inter = sorted({i for i in inputs if self.cbs[i].role == "intermediate"})
             return _replace(producer, op, B.seq(
-                *waits, *[B.extern("cb_wait_front", i, self.cbs[i].block_tiles) for i in inter],
-                _loops(nest, self.section(math, unary, cb, n, epi)),
-                *[B.extern("cb_pop_front", i, self.cbs[i].block_tiles) for i in inter]))
+                *waits, _loops(nest, self.section(math, unary, cb, n, epi))))
         math = matmul_tiles(args, cb.unit, si, sj)
         if cb.unit == cb.block and cb.name not in self.partials:  # DST holds it across K
             body = _replace(producer, op, math)
@@ -415,7 +422,7 @@ class InsertDstManagement(TTPass):
         matmuls = matmul_configs(func.body)
         cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
         planner = _DstPlanner(cbs, cap)
-        body = planner.stmt(planner.on_chip_reduces(func.body))
+        body = planner.stmt(planner.on_chip_ops(func.body))
         mod = replace_func(mod, gv, func.with_body(body))
         return _meta.put(mod, _meta.MATMULS, matmuls)
 

@@ -206,13 +206,19 @@ def reads_of(stmt: Any) -> set:
     return out
 
 
+def pops_of(stmt: Any) -> set:
+    """CB indices popped (explicit `cb_pop_front`) under `stmt`."""
+    return {tir.as_int(c.args[1]) for c in tir.collect(stmt, tir.Call)
+            if tir.extern_name(c) == "cb_pop_front"}
+
+
 class _ComputeWaits(B.SeqRewriter):
     def __init__(self, cbs: dict):
         self.cbs = cbs
 
     def seq(self, stmts: list) -> Any:
         out, pending, arrived = [], [], []
-        for s in stmts:
+        for s in _hoist_markers(stmts):
             hit = B.intrinsic_of(s)
             if hit is not None and hit[0] == "tt.cb_in":
                 cb = self.cbs[tir.as_int(hit[1][0])]
@@ -224,8 +230,30 @@ class _ComputeWaits(B.SeqRewriter):
                      for cb in pending if cb.index in needed]
             pending = [cb for cb in pending if cb.index not in needed]
             out.append(_prepend(waits, self.stmt(s)))
+            # a loop that rewrote a value in place (pushed the new block, popped the old)
+            # leaves a new block at the front: the next reader waits for it again
+            popped = pops_of(s)
+            pending += [cb for cb in arrived if cb.index in popped and cb not in pending]
         pops = [B.extern("cb_pop_front", cb.index, cb.block_tiles) for cb in arrived]
         return B.seq(*out, *pops)
+
+
+def _hoist_markers(stmts: list) -> list:
+    """`tt.cb_in` markers that end a commented op (an on-chip value it produced) move
+    after the comment, into the sequence the value lives in."""
+    out = []
+    for s in stmts:
+        text, body = B.unwrap_comment(s)
+        items = B.items(body) if text is not None else []
+        k = len(items)
+        while k and (B.intrinsic_of(items[k - 1]) or ("",))[0] == "tt.cb_in":
+            k -= 1
+        if text is None or k == len(items) or k == 0:
+            out.append(s)
+            continue
+        out.append(B.comment(text, B.seq(*items[:k])))
+        out.extend(items[k:])
+    return out
 
 
 def _prepend(waits: list, s: Any) -> Any:

@@ -98,9 +98,12 @@ def affine(expr: Any) -> tuple[list, int] | None:
 
 
 def tile_offset(terms: list, const: int, vmap: dict) -> Any:
-    """The uint32 tile coordinate sum(coef/32 * var) + const/32."""
-    parts = [B.mul(_mapped(v, vmap), c // TILE) for v, c in terms]
-    return B.add(*parts, const // TILE)
+    """The uint32 tile coordinate sum(coef/32 * var) + const/32 (negative coefficients,
+    as in `(n - 1 - k) * bk`, are subtracted: the sum is in range, uint32 wraps exactly)."""
+    pos = [B.mul(_mapped(v, vmap), c // TILE) for v, c in terms if c > 0]
+    neg = [B.mul(_mapped(v, vmap), -c // TILE) for v, c in terms if c < 0]
+    total = B.add(*pos, const // TILE)
+    return total - B.add(*neg) if neg else total
 
 
 def _mapped(v: Any, vmap: dict) -> Any:
@@ -117,7 +120,7 @@ def max_offset(terms: list, const: int, extents: dict) -> int | None:
         ext = next((e for k, e in extents.items() if k.same_as(v)), None)
         if ext is None:
             return None
-        total += (c // TILE) * (ext - 1)
+        total += (c // TILE) * (ext - 1) if c > 0 else 0
     return total
 
 
@@ -135,6 +138,8 @@ class _Lowering:
     expr_text: dict = field(default_factory=dict)   # out CB -> (T.Parallel text, line)
     produced: set = field(default_factory=set)      # non-accumulator CBs written so far
     scalers: dict = field(default_factory=dict)     # scaler CB index -> CB (reductions)
+    depth: int = 0                                  # serial loops around the current op
+    first_depth: dict = field(default_factory=dict)  # intermediate CB -> depth of its first write
 
     def stmt(self, s: Any, line: str | None = None) -> Any:
         if isinstance(s, tir.SeqStmt):
@@ -170,7 +175,26 @@ class _Lowering:
         self.vmap[s.loop_var] = new
         self.extents[new] = n
         body = tir.substitute(s.body, {s.loop_var: tir.Cast(tir.dtype_of(s.loop_var), new)})
-        return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, self.stmt(body, line))
+        self.depth += 1
+        inner = self.stmt(body, line)
+        self.depth -= 1
+        return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, inner)
+
+    def produce(self, op: Any, out: Any) -> Any:
+        """`op` writing `out`, with the CB protocol of an on-chip (intermediate) value: its
+        first write is followed by `tt.cb_in(out)` (compute waits before the first read and
+        pops at the end of the sequence, like a block that arrived); a rewrite inside a
+        deeper loop (loop-carried) reads the old block at the CB front, pushes the new one
+        behind it and pops the old one."""
+        self.produced.add(out.index)
+        if out.role != "intermediate":
+            return op
+        first = self.first_depth.setdefault(out.index, self.depth)
+        if self.depth > first:
+            n = out.block_tiles
+            return B.seq(B.extern("cb_wait_front", out.index, n), op,
+                         B.extern("cb_pop_front", out.index, n))
+        return B.seq(op, B.extern("tt.cb_in", out.index))
 
     def evaluate(self, s: Any, line: str | None) -> Any:
         call = s.value
@@ -196,10 +220,31 @@ class _Lowering:
             op = self.transfer("tt.copy_in", self.cbs[str(dst.buffer.name)], src, dst, text, line)
         elif str(src.buffer.name) in self.cbs and tir.scope_of(dst.buffer) == "global":
             op = self.transfer("tt.copy_out", self.cbs[str(src.buffer.name)], dst, src, text, line)
+        elif str(src.buffer.name) in self.cbs and str(dst.buffer.name) in self.cbs:
+            op = self.on_chip_copy(self.cbs[str(src.buffer.name)], self.cbs[str(dst.buffer.name)],
+                                   src, dst, text, line)
         else:
             raise self.fail("only copies between a tensor and a shared/fragment buffer are "
                             "supported", text, line)
         return B.comment(_where(line, text), op)
+
+    def on_chip_copy(self, src: Any, dst: Any, sr: Any, dr: Any, text: str,
+                     line: str | None) -> Any:
+        """T.copy between two on-chip blocks (a dtype cast when their formats differ): the
+        tiles go through DST (copy_tile, pack_tile) into the destination CB."""
+        whole = all(tir.as_int(m) == 0 for m in list(sr.mins) + list(dr.mins))
+        if not whole or src.block != dst.block:
+            raise self.fail(f"an on-chip copy must move the whole block ('{src.name}' has "
+                            f"{src.block} tiles, '{dst.name}' {dst.block})", text, line,
+                            hint="copy whole shared/fragment buffers of one shape")
+        if src.index not in self.produced and src.role != "input":
+            raise self.fail(f"'{src.name}' is read before anything was written to it", text,
+                            line)
+        self.expr_slots[dst.index] = max(self.expr_slots.get(dst.index, 1), 1)
+        self.expr_text[dst.index] = (text, line)
+        op = B.extern("tt.expr_block", "$0", dst.index, dst.block[0], dst.block[1],
+                      *([src.index] * _expr.MAX_INPUTS))
+        return self.produce(op, dst)
 
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
                  line: str | None) -> Any:
@@ -227,7 +272,7 @@ class _Lowering:
         coords, guards = [], []
         for dim, m in enumerate(glob.mins):
             aff = affine(m)
-            if aff is None or aff[1] % TILE or any(c % TILE or c < 0 for _, c in aff[0]):
+            if aff is None or aff[1] % TILE or any(c % TILE for _, c in aff[0]):
                 raise self.fail(f"offset `{B.show(m)}` is not an affine multiple of 32",
                                 text, line, hint="index tensors with block-aligned offsets "
                                                  "like by * block_M")
@@ -264,10 +309,16 @@ class _Lowering:
         value = call.args[1]
         text = f"T.fill({name}, {B.show(value)})"
         cb = self.cbs.get(name)
-        if cb is None or not cb.accumulator or float(getattr(value, "value", 1)) != 0.0:
-            raise self.fail("only T.clear / T.fill(…, 0) of a gemm accumulator is supported",
-                            text, line)
-        return B.comment(_where(line, f"T.clear({name})"), B.extern("tt.acc_clear", cb.index))
+        if cb is not None and cb.accumulator and float(getattr(value, "value", 1)) == 0.0:
+            return B.comment(_where(line, f"T.clear({name})"), B.extern("tt.acc_clear", cb.index))
+        number = _constant(value)
+        if cb is None or cb.role != "intermediate" or number is None:
+            raise self.fail("T.fill needs a shared/fragment buffer and a constant value",
+                            text, line, hint="fill with a number such as 0, 1.0 or "
+                                             "-T.infinity(dtype)")
+        op = B.extern("tt.fill_block", cb.index, B.u32(_expr.fp32_bits(number)), cb.block[0],
+                      cb.block[1])
+        return B.comment(_where(line, text), self.produce(op, cb))
 
     # -- reductions
     def reduce(self, call: Any, line: str | None) -> Any:
@@ -275,9 +326,12 @@ class _Lowering:
         src_name, dst_name = str(r.src.buffer.name), str(r.dst.buffer.name)
         text = f"T.reduce_{r.kind}({src_name}, {dst_name}, dim={r.dim})"
         src, dst = self.cbs.get(src_name), self.cbs.get(dst_name)
-        if src is None or dst is None or src.role != "input" or dst.reduced not in ("row", "col"):
-            raise self.fail("T.reduce_* must read a block copied from a tensor and write a "
-                            "fragment copied to a tensor", text, line)
+        if src is None or dst is None or dst.reduced not in ("row", "col"):
+            raise self.fail("T.reduce_* must read a shared/fragment block and write a "
+                            "shared/fragment vector", text, line)
+        if src.role != "input" and src.index not in self.produced:
+            raise self.fail(f"'{src_name}' is reduced before anything was written to it",
+                            text, line)
         h, w = src.block
         want = [h, 1] if r.dim == 1 else [1, w]
         if dst.block != want:
@@ -285,10 +339,9 @@ class _Lowering:
                             f"{src.block} over dim {r.dim} gives {want}", text, line)
         scaler = self.cbs[f"{src_name}_scaler"]
         self.scalers[scaler.index] = scaler
-        self.produced.add(dst.index)
         op = B.extern("tt.reduce_block", r.kind, "row" if r.dim == 1 else "col", src.index,
                       scaler.index, dst.index, h, w)
-        return B.comment(_where(line, text), op)
+        return B.comment(_where(line, text), self.produce(op, dst))
 
     # -- T.Parallel
     def parallel(self, s: Any, line: str | None) -> Any:
@@ -305,6 +358,9 @@ class _Lowering:
                f" = {B.show(body.value)}"
         out = self.cbs.get(str(body.buffer.name))
         ivars = [f.loop_var for f in loops]
+        if out is not None and _is_vector_nest(out, exts, body.indices, ivars):
+            op = self.elementwise(body, out, ivars, text, line)
+            return B.comment(_where(line, text), op)
         if out is None or len(loops) != 2 or exts != [out.block[0] * TILE, out.block[1] * TILE] \
                 or not _same_vars(body.indices, ivars):
             raise self.fail("T.Parallel must cover a whole shared/fragment block, "
@@ -327,6 +383,8 @@ class _Lowering:
                             hint="supported: + - * / T.max T.min of shared/fragment tiles "
                                  "indexed [i, j] and float constants, T.exp/exp2/log/sqrt/"
                                  "rsqrt/abs/sigmoid/tanh, negation") from None
+        if out.role == "intermediate":
+            return self.produce(self.expr_op(tree, out, inputs, text, line), out)
         if not tree.has_acc:
             self.produced.add(out.index)
         if _expr.is_fpu(tree) and tree.args[0].index != tree.args[1].index:
@@ -335,6 +393,9 @@ class _Lowering:
                             out.block[0], out.block[1])
         if str(tree) == "relu(acc)":
             return B.extern("tt.unary_block", "relu", out.index, out.block[0], out.block[1])
+        return self.expr_op(tree, out, inputs, text, line)
+
+    def expr_op(self, tree: Any, out: Any, inputs: list, text: str, line: str | None) -> Any:
         self.check_vector_formats(inputs, text, line)
         if len(inputs) > _expr.MAX_INPUTS:
             raise self.fail(f"the expression reads {len(inputs)} tiles; at most "
@@ -352,6 +413,8 @@ class _Lowering:
         """A tile operand: `acc` (the accumulator itself) or `$k` (an input CB)."""
         name = str(load.source.name)
         cb = self.cbs.get(name)
+        if cb is not None and len(ivars) == 1 and cb.reduced == out.reduced == "row":
+            return self.vector_in_vector(load, cb, out, ivars, inputs, text, line)
         if cb is not None and cb.reduced in ("row", "col"):
             return self.vector_leaf(load, cb, out, ivars, inputs, text, line)
         if cb is None or not _same_vars(load.indices, ivars):
@@ -361,18 +424,37 @@ class _Lowering:
             raise self.fail(f"operand '{name}' has {cb.block} tiles, the output "
                             f"'{out.name}' {out.block}", text, line,
                             hint="elementwise operands must have the output's shape")
+        if cb.name == out.name and out.role == "intermediate":
+            return self.in_leaf(cb, inputs, text, line)  # the old block, at the CB front
         if cb.name == out.name:
             if not out.accumulator and out.index not in self.produced:
                 raise self.fail(f"'{name}' is read before anything was written to it",
                                 text, line, hint="compute it first (T.gemm or T.Parallel)")
             return _expr.Node("acc")
-        if cb.role != "input":
-            raise self.fail(f"operand '{name}' is not loaded from a tensor (on-chip "
-                            "intermediates are not supported yet)", text, line,
-                            hint="fold it into this expression")
+        if cb.role == "output":
+            raise self.fail(f"operand '{name}' is copied to a tensor by the writer and cannot "
+                            "be read on chip", text, line)
+        return self.in_leaf(cb, inputs, text, line)
+
+    def in_leaf(self, cb: Any, inputs: list, text: str, line: str | None) -> Any:
+        if cb.role == "intermediate" and cb.index not in self.produced:
+            raise self.fail(f"'{cb.name}' is read before anything was written to it",
+                            text, line)
         if cb not in inputs:
             inputs.append(cb)
         return _expr.Node("in", index=inputs.index(cb))
+
+    def vector_in_vector(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
+                         text: str, line: str | None) -> Any:
+        """A vector read elementwise by a T.Parallel over vectors (`s[i]` in `for i in
+        T.Parallel(bm): r[i] = T.rsqrt(s[i])`): one tile per 32 rows, values in column 0."""
+        idx = list(load.indices)
+        ok = len(idx) in (1, 2) and isinstance(idx[0], tir.Var) and idx[0].same_as(ivars[0]) \
+            and (len(idx) == 1 or tir.as_int(idx[1]) == 0)
+        if not ok or cb.block != out.block:
+            raise self.fail(f"vector operand `{B.show(load)}` must be indexed [{ivars[0].name}] "
+                            f"and have the output's {out.block[0] * TILE} rows", text, line)
+        return self.in_leaf(cb, inputs, text, line)
 
     def vector_leaf(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
                     text: str, line: str | None) -> Any:
@@ -430,8 +512,31 @@ class _Lowering:
                                              "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
 
 
+def _constant(value: Any) -> float | None:
+    """The float of a constant fill value (`0`, `1.0`, `-T.infinity(...)`), else None."""
+    value = tir.simplify(value)
+    if isinstance(value, tir.Cast):
+        return _constant(value.value)
+    if isinstance(value, (tir.FloatImm, tir.IntImm)):
+        return float(value.value)
+    if type(value).__name__ == "Mul":
+        a, b = _constant(value.a), _constant(value.b)
+        return a * b if a is not None and b is not None else None
+    if type(value).__name__ == "Sub":
+        a, b = _constant(value.a), _constant(value.b)
+        return a - b if a is not None and b is not None else None
+    return None
+
+
 def _where(line: str | None, text: str) -> str:
     return f"{line}  {text}" if line else text
+
+
+def _is_vector_nest(out: Any, exts: list, indices: Any, ivars: list) -> bool:
+    """`for i in T.Parallel(bm): v[i] = ...` over a whole column vector (bm/32 x 1 tiles)."""
+    return out.reduced == "row" and len(ivars) == 1 and exts == [out.block[0] * TILE] \
+        and len(indices) in (1, 2) and isinstance(indices[0], tir.Var) \
+        and indices[0].same_as(ivars[0]) and (len(indices) == 1 or tir.as_int(indices[1]) == 0)
 
 
 def _same_vars(indices: Any, ivars: list) -> bool:
@@ -619,7 +724,8 @@ class LowerTTTileIntrinsics(TTPass):
         if fits:
             return []
         unit = list(choose_subblock(cb.block[0], cb.block[1], per))
-        pages = cb.num_pages // cb.unit_tiles * unit[0] * unit[1]
+        pages = cb.num_pages if cb.role == "intermediate" else \
+            cb.num_pages // cb.unit_tiles * unit[0] * unit[1]
         if not cb.accumulator:
             return [_meta.replace(cb, unit=unit, num_pages=pages)]
         partials = [p for p in cbs.values() if p.name == f"{cb.name}_partials"]

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import get_arch, tir
+from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
 from tt_passes.insert_dst_management import choose_subblock
@@ -53,6 +53,9 @@ class Use:
     reduced: str | None = None     # "row" / "col": the output of a T.reduce_* over dim 1 / 0
     reduce_src: bool = False       # the input of a T.reduce_*
     reduce_of: str | None = None   # a reduction output: the buffer it reduces
+    computed: bool = False         # written on chip (T.Parallel, on-chip T.copy, T.fill, T.reduce_*)
+    loop_carried: bool = False     # also rewritten inside a deeper loop (acc += ... over k)
+    depth: int | None = None       # loop depth of its first write
 
 
 def collect_uses(body: Any) -> dict:
@@ -61,14 +64,33 @@ def collect_uses(body: Any) -> dict:
             if tir.scope_of(a.buffer) in ON_CHIP_SCOPES}
     stages: list = [0]
     lines: list = [None]
+    depth: list = [0]
+
+    def write(name: str) -> None:
+        use = uses.get(name)
+        if use is None:
+            return
+        if use.depth is None:
+            use.depth = depth[0]
+        elif depth[0] > use.depth:
+            use.loop_carried = True
+        use.computed = True
+        use.line = use.line or lines[-1]
 
     def on_for(loop: Any, m: Any) -> Any:
         ann = loop.annotations
         stages.append(tir.as_int(ann["num_stages"]) if ann is not None and "num_stages" in ann
                       else stages[-1])
+        serial = loop.kind != tir.ForKind.PARALLEL
+        depth[0] += serial
         m.default_mutate(loop)
+        depth[0] -= serial
         stages.pop()
         return loop
+
+    def on_store(store: Any, m: Any) -> Any:
+        write(str(store.buffer.name))
+        return store
 
     def on_attr(attr: Any, m: Any) -> Any:
         line = tir.source_line_of(attr)
@@ -80,6 +102,11 @@ def collect_uses(body: Any) -> dict:
     def on_call(call: Any, m: Any) -> Any:
         if tir.is_call(call, "tl.tileop.copy"):
             _note_copy(uses, call, stages[-1], lines[-1])
+            src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
+            if tir.scope_of(src) != "global":
+                write(str(dst.name))
+        elif tir.is_call(call, "tl.tileop.fill"):
+            write(str(tir.decode_region(call.args[0]).buffer.name))
         elif tir.is_call(call, "tl.tileop.gemm"):
             c = str(tir.decode_gemm(call).C.buffer.name)
             if c in uses:
@@ -89,6 +116,7 @@ def collect_uses(body: Any) -> dict:
             r = tir.decode_reduce(call)
             src, dst = str(r.src.buffer.name), str(r.dst.buffer.name)
             if dst in uses:
+                write(dst)
                 uses[dst].reduced = "row" if r.dim == 1 else "col"
                 uses[dst].reduce_of = src
                 uses[dst].line = uses[dst].line or lines[-1]
@@ -97,7 +125,8 @@ def collect_uses(body: Any) -> dict:
                 uses[src].line = uses[src].line or lines[-1]
         return call
 
-    tir.mutate(body, [(tir.For, on_for), (tir.AttrStmt, on_attr), (tir.Call, on_call)])
+    tir.mutate(body, [(tir.For, on_for), (tir.AttrStmt, on_attr), (tir.Call, on_call),
+                      (tir.BufferStore, on_store)])
     return uses
 
 
@@ -149,7 +178,6 @@ class PropagateTTLayout(TTPass):
         cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
         config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
                                      self.full_sync, cap)
-        self._check_reduces(uses)
         cbs = [self._cb(name, use, buffers, cap, uses) for name, use in uses.items()]
         cbs += [scaler_cb(cb) for cb in cbs if uses[cb.name].reduce_src]
         mod = _meta.put(mod, _meta.CBS, cbs)
@@ -167,27 +195,15 @@ class PropagateTTLayout(TTPass):
 
     def _cb(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
-        if use.reduced is None and use.loaded_from is not None and len(shape) == 2 \
-                and 1 in shape:  # a vector operand: (bm, 1) in column 0, (1, bn) in row 0
+        if use.reduced is None and len(shape) == 2 and 1 in shape \
+                and shape != [1, 1]:  # a vector: (bm, 1) in column 0, (1, bn) in row 0
             use.reduced = "row" if shape[1] == 1 else "col"
+        if use.reduced is None and len(shape) == 1:  # a vector (bm,): column 0 of bm/32 tiles
+            use.reduced = "row"
         block = (self._reduced_block(name, shape, use) if use.reduced is not None
                  else self._block(name, shape, use.line))
-        if use.reduced is not None and use.stored_to is None and use.loaded_from is None:
-            # a reduction used on chip (x - max): compute -> compute, the whole block at
-            # once, in the format of the block it reduces (the FPU broadcast's other operand)
-            src = uses[use.reduce_of]
-            fmt_of = buffers[src.loaded_from]
-            unit = list(choose_subblock(block[0], block[1], cap))
-            return _meta.CBInfo(name=name, role="intermediate", dtype=fmt_of.dtype,
-                                data_format=fmt_of.data_format, page_size=fmt_of.page_size,
-                                block=block, unit=unit, num_pages=block[0] * block[1],
-                                source_line=use.line, reduced=use.reduced)
-        if use.loaded_from is None and use.stored_to is None:
-            raise self.error("on-chip buffer is never loaded from or stored to a tensor; "
-                             "on-chip intermediates are not supported yet",
-                             obj=f"buffer '{name}'", source_line=use.line,
-                             hint=f"T.copy {name} to an output tensor, or fold it into "
-                                  "the expression that uses it")
+        if use.stored_to is None and use.loaded_from is None:
+            return self._intermediate(name, use, block, buffers, cap, uses)
         if use.loaded_from is not None:
             src = buffers[use.loaded_from]
             blocks = depth_blocks(use.num_stages, self.cb_depth)
@@ -203,6 +219,37 @@ class PropagateTTLayout(TTPass):
                             data_format=dst.data_format, page_size=dst.page_size,
                             block=block, unit=unit, num_pages=2 * unit[0] * unit[1],
                             buffer=dst.name, accumulator=use.accumulator, source_line=use.line,
+                            reduced=use.reduced)
+
+    def _intermediate(self, name: str, use: Use, block: list, buffers: dict, cap: int,
+                      uses: dict) -> Any:
+        """A block computed and consumed on chip: a compute -> compute CB holding one block
+        (two when it is rewritten inside a loop: the new value is pushed behind the old
+        one, which is popped after). Its format is the buffer's dtype; a reduction of a
+        tensor block keeps that block's format (the FPU broadcast's other operand)."""
+        if not use.computed:
+            raise self.error("on-chip buffer is read but never written (no T.copy into it, "
+                             "T.fill, T.reduce_* or T.Parallel assignment)",
+                             obj=f"buffer '{name}'", source_line=use.line,
+                             hint=f"fill {name} before reading it (e.g. T.copy from a tensor "
+                                  "or T.clear)")
+        src = uses.get(use.reduce_of) if use.reduce_of else None
+        if src is not None and src.loaded_from is not None:
+            info = buffers[src.loaded_from]
+            dtype, fmt = info.dtype, info.data_format
+        else:
+            dtype = str(use.alloc.buffer.dtype)
+            dtype = "float32" if dtype == "float" else dtype
+            if dtype not in ("bfloat16", "float16", "float32"):
+                raise self.error(f"on-chip buffer dtype {dtype} is not supported",
+                                 obj=f"buffer '{name}'", source_line=use.line,
+                                 hint="use bfloat16, float16 or float32")
+            fmt = dtypes.data_format(dtype)
+        unit = list(choose_subblock(block[0], block[1], cap))
+        blocks = 2 if use.loop_carried else 1
+        return _meta.CBInfo(name=name, role="intermediate", dtype=dtype, data_format=fmt,
+                            page_size=dtypes.tile_bytes(fmt), block=block, unit=unit,
+                            num_pages=blocks * block[0] * block[1], source_line=use.line,
                             reduced=use.reduced)
 
     def _reduced_block(self, name: str, shape: list, use: Use) -> list:
