@@ -237,8 +237,8 @@ def _check_func(func: Any) -> Any:
     if isinstance(func, JitKernel):
         raise TTError(f"tt_cli.compile: '{func.__name__}' is a @tt_cli.jit factory, not a kernel; "
                       f"call it with its parameters instead ({func.__name__}(...) returns the compiled kernel)")
-    if _is_ir_module(func):
-        names = [gv.name_hint for gv, f in func.functions.items() if isinstance(f, tir.PrimFunc)]
+    if isinstance(func, tir.IRModule):
+        names = [name for name, f in tir.functions(func).items() if isinstance(f, tir.PrimFunc)]
         if not names:
             raise TTError("tt_cli.compile: the IRModule holds no PrimFunc; pass a @T.prim_func")
         if len(names) > 1:
@@ -252,14 +252,6 @@ def _check_func(func: Any) -> Any:
     if callable(func):
         hint += "; if this is a kernel factory, call it first: tt_cli.compile(factory(...))"
     raise TTError(f"tt_cli.compile: expected a @T.prim_func, got {type(func).__name__} {shown}; {hint}")
-
-
-def _is_ir_module(value: Any) -> bool:
-    try:
-        import tvm
-    except ImportError:
-        return False
-    return isinstance(value, tvm.IRModule)
 
 
 def _check_out_idx_type(out_idx: Any) -> list[int] | None:
