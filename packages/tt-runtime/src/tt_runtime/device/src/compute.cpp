@@ -191,6 +191,35 @@ void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0
     count(k, (std::string("bcast_") + dims[dim] + "_" + ops[static_cast<int>(op)]).c_str());
 }
 
+const char* unary_bcast_init_name(uint32_t dim) {
+    static const char* names[] = {"unary_bcast_none_init", "unary_bcast_rows_init", "unary_bcast_cols_init",
+                                  "unary_bcast_scalar_init"};
+    if (dim > 3) fault("unary_bcast_init: unsupported BroadcastType");
+    return names[dim];
+}
+
+void unary_bcast(uint32_t dim, uint32_t cb, uint32_t itile, uint32_t idst) {
+    static const char* dims[] = {"none", "rows", "cols", "scalar"};
+    if (dim > 3) fault("unary_bcast: unsupported BroadcastType");
+    const std::string name = std::string("unary_bcast<") + dims[dim] + ">";
+    KernelCtx& k = compute_ctx(name.c_str());
+    Dst& d = math_dst(k, name.c_str(), idst);
+    const std::string init = unary_bcast_init_name(dim);
+    if (k.last_init != init) {
+        fault(name + ": the engines are set up for " + (k.last_init.empty() ? std::string("nothing") : k.last_init) +
+              "; call " + init + "(icb) first");
+    }
+    alignas(64) float b[1024];
+    unpack_input(k, cb, itile, b, name.c_str());
+    float* o = d.tile[idst];
+    for (int r = 0; r < 32; ++r) {
+        for (int c = 0; c < 32; ++c) {
+            o[r * 32 + c] = dim == 1 ? b[c] : dim == 2 ? b[r * 32] : dim == 3 ? b[0] : b[r * 32 + c];
+        }
+    }
+    count(k, (std::string("unary_bcast_") + dims[dim]).c_str());
+}
+
 void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
     KernelCtx& k = compute_ctx("binary_dst");
     Dst& d = math_dst(k, "binary sfpu op", i0);

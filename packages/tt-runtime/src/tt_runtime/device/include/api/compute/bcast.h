@@ -8,7 +8,10 @@
 //   COL:    DST[r][c] = A[r][c] op B[r][0]                (B's column 0 across every column)
 //   SCALAR: DST[r][c] = A[r][c] op B[0][0]
 // The op faults unless the matching *_bcast_*_init was the last init (the unpacker's
-// broadcast mode and the math op are programmed there). unary_bcast is not emulated.
+// broadcast mode and the math op are programmed there).
+// unary_bcast_init<BroadcastType>(icb) / unary_bcast<BroadcastType>(icb, itile, idst): a copy of one
+// tile into DST[idst] with the broadcast (COL: every column is the tile's column 0; ROW: every row is
+// its row 0; SCALAR: [0][0] everywhere); faults unless unary_bcast_init of that type was the last init.
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -53,6 +56,14 @@ enum class BroadcastType : std::uint8_t { NONE = 0, ROW = 1, COL = 2, SCALAR = 3
         tt_emu::k::bcast_tiles(tt_emu::k::Binop::BINOP, static_cast<uint32_t>(tBcastDim), icb0, icb1, itile0,      \
                                itile1, idst, 0);                                                                  \
     }
+template <BroadcastType bcast_type, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void unary_bcast_init(uint32_t icb) {
+    tt_emu::k::op_init(tt_emu::k::unary_bcast_init_name(static_cast<uint32_t>(bcast_type)), icb, icb, 0);
+}
+template <BroadcastType bcast_type, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void unary_bcast(uint32_t icb, uint32_t in_tile_index, uint32_t dst_tile_index) {
+    tt_emu::k::unary_bcast(static_cast<uint32_t>(bcast_type), icb, in_tile_index, dst_tile_index);
+}
 TT_EMU_BCAST(add, Add)
 TT_EMU_BCAST(sub, Sub)
 TT_EMU_BCAST(mul, Mul)
