@@ -62,3 +62,41 @@ def test_two_gemms_over_one_k_loop(arch):
         dot = float((np.abs(a) @ np.abs(rhs)).max())
         res = check(got, want, "bfloat16", k=K, dot_scale=dot, spills=K // bk - 1)
         assert res.passed, res
+
+
+def vector_expr(fn, M=64, N=64):
+    """C = fn(A, V) with V a column vector (M, 32) stored in column 0 (bf16)."""
+
+    @T.prim_func
+    def vexpr(A: T.Tensor((M, N), T.bfloat16), V: T.Tensor((M, 32), T.bfloat16),
+              C: T.Tensor((M, N), T.float32)):
+        with T.Kernel(1, threads=128) as bx:
+            A_s = T.alloc_shared((M, N), T.bfloat16)
+            V_s = T.alloc_shared((M, 1), T.bfloat16)
+            C_l = T.alloc_fragment((M, N), T.float32)
+            T.copy(A[bx * M, 0], A_s)
+            T.copy(V[bx * M, 0], V_s)
+            for i, j in T.Parallel(M, N):
+                C_l[i, j] = fn(A_s[i, j], V_s[i, 0])
+            T.copy(C_l, C[bx * M, 0])
+    return vexpr
+
+
+@pytest.mark.parametrize("name, fn, ref", [
+    ("v-a", lambda a, v: v - a, lambda a, v: v - a),
+    ("a*2+v", lambda a, v: a * 2.0 + v, lambda a, v: a * 2.0 + v),
+    ("a*exp(v)", lambda a, v: a * T.exp(v), lambda a, v: a * np.exp(v)),
+    ("scaled-diff", lambda a, v: T.exp2(a * 1.5 - v * 1.5), lambda a, v: np.exp2(a * 1.5 - v * 1.5)),
+])
+def test_vector_operand_anywhere(name, fn, ref):
+    """A column vector outside an FPU broadcast is loaded into DST broadcast (unary_bcast<COL>)
+    and combined by SFPU ops in fp32 DST: fp32 output, error <= a few fp32 ulps of the
+    largest intermediate (checked at 2^-20 of it; exp/exp2 are libm on the emulator)."""
+    rng = np.random.default_rng(3)
+    a = bf16(rng.uniform(-1, 1, (64, 64)).astype(np.float32))
+    v = np.zeros((64, 32), np.float32)
+    v[:, 0] = bf16(rng.uniform(-1, 1, 64).astype(np.float32))
+    got = tt_cli.compile(vector_expr(fn), out_idx=[2])(a, v)
+    want = ref(a.astype(np.float64), v[:, :1].astype(np.float64))
+    scale = max(float(np.abs(want).max()), 4.0)
+    assert float(np.abs(np.asarray(got, np.float64) - want).max()) <= 2.0 ** -20 * scale

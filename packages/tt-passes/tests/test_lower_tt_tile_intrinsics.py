@@ -214,15 +214,21 @@ def test_column_vector_operand(fn, tree):
     assert f'"tt.expr_block", {tree}' in body_text(after)
 
 
-@pytest.mark.parametrize("fn, match", [
-    (lambda A, V, i, j: V[i, 0] - A[i, j], "must be the right operand of"),
-    (lambda A, V, i, j: A[i, j] * 2.0 + V[i, 0], "must be the right operand of"),
-    (lambda A, V, i, j: A[i, j] * T.exp(V[i, 0]), "must be the right operand of"),
-    (lambda A, V, i, j: A[i, j] * V[j, 0], r"must be indexed `V_s\[i, 0\]`"),
+@pytest.mark.parametrize("fn, tree", [
+    (lambda A, V, i, j: V[i, 0] - A[i, j], '"sub(vcol($0), $1)", 16, 2, 2, 1, 0,'),
+    (lambda A, V, i, j: A[i, j] * 2.0 + V[i, 0], '"add(mul_s($0, 2.0), vcol($1))", 16, 2, 2, 0, 1,'),
+    (lambda A, V, i, j: A[i, j] * T.exp(V[i, 0]), '"mul($0, exp(vcol($1)))", 16, 2, 2, 0, 1,'),
 ])
-def test_unsupported_broadcast_forms_are_refused(fn, match):
-    with pytest.raises(TTCompileError, match=match) as err:
-        apply(kernels.bcast(fn), "lower_tt_tile_intrinsics")
+def test_vector_operands_off_the_fpu_broadcast(fn, tree):
+    """A vector anywhere else than beside a block under + - * is a `vcol` leaf (loaded into
+    DST broadcast by unary_bcast<COL>), not a refusal."""
+    _, after = apply(kernels.bcast(fn), "lower_tt_tile_intrinsics")
+    assert f'"tt.expr_block", {tree}' in body_text(after)
+
+
+def test_vector_indexed_by_the_wrong_variable_is_refused():
+    with pytest.raises(TTCompileError, match=r"must be indexed `V_s\[i, 0\]`") as err:
+        apply(kernels.bcast(lambda A, V, i, j: A[i, j] * V[j, 0]), "lower_tt_tile_intrinsics")
     assert "at kernels.py:" in str(err.value)
 
 

@@ -55,6 +55,8 @@ CB_ARGS: dict[str, tuple[int, ...]] = {
     "transpose_init": (0,),
     "reduce_init": (0, 1, 2),
     "reduce_uninit": (0,),
+    "unary_bcast_init": (0,),
+    "unary_bcast": (0,),
     **{f"{op}_bcast_{kind}_init": (0, 1) for op in ("add", "sub", "mul") for kind in ("rows", "cols", "scalar")},
     # compute: tile ops
     "add_tiles": (0, 1),

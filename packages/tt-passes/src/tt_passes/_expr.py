@@ -14,9 +14,10 @@ nodes:
 printed as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`, `mul_s(sub($0, $1), 0.5)`,
 `exp(sub_col($0, $1))`. A broadcast node's second input is a vector CB (a (bm, 1) buffer:
 values in column 0 of each tile; a (1, bn) buffer: row 0); it runs on the FPU
-(`sub_tiles_bcast_cols`) straight from the two CBs, so both operands must be CB leaves:
-`leaf()` returns the vector operand as a `vcol` / `vrow` leaf, which may appear only as
-the right operand of + - * (or the left of a commutative + *) with a tile leaf.
+(`sub_tiles_bcast_cols`) straight from the two CBs. `leaf()` returns a vector operand as a
+`vcol($k)` / `vrow($k)` leaf: next to a CB leaf under + - * it becomes that FPU broadcast;
+anywhere else it is loaded into its DST register broadcast (`unary_bcast<COL>`), so
+`x[i, j] * s - m[i] * s` works like any other tree.
 
 DST allocation (Sethi-Ullman over the tree, registers as a stack): a leaf needs 1
 register; `op($a, $b)` of two CB leaves with op in + - * runs on the FPU straight from
@@ -67,6 +68,8 @@ class Node:
     def __str__(self) -> str:
         if self.op == "in":
             return f"${self.index}"
+        if self.op in VECTOR:
+            return f"{self.op}(${self.index})"
         if self.op == "acc":
             return "acc"
         inner = ", ".join(str(a) for a in self.args)
@@ -93,19 +96,7 @@ def from_tir(expr: Any, leaf: Any) -> Node:
     out = _build(expr, leaf)
     if isinstance(out, float):
         raise Unsupported(expr, "the expression reads no tile")
-    if _stray_vector(out):
-        raise Unsupported(expr, "a broadcast (row/column vector) operand must be the right "
-                                "operand of + - * (or either operand of + *) whose other "
-                                "operand is a block read straight from its buffer")
     return out
-
-
-def _stray_vector(n: Node) -> bool:
-    if n.op in VECTOR:
-        return True
-    if n.op in BCAST:
-        return False
-    return any(_stray_vector(a) for a in n.args)
 
 
 def _build(e: Any, leaf: Any) -> Node | float:
@@ -186,6 +177,8 @@ def _parse(toks: list) -> tuple[Node, list]:
     while True:
         arg, rest = _parse(rest)
         args.append(arg)
+        if rest[0] == ")" and head in VECTOR:
+            return Node(head, index=args[0].index), rest[1:]
         if rest[0] == ")":
             return Node(head, tuple(args)), rest[1:]
         rest = rest[1:]  # ","
@@ -213,7 +206,7 @@ def is_bcast(n: Node) -> bool:
 
 def slots(n: Node) -> int:
     """DST registers one tile of the tree needs (Sethi-Ullman, `acc` pinned to register 0)."""
-    if n.op in ("in", "acc") or is_fpu(n) or is_bcast(n):
+    if n.op in ("in", "acc", *VECTOR) or is_fpu(n) or is_bcast(n):
         return 1
     if len(n.args) == 1:
         return slots(n.args[0])
@@ -248,7 +241,7 @@ def _both_acc(n: Node) -> bool:
 
 def program(n: Node) -> list:
     """Instructions computing `n` into register 0, in order. Each is a tuple:
-    ("copy", r, k)  ("fpu", op, r, ka, kb)  ("bcast", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
+    ("copy", r, k)  ("vload", "col"|"row", r, k)  ("fpu", op, r, ka, kb)  ("bcast", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
     ("unary", op, r)."""
     out: list = []
     _gen(n, 0, out)
@@ -258,6 +251,8 @@ def program(n: Node) -> list:
 def _gen(n: Node, d: int, out: list) -> None:
     if n.op == "in":
         out.append(("copy", d, n.index))
+    elif n.op in VECTOR:
+        out.append(("vload", VECTOR[n.op], d, n.index))
     elif n.op == "acc":
         assert d == 0, "acc is evaluated into register 0"
     elif is_fpu(n):

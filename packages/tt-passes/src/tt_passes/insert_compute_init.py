@@ -68,6 +68,8 @@ class _Needs:
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
             return {"op": (SFPU_INIT[name],)}
+        if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast
+            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
         if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)
             return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("reduce", name, *args)}
         if name == "reduce_uninit":
@@ -189,10 +191,11 @@ def hw_startup_cbs(body: Any, needs: _Needs, cbs: dict) -> tuple:
     math = next((n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT)),
                 None)
     if math is None:  # reductions: the first reduce_init's source and scaler CBs
-        red = next((n["set_op"] for n in ops if n.get("set_op")), None)
+        red = next((n["set_op"] for n in ops if n.get("set_op") and n["set_op"][0] == "reduce"),
+                   None)
         math = ("reduce", red[2], red[3]) if red is not None else None
-    if math is None:  # copy + SFPU only: configure both unpackers for the first copy's CB
-        cb = next(n["op"][1] for n in ops if "op" in n and n["op"][0] == "copy")
+    if math is None:  # copy / unary_bcast + SFPU only: both unpackers for the first one's CB
+        cb = next(n["srca"][1] for n in ops if "srca" in n)
         math = ("copy", cb, cb)
     needs.of_first_is_matmul = math[0] == "matmul"
     out = next(n["pack"][1] for n in ops if "pack" in n and cbs[n["pack"][1]].role == "output")

@@ -152,15 +152,16 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
         kind = ins[0]
         if kind == "copy":
             call = B.extern("copy_tile", inputs[ins[2]], idx, slot(ins[1]))
+        elif kind == "vload":  # a vector tile into DST, broadcast over the block's tile
+            kind_t = f"<BroadcastType::{'COL' if ins[1] == 'col' else 'ROW'}>"
+            vidx = _vector_tile(ins[1], idx, cb)
+            calls.append(B.extern("unary_bcast_init" + kind_t, inputs[ins[3]]))
+            call = B.extern("unary_bcast" + kind_t, inputs[ins[3]], vidx, slot(ins[2]))
         elif kind == "fpu":
             call = B.extern(_expr.FPU[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, idx,
                             slot(ins[2]))
         elif kind == "bcast":  # the vector CB holds one tile per block row (col) / column (row)
-            h = cb.block[0]
-            if ins[1].endswith("_col"):
-                vidx = idx if w == 1 else tir.floordiv(idx, B.u32(w))
-            else:
-                vidx = idx if h == 1 else tir.floormod(idx, B.u32(w))
+            vidx = _vector_tile("col" if ins[1].endswith("_col") else "row", idx, cb)
             call = B.extern(_expr.BCAST[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, vidx,
                             slot(ins[2]))
         elif kind == "binary":
@@ -172,6 +173,15 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
             call = B.extern(_expr.SFPU_UNARY[ins[1]], slot(ins[2]))
         calls.append(_loops([(u, g)], call))
     return _loops([(gi, n // g)], B.seq(*calls))
+
+
+def _vector_tile(dim: str, idx: Any, cb: Any) -> Any:
+    """The tile of a vector CB beside tile `idx` of `cb`'s block: a column vector has one
+    tile per block row, a row vector one per block column."""
+    h, w = cb.block
+    if dim == "col":
+        return idx if w == 1 else tir.floordiv(idx, B.u32(w))
+    return idx if h == 1 else tir.floormod(idx, B.u32(w))
 
 
 def matmul_tiles(args: list, unit: list, si: Any, sj: Any) -> Any:

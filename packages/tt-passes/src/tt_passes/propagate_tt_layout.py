@@ -150,9 +150,11 @@ def depth_blocks(num_stages: int, policy: Any) -> int:
 
 
 def wants_fp32_acc(uses: dict, buffers: dict) -> bool:
-    """Auto rule: fp32 DST when an accumulator or any moved tensor is float32."""
+    """Auto rule: fp32 DST when an accumulator, an on-chip value computed in float32 (an
+    fp32 fragment of a bf16 kernel: softmax/norm statistics) or any moved tensor is float32."""
     for use in uses.values():
-        if use.accumulator and str(use.alloc.buffer.dtype) == "float32":
+        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float")
+        if fp32 and (use.accumulator or use.computed):
             return True
     return any(buffers[n].dtype == "float32" for u in uses.values()
                for n in (u.loaded_from, u.stored_to) if n is not None)
