@@ -111,8 +111,14 @@ REDUCE = [
 ]
 
 SOFTMAX = [
-    Case("softmax-parts-256", "softmax.py", "softmax_parts", dict(M=256, N=256, block_M=64)),
-    Case("softmax-parts-fp32", "softmax.py", "softmax_parts", dict(M=128, N=512, block_M=32, dtype="float32")),
+    Case("softmax-256", "softmax.py", "softmax", dict(M=256, N=256, block_M=32)),
+    Case("softmax-fp32-64rows", "softmax.py", "softmax", dict(M=128, N=512, block_M=64, dtype="float32")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX
+NORM = [
+    Case("rms-norm-fp32", "rms_norm.py", "rms_norm", dict(M=128, N=256, block_M=32)),
+    Case("rms-norm-bf16", "rms_norm.py", "rms_norm", dict(M=128, N=512, block_M=64, dtype="bfloat16")),
+    Case("rms-norm-splitk-fp32", "rms_norm.py", "rms_norm_splitk", dict(M=128, N=512, block_M=32, block_K=128)),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM
