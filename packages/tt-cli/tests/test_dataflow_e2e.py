@@ -100,3 +100,49 @@ def test_vector_operand_anywhere(name, fn, ref):
     want = ref(a.astype(np.float64), v[:, :1].astype(np.float64))
     scale = max(float(np.abs(want).max()), 4.0)
     assert float(np.abs(np.asarray(got, np.float64) - want).max()) <= 2.0 ** -20 * scale
+
+
+def gemm_vector_epilogue(M=128, N=128, K=128, bm=64, bn=64, bk=32):
+    """C = (A @ B) * s[i] + bias[j]: a GEMM epilogue with a column and a row vector
+    (s in column 0 of an (M, 32) tensor, bias in row 0 of a (32, N) one)."""
+
+    @T.prim_func
+    def gemm_vec(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+                 Bias: T.Tensor((32, N), T.bfloat16), S: T.Tensor((M, 32), T.bfloat16),
+                 C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm), threads=128) as (bx, by):
+            A_s = T.alloc_shared((bm, bk), T.bfloat16)
+            B_s = T.alloc_shared((bk, bn), T.bfloat16)
+            bias_s = T.alloc_shared((1, bn), T.bfloat16)
+            s_s = T.alloc_shared((bm, 1), T.bfloat16)
+            C_l = T.alloc_fragment((bm, bn), T.float32)
+            T.copy(Bias[0, bx * bn], bias_s)
+            T.copy(S[by * bm, 0], s_s)
+            T.clear(C_l)
+            for k in T.Pipelined(K // bk, num_stages=2):
+                T.copy(A[by * bm, k * bk], A_s)
+                T.copy(B[k * bk, bx * bn], B_s)
+                T.gemm(A_s, B_s, C_l)
+            for i, j in T.Parallel(bm, bn):
+                C_l[i, j] = C_l[i, j] * s_s[i, 0] + bias_s[0, j]
+            T.copy(C_l, C[by * bm, bx * bn])
+    return gemm_vec
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_gemm_epilogue_with_row_and_column_vectors(arch):
+    """The accumulator block exceeds DST beside the epilogue's registers, so it is restreamed
+    sub-block by sub-block; the vectors are narrowed to the sub-block's rows / columns."""
+    M = N = K = 128
+    rng = np.random.default_rng(5)
+    a, b = (bf16(rng.uniform(-1, 1, (M, K)).astype(np.float32)) for _ in range(2))
+    bias = np.zeros((32, N), np.float32)
+    bias[0] = bf16(rng.uniform(-1, 1, N).astype(np.float32))
+    s = np.zeros((M, 32), np.float32)
+    s[:, 0] = bf16(rng.uniform(-1, 1, M).astype(np.float32))
+    got = tt_cli.compile(gemm_vector_epilogue(), out_idx=[4], arch=arch)(a, b, bias, s)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    want = (a64 @ b64) * s[:, :1] + bias[0]
+    dot = float(((np.abs(a64) @ np.abs(b64)) * np.abs(s[:, :1]) + np.abs(bias[0])).max())
+    res = check(got, want, "bfloat16", k=K, dot_scale=dot)
+    assert res.passed, res

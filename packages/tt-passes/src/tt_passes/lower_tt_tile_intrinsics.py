@@ -623,6 +623,10 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
             args[2], args[3] = sh, sw
         elif name == "tt.expr_block" and tir.as_int(args[1]) == acc.index:
             args[2], args[3] = sh, sw
+        elif name == "tt.copy_in" and cb in side and cbs[cb].reduced == "row":
+            args[2], args[4] = B.add(args[2], rows), sh  # a column vector: the sub-block's rows
+        elif name == "tt.copy_in" and cb in side and cbs[cb].reduced == "col":
+            args[3], args[5] = B.add(args[3], cols), sw  # a row vector: the sub-block's columns
         elif name == "tt.copy_in" and cb in side:  # an epilogue operand: acc's sub-block
             args[2], args[3], args[4], args[5] = B.add(args[2], rows), B.add(args[3], cols), sh, sw
         else:
@@ -647,10 +651,16 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
     new_b = _meta.replace(cb_, block=b_block, unit=b_block,
                           num_pages=cb_.num_pages // cb_.block_tiles * sw * kt)
     new_c = _meta.replace(acc, block=[sh, sw], unit=[sh, sw])
-    new_side = [_meta.replace(cbs[i], block=[sh, sw], unit=[sh, sw],
-                              num_pages=cbs[i].num_pages // cbs[i].block_tiles * sh * sw)
-                for i in sorted(side)]
+    new_side = [_narrowed(cbs[i], sh, sw) for i in sorted(side)]
     return body, [new_a, new_b, new_c, *new_side]
+
+
+def _narrowed(cb: Any, sh: int, sw: int) -> Any:
+    """An epilogue operand's CB for one sh x sw sub-block (a vector: its rows / columns)."""
+    block = [sh, 1] if cb.reduced == "row" else [1, sw] if cb.reduced == "col" else [sh, sw]
+    tiles = block[0] * block[1]
+    return _meta.replace(cb, block=block, unit=block,
+                         num_pages=cb.num_pages // cb.block_tiles * tiles)
 
 
 def epilogue_inputs(body: Any, out: int) -> set:
