@@ -14,6 +14,7 @@ that package's tests. Then `integration` (all five, kernel -> emulator -> numpy)
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -60,9 +61,34 @@ def _install(session: nox.Session, pkg: str, extras: str = "") -> None:
 
 # Set-up a package's tests need beyond pip (run inside its session, after the install).
 SETUP: dict[str, list[str]] = {
-    # the ttnn wheel's device headers (pip download, cached) and clang-19 (apt, if root)
+    # the ttnn wheel's device headers (pip download, cached); the toolchain: _check_toolchain
     "tt-codegen": ["python", "-m", "tt_codegen.sdk_check", "--setup"],
 }
+
+
+# What sdk-check compiles with (tt_codegen.sdk_check._sdk): Debian/Ubuntu package -> what shows it is there.
+TOOLCHAIN = {
+    "clang-19": lambda: shutil.which("clang++-19") is not None,
+    "libnewlib-dev": lambda: Path("/usr/include/newlib/stdint.h").is_file(),
+    "libstdc++-12-dev": lambda: Path("/usr/include/c++/12").is_dir(),
+}
+
+
+def _check_toolchain(session: nox.Session) -> None:
+    """Before installing anything: say what apt will install and why, or stop with the command to run."""
+    missing = [pkg for pkg, present in TOOLCHAIN.items() if not present()]
+    if not missing:
+        return
+    why = ("sdk-check compiles every generated kernel for rv32 with clang-19 against newlib, libstdc++ 12 "
+           "and the real TT-Metalium headers")
+    command = f"apt-get install -y --no-install-recommends {' '.join(missing)}"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        session.log(f"installing {', '.join(missing)} with apt-get (running as root): {why}")
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env)
+        session.run(*command.split(), "-qq", external=True, env=env)
+        return
+    session.error(f"{', '.join(missing)} missing: {why}. Install first (as root): {command}")
 
 
 def _package_session(pkg: str):
@@ -70,6 +96,8 @@ def _package_session(pkg: str):
 
     @nox.session(name=pkg)
     def run(session: nox.Session) -> None:
+        if pkg in SETUP:
+            _check_toolchain(session)
         _install(session, pkg, extras)
         if pkg in SETUP:
             session.install("pip")  # uv's environments have none; the SDK download uses it
@@ -114,6 +142,7 @@ def integration(session: nox.Session) -> None:
 @nox.session(name="sdk-check")
 def sdk_check(session: nox.Session) -> None:
     """Compiles every kernel the corpus generates against the ttnn wheel's device headers."""
+    _check_toolchain(session)
     _install_all(session)
     session.install("pip")  # uv's environments have none; the SDK download uses it
     session.run("python", "-m", "tt_codegen.sdk_check", "--setup")
