@@ -146,3 +146,64 @@ def test_gemm_epilogue_with_row_and_column_vectors(arch):
     dot = float(((np.abs(a64) @ np.abs(b64)) * np.abs(s[:, :1]) + np.abs(bias[0])).max())
     res = check(got, want, "bfloat16", k=K, dot_scale=dot)
     assert res.passed, res
+
+
+def running_reduce(kind, M=64, N=256, bm=32, bk=64):
+    """O[:, 0] = the row reduction `kind` of A, accumulated over N // bk column blocks into
+    a (bm,) fragment: clear=False (T.reduce_abssum has no clear: its block result is added).
+    The previous value is also kept in a copy and folded back in (a second on-chip reader)."""
+
+    @T.prim_func
+    def running(A: T.Tensor((M, N), T.float32), O: T.Tensor((M, 32), T.float32)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            a = T.alloc_fragment((bm, bk), T.float32)
+            m = T.alloc_fragment((bm,), T.float32)
+            prev = T.alloc_fragment((bm,), T.float32)
+            o = T.alloc_fragment((bm, 1), T.float32)
+            if kind in ("max", "absmax"):
+                T.fill(m, -T.infinity(T.float32))
+            elif kind == "min":
+                T.fill(m, T.infinity(T.float32))
+            else:
+                T.clear(m)
+            for k in range(N // bk):
+                T.copy(A[bx * bm, k * bk], a)
+                T.copy(m, prev)
+                if kind == "max":
+                    T.reduce_max(a, m, dim=1, clear=False)
+                elif kind == "min":
+                    T.reduce_min(a, m, dim=1, clear=False)
+                elif kind == "absmax":
+                    T.reduce_absmax(a, m, dim=1, clear=False)
+                elif kind == "abssum":
+                    T.reduce_abssum(a, m, dim=1)
+                else:
+                    T.reduce_sum(a, m, dim=1, clear=False)
+                for i in T.Parallel(bm):
+                    if kind in ("max", "absmax"):
+                        m[i] = T.max(m[i], prev[i])
+                    elif kind == "min":
+                        m[i] = T.min(m[i], prev[i])
+                    elif kind == "abssum":
+                        m[i] = m[i] + prev[i]
+                    else:
+                        m[i] = m[i] + (prev[i] - prev[i])
+            for i in T.Parallel(bm):
+                o[i, 0] = m[i]
+            T.copy(o, O[bx * bm, 0])
+    return running
+
+
+@pytest.mark.parametrize("kind", ["max", "min", "absmax", "abssum", "sum"])
+def test_loop_carried_reductions(kind):
+    """min/abssum/absmax become the FPU's max/sum of -x / |x|; clear=False folds each block's
+    result into the loop-carried vector. Max-like results are exact; sums round in fp32 at
+    each of ~N adds: 2^-20 of sum|x|."""
+    rng = np.random.default_rng(7)
+    a = rng.uniform(-2, 2, (64, 256)).astype(np.float32)
+    got = np.asarray(tt_cli.compile(running_reduce(kind), out_idx=[1])(a), np.float64)
+    want = {"max": a.max(1), "min": a.min(1), "absmax": np.abs(a).max(1),
+            "abssum": np.abs(a).sum(1), "sum": a.sum(1)}[kind].astype(np.float64)
+    bound = 0.0 if kind in ("max", "min", "absmax") else 2.0 ** -20 * float(np.abs(a).sum(1).max())
+    assert float(np.abs(got[:, 0] - want).max()) <= bound
+    assert not got[:, 1:].any()

@@ -179,7 +179,8 @@ def test_row_reduction():
     assert EXPECTED_ROW_SUM in body_text(after)
 
 
-def test_reduction_clear_false_is_refused():
+def test_reduction_clear_false_of_an_unwritten_vector_is_refused():
+    """clear=False folds into the old value: one never written is named (not garbage-in)."""
     @T.prim_func
     def acc(A: T.Tensor((64, 64), T.bfloat16), S: T.Tensor((64, 32), T.bfloat16)):
         with T.Kernel(1, threads=128) as bx:
@@ -188,8 +189,24 @@ def test_reduction_clear_false_is_refused():
             T.copy(A[0, 0], A_l)
             T.reduce_sum(A_l, S_l, dim=1, clear=False)
             T.copy(S_l, S[bx * 64, 0])
-    with pytest.raises(TTCompileError, match="clear=False"):
+    with pytest.raises(TTCompileError, match="'S_l' is read before anything was written to it"):
+        apply(acc, "lower_tt_tile_intrinsics")
+
+
+def test_column_reduction_clear_false_is_refused():
+    """clear=False into a row vector (dim=0) is not lowered yet: refused with a workaround."""
+    @T.prim_func
+    def acc(A: T.Tensor((64, 64), T.bfloat16), S: T.Tensor((32, 64), T.bfloat16)):
+        with T.Kernel(1, threads=128) as bx:
+            A_l = T.alloc_fragment((64, 64), T.bfloat16)
+            S_l = T.alloc_fragment((64,), T.bfloat16)
+            T.copy(A[0, 0], A_l)
+            T.fill(S_l, 0)
+            T.reduce_sum(A_l, S_l, dim=0, clear=False)
+            T.copy(S_l, S[0, bx * 64])
+    with pytest.raises(TTCompileError, match="clear=False into a row vector") as err:
         apply(acc, "propagate_tt_layout")
+    assert "hint: reduce into a fresh vector with clear=True and add it" in str(err.value)
 
 
 def test_softmax_numerator_bcast_expression():

@@ -55,10 +55,13 @@ def test_reduce_of_a_shared_buffer():
         ("input", "output", "row", [2, 1])
 
 
-def test_refuses_reduce_min_naming_it():
-    with pytest.raises(TTCompileError) as err:
-        apply(kernels.row_reduce("min"), "propagate_tt_layout")
-    assert "T.reduce_min is not supported" in str(err.value) and "at kernels.py:" in str(err.value)
+def test_reduce_min_is_a_max_of_the_negated_block():
+    """T.reduce_min becomes -reduce_max(-x): an on-chip negated block A_l_min and a partial
+    vector S_l_part, both intermediates."""
+    _, after = apply(kernels.row_reduce("min"), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert cbs["A_l_min"].role == cbs["S_l_part"].role == "intermediate"
+    assert cbs["S_l"].role == "output"
 
 
 def test_reduction_cbs():

@@ -17,6 +17,9 @@ Rewrites:
 - A T.Parallel nest of several assignments becomes one nest per assignment.
 - `x[i, j] / v[i]` (the FPU broadcasts add, subtract and multiply only) becomes
   `x[i, j] * v_recip[i]` after a nest computing `v_recip[i] = 1 / v[i]`.
+- T.reduce_min / abssum / absmax and clear=False reductions become what the FPU pools
+  (sum or max, clear=True): `-x` or `|x|` into a fresh fragment first (min = -max(-x)), and
+  `dst[i] = op(dst[i], part[i])` over the vector after (`part`: the new partial result).
 - Buffer versions: a whole redefinition of an on-chip buffer in the sequence that first
   defined it (`A_local[i, j] *= s[i]` after `T.copy(A_shared, A_local)`) writes a new
   buffer `A_local_1`, which later uses read; the value before it stays in `A_local`.
@@ -319,6 +322,82 @@ def hoist_vector_divisors(body: Any) -> Any:
     return tir.rewrite(body, visit, types=tir.For)
 
 
+# --- reductions the FPU pools directly ---------------------------------------------------
+BASE_KIND = {"sum": "sum", "max": "max", "min": "max", "abssum": "sum", "absmax": "max"}
+
+
+def _nest(shape: list, fn: Any) -> Any:
+    """`for i, j in T.Parallel(*shape): fn([i, j])` (one var per dim)."""
+    vars_ = [tir.make_var(n, "int32") for n in "ij"[:len(shape)]]
+    body = fn(vars_)
+    for v, n in reversed(list(zip(vars_, shape))):
+        body = tir.For(v, tir.const(0, "int32"), tir.const(n, "int32"), tir.ForKind.PARALLEL, body)
+    return body
+
+
+def _vector_nest(buf: Any, fn: Any) -> Any | None:
+    """`for i in T.Parallel(n): buf[i] (or buf[i, 0]) = fn(index)` for a column vector."""
+    shape = [tir.as_int(d) for d in buf.shape]
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        tail = [tir.const(0, "int32")] * (len(shape) - 1)
+        return _nest([shape[0]], lambda v: tir.BufferStore(buf, fn(v + tail), v + tail))
+    return None
+
+
+def canonical_reduction(call: Any) -> list | None:
+    """T.reduce_min/abssum/absmax and clear=False as the FPU's sum/max (clear=True) plus
+    elementwise nests: |x| or -x first, and `dst[i] = op(dst[i], part[i])` after."""
+    r = tir.decode_reduce(call)
+    if r.kind in ("sum", "max") and r.clear:
+        return None
+    if (r.kind == "min" or not r.clear) and r.dim != 1:
+        return None  # a nest over a row vector after a column reduction: left for the refusal
+    src, dst = r.src.buffer, r.dst.buffer
+    out = []
+    if r.kind in ("min", "abssum", "absmax"):
+        pre = tir.make_buffer(list(src.shape), str(src.dtype), f"{src.name}_{r.kind}",
+                              scope="local.fragment")
+        op = (lambda x: -x) if r.kind == "min" else tir.fabs
+        shape = [tir.as_int(d) for d in src.shape]
+        out += [tir.AllocBuffer(pre),
+                _nest(shape, lambda v: tir.BufferStore(pre, op(tir.load(src, v)), v))]
+        src = pre
+    part = dst
+    if r.kind == "min" or not r.clear:
+        part = tir.make_buffer(list(dst.shape), str(dst.dtype), f"{dst.name}_part",
+                               scope="local.fragment")
+        out.append(tir.AllocBuffer(part))
+    zeros = [tir.const(0, "int32")] * len(src.shape)
+    dzeros = [tir.const(0, "int32")] * len(part.shape)
+    out.append(tir.evaluate(tir.call_intrin(
+        "handle", "tl.tileop.reduce",
+        tir.make_region(src, zeros, list(src.shape), tir.ACCESS_READ),
+        tir.make_region(part, dzeros, list(part.shape), tir.ACCESS_WRITE),
+        tir.StringImm(BASE_KIND[r.kind]), tir.const(r.dim, "int32"), tir.const(True, "bool"))))
+    if part.same_as(dst):
+        return out
+    post = (lambda x: -x) if r.kind == "min" else (lambda x: x)
+    if r.clear:
+        combine = _vector_nest(dst, lambda v: post(tir.load(part, v)))
+    else:
+        join = {"sum": lambda a, b: a + b, "abssum": lambda a, b: a + b, "max": tir.Max,
+                "absmax": tir.Max, "min": tir.Min}[r.kind]
+        combine = _vector_nest(dst, lambda v: join(tir.load(dst, v), post(tir.load(part, v))))
+    if combine is None:
+        return None  # a column reduction into a row vector: left for the refusal
+    return out + [combine]
+
+
+def canonical_reductions(body: Any) -> Any:
+    def visit(s: Any) -> Any:
+        if isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.reduce"):
+            stmts = canonical_reduction(s.value)
+            return tir.seq(*stmts) if stmts else s
+        return s
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
 # --- buffer versions ----------------------------------------------------------------
 ON_CHIP = ("shared", "shared.dyn", "local.fragment")
 
@@ -392,24 +471,26 @@ class _Versions:
     def __init__(self, keep: list):
         self.keep, self.count = keep, {}
 
-    def stmt(self, s: Any, cur: list) -> Any:
+    def stmt(self, s: Any, cur: list, outer: list = ()) -> Any:
         if isinstance(s, tir.SeqStmt):
-            return self.seq(list(s.seq), cur)
+            return self.seq(list(s.seq), cur, list(outer))
         if isinstance(s, tir.For) and s.kind != tir.ForKind.PARALLEL:
-            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, cur),
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, cur, outer),
                            annotations=s.annotations)
         if isinstance(s, tir.AttrStmt):
-            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body, cur))
+            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body, cur, outer))
         return s
 
-    def seq(self, stmts: list, cur: list) -> Any:
+    def seq(self, stmts: list, cur: list, outer: list) -> Any:
+        """`outer`: buffers defined before this sequence in enclosing ones; rewritten here
+        they are loop-carried (the next trip reads the last write), so never split."""
         cur, defined, out = list(cur), [], []
         for x in _flatten(stmts):
             for orig, now in cur:
                 x = _rename(x, orig, now)
             for buf in written_here(x):
                 orig = next((o for o, n in cur if n.same_as(buf)), buf)
-                if any(orig.same_as(k) for k in self.keep):
+                if any(orig.same_as(k) for k in self.keep) or any(orig.same_as(o) for o in outer):
                     continue
                 if any(orig.same_as(d) for d in defined):
                     new = self.version(orig)
@@ -418,7 +499,7 @@ class _Versions:
                     cur = [(o, n) for o, n in cur if not o.same_as(orig)] + [(orig, new)]
                 else:
                     defined.append(orig)
-            out.append(self.stmt(x, cur))
+            out.append(self.stmt(x, cur, outer + defined))
         return tir.seq(*out)
 
     def version(self, orig: Any) -> Any:
@@ -448,7 +529,7 @@ def _flatten(stmts: list) -> list:
 
 
 def split_versions(body: Any) -> Any:
-    return _Versions(gemm_targets(body)).stmt(body, [])
+    return _Versions(gemm_targets(body)).stmt(body, [], [])
 
 
 def _on_chip_reads(body: Any, buf: Any) -> int:
@@ -521,6 +602,7 @@ class CanonicalizeTileProgram(TTPass):
         body = stage_parallel_nests(body)
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)
+        body = canonical_reductions(body)
         body = split_versions(body)
         body = split_stores(body)
         return with_kernel_body(mod, body)

@@ -234,8 +234,10 @@ class _ComputeWaits(B.SeqRewriter):
             # leaves a new block at the front: the next reader waits for it again
             popped = pops_of(s)
             pending += [cb for cb in arrived if cb.index in popped and cb not in pending]
+        # a value nothing read (dead on chip) is waited for before it is popped
+        unread = [B.extern("cb_wait_front", cb.index, cb.block_tiles) for cb in pending]
         pops = [B.extern("cb_pop_front", cb.index, cb.block_tiles) for cb in arrived]
-        return B.seq(*out, *pops)
+        return B.seq(*out, *unread, *pops)
 
 
 def _hoist_markers(stmts: list) -> list:

@@ -185,15 +185,16 @@ class _Lowering:
         first write is followed by `tt.cb_in(out)` (compute waits before the first read and
         pops at the end of the sequence, like a block that arrived); a rewrite inside a
         deeper loop (loop-carried) reads the old block at the CB front, pushes the new one
-        behind it and pops the old one."""
+        behind it, pops the old one and waits for the new one (now at the front)."""
         self.produced.add(out.index)
         if out.role != "intermediate":
             return op
         first = self.first_depth.setdefault(out.index, self.depth)
-        if self.depth > first:
+        if self.depth > first:  # the new block ends up at the front: later reads wait for it
             n = out.block_tiles
             return B.seq(B.extern("cb_wait_front", out.index, n), op,
-                         B.extern("cb_pop_front", out.index, n))
+                         B.extern("cb_pop_front", out.index, n),
+                         B.extern("cb_wait_front", out.index, n))
         return B.seq(op, B.extern("tt.cb_in", out.index))
 
     def evaluate(self, s: Any, line: str | None) -> Any:
@@ -519,6 +520,8 @@ def _constant(value: Any) -> float | None:
         return _constant(value.value)
     if isinstance(value, (tir.FloatImm, tir.IntImm)):
         return float(value.value)
+    if tir.is_call(value, "tl.infinity"):
+        return float("inf")
     if type(value).__name__ == "Mul":
         a, b = _constant(value.a), _constant(value.b)
         return a * b if a is not None and b is not None else None
@@ -572,17 +575,17 @@ def check_reduce(owner: Any, r: Any, line: str | None) -> None:
     def refuse(why: str, hint: str) -> Any:
         return owner.error(why, obj=f"op `{op}`", source_line=line, hint=hint)
 
-    if r.kind not in REDUCE_KINDS:
-        raise refuse(f"T.reduce_{r.kind} is not supported by the TT pipeline yet (the FPU "
-                     "pools sum and max only)", "use T.reduce_sum or T.reduce_max "
-                     "(min: T.reduce_max of the negated block)")
+    if r.kind not in REDUCE_KINDS:  # canonicalize rewrote it, except over columns (dim=0)
+        raise refuse(f"T.reduce_{r.kind} over dim 0 is not supported yet (the FPU pools sum "
+                     "and max; min needs a negation over the row vector)",
+                     "reduce the transposed block over dim 1, or use T.reduce_max of -x")
     if len(r.src.buffer.shape) != 2 or r.dim not in (0, 1):
         raise refuse(f"only 2-D blocks reduced over dim 0 or 1 are supported (source has "
                      f"{len(r.src.buffer.shape)} dims, dim={r.dim})", "reduce a 2-D block")
-    if not r.clear:
-        raise refuse("T.reduce_* with clear=False (accumulating into the output) is not "
-                     "supported yet", "reduce the whole row/column in one block (block_N = N), "
-                     "or sum partial results on the host")
+    if not r.clear:  # canonicalize_tile_program rewrote every other clear=False
+        raise refuse("T.reduce_* with clear=False into a row vector (a column reduction, "
+                     "dim=0) is not supported yet", "reduce into a fresh vector with "
+                     "clear=True and add it: `for j in T.Parallel(bn): acc[j] += part[j]`")
 
 
 # --- rewrite: restream a block larger than DST ----------------------------------------

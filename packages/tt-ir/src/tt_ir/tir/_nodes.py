@@ -138,6 +138,11 @@ def make_buffer(shape: Any, dtype: str, name: str, scope: str = "global") -> Any
     return tirx.decl_buffer(shape, str(dtype), name=name, scope=scope)
 
 
+def fabs(x: Any) -> Any:
+    """`|x|` of a float expression (the `tirx.fabs` call T.abs makes)."""
+    return tirx.abs(x)
+
+
 def load(buffer: Any, indices: list) -> Any:
     """`buffer[indices]` as an expression (a TensorLoad)."""
     return tirx.BufferLoad(buffer, list(indices))
