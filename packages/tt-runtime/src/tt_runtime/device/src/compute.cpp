@@ -191,6 +191,21 @@ void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0
     count(k, (std::string("bcast_") + dims[dim] + "_" + ops[static_cast<int>(op)]).c_str());
 }
 
+void transpose_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
+    KernelCtx& k = compute_ctx("transpose_tile");
+    Dst& d = math_dst(k, "transpose_tile", idst);
+    if (k.last_init != "transpose_init") {
+        fault("transpose_tile: the engines are set up for " +
+              (k.last_init.empty() ? std::string("nothing") : k.last_init) + "; call transpose_init(icb) first");
+    }
+    alignas(64) float t[1024];
+    unpack_input(k, cb, itile, t, "transpose_tile");
+    for (int r = 0; r < 32; ++r) {
+        for (int c = 0; c < 32; ++c) d.tile[idst][r * 32 + c] = t[c * 32 + r];
+    }
+    count(k, "transpose");
+}
+
 const char* unary_bcast_init_name(uint32_t dim) {
     static const char* names[] = {"unary_bcast_none_init", "unary_bcast_rows_init", "unary_bcast_cols_init",
                                   "unary_bcast_scalar_init"};

@@ -93,6 +93,8 @@ void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst);
 // 2 COL (B's column 0 across every column), 3 SCALAR (B[0][0] everywhere). op: Add/Sub/Mul.
 void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst,
                  uint32_t bcast_row_idx);
+// transpose_tile(cb, itile, idst): DST[idst][r][c] = tile[c][r]
+void transpose_tile(uint32_t cb, uint32_t itile, uint32_t idst);
 // unary_bcast<dim>(cb, itile, idst): DST[idst] = the tile broadcast (dim as above; 0 NONE copies)
 void unary_bcast(uint32_t dim, uint32_t cb, uint32_t itile, uint32_t idst);
 const char* unary_bcast_init_name(uint32_t dim);  // "unary_bcast_cols_init", ...
