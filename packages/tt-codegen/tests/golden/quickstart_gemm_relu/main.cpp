@@ -158,7 +158,8 @@ size_t tiled_index(uint32_t r, uint32_t c, uint32_t cols) {
 
 std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& host) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
-    std::vector<uint32_t> dev(half ? host.size() / 2 : host.size(), 0);
+    size_t padded = static_cast<size_t>((t.rows + 31) / 32 * 32) * ((t.cols + 31) / 32 * 32);
+    std::vector<uint32_t> dev(half ? padded / 2 : padded, 0);
     for (uint32_t r = 0; r < t.rows; ++r) {
         for (uint32_t c = 0; c < t.cols; ++c) {
             uint32_t v = host[static_cast<size_t>(r) * t.cols + c];
@@ -240,7 +241,7 @@ int run(const Options& opt) {
     distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();
     std::map<std::string, std::shared_ptr<distributed::MeshBuffer>> bufs;
     for (const Tensor& t : kTensors) {
-        uint32_t num_tiles = t.rows / 32 * (t.cols / 32);
+        uint32_t num_tiles = (t.rows + 31) / 32 * ((t.cols + 31) / 32);  // a rank-1 tensor: one row of tiles
         distributed::DeviceLocalBufferConfig local{.page_size = t.tile_bytes, .buffer_type = BufferType::DRAM};
         distributed::ReplicatedBufferConfig global{.size = static_cast<uint64_t>(num_tiles) * t.tile_bytes};
         bufs[t.name] = distributed::MeshBuffer::create(global, local, mesh_device.get());
