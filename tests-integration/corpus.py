@@ -106,6 +106,9 @@ DIRECT = [
 REDUCE = [
     Case("reduce-row-sum", "reduce.py", "reduce", dict(M=256, N=256, block=64, kind="sum", dim=1)),
     Case("reduce-row-max-fp32", "reduce.py", "reduce", dict(M=128, N=512, block=32, kind="max", dim=1, dtype="float32")),
+    Case("reduce-row-min", "reduce.py", "reduce", dict(M=128, N=128, block=64, kind="min", dim=1)),
+    Case("reduce-row-abssum-fp32", "reduce.py", "reduce", dict(M=64, N=256, block=32, kind="abssum", dim=1, dtype="float32")),
+    Case("reduce-row-absmax", "reduce.py", "reduce", dict(M=128, N=128, block=32, kind="absmax", dim=1)),
     Case("reduce-col-sum", "reduce.py", "reduce", dict(M=64, N=512, block=128, kind="sum", dim=0)),
     Case("reduce-col-max", "reduce.py", "reduce", dict(M=128, N=256, block=64, kind="max", dim=0)),
 ]
@@ -119,6 +122,8 @@ NORM = [
     Case("rms-norm-fp32", "rms_norm.py", "rms_norm", dict(M=128, N=256, block_M=32)),
     Case("rms-norm-bf16", "rms_norm.py", "rms_norm", dict(M=128, N=512, block_M=64, dtype="bfloat16")),
     Case("rms-norm-splitk-fp32", "rms_norm.py", "rms_norm_splitk", dict(M=128, N=512, block_M=32, block_K=128)),
+    Case("layernorm-128x256", "layernorm.py", "layernorm", dict(N=128, D=256)),
+    Case("layernorm-64rows", "layernorm.py", "layernorm", dict(N=128, D=128, block_M=64)),
 ]
 
 CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM

@@ -61,13 +61,17 @@ def test_case(case, arch, device):
     kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch, **case.options)
     inputs = _inputs(kernel.plan)
     out = kernel.run(*inputs, device=device)
-    if case.example in ("softmax.py", "rms_norm.py"):  # the example states its own bound
-        (result,) = out.outputs.values()
+    if case.example in ("softmax.py", "rms_norm.py", "layernorm.py"):  # their own bounds
         f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
-        dtype = str(case.params.get("dtype", "bfloat16" if case.example == "softmax.py" else "float32"))
-        verdict = tt_cli.check(result, module.reference(*f64), dtype,
-                               bound=module.error_bound(*f64, dtype=dtype))
-        assert verdict.passed, f"{case.id} on {arch}: {verdict}"
+        if case.example == "layernorm.py":
+            refs, bounds = module.reference(*f64), module.error_bound(*f64)
+        else:
+            dtype = str(case.params.get("dtype", "bfloat16" if case.example == "softmax.py" else "float32"))
+            refs, bounds = [module.reference(*f64)], [module.error_bound(*f64, dtype=dtype)]
+        plan = {b["name"]: b for b in kernel.plan["buffers"]}
+        for (name, result), ref, bound in zip(out.outputs.items(), refs, bounds):
+            verdict = tt_cli.check(result, ref, plan[name]["dtype"], bound=bound)
+            assert verdict.passed, f"{case.id} {name} on {arch}: {verdict}"
         return
     (result,) = out.outputs.values()
     expected, k, dot = _expected(case, module, inputs)

@@ -249,8 +249,9 @@ def test_vector_indexed_by_the_wrong_variable_is_refused():
     assert "at kernels.py:" in str(err.value)
 
 
-def test_refuses_vector_in_another_format():
-    """A broadcast's block and vector go through the FPU together: an fp32 vector beside a bf16 block is refused."""
+def test_vector_in_another_format_skips_the_fpu_broadcast():
+    """The FPU reads a broadcast's block and vector in one format: an fp32 vector beside a
+    bf16 block is loaded into DST by unary_bcast instead (mul($0, vcol($1)), not mul_col)."""
 
     @T.prim_func
     def scale_rows(A: T.Tensor((128, 128), T.bfloat16), S: T.Tensor((128, 32), T.float32),
@@ -265,7 +266,5 @@ def test_refuses_vector_in_another_format():
                 C_l[i, j] = A_l[i, j] * S_l[i, 0]
             T.copy(C_l, C[bx * 64, 0])
 
-    with pytest.raises(TTCompileError) as err:
-        apply(scale_rows, "lower_tt_tile_intrinsics")
-    assert "vector operand 'S_l' is Float32 and block 'A_l' is Float16_b" in str(err.value)
-    assert "hint: declare 'S_l' with the dtype of 'A_l'" in str(err.value)
+    _, after = apply(scale_rows, "lower_tt_tile_intrinsics")
+    assert '"tt.expr_block", "mul($0, vcol($1))", 16, 2, 4, 0, 1,' in body_text(after)

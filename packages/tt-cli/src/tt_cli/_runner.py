@@ -54,8 +54,10 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
         raise ValueError(f"reference() returned {len(expected)} arrays; the kernel has {len(outputs)} outputs")
     bound_fn = getattr(loaded.module, "error_bound", None)
     ok = True
-    for buf, exp in zip(outputs, expected):
-        bound = loaded.call_with_params(bound_fn, *inputs) if callable(bound_fn) else None
+    bounds = loaded.call_with_params(bound_fn, *inputs) if callable(bound_fn) else None
+    if not isinstance(bounds, (tuple, list)):  # one bound for every output, or one each
+        bounds = [bounds] * len(outputs)
+    for buf, exp, bound in zip(outputs, expected, bounds):
         verdict = check(result.outputs[buf["name"]], exp, buf["dtype"], bound=bound)
         print(f"{buf['name']}: {verdict}")
         ok = ok and verdict.passed

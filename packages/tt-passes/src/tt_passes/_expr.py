@@ -153,6 +153,20 @@ def _fold(op: str, a: float, b: float) -> float:
             "max": max(a, b), "min": min(a, b)}[op]
 
 
+def unfuse_bcast(n: Node, same_format: Any) -> Node:
+    """`n` with every FPU broadcast whose two CBs differ in data format (the FPU reads both
+    in one) turned back into `op($a, vcol($b))`: the vector then reaches DST by unary_bcast."""
+    if n.op in BCAST:
+        a, b = n.args
+        if not same_format(a.index, b.index):
+            op, dim = n.op.rsplit("_", 1)
+            return Node(op, (a, Node("v" + dim, index=b.index)))
+        return n
+    if not n.args:
+        return n
+    return Node(n.op, tuple(unfuse_bcast(x, same_format) for x in n.args), n.index, n.value)
+
+
 # --- print / parse -------------------------------------------------------------------
 _TOKEN = re.compile(r"\s*(\$\d+|acc|[a-z0-9_]+(?=\()|[-+0-9.e]+|inf|nan|[(),])")
 

@@ -74,6 +74,7 @@ class CBInfo:
     source_line: str | None = None
     restream: list | None = None  # accumulator computed per [sh, sw] sub-block over all K
     reduced: str | None = None    # "row" / "col": a T.reduce_* output; "scaler": its scale tile
+    transpose: str | None = None  # the CB holding this vector transposed (rank-1 tensor copies)
 
     @property
     def unit_tiles(self) -> int:

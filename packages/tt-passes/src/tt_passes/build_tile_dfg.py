@@ -36,6 +36,9 @@ KERNEL_OF = {
     "tt.scaler_fill": ("reader", (), (0,)),
     # tt.fill_block(out, fp32 bits, h, w): a block of one constant (T.fill of an on-chip value)
     "tt.fill_block": ("compute", (), (0,)),
+    # tt.transpose_block(src, dst, ntiles): each tile transposed (a vector between column 0
+    # and row 0 of its tiles)
+    "tt.transpose_block": ("compute", (0,), (1,)),
 }
 
 

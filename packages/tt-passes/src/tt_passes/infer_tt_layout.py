@@ -6,8 +6,10 @@ Rewrites: nothing in the body.
 Guarantees: module attribute `tt.buffers` = one `BufferInfo` per tensor parameter in
 signature order (role input/output, dtype and TT data format, tile grid, page = one
 32x32 tile, DRAM interleaved) and `tt.kernel_name`.
-Refuses: dtypes other than bfloat16/float16/float32; tensors of rank < 2 or whose
-last two dims are not multiples of 32; layouts other than DRAM interleaved (user
+A rank-1 tensor of length L is one row of L/32 tiles (values in row 0 of each tile; the
+host program pads the other rows).
+Refuses: dtypes other than bfloat16/float16/float32; tensors whose last two dims (rank 1:
+whose length) are not multiples of 32; layouts other than DRAM interleaved (user
 layouts from `T.annotate_layout` are read, and refused if sharded or in L1).
 """
 
@@ -56,7 +58,10 @@ def first_use_lines(body: Any) -> dict:
 
 # --- decide ----------------------------------------------------------------------
 def tile_grid(shape: list) -> list:
-    """[rows/32, cols/32] with the outer dims folded into the rows."""
+    """[rows/32, cols/32] with the outer dims folded into the rows; a rank-1 tensor is one
+    row of tiles (its values in row 0 of each, the rest padding)."""
+    if len(shape) == 1:
+        return [1, shape[0] // TILE]
     return [prod(shape[:-1]) // TILE, shape[-1] // TILE]
 
 
@@ -100,11 +105,12 @@ class InferTTLayout(TTPass):
         if any(d is None for d in shape):
             raise self.error("symbolic shapes are not supported", obj=f"buffer '{name}'",
                              source_line=line, hint="bind every dimension to a number")
-        if len(shape) < 2:
-            raise self.error(f"rank {len(shape)} tensors are not supported (tiles are 2-D)",
-                             obj=f"buffer '{name}'", numbers={"shape": shape},
-                             source_line=line, hint="reshape it to 2-D (rows, cols)")
-        bad = [d for d in shape[-2:] if d % TILE]
+        if len(shape) == 1 and shape[0] % TILE:
+            raise self.error(f"shape {shape}: a rank-1 tensor's length must be a multiple of 32",
+                             obj=f"buffer '{name}'", numbers={"shape": shape,
+                                                              "remainder": shape[0] % TILE},
+                             source_line=line, hint="pad the tensor to a multiple of 32")
+        bad = [d for d in shape[-2:] if d % TILE] if len(shape) > 1 else []
         if bad:
             raise self.error(f"shape {shape}: the last two dims must be multiples of 32",
                              obj=f"buffer '{name}'",

@@ -68,6 +68,8 @@ class _Needs:
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
             return {"op": (SFPU_INIT[name],)}
+        if name == "transpose_init":  # explicit, beside its transpose_tile
+            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("transpose", *args)}
         if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast
             return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
         if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)

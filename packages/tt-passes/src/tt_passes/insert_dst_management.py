@@ -175,6 +175,15 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
     return _loops([(gi, n // g)], B.seq(*calls))
 
 
+def transpose_tiles(src: int, dst: int, n: int) -> Any:
+    """Each of n tiles of `src` transposed into `dst`, one DST tile at a time (a vector moves
+    between column 0 and row 0 of its tiles). Self-contained: acquire to push."""
+    t = _idx("t", n)
+    body = B.seq(B.extern("tile_regs_acquire"), B.extern("transpose_tile", src, t, 0),
+                 B.extern("tile_regs_commit"), pack(dst, 1))
+    return B.seq(B.extern("transpose_init", src), _loops([(t, n)], body))
+
+
 def _vector_tile(dim: str, idx: Any, cb: Any) -> Any:
     """The tile of a vector CB beside tile `idx` of `cb`'s block: a column vector has one
     tile per block row, a row vector one per block column."""
@@ -272,7 +281,8 @@ def _find_op(stmt: Any, names: tuple, out_cb: int) -> Any:
 def _out_cb(hit: tuple) -> int | None:
     name, args = hit
     pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1, "tt.reduce_block": 4,
-           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0, "tt.fill_block": 0}.get(name)
+           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0, "tt.fill_block": 0,
+           "tt.transpose_block": 1}.get(name)
     if pos is None:
         return None
     return tir.as_int(args[pos])
@@ -313,6 +323,8 @@ class _DstPlanner(B.SeqRewriter):
         (reserve/push). The CB protocol around them (waits, pops) is lower_cb_intrinsics'."""
         def visit(s: Any) -> Any:
             hit = B.intrinsic_of(s)
+            if hit is not None and hit[0] == "tt.transpose_block":
+                return transpose_tiles(*B.ints(hit[1]))
             if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block"):
                 return s
             cb = self.cbs[_out_cb(hit)]
@@ -337,7 +349,10 @@ class _DstPlanner(B.SeqRewriter):
         for p, s in enumerate(stmts):
             hit = B.intrinsic_of(s)
             if hit is not None and hit[0] == "tt.pack_out":
-                return self.seq(self.plan(stmts, p, tir.as_int(hit[1][0])))
+                out = tir.as_int(hit[1][0])
+                if self.cbs[out].transpose is not None:  # transpose_tiles packed it already
+                    return self.seq(stmts[:p] + stmts[p + 1:])
+                return self.seq(self.plan(stmts, p, out))
         return B.seq(*[self.stmt(s) for s in stmts])
 
     def plan(self, stmts: list, p: int, out: int) -> list:

@@ -218,9 +218,15 @@ class _Lowering:
         src, dst = tir.decode_region(call.args[0]), tir.decode_region(call.args[1])
         text = f"T.copy({self.region_text(src)}, {self.region_text(dst)})"
         if str(dst.buffer.name) in self.cbs and tir.scope_of(src.buffer) == "global":
-            op = self.transfer("tt.copy_in", self.cbs[str(dst.buffer.name)], src, dst, text, line)
+            cb = self.cbs[str(dst.buffer.name)]
+            if cb.transpose is not None:  # a rank-1 tensor into a column vector
+                return self.transposed_in(cb, src, dst, text, line)
+            op = self.transfer("tt.copy_in", cb, src, dst, text, line)
         elif str(src.buffer.name) in self.cbs and tir.scope_of(dst.buffer) == "global":
-            op = self.transfer("tt.copy_out", self.cbs[str(src.buffer.name)], dst, src, text, line)
+            cb = self.cbs[str(src.buffer.name)]
+            if cb.transpose is not None:  # a column vector out to a rank-1 tensor
+                return self.transposed_out(cb, dst, src, text, line)
+            op = self.transfer("tt.copy_out", cb, dst, src, text, line)
         elif str(src.buffer.name) in self.cbs and str(dst.buffer.name) in self.cbs:
             op = self.on_chip_copy(self.cbs[str(src.buffer.name)], self.cbs[str(dst.buffer.name)],
                                    src, dst, text, line)
@@ -228,6 +234,25 @@ class _Lowering:
             raise self.fail("only copies between a tensor and a shared/fragment buffer are "
                             "supported", text, line)
         return B.comment(_where(line, text), op)
+
+    def transposed_in(self, cb: Any, glob: Any, local: Any, text: str, line: str | None) -> Any:
+        """The reader fills the row-0 partner CB; compute transposes it into `cb`."""
+        partner = self.cbs[cb.transpose]
+        move = self.transfer("tt.copy_in", partner, glob, local, text, line)
+        op = B.extern("tt.transpose_block", partner.index, cb.index, cb.block_tiles)
+        return B.comment(_where(line, text), B.seq(move, self.produce(op, cb)))
+
+    def transposed_out(self, cb: Any, glob: Any, local: Any, text: str,
+                       line: str | None) -> Any:
+        """Compute transposes `cb` (column 0 of each tile) into its row-0 partner CB, which
+        the writer stores as a row of tiles."""
+        partner = self.cbs[cb.transpose]
+        if cb.index not in self.produced:
+            raise self.fail(f"'{cb.name}' is copied out before anything was written to it",
+                            text, line)
+        move = self.transfer("tt.copy_out", partner, glob, local, text, line)
+        op = B.extern("tt.transpose_block", cb.index, partner.index, cb.block_tiles)
+        return B.comment(_where(line, text), B.seq(op, move))
 
     def on_chip_copy(self, src: Any, dst: Any, sr: Any, dr: Any, text: str,
                      line: str | None) -> Any:
@@ -250,6 +275,9 @@ class _Lowering:
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
                  line: str | None) -> Any:
         ext = glob.static_extents[-2:] if len(glob.extents) >= 2 else []
+        glob_mins = list(glob.mins)
+        if len(glob.mins) == 1:  # a rank-1 tensor: one row of tiles, values in row 0
+            ext, glob_mins = [1, glob.static_extents[0]], [tir.const(0, "int32"), glob.mins[0]]
         whole = [cb.block[0] * TILE, cb.block[1] * TILE]
         if cb.reduced in ("row", "col"):  # the logical (bm, 1) / (1, bn) of a reduction
             whole = [whole[0], 1] if cb.reduced == "row" else [1, whole[1]]
@@ -259,19 +287,20 @@ class _Lowering:
                 else local_ext + [1] * (2 - len(local_ext))
         if local_ext != whole or any(tir.as_int(m) != 0 for m in local.mins):
             raise self.fail(f"the copy must move the whole of '{cb.name}'", text, line)
-        if len(glob.mins) != 2:
-            raise self.fail(f"{len(glob.mins)}-D tensor copies are not supported yet "
-                            "(2-D only)", text, line)
+        if len(glob_mins) != 2:
+            raise self.fail(f"{len(glob_mins)}-D tensor copies are not supported yet "
+                            "(rank 1 and 2 only)", text, line)
         if ext != whole:
             hint = None
             if cb.reduced == "row":
-                hint = (f"declare the row reduction's output as ({whole[0]}, 1) and copy it to "
-                        "column 0 of an (M, 32) tensor: T.copy(S, Out[by * bm, 0])")
+                hint = (f"copy the ({whole[0]},) vector to a rank-1 (M,) tensor: T.copy(S, "
+                        f"Out[by * bm]); or declare it ({whole[0]}, 1) and copy it to column 0 of "
+                        "an (M, 32) tensor: T.copy(S, Out[by * bm, 0])")
             raise self.fail(f"copy extents {ext} differ from the block {whole}", text, line,
                             hint=hint)
         info = self.buffers[str(glob.buffer.name)]
         coords, guards = [], []
-        for dim, m in enumerate(glob.mins):
+        for dim, m in enumerate(glob_mins):
             aff = affine(m)
             if aff is None or aff[1] % TILE or any(c % TILE for _, c in aff[0]):
                 raise self.fail(f"offset `{B.show(m)}` is not an affine multiple of 32",
@@ -397,7 +426,8 @@ class _Lowering:
         return self.expr_op(tree, out, inputs, text, line)
 
     def expr_op(self, tree: Any, out: Any, inputs: list, text: str, line: str | None) -> Any:
-        self.check_vector_formats(inputs, text, line)
+        tree = _expr.unfuse_bcast(
+            tree, lambda a, b: inputs[a].data_format == inputs[b].data_format)
         if len(inputs) > _expr.MAX_INPUTS:
             raise self.fail(f"the expression reads {len(inputs)} tiles; at most "
                             f"{_expr.MAX_INPUTS} are supported", text, line,
@@ -487,18 +517,6 @@ class _Lowering:
         if cb not in inputs:
             inputs.append(cb)
         return _expr.Node("vcol" if col else "vrow", index=inputs.index(cb))
-
-    def check_vector_formats(self, inputs: list, text: str, line: str | None) -> None:
-        """A broadcast feeds the FPU its block and its vector together: one data format."""
-        vectors = [cb for cb in inputs if cb.reduced in ("row", "col")]
-        blocks = [cb for cb in inputs if cb.reduced not in ("row", "col")]
-        for v in vectors:
-            for b in blocks:
-                if v.data_format != b.data_format:
-                    raise self.fail(f"vector operand '{v.name}' is {v.data_format} and block "
-                                    f"'{b.name}' is {b.data_format}; a broadcast reads both "
-                                    "through the FPU in one format", text, line,
-                                    hint=f"declare '{v.name}' with the dtype of '{b.name}'")
 
     # -- helpers
     def region_text(self, r: Any) -> str:

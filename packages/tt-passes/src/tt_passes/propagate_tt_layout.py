@@ -141,6 +141,85 @@ def _note_copy(uses: dict, call: Any, num_stages: int, line: str | None) -> None
         use.stored_to, use.line = str(dst.name), use.line or line
 
 
+# --- decide: which way a (n,) vector lies ---------------------------------------------
+def vector_orientations(owner: Any, body: Any, uses: dict) -> dict:
+    """{name: "row" | "col"} for the rank-1 on-chip buffers: "row" (one value per block row,
+    kept in column 0 of its tiles) when a 2-D T.Parallel reads it as v[i] or a row
+    reduction writes it; "col" (one per column, row 0) for v[j] or a column reduction.
+    Vectors combined by a 1-D T.Parallel or an on-chip copy lie the same way; one copied
+    from a rank-1 tensor with no other use lies like the tensor (a row of tiles). A vector
+    used both ways is refused."""
+    vec = {n for n, u in uses.items() if len(u.alloc.buffer.shape) == 1}
+    parent = {n: n for n in vec}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    evidence: dict = {}
+
+    def note(n: str, way: str, why: str) -> None:
+        root = find(n)
+        have = evidence.get(root)
+        if have is not None and have[0] != way:
+            raise owner.error(f"vector '{n}' is used both as a {_WAYS[have[0]]} ({have[1]}) and "
+                              f"as a {_WAYS[way]} ({why})", obj=f"buffer '{n}'",
+                              source_line=uses[n].line,
+                              hint="use one vector per orientation (copy it into a second one)")
+        evidence[root] = (way, why)
+
+    def unify(names: list) -> None:
+        names = [n for n in names if n in vec]
+        for n in names[1:]:
+            a, b = find(names[0]), find(n)
+            if a != b:
+                parent[b] = a
+                if b in evidence:
+                    note(a, *evidence.pop(b))
+
+    inner_loops: list = []
+    for loop in tir.collect(body, tir.For):
+        if loop.kind != tir.ForKind.PARALLEL or any(loop.same_as(x) for x in inner_loops):
+            continue
+        vars_, inner = [], loop
+        while isinstance(inner, tir.For) and inner.kind == tir.ForKind.PARALLEL:
+            vars_.append(inner.loop_var)
+            inner_loops.append(inner)
+            inner = inner.body
+        accesses = [(x.source, x.indices) for x in tir.collect(inner, tir.TensorLoad)] + \
+                   [(x.buffer, x.indices) for x in tir.collect(inner, tir.BufferStore)]
+        names = [str(b.name) for b, _ in accesses if str(b.name) in vec]
+        if len(vars_) == 1:
+            unify(names)
+        for b, idx in accesses:
+            n = str(b.name)
+            if n not in vec or len(vars_) != 2 or not isinstance(idx[0], tir.Var):
+                continue
+            if idx[0].same_as(vars_[0]):
+                note(n, "row", f"{n}[{vars_[0].name}]")
+            elif idx[0].same_as(vars_[1]):
+                note(n, "col", f"{n}[{vars_[1].name}]")
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.reduce"):
+            r = tir.decode_reduce(call)
+            n = str(r.dst.buffer.name)
+            if n in vec:
+                note(n, "row" if r.dim == 1 else "col", f"T.reduce_* over dim {r.dim}")
+        elif tir.is_call(call, "tl.tileop.copy"):
+            src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
+            unify([str(src.name), str(dst.name)])
+    out = {}
+    for n in vec:
+        have = evidence.get(find(n))
+        tensor_fed = uses[n].loaded_from is not None
+        out[n] = have[0] if have is not None else ("col" if tensor_fed else "row")
+    return out
+
+
+_WAYS = {"row": "column vector, one value per row", "col": "row vector, one value per column"}
+
+
 # --- decide ----------------------------------------------------------------------
 def depth_blocks(num_stages: int, policy: Any) -> int:
     """Blocks an input CB holds under the depth `policy` ("num_stages" or an int)."""
@@ -180,27 +259,24 @@ class PropagateTTLayout(TTPass):
         cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
         config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
                                      self.full_sync, cap)
-        cbs = [self._cb(name, use, buffers, cap, uses) for name, use in uses.items()]
-        cbs += [scaler_cb(cb) for cb in cbs if uses[cb.name].reduce_src]
+        orient = vector_orientations(self, func.body, uses)
+        for name, use in uses.items():
+            if use.reduced is None and name in orient:
+                use.reduced = orient[name]
+        cbs = []
+        for name, use in uses.items():
+            cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
+                [self._cb(name, use, buffers, cap, uses)]
+        cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
-
-    def _check_reduces(self, uses: dict) -> None:
-        for name, use in uses.items():
-            if use.reduce_src and use.loaded_from is None:
-                raise self.error("the source of a T.reduce_* must be a block copied from a "
-                                 "tensor (on-chip intermediates are not supported yet)",
-                                 obj=f"buffer '{name}'", source_line=use.line,
-                                 hint="T.copy(A[by * bm, bx * bn], A_frag) into a fragment and "
-                                      "reduce that (a shared source goes through an on-chip "
-                                      "fragment copy)")
 
     def _cb(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
         if use.reduced is None and len(shape) == 2 and 1 in shape \
                 and shape != [1, 1]:  # a vector: (bm, 1) in column 0, (1, bn) in row 0
             use.reduced = "row" if shape[1] == 1 else "col"
-        if use.reduced is None and len(shape) == 1:  # a vector (bm,): column 0 of bm/32 tiles
+        if use.reduced is None and len(shape) == 1:  # (vector_orientations decides first)
             use.reduced = "row"
         block = (self._reduced_block(name, shape, use) if use.reduced is not None
                  else self._block(name, shape, use.line))
@@ -222,6 +298,34 @@ class PropagateTTLayout(TTPass):
                             block=block, unit=unit, num_pages=2 * unit[0] * unit[1],
                             buffer=dst.name, accumulator=use.accumulator, source_line=use.line,
                             reduced=use.reduced)
+
+    def _vector_cbs(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> list:
+        """A column vector (bm,) moved to or from a rank-1 tensor (one row of tiles): its own
+        CB is computed on chip, and a partner `<name>_t` CB holds it transposed (row 0 of
+        each tile) for the reader / writer; compute transposes tile by tile between them."""
+        tensor = use.loaded_from or use.stored_to
+        if use.reduced != "row" or tensor is None or len(buffers[tensor].shape) != 1:
+            return []
+        info = buffers[tensor]
+        n = tir.as_int(use.alloc.buffer.shape[0]) // TILE
+        if use.loaded_from:
+            use.computed = True
+            blocks = depth_blocks(use.num_stages, self.cb_depth)
+            partner = _meta.CBInfo(name=f"{name}_t", role="input", dtype=info.dtype,
+                                   data_format=info.data_format, page_size=info.page_size,
+                                   block=[1, n], unit=[1, n], num_pages=blocks * n,
+                                   buffer=info.name, source_line=use.line, reduced="col",
+                                   transpose=name)
+        else:
+            partner = _meta.CBInfo(name=f"{name}_t", role="output", dtype=info.dtype,
+                                   data_format=info.data_format, page_size=info.page_size,
+                                   block=[1, n], unit=[1, 1], num_pages=2, buffer=info.name,
+                                   source_line=use.line, reduced="col", transpose=name)
+        saved = (use.loaded_from, use.stored_to)
+        use.loaded_from = use.stored_to = None
+        own = self._intermediate(name, use, [n, 1], buffers, cap, uses)
+        use.loaded_from, use.stored_to = saved
+        return [_meta.replace(own, transpose=partner.name), partner]
 
     def _intermediate(self, name: str, use: Use, block: list, buffers: dict, cap: int,
                       uses: dict) -> Any:
