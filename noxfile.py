@@ -102,7 +102,7 @@ def _package_session(pkg: str):
         if pkg in SETUP:
             session.install("pip")  # uv's environments have none; the SDK download uses it
             session.run(*SETUP[pkg])
-        session.run("pytest", "-q", "-ra", _path(pkg) + "/tests", *session.posargs)
+        session.run("pytest", "-q", "-ra", "--durations=10", _path(pkg) + "/tests", *session.posargs)
 
     return run
 
@@ -136,7 +136,7 @@ def _install_all(session: nox.Session) -> None:
 def integration(session: nox.Session) -> None:
     """Kernel -> tt-passes -> tt-codegen -> artifacts -> emulator -> numpy, over the corpus."""
     _install_all(session)
-    session.run("pytest", "-q", "-ra", str(ROOT / "tests-integration"), *session.posargs)
+    session.run("pytest", "-q", "-ra", "--durations=10", str(ROOT / "tests-integration"), *session.posargs)
 
 
 @nox.session(name="sdk-check")
@@ -156,7 +156,7 @@ def hardware(session: nox.Session) -> None:
     if not home or not Path(home).is_dir():
         session.skip("TT_METAL_HOME is not set to a TT-Metalium build: no SDK, so nothing runs on silicon")
     _install_all(session)
-    session.run("pytest", "-q", "-ra", str(ROOT / "tests-integration"), env={"TT_DEVICE": "hardware"})
+    session.run("pytest", "-q", "-ra", "--durations=10", str(ROOT / "tests-integration"), env={"TT_DEVICE": "hardware"})
 
 
 @nox.session
