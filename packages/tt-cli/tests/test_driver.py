@@ -201,6 +201,7 @@ def test_a_kernel_build_error_points_at_kept_sources_that_exist():
     """The run's temporary artifact directory goes away with the kernel; the error names a kept copy."""
     import dataclasses
     import os
+    import shutil
 
     from tt_ir import KernelBuildError
 
@@ -219,6 +220,7 @@ def test_a_kernel_build_error_points_at_kept_sources_that_exist():
         assert fh.read() == broken["compute.cpp"]
     assert f"{error.source_path}:" in error.stderr and "'undeclared' was not declared" in error.stderr.replace("‘", "'").replace("’", "'")
     assert temporary not in str(error)
+    shutil.rmtree(os.path.dirname(error.source_path))
 
 
 def test_compile_docstring_names_only_real_options():
