@@ -154,7 +154,7 @@ def running_reduce(kind, M=64, N=256, bm=32, bk=64):
     The previous value is also kept in a copy and folded back in (a second on-chip reader)."""
 
     @T.prim_func
-    def running(A: T.Tensor((M, N), T.float32), O: T.Tensor((M, 32), T.float32)):
+    def running(A: T.Tensor((M, N), T.float32), Out: T.Tensor((M, 32), T.float32)):
         with T.Kernel(T.ceildiv(M, bm)) as bx:
             a = T.alloc_fragment((bm, bk), T.float32)
             m = T.alloc_fragment((bm,), T.float32)
@@ -190,7 +190,7 @@ def running_reduce(kind, M=64, N=256, bm=32, bk=64):
                         m[i] = m[i] + (prev[i] - prev[i])
             for i in T.Parallel(bm):
                 o[i, 0] = m[i]
-            T.copy(o, O[bx * bm, 0])
+            T.copy(o, Out[bx * bm, 0])
     return running
 
 
@@ -207,3 +207,73 @@ def test_loop_carried_reductions(kind):
     bound = 0.0 if kind in ("max", "min", "absmax") else 2.0 ** -20 * float(np.abs(a).sum(1).max())
     assert float(np.abs(got[:, 0] - want).max()) <= bound
     assert not got[:, 1:].any()
+
+
+def chained_gemms(M=64, N=64, K=64):
+    """C = bf16(A @ B) @ D: the first accumulator is packed on chip, cast to bf16 by a
+    T.copy and used as the A operand of the second gemm (a fragment, not a shared block)."""
+
+    @T.prim_func
+    def chain(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+              D: T.Tensor((N, N), T.bfloat16), C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(1, 1) as (bx, by):
+            A_s = T.alloc_shared((M, K), T.bfloat16)
+            B_s = T.alloc_shared((K, N), T.bfloat16)
+            D_s = T.alloc_shared((N, N), T.bfloat16)
+            P = T.alloc_fragment((M, N), T.float32)
+            P_b = T.alloc_fragment((M, N), T.bfloat16)
+            O_l = T.alloc_fragment((M, N), T.float32)
+            T.copy(A[0, 0], A_s)
+            T.copy(B[0, 0], B_s)
+            T.copy(D[0, 0], D_s)
+            T.clear(P)
+            T.gemm(A_s, B_s, P)
+            T.copy(P, P_b)
+            T.clear(O_l)
+            T.gemm(P_b, D_s, O_l)
+            T.copy(O_l, C[0, 0])
+    return chain
+
+
+def gemm_row_max(M=64, N=64, K=64):
+    """S = rowmax(A @ B) as an (M,) tensor: a reduction of an accumulator kept on chip."""
+
+    @T.prim_func
+    def gmax(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+             S: T.Tensor((M,), T.float32)):
+        with T.Kernel(1, 1) as (bx, by):
+            A_s = T.alloc_shared((M, K), T.bfloat16)
+            B_s = T.alloc_shared((K, N), T.bfloat16)
+            P = T.alloc_fragment((M, N), T.float32)
+            m = T.alloc_fragment((M,), T.float32)
+            T.copy(A[0, 0], A_s)
+            T.copy(B[0, 0], B_s)
+            T.clear(P)
+            T.gemm(A_s, B_s, P)
+            T.reduce_max(P, m, dim=1)
+            T.copy(m, S[0])
+    return gmax
+
+
+def test_chained_gemms():
+    """(A @ B) @ D with the intermediate rounded to bf16 (as the kernel casts it): one bf16
+    rounding of P (2^-9 |P|, carried through |D|) and the GEMM bound of each product."""
+    rng = np.random.default_rng(8)
+    a, b, d = (bf16(rng.uniform(-1, 1, (64, 64)).astype(np.float32)) for _ in range(3))
+    got = tt_cli.compile(chained_gemms(), out_idx=[3])(a, b, d)
+    p = bf16((a.astype(np.float64) @ b).astype(np.float32)).astype(np.float64)
+    want = p @ d
+    dot = float((np.abs(p) @ np.abs(d)).max())
+    res = check(got, want, "bfloat16", k=64, dot_scale=dot, spills=1)
+    assert res.passed, res
+
+
+def test_gemm_then_row_max():
+    """rowmax of an fp32 accumulator: the max of exact-ish fp32 dot products (K fp32 adds):
+    within 2 * 64 * 2^-24 of max(|A| @ |B|)."""
+    rng = np.random.default_rng(9)
+    a, b = (bf16(rng.uniform(-1, 1, (64, 64)).astype(np.float32)) for _ in range(2))
+    got = np.asarray(tt_cli.compile(gemm_row_max(), out_idx=[2])(a, b), np.float64)
+    want = (a.astype(np.float64) @ b).max(axis=1)
+    bound = 2 * 64 * 2.0 ** -24 * float((np.abs(a) @ np.abs(b)).max())
+    assert float(np.abs(got - want).max()) <= bound

@@ -1,9 +1,7 @@
 """build_tile_dfg: one producer and one consumer kernel per CB."""
 
-import pytest
 from conftest import apply, kernels
 
-from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 
 

@@ -140,10 +140,15 @@ class _Lowering:
     scalers: dict = field(default_factory=dict)     # scaler CB index -> CB (reductions)
     depth: int = 0                                  # serial loops around the current op
     first_depth: dict = field(default_factory=dict)  # intermediate CB -> depth of its first write
+    finalized: set = field(default_factory=set)      # on-chip accumulators packed to their CB
 
     def stmt(self, s: Any, line: str | None = None) -> Any:
         if isinstance(s, tir.SeqStmt):
-            return B.seq(*[self.stmt(x, line) for x in s.seq])
+            out = []
+            for x in s.seq:
+                out += self.finalize(x)
+                out.append(self.stmt(x, line))
+            return B.seq(*out)
         if isinstance(s, tir.AttrStmt):
             return self.attr(s, line)
         if isinstance(s, tir.For):
@@ -179,6 +184,24 @@ class _Lowering:
         inner = self.stmt(body, line)
         self.depth -= 1
         return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, inner)
+
+    def finalize(self, s: Any) -> list:
+        """Before the first statement that reads a GEMM accumulator kept on chip (other than
+        an epilogue rewriting it in place): `tt.pack_out(acc)` (its K loop is done: DST is
+        packed to its CB, as for a stored accumulator) and `tt.cb_in(acc)` (readers wait)."""
+        written = {str(x.buffer.name) for x in tir.collect(s, tir.BufferStore)}
+        written |= {str(tir.decode_gemm(c).C.buffer.name) for c in tir.collect(s, tir.Call)
+                    if tir.is_call(c, "tl.tileop.gemm")}  # its producer is inside `s`
+        out = []
+        for name in sorted(_reads(s)):
+            cb = self.cbs.get(name)
+            if cb is None or not cb.accumulator or cb.role != "intermediate" \
+                    or name in written or cb.index in self.finalized:
+                continue
+            self.finalized.add(cb.index)
+            self.produced.add(cb.index)
+            out += [B.extern("tt.pack_out", cb.index), B.extern("tt.cb_in", cb.index)]
+        return out
 
     def produce(self, op: Any, out: Any) -> Any:
         """`op` writing `out`, with the CB protocol of an on-chip (intermediate) value: its
@@ -329,6 +352,7 @@ class _Lowering:
         if kb != kt or c.block != [mt, nt]:
             raise self.fail(f"gemm shapes do not match: A {a.block}, B {b.block}, C {c.block} "
                             "tiles", text, line)
+        self.finalized.discard(c.index)  # accumulating again: packed at its next reader
         op = B.extern("tt.matmul_block", a.index, b.index, c.index, mt, nt, kt,
                       int(g.transpose_B))
         return B.comment(_where(line, text), op)
@@ -529,6 +553,21 @@ class _Lowering:
         return self.owner.error(message, obj=f"op `{op}`", source_line=line,
                                 hint=hint or "rewrite the kernel with the supported tile ops "
                                              "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
+
+
+def _reads(s: Any) -> set:
+    """Names of the buffers the tile ops and T.Parallel values under `s` read (a copy's or
+    reduction's source, a gemm's A and B, the loads of stored values)."""
+    out: set = set()
+    for call in tir.collect(s, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy") or tir.is_call(call, "tl.tileop.reduce"):
+            out.add(str(tir.decode_region(call.args[0]).buffer.name))
+        elif tir.is_call(call, "tl.tileop.gemm"):
+            g = tir.decode_gemm(call)
+            out |= {str(g.A.buffer.name), str(g.B.buffer.name)}
+    for store in tir.collect(s, tir.BufferStore):
+        out |= {str(x.source.name) for x in tir.collect(store.value, tir.TensorLoad)}
+    return out
 
 
 def _constant(value: Any) -> float | None:

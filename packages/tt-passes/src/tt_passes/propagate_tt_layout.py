@@ -110,7 +110,7 @@ def collect_uses(body: Any) -> dict:
         elif tir.is_call(call, "tl.tileop.gemm"):
             c = str(tir.decode_gemm(call).C.buffer.name)
             if c in uses:
-                uses[c].accumulator = True
+                uses[c].accumulator = uses[c].computed = True
                 uses[c].line = uses[c].line or lines[-1]
         elif tir.is_call(call, "tl.tileop.reduce"):
             r = tir.decode_reduce(call)
@@ -356,7 +356,7 @@ class PropagateTTLayout(TTPass):
         return _meta.CBInfo(name=name, role="intermediate", dtype=dtype, data_format=fmt,
                             page_size=dtypes.tile_bytes(fmt), block=block, unit=unit,
                             num_pages=blocks * block[0] * block[1], source_line=use.line,
-                            reduced=use.reduced)
+                            reduced=use.reduced, accumulator=use.accumulator)
 
     def _reduced_block(self, name: str, shape: list, use: Use) -> list:
         """Tiles of a reduction's output: a row reduction (bm,) / (bm, 1) is bm/32 tiles
