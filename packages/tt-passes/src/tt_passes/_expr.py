@@ -55,7 +55,6 @@ SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log"
               "recip": "recip_tile"}
 CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
          "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh"}  # TIR op (no prefix) -> node
-MAX_INPUTS = 8  # input CB slots of `tt.expr_block` (build_tile_dfg reads fixed positions)
 
 
 @dataclass(frozen=True)

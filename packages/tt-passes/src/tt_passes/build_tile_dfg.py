@@ -4,7 +4,7 @@ Requires: `lower_tt_tile_intrinsics` (the body holds `tt.*` tile intrinsics).
 Rewrites: nothing in the body.
 Guarantees: module attribute `tt.dfg` = one `CBEdge` per CB (producer and consumer
 kernel: reader, compute or writer), and every CB has exactly one producer and one
-consumer kernel. Each intrinsic runs in one kernel (`KERNEL_OF`): tensor-to-CB copies
+consumer kernel. Each intrinsic runs in one kernel (`tt_passes._tileops`): tensor-to-CB copies
 in the reader, CB-to-tensor copies in the writer, tile math in compute; a gemm
 accumulator's partials CB is produced and consumed by compute.
 Refuses: a CB that is filled but never used, used but never filled, or filled by
@@ -17,46 +17,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import tir
-from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _meta, _tileops
 from tt_passes._base import TTPass, kernel_func
-
-# intrinsic -> (kernel, positions of CBs it reads, positions of CBs it writes)
-KERNEL_OF = {
-    "tt.copy_in": ("reader", (), (0,)),
-    "tt.copy_out": ("writer", (0,), ()),
-    "tt.matmul_block": ("compute", (0, 1), (2,)),
-    "tt.binary_block": ("compute", (1, 2), (3,)),
-    "tt.unary_block": ("compute", (), (1,)),
-    "tt.acc_clear": ("compute", (), (0,)),
-    # tt.expr_block(tree, out, h, w, in0, ..., in7): input CBs padded to 8 (tt_passes._expr)
-    "tt.expr_block": ("compute", tuple(range(4, 12)), (1,)),
-    # tt.reduce_block(kind, dim, src, scaler, out, h, w); tt.scaler_fill(scaler)
-    "tt.reduce_block": ("compute", (2, 3), (4,)),
-    "tt.scaler_fill": ("reader", (), (0,)),
-    # tt.fill_block(out, fp32 bits, h, w): a block of one constant (T.fill of an on-chip value)
-    "tt.fill_block": ("compute", (), (0,)),
-    # tt.transpose_block(src, dst, ntiles): each tile transposed (a vector between column 0
-    # and row 0 of its tiles)
-    "tt.transpose_block": ("compute", (0,), (1,)),
-}
 
 
 # --- collect ---------------------------------------------------------------------
 def cb_ends(body: Any) -> dict:
-    """{cb index: {"producers": set(kernels), "consumers": set(kernels)}}."""
+    """{cb index: {"producers": set(kernels), "consumers": set(kernels)}} (from the
+    tile-op registry: which kernel each op runs in, which CBs it reads and writes)."""
     ends: dict = {}
 
+    def end(cb: int) -> dict:
+        return ends.setdefault(cb, {"producers": set(), "consumers": set()})
+
     def visit(stmt: Any) -> None:
-        hit = B.intrinsic_of(stmt)
-        if hit is None or hit[0] not in KERNEL_OF:
+        hit = _tileops.match(stmt)
+        if hit is None:
             return
-        kernel, reads, writes = KERNEL_OF[hit[0]]
-        args = B.ints(hit[1])
-        for pos in reads:
-            ends.setdefault(args[pos], {"producers": set(), "consumers": set()})["consumers"].add(kernel)
-        for pos in writes:
-            ends.setdefault(args[pos], {"producers": set(), "consumers": set()})["producers"].add(kernel)
+        op, args = hit
+        for cb in op.read_cbs(args):
+            end(cb)["consumers"].add(op.kernel)
+        for cb in op.write_cbs(args):
+            end(cb)["producers"].add(op.kernel)
 
     tir.walk(body, visit, types=tir.Evaluate)
     return ends

@@ -50,7 +50,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _expr, _meta
+from tt_passes import _expr, _meta, _tileops
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 SFPU = {"relu": "relu_tile"}
@@ -279,13 +279,10 @@ def _find_op(stmt: Any, names: tuple, out_cb: int) -> Any:
 
 
 def _out_cb(hit: tuple) -> int | None:
-    name, args = hit
-    pos = {"tt.matmul_block": 2, "tt.binary_block": 3, "tt.unary_block": 1, "tt.reduce_block": 4,
-           "tt.expr_block": 1, "tt.acc_clear": 0, "tt.pack_out": 0, "tt.fill_block": 0,
-           "tt.transpose_block": 1}.get(name)
-    if pos is None:
+    op = _tileops.OPS.get(hit[0])
+    if op is None:
         return None
-    return tir.as_int(args[pos])
+    return tir.as_int(hit[1][0]) if op.name == "tt.pack_out" else op.out(hit[1])
 
 
 def _epilogue_entry(stmt: Any, out: int) -> tuple | None:

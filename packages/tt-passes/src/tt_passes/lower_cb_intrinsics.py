@@ -36,9 +36,8 @@ from typing import Any
 
 from tt_ir import get_arch, tir
 from tt_passes import _build as B
-from tt_passes import _mcast, _meta
+from tt_passes import _mcast, _meta, _tileops
 from tt_passes._base import TTPass, map_roles
-from tt_passes.build_tile_dfg import KERNEL_OF
 
 
 # --- reader / writer ----------------------------------------------------------------
@@ -192,20 +191,6 @@ def accessor_vars(body: Any) -> dict:
 
 
 # --- compute ------------------------------------------------------------------------
-def reads_of(stmt: Any) -> set:
-    """CB indices the tile ops under `stmt` read."""
-    out: set = set()
-
-    def visit(s: Any) -> None:
-        hit = B.intrinsic_of(s)
-        if hit is not None and hit[0] in KERNEL_OF:
-            args = B.ints(hit[1])
-            out.update(args[p] for p in KERNEL_OF[hit[0]][1])
-
-    tir.walk(stmt, visit, types=tir.Evaluate)
-    return out
-
-
 def pops_of(stmt: Any) -> set:
     """CB indices popped (explicit `cb_pop_front`) under `stmt`."""
     return {tir.as_int(c.args[1]) for c in tir.collect(stmt, tir.Call)
@@ -225,7 +210,7 @@ class _ComputeWaits(B.SeqRewriter):
                 pending.append(cb)
                 arrived.append(cb)
                 continue
-            needed = reads_of(s)
+            needed = _tileops.reads_of(s)
             waits = [B.extern("cb_wait_front", cb.index, cb.block_tiles)
                      for cb in pending if cb.index in needed]
             pending = [cb for cb in pending if cb.index not in needed]

@@ -291,8 +291,7 @@ class _Lowering:
                             line)
         self.expr_slots[dst.index] = max(self.expr_slots.get(dst.index, 1), 1)
         self.expr_text[dst.index] = (text, line)
-        op = B.extern("tt.expr_block", "$0", dst.index, dst.block[0], dst.block[1],
-                      *([src.index] * _expr.MAX_INPUTS))
+        op = B.extern("tt.expr_block", "$0", dst.index, dst.block[0], dst.block[1], src.index)
         return self.produce(op, dst)
 
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
@@ -452,16 +451,10 @@ class _Lowering:
     def expr_op(self, tree: Any, out: Any, inputs: list, text: str, line: str | None) -> Any:
         tree = _expr.unfuse_bcast(
             tree, lambda a, b: inputs[a].data_format == inputs[b].data_format)
-        if len(inputs) > _expr.MAX_INPUTS:
-            raise self.fail(f"the expression reads {len(inputs)} tiles; at most "
-                            f"{_expr.MAX_INPUTS} are supported", text, line,
-                            hint="split the T.Parallel into several")
         self.expr_slots[out.index] = max(self.expr_slots.get(out.index, 1), _expr.slots(tree))
         self.expr_text[out.index] = (text, line)
         cbs = [cb.index for cb in inputs]
-        pad = [cbs[0] if cbs else out.index] * (_expr.MAX_INPUTS - len(cbs))
-        return B.extern("tt.expr_block", str(tree), out.index, out.block[0], out.block[1],
-                        *cbs, *pad)
+        return B.extern("tt.expr_block", str(tree), out.index, out.block[0], out.block[1], *cbs)
 
     def leaf(self, load: Any, out: Any, ivars: list, inputs: list, text: str,
              line: str | None) -> Any:

@@ -1,6 +1,6 @@
 """split_device_kernel: one kernel body becomes reader, compute and writer PrimFuncs.
 
-Requires: `build_tile_dfg` (every intrinsic belongs to one kernel, `KERNEL_OF`).
+Requires: `build_tile_dfg` (every intrinsic belongs to one kernel, `tt_passes._tileops`).
 Rewrites: the TileLang PrimFunc is replaced by three parameterless PrimFuncs named
 `reader`, `compute`, `writer`, each with the attribute `tt.kernel_role`. Each gets
 the control flow of the original body (loops, binds, comments) around its own
@@ -20,9 +20,8 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _meta, _tileops
 from tt_passes._base import TTPass, kernel_func
-from tt_passes.build_tile_dfg import KERNEL_OF
 
 
 # --- rewrite ---------------------------------------------------------------------
@@ -32,7 +31,7 @@ def project_op(stmt: Any, role: str) -> Any | None:
     if hit is None:
         return None if B.is_nop(stmt) else stmt
     name, args = hit
-    kernel = KERNEL_OF.get(name, ("compute",))[0]
+    kernel = _tileops.kernel_of(stmt)
     if kernel == role:
         return stmt
     if role == "compute" and name in ("tt.copy_in", "tt.scaler_fill"):

@@ -1,0 +1,132 @@
+"""The tile-op registry: every `tt.*` intrinsic the passes hand to each other, described once.
+
+Stage C (`lower_tt_tile_intrinsics`) writes the kernel body as `call_extern("tt.<op>", ...)`
+statements; every later pass asks this registry what such a statement is instead of
+keeping its own table of argument positions:
+
+    hit = match(stmt)                      # (TileOp, args) or None
+    op.kernel                              # "reader" | "compute" | "writer"
+    op.read_cbs(args), op.write_cbs(args)  # CB indices it reads / writes
+    op.out(args)                           # the CB it produces (first written), or None
+    op.make(...)                           # the statement, operands in registry order
+
+A TileOp names its operands in order; `reads` / `writes` say which of them are CB indices;
+`inputs=True` means every operand after the named ones is an input CB (an expression
+reads any number of tiles). `engine` is where the op runs on the core (noc: a dataflow
+RISC-V; unpack/fpu/sfpu/pack: the compute pipeline) and `doc` what it does.
+
+Adding a tile op: one TileOp here, its lowering where it is created (stage C), the DST
+code in insert_dst_management if it runs on compute, its init in insert_compute_init if
+it needs one, and an emulator function in tt-runtime if the TT-Metalium call is new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tt_ir import tir
+from tt_passes import _build as B
+
+KERNELS = ("reader", "compute", "writer")
+
+
+@dataclass(frozen=True)
+class TileOp:
+    name: str
+    kernel: str
+    engine: str
+    operands: tuple
+    reads: tuple = ()
+    writes: tuple = ()
+    inputs: bool = False
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        assert self.kernel in KERNELS, self.kernel
+        assert set(self.reads) | set(self.writes) <= set(self.operands), self.name
+
+    def _at(self, args: list, names: tuple) -> list:
+        return [tir.as_int(args[self.operands.index(n)]) for n in names]
+
+    def read_cbs(self, args: list) -> list:
+        extra = [tir.as_int(a) for a in args[len(self.operands):]] if self.inputs else []
+        return self._at(args, self.reads) + extra
+
+    def write_cbs(self, args: list) -> list:
+        return self._at(args, self.writes)
+
+    def out(self, args: list) -> int | None:
+        cbs = self.write_cbs(args)
+        return cbs[0] if cbs else None
+
+    def arg(self, args: list, name: str) -> Any:
+        return args[self.operands.index(name)]
+
+    def make(self, *args: Any) -> Any:
+        assert len(args) >= len(self.operands), (self.name, args)
+        return B.extern(self.name, *args)
+
+
+_BLOCK = ("cb", "tensor", "row", "col", "h", "w", "guard_r", "guard_c")
+
+OPS: dict = {op.name: op for op in (
+    TileOp("tt.copy_in", "reader", "noc", _BLOCK, writes=("cb",),
+           doc="an h x w tile block of a tensor at tile (row, col) into a CB; guards: "
+               "zero-fill tiles past the tensor's edge"),
+    TileOp("tt.copy_out", "writer", "noc", _BLOCK, reads=("cb",),
+           doc="a CB's block to a tensor at tile (row, col); guarded edge tiles skipped"),
+    TileOp("tt.scaler_fill", "reader", "noc", ("cb",), writes=("cb",),
+           doc="a reduction's scaler tile (1.0 in row 0 of every face), once per kernel"),
+    TileOp("tt.matmul_block", "compute", "fpu", ("in0", "in1", "out", "mt", "nt", "kt",
+                                                  "transpose"),
+           reads=("in0", "in1"), writes=("out",),
+           doc="out += in0 @ in1 over an mt x kt by kt x nt block (accumulated in DST)"),
+    TileOp("tt.acc_clear", "compute", "pack", ("out",), writes=("out",),
+           doc="T.clear of an accumulator: its first matmul starts from zero"),
+    TileOp("tt.binary_block", "compute", "fpu", ("op", "in0", "in1", "out", "h", "w"),
+           reads=("in0", "in1"), writes=("out",), doc="out = in0 op in1 (+ - *), tile by tile"),
+    TileOp("tt.unary_block", "compute", "sfpu", ("op", "out", "h", "w"), writes=("out",),
+           doc="an SFPU op on an accumulator in DST (a GEMM epilogue)"),
+    TileOp("tt.expr_block", "compute", "sfpu", ("tree", "out", "h", "w"), writes=("out",),
+           inputs=True, doc="an expression tree (tt_passes._expr) over input CBs"),
+    TileOp("tt.reduce_block", "compute", "fpu", ("kind", "dim", "src", "scaler", "out", "h",
+                                                  "w"),
+           reads=("src", "scaler"), writes=("out",), doc="row / column sum or max of a block"),
+    TileOp("tt.fill_block", "compute", "sfpu", ("out", "bits", "h", "w"), writes=("out",),
+           doc="a block of one constant (fp32 bits)"),
+    TileOp("tt.transpose_block", "compute", "unpack", ("src", "dst", "n"), reads=("src",),
+           writes=("dst",), doc="n tiles transposed (a vector between column 0 and row 0)"),
+    TileOp("tt.cb_in", "compute", "unpack", ("cb",),
+           doc="marker: a block of the CB is available from here (compute waits, then pops "
+               "at the end of the sequence)"),
+    TileOp("tt.pack_out", "compute", "pack", ("cb",),
+           doc="marker: the accumulator is final here (DST is packed to its CB)"),
+)}
+
+
+def match(stmt: Any) -> tuple | None:
+    """(TileOp, args) if `stmt` is a registered `tt.*` intrinsic statement, else None."""
+    hit = B.intrinsic_of(stmt)
+    if hit is None or hit[0] not in OPS:
+        return None
+    return OPS[hit[0]], hit[1]
+
+
+def kernel_of(stmt: Any, default: str = "compute") -> str:
+    """The kernel a statement runs in (TT-Metalium calls placed by the passes: compute)."""
+    hit = match(stmt)
+    return hit[0].kernel if hit is not None else default
+
+
+def reads_of(stmt: Any) -> set:
+    """CB indices the tile ops under `stmt` read."""
+    out: set = set()
+
+    def visit(s: Any) -> None:
+        hit = match(s)
+        if hit is not None:
+            out.update(hit[0].read_cbs(hit[1]))
+
+    tir.walk(stmt, visit, types=tir.Evaluate)
+    return out
