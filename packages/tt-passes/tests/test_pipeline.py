@@ -125,3 +125,12 @@ def test_readme_pass_index_matches_the_registry():
     pipeline = [type(p).name for p in tt_passes.pass_list(tt_passes.Options())]
     assert listed == pipeline
     assert sorted(listed) == sorted(tt_passes.REGISTRY)
+
+
+@pytest.mark.parametrize("name", PASS_ORDER)
+def test_help_shows_the_pass_contract(name):
+    """help(tt_passes.<pass>) and help of its class show Requires/Guarantees, not a signature."""
+    import pydoc
+    for obj in (getattr(tt_passes, name), tt_passes.REGISTRY[name]):
+        text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
+        assert "Requires:" in text and name in text

@@ -33,6 +33,10 @@ from tt_passes.propagate_tt_layout import propagate_tt_layout
 from tt_passes.split_device_kernel import split_device_kernel
 from tt_passes.verify_tt_ir import verify_tt_ir
 
+for _name, _cls in REGISTRY.items():  # help(tt_passes.<pass>) shows the pass's contract
+    _factory = globals()[_name]
+    _factory.__doc__ = f"{_factory.__doc__}\n\n{_cls.__doc__}"
+
 __all__ = [
     "REGISTRY",
     "DumpIR",

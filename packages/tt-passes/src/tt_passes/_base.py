@@ -23,6 +23,16 @@ class TTPass(abc.ABC):
 
     name: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A pass class without a docstring of its own documents itself with its module's
+        (the contract: what it requires, rewrites, guarantees and refuses), so that
+        `help(tt_passes.<pass>)` shows it rather than the dataclass signature."""
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__ is None:
+            import sys
+
+            cls.__doc__ = sys.modules[cls.__module__].__doc__
+
     @abc.abstractmethod
     def run(self, mod: Any) -> Any:
         """The pass itself: module in, module out."""
