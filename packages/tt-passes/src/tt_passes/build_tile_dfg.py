@@ -7,8 +7,9 @@ kernel: reader, compute or writer), and every CB has exactly one producer and on
 consumer kernel. Each intrinsic runs in one kernel (`tt_passes._tileops`): tensor-to-CB copies
 in the reader, CB-to-tensor copies in the writer, tile math in compute; a gemm
 accumulator's partials CB is produced and consumed by compute.
-Refuses: a CB that is filled but never used, used but never filled, or filled by
-the reader and drained by the writer with no compute in between (pure copies).
+A block the reader loads that nothing uses is drained by compute (waited for and popped).
+Refuses: a CB that compute fills but nothing uses, one used but never filled, or one
+filled by the reader and drained by the writer with no compute in between.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class BuildTileDFG(TTPass):
             producers, consumers = sorted(e["producers"]), sorted(e["consumers"])
             if cb.role == "output" and "compute" in producers:
                 consumers = [k for k in consumers if k != "compute"]
+            if producers == ["reader"] and not consumers:  # loaded, never used: compute
+                consumers = ["compute"]                     # waits for it and pops it
             if "writer" in consumers and cb.role == "output":
                 producers = [k for k in producers if k == "compute"] or producers
             self._check(cb, producers, consumers)

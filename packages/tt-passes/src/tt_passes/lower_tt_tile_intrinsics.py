@@ -793,8 +793,11 @@ class LowerTTTileIntrinsics(TTPass):
             return [_meta.replace(cb, unit=unit, num_pages=pages)]
         partials = [p for p in cbs.values() if p.name == f"{cb.name}_partials"]
         if cb.restream is None and not partials:
-            return [_meta.replace(cb, unit=unit, restream=unit)]
-        return [_meta.replace(cb, unit=unit, restream=unit if cb.restream else None),
+            return [_meta.replace(cb, unit=unit, restream=unit, num_pages=pages)]
+        # the CB holds whole sub-blocks: its pages follow the new unit (two units deep), so
+        # no reserve/pack runs past the ring end (a 4x3 block: 3-tile units in 6 pages)
+        return [_meta.replace(cb, unit=unit, restream=unit if cb.restream else None,
+                              num_pages=pages),
                 *[_meta.replace(p, unit=unit) for p in partials]]
 
 

@@ -2,8 +2,8 @@
 
 Requires: `infer_tt_layout` (`tt.buffers`).
 Rewrites: nothing in the body.
-Guarantees: module attribute `tt.cbs` = one `CBInfo` per shared/fragment buffer that
-is loaded from or stored to global memory (role input/output, data format of the
+Guarantees: module attribute `tt.cbs` = one `CBInfo` per shared/fragment buffer the kernel
+uses (one it only allocates gets none) that is loaded from or stored to global memory (role input/output, data format of the
 global tensor it moves, page = one tile, block and transfer-unit tile shapes, depth),
 and `tt.compute_config` (math fidelity, fp32 DST accumulation, DST capacity).
 Depth policy (`cb_depth`): "num_stages" puts `num_stages` blocks in an input CB that
@@ -263,8 +263,11 @@ class PropagateTTLayout(TTPass):
         for name, use in uses.items():
             if use.reduced is None and name in orient:
                 use.reduced = orient[name]
+        touched = {str(x.source.name) for x in tir.collect(func.body, tir.TensorLoad)}
         cbs = []
         for name, use in uses.items():
+            if name not in touched:  # allocated, never used: no CB
+                continue
             cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
                 [self._cb(name, use, buffers, cap, uses)]
         cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]

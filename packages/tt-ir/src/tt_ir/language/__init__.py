@@ -128,6 +128,7 @@ max = _T.max
 min = _T.min
 exp = _T.exp
 exp2 = _T.exp2
+macro = _T.macro  # TileLang's T.macro: a parse-time function whose body is inlined
 log = _T.log
 log2 = _T.log2
 abs = _T.abs
@@ -204,6 +205,7 @@ __all__ = [
     "dtype",
     "exp",
     "exp2",
+    "macro",
     "fill",
     "float16",
     "float32",
