@@ -277,3 +277,31 @@ def test_gemm_then_row_max():
     want = (a.astype(np.float64) @ b).max(axis=1)
     bound = 2 * 64 * 2.0 ** -24 * float((np.abs(a) @ np.abs(b)).max())
     assert float(np.abs(got - want).max()) <= bound
+
+
+def direct_scale_bias(M=128, N=256, bm=32, bn=64):
+    """C[y, x] = A[y, x] * S[y] + Bias[x] on the tensors: S and Bias are rank-1 tensors."""
+
+    @T.prim_func
+    def scale_bias(A: T.Tensor((M, N), T.float32), Bias: T.Tensor((N,), T.float32),
+                   S: T.Tensor((M,), T.float32), C: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            for i, j in T.Parallel(bm, bn):
+                C[by * bm + i, bx * bn + j] = A[by * bm + i, bx * bn + j] * S[by * bm + i] \
+                    + Bias[bx * bn + j]
+    return scale_bias
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_direct_tensor_vectors(arch):
+    """Rank-1 tensors read in a T.Parallel on tensors are staged as vectors: Bias[x] a row
+    (a row of tiles, as stored), S[y] a column (transposed on chip). fp32, one multiply and
+    one add: exact to 2 fp32 ulps of |C| (checked at 2^-22)."""
+    rng = np.random.default_rng(10)
+    a = rng.uniform(-1, 1, (128, 256)).astype(np.float32)
+    bias = rng.uniform(-1, 1, 256).astype(np.float32)
+    s = rng.uniform(-1, 1, 128).astype(np.float32)
+    got = np.asarray(tt_cli.compile(direct_scale_bias(), out_idx=[3], arch=arch)(a, bias, s),
+                     np.float64)
+    want = a.astype(np.float64) * s[:, None] + bias
+    assert float(np.abs(got - want).max()) <= 2.0 ** -22 * float(np.abs(want).max())

@@ -158,17 +158,24 @@ def tensor_accesses(body: Any) -> dict:
     return out
 
 
-def block_origin(accesses: list, nest: list) -> list | None:
+def _free(expr: Any, nest_vars: list) -> bool:
+    return not any(tir.find(expr, lambda v, n=n: v.same_as(n), types=tir.Var) is not None
+                   for n in nest_vars)
+
+
+def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> list | None:
     """The tensor index where the nest's block starts, if every access is `base + var`
-    in the last dims (same bases) and leading dims are free of the nest's vars."""
+    in the last dims (same bases) and the bases and leading dims are free of the nest's
+    vars (`all_vars`: every variable of the nest, when `nest` is the part a vector follows)."""
     vars_ = [v for v, _ in nest]
+    every = all_vars or vars_
     origin = None
     for idx in accesses:
         if len(idx) < len(nest):
             return None
         lead, tail = idx[:len(idx) - len(nest)], idx[len(idx) - len(nest):]
-        bases = [_base(i, v, vars_) for i, v in zip(tail, vars_)]
-        if any(b is None for b in bases) or any(_base(i, vars_[0], vars_) is None for i in lead):
+        bases = [_base(i, v, every) for i, v in zip(tail, vars_)]
+        if any(b is None for b in bases) or not all(_free(i, every) for i in lead):
             return None
         here = lead + bases
         if origin is None:
@@ -184,15 +191,16 @@ def stage_nest(loop: Any) -> Any:
     nest, _ = parallel_nest(loop)
     if any(n is None for _, n in nest):
         return loop
-    shape = [n for _, n in nest]
     vars_ = [v for v, _ in nest]
     before, after, swaps = [], [], []
     for tensor, (reads, writes) in tensor_accesses(loop).items():
         if reads and writes:
             continue  # read-modify-write of a tensor in place: left for the refusal
-        origin = block_origin(reads or writes, nest)
+        sub = _vector_subnest(reads or writes, nest)  # Bias[bx * bn + j] in an (i, j) nest
+        origin = block_origin(reads or writes, sub, vars_)
         if origin is None:
             continue
+        shape = [n for _, n in sub]
         scope = "shared.dyn" if reads else "local.fragment"
         block = tir.make_buffer(shape, str(tensor.dtype), str(tensor.name), scope=scope)
         lead = [tir.const(1, "int32")] * (len(origin) - len(nest))
@@ -205,21 +213,35 @@ def stage_nest(loop: Any) -> Any:
         copy = tir.evaluate(tir.call_intrin("handle", "tl.tileop.copy", *args))
         before.append(tir.AllocBuffer(block))
         (before if reads else after).append(copy)
-        swaps.append((tensor, block))
+        swaps.append((tensor, block, [v for v, _ in sub]))
     if not swaps:
         return loop
-    return tir.seq(*before, _swap(loop, swaps, vars_), *after)
+    return tir.seq(*before, _swap(loop, swaps), *after)
 
 
-def _swap(loop: Any, swaps: list, vars_: list) -> Any:
-    def block_of(buf: Any) -> Any:
-        return next((b for t, b in swaps if t.same_as(buf)), None)
+def _vector_subnest(accesses: list, nest: list) -> list:
+    """The nest variables a rank-1 tensor follows in a 2-D nest: [(j, bn)] for
+    `Bias[base + j]` (a row vector), [(i, bm)] for `S[base + i]`; else the whole nest."""
+    if len(nest) != 2 or not accesses or any(len(idx) != 1 for idx in accesses):
+        return nest
+    vars_ = [v for v, _ in nest]
+    for k in (1, 0):
+        if all(_base(idx[0], vars_[k], vars_) is not None for idx in accesses):
+            return [nest[k]]
+    return nest
+
+
+def _swap(loop: Any, swaps: list) -> Any:
+    def entry(buf: Any) -> Any:
+        return next(((b, v) for t, b, v in swaps if t.same_as(buf)), None)
 
     def visit(x: Any) -> Any:
-        if isinstance(x, tir.TensorLoad) and block_of(x.source) is not None:
-            return tir.load(block_of(x.source), vars_)
-        if isinstance(x, tir.BufferStore) and block_of(x.buffer) is not None:
-            return tir.BufferStore(block_of(x.buffer), x.value, list(vars_))
+        if isinstance(x, tir.TensorLoad) and entry(x.source) is not None:
+            block, vars_ = entry(x.source)
+            return tir.load(block, vars_)
+        if isinstance(x, tir.BufferStore) and entry(x.buffer) is not None:
+            block, vars_ = entry(x.buffer)
+            return tir.BufferStore(block, x.value, list(vars_))
         return x
 
     return tir.rewrite(loop, visit, types=(tir.TensorLoad, tir.BufferStore))
