@@ -78,14 +78,18 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(f"{'kernel':<48} {'pipeline':>9} {'emulator':>9} {'numpy':>8} {'ratio':>6}")
     for name, func, shapes, ref in _cases(args.size, args.size):
-        lower_ms = _median_ms(lambda: tt_passes.lower(func), args.repeat)
-        kernel = tt_cli.compile(func, out_idx=load_out_idx(name))
-        inputs = [rng.uniform(-1, 1, (r,) if c is None else (r, c)).astype(t) for r, c, t in shapes]
-        kernel(*inputs)  # warm-up: builds the kernels once
-        emu = _median_ms(lambda: kernel(*inputs), args.repeat) / 1e3
-        host = [np.asarray(x, np.float32) for x in inputs]
-        ref_s = _median_ms(lambda: ref(*host), max(args.repeat, 5)) / 1e3
-        print(f"{name:<48} {lower_ms:>7.1f}ms {emu:>8.3f}s {ref_s:>7.4f}s {emu / ref_s:>5.0f}x")
+        print(_row(name, func, shapes, ref, rng, args.repeat))
+
+
+def _row(name, func, shapes, ref, rng, repeat) -> str:
+    lower_ms = _median_ms(lambda: tt_passes.lower(func), repeat)
+    kernel = tt_cli.compile(func, out_idx=load_out_idx(name))
+    inputs = [rng.uniform(-1, 1, (r,) if c is None else (r, c)).astype(t) for r, c, t in shapes]
+    kernel(*inputs)  # warm-up: builds the kernels once
+    emu = _median_ms(lambda: kernel(*inputs), repeat) / 1e3
+    host = [np.asarray(x, np.float32) for x in inputs]
+    ref_s = _median_ms(lambda: ref(*host), max(repeat, 5)) / 1e3
+    return f"{name:<48} {lower_ms:>7.1f}ms {emu:>8.3f}s {ref_s:>7.4f}s {emu / ref_s:>5.0f}x"
 
 
 def load_out_idx(name: str) -> list:
