@@ -175,3 +175,33 @@ def test_one_d_row_output_copy_is_refused_with_a_hint():
             T.reduce_sum(A_l, S_l, dim=1)
             T.copy(S_l, S[bx * M, 0])
     assert "(64, 1)" in refused(oned)
+
+
+def whole_tensor_reduce(kind, M=128, N=64, dtype=T.float32):
+    """TileLang's reduce test form: one block, the whole tensor copied into a fragment
+    (`T.copy(A, A_local)`), reduced over rows into an (M,) fragment copied to an (M,) tensor."""
+    op = {"sum": T.reduce_sum, "max": T.reduce_max}[kind]
+
+    @T.prim_func
+    def whole(A: T.Tensor((M, N), dtype), B: T.Tensor((M,), dtype)):
+        with T.Kernel(1, threads=32) as _:
+            A_local = T.alloc_fragment((M, N), dtype)
+            B_local = T.alloc_fragment((M,), dtype)
+            T.copy(A, A_local)
+            op(A_local, B_local, dim=1)
+            T.copy(B_local, B)
+    return whole
+
+
+@pytest.mark.parametrize("kind", ["sum", "max"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_whole_tensor_reduction_to_a_rank_1_tensor(kind, dtype):
+    """The (M,) output is a row of tiles: the row reduction's column vector is transposed on
+    chip. Sum: one rounding at pack (2^-7 / 2^-20 of sum|x|); max: exact."""
+    a = data((128, 64), seed=11, dtype=dtype)
+    got = np.asarray(tt_cli.compile(whole_tensor_reduce(kind, dtype=dtype))(a), np.float64)
+    assert got.shape == (128,)
+    if kind == "max":
+        np.testing.assert_array_equal(got, a.max(1))
+    else:
+        check(got, a.astype(np.float64).sum(1), np.abs(a).sum(1), dtype)
