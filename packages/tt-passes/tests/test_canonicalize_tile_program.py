@@ -2,6 +2,7 @@
 
 from conftest import apply, kernels
 
+import tt_ir.language as T
 from tt_ir import tir
 
 
@@ -43,3 +44,50 @@ def test_canonical_kernels_are_unchanged(add_kernel):
     """A kernel already in tile form passes through structurally unchanged."""
     before, after = apply(add_kernel, "canonicalize_tile_program")
     tir.assert_structural_equal(after, before)
+
+
+def test_messages_name_buffers_as_written():
+    """A refusal about a buffer version the pass made (x_1) names it as the author wrote it."""
+    import pytest
+
+    import tt_ir.language as T
+    from tt_ir.errors import TTCompileError
+
+    @T.prim_func
+    def floor_after_rewrite(A: T.Tensor((64, 64), T.float32), C: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(1) as bx:
+            x = T.alloc_fragment((64, 64), T.float32)
+            v = T.alloc_fragment((64,), T.float32)
+            T.copy(A[bx * 64, 0], x)
+            T.reduce_sum(x, v, dim=1)
+            for i, j in T.Parallel(64, 64):
+                x[i, j] = x[i, j] / v[i]
+            for i, j in T.Parallel(64, 64):
+                x[i, j] = T.floor(x[i, j])
+            T.copy(x, C[bx * 64, 0])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(floor_after_rewrite, "lower_tt_tile_intrinsics")
+    text = str(err.value)
+    assert "x[i, j] = T.floor(x[i, j])" in text
+    assert "x_1" not in text and "x_2" not in text
+
+
+def test_origins_record_the_buffers_the_pass_made():
+    """tt.origins maps each made buffer to the author's name for it."""
+    from tt_passes import _meta
+
+    @T.prim_func
+    def norm(A: T.Tensor((64, 64), T.float32), C: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(1) as bx:
+            x = T.alloc_fragment((64, 64), T.float32)
+            s = T.alloc_fragment((64,), T.float32)
+            T.copy(A[bx * 64, 0], x)
+            T.reduce_sum(x, s, dim=1)
+            for i, j in T.Parallel(64, 64):
+                x[i, j] = x[i, j] / s[i]
+            T.copy(x, C[bx * 64, 0])
+
+    _, after = apply(norm, "canonicalize_tile_program")
+    assert _meta.get(after, _meta.ORIGINS) == {
+        "s_recip": "1 / s", "x_1": "x (its value after the first rewrite)"}

@@ -56,8 +56,11 @@ class TTPass(abc.ABC):
     def _guarded_run(self, mod: Any) -> Any:
         try:
             return self.run(mod)
-        except TTCompileError:
-            raise
+        except TTCompileError as err:
+            renamed = in_user_names(err, _meta.get(mod, _meta.ORIGINS, {}) or {})
+            if renamed is err:
+                raise
+            raise renamed from err
         except TTError as err:  # e.g. a SchemaError from tt_ir: keep its text, name the pass
             wrapped = self.error(str(err), hint="see the message above")
             raise wrapped from err
@@ -66,6 +69,30 @@ class TTPass(abc.ABC):
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")
             raise wrapped from err
+
+
+def in_user_names(err: TTCompileError, origins: dict) -> TTCompileError:
+    """`err` with the buffers the passes made ('A_local_1', 'x_out', 's_recip') named as the
+    kernel author wrote them (`origins`: canonicalize_tile_program's record)."""
+    if not origins:
+        return err
+    names = sorted(origins, key=len, reverse=True)
+
+    def rename(text: str | None) -> str | None:
+        if text is None:
+            return None
+        for name in names:
+            plain = origins[name].split(" (")[0]
+            text = text.replace(f"'{name}'", f"'{origins[name]}'")
+            text = text.replace(f"{name}[", f"({plain})[" if " " in plain else f"{plain}[")
+        return text
+
+    fields = (err.message, err.obj, err.hint)
+    new = tuple(rename(f) for f in fields)
+    if new == fields:
+        return err
+    return TTCompileError(new[0], pass_name=err.pass_name, obj=new[1], numbers=err.numbers,
+                          source_line=err.source_line, hint=new[2])
 
 
 # --- the kernel function ------------------------------------------------------

@@ -25,10 +25,11 @@ KERNELS = "tt.kernels"          # list[KernelInfo]      configure_tensor_accesso
 KERNEL_NAME = "tt.kernel_name"  # str                   infer_tt_layout
 MATMULS = "tt.matmuls"          # [{in0, in1, transpose}] insert_dst_management
 MCAST = "tt.mcast"              # [{cb, axis, sems}]     lower_cb_intrinsics (reuse="mcast")
+ORIGINS = "tt.origins"          # {buffer the passes made: how the author would name it}  canonicalize_tile_program
 SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
 PLAN = "tt.plan"                # JSON (contracts §2)   finalize_persistent_signature
 INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS,
-                 MCAST)
+                 MCAST)  # ORIGINS stays: verify_tt_ir words its refusals with it too
 
 ROLES = ("reader", "compute", "writer")
 

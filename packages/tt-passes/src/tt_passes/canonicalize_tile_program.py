@@ -29,7 +29,10 @@ Rewrites:
   copy), is first copied on chip into a fresh fragment `<name>_out`, which the writer
   drains (one CB has one consumer kernel).
 Guarantees: the body is otherwise unchanged; nothing is staged that does not match the
-pattern exactly (later passes refuse what is left, naming it).
+pattern exactly (later passes refuse what is left, naming it). Module attribute
+`tt.origins` maps each buffer this pass made to how the author would name it ('x_1' ->
+'x (its value after the first rewrite)', 's_recip' -> '1 / s'); every pass's refusals are
+worded with those names.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import tir
+from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 
 
@@ -613,6 +617,32 @@ def split_stores(body: Any) -> Any:
     return tir.rewrite(body, visit, types=tir.Evaluate)
 
 
+def origins(before: Any, after: Any) -> dict:
+    """{name of a buffer this pass made: how messages name it}: versions ('x_1' -> 'x'),
+    copies for the writer ('x_out' -> 'x'), reciprocals, partial reductions, negated and
+    absolute blocks ('x_recip' -> '1 / x', 'm_part' -> 'm', 'x_min' -> '-x', 'x_abssum' ->
+    '|x|'). A name the author wrote is never renamed."""
+    mine = {str(a.buffer.name) for a in tir.collect(before, tir.AllocBuffer)}
+    made = {str(a.buffer.name) for a in tir.collect(after, tir.AllocBuffer)} - mine
+    out = {}
+    for name in sorted(made):
+        out[name] = _author_name(name, mine)
+    return out
+
+
+def _author_name(name: str, mine: set) -> str:
+    for suffix, fmt in (("_recip", "1 / {}"), ("_part", "{}"), ("_min", "-{}"),
+                        ("_abssum", "|{}|"), ("_absmax", "|{}|"), ("_out", "{}")):
+        base = name[: -len(suffix)]
+        if name.endswith(suffix) and base in mine:
+            return fmt.format(base)
+    base, _, k = name.rpartition("_")
+    if k.isdigit() and base in mine:
+        return f"{base}" + (" (its value after the first rewrite)" if k == "1" else
+                            f" (its value after rewrite {k})")
+    return name
+
+
 # --- pass ------------------------------------------------------------------------
 @dataclass
 class CanonicalizeTileProgram(TTPass):
@@ -627,7 +657,9 @@ class CanonicalizeTileProgram(TTPass):
         body = canonical_reductions(body)
         body = split_versions(body)
         body = split_stores(body)
-        return with_kernel_body(mod, body)
+        mod = with_kernel_body(mod, body)
+        made = origins(func.body, body)
+        return _meta.put(mod, _meta.ORIGINS, made) if made else mod
 
 
 def canonicalize_tile_program() -> Any:
