@@ -19,12 +19,16 @@ GOLDEN_PLAN = json.loads((GOLDEN / "tt.plan.json").read_text())
 UNPACK_BF16_PAIR = 2 * 2048 / hw.UNPACK_BYTES_PER_CYCLE  # two bf16 operands through the unpacker: 51.2
 
 
-def plan(fidelity: str = "HiFi4", pages: int = 16):
-    """The golden eltwise_add plan (bf16 CBs reader -> compute -> writer) with another fidelity/depth."""
+def plan(fidelity: str = "HiFi4", pages: int = 16, block: int | None = None):
+    """The golden eltwise_add plan (bf16 CBs reader -> compute -> writer) with another
+    fidelity/depth, and `block` pages per transfer (None: no block_pages, as older plans)."""
     doc = copy.deepcopy(GOLDEN_PLAN)
     doc["compute_config"]["math_fidelity"] = fidelity
     for cb in doc["circular_buffers"]:
         cb["num_pages"] = pages
+        cb.pop("block_pages", None)
+        if block is not None:
+            cb["block_pages"] = block
     doc["l1"]["cbs"] = [{"index": cb["index"], "bytes": pages * cb["page_size"]} for cb in doc["circular_buffers"]]
     doc["l1"]["per_core_bytes"] = sum(entry["bytes"] for entry in doc["l1"]["cbs"])
     return validate_plan(doc, json_schema=False)
@@ -135,26 +139,24 @@ def test_blackhole_runs_the_same_cycles_at_its_clock():
     assert (wh.clock_ghz, bh.clock_ghz) == (1.0, 1.35)
 
 
-def test_single_buffered_cbs_serialize_the_roles(tmp_path):
-    """With CBs of one block the reader, compute and writer take turns; with two blocks they overlap."""
-    for role, cbs in (("reader", ("A_shared", "B_shared")), ("compute", ("C_local",))):
-        calls = "".join(f"cb_reserve_back(cb_{name}, 16);\n" for name in cbs)
-        (tmp_path / f"{role}.cpp").write_text(calls)
+def test_single_buffered_cbs_serialize_the_roles():
+    """With CBs of one block (block_pages = num_pages) the reader, compute and writer take
+    turns; with two blocks they overlap. The block size comes from the plan, not the C++."""
     counters = {"0,0": {"tile_ops": {"matmul": 100}, "noc_read_bytes": {"dram": 1 << 16},
                         "noc_write_bytes": {"dram": 1 << 15}}}
-    one = est(counters, plan(pages=16), kernels_dir=tmp_path)
-    two = est(counters, plan(pages=32), kernels_dir=tmp_path)
+    one = est(counters, plan(pages=16, block=16))
+    two = est(counters, plan(pages=32, block=16))
     assert one.overlap == {"reader_compute": False, "compute_writer": False}
     assert one.core_cycles == pytest.approx(sum(one.roles.values()))
     assert two.overlap == {"reader_compute": True, "compute_writer": True}
     assert two.core_cycles == pytest.approx(max(two.roles.values()))
 
 
-def test_without_kernels_blocks_are_assumed_and_said():
-    """No kernel sources: each CB is taken as two blocks, and the estimate notes it."""
+def test_without_block_pages_blocks_are_assumed_and_said():
+    """A plan without block_pages: each CB is taken as two blocks, and the estimate notes it."""
     e = est({"0,0": {"tile_ops": {"matmul": 1}}})
     assert e.overlap == {"reader_compute": True, "compute_writer": True}
-    assert any("no kernel sources" in note for note in e.notes)
+    assert any("the plan has no block_pages" in note for note in e.notes)
 
 
 def test_json_round_trip():

@@ -91,7 +91,11 @@ def build_plan(mod: Any, arch_name: str, grid: Any, kernels: list) -> dict:
     cb_rows = [{"index": cb.index, "name": cb.name, "role": cb.role,
                 "data_format": cb.data_format, "page_size": cb.page_size,
                 "num_pages": cb.num_pages, "producer": edges[cb.name].producer,
-                "consumer": edges[cb.name].consumer} for cb in sorted(cbs, key=lambda c: c.index)]
+                "consumer": edges[cb.name].consumer,
+                # pages per reserve / wait: the reader moves whole blocks, compute packs
+                # DST sub-blocks (the performance model's transfer size)
+                "block_pages": cb.block_tiles if edges[cb.name].producer == "reader"
+                else cb.unit_tiles} for cb in sorted(cbs, key=lambda c: c.index)]
     l1 = [{"index": r["index"], "bytes": r["page_size"] * r["num_pages"]} for r in cb_rows]
     return {
         "schema_version": 1,

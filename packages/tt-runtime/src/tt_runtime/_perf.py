@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from tt_runtime._result import RunResult
 BOUNDS = ("compute", "dram", "noc")
 _KNOWN_OPS = ("matmul", "add", "sub", "mul", "copy", "pack", "reduce_sum", "reduce_max", "reduce_avg",
               *(f"bcast_{k}_{op}" for k in ("rows", "cols", "scalar") for op in ("add", "sub", "mul")))
-_CB_CALL = re.compile(r"cb_(?:reserve_back|wait_front)\(\s*cb_(\w+)\s*,\s*(\d+)\s*\)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,10 +49,9 @@ def estimate(result: RunResult, plan: Plan | dict[str, Any] | str | Path, *,
     Args:
         result: A `RunResult` (its counters and arch are used).
         plan: The run's plan: a `tt_ir.Plan`, a decoded ``tt.plan.json``, the path of one, or
-            an artifact directory (then its kernels also give the CB block sizes).
-        kernels_dir: Directory with ``reader.cpp``/``compute.cpp``/``writer.cpp``; their
-            ``cb_reserve_back``/``cb_wait_front`` counts give each CB's block size.
-            Without kernels each CB is assumed to hold two blocks.
+            an artifact directory. Each CB's transfer size is its plan entry's
+            ``block_pages``; a plan without them (older) is assumed to hold two blocks per CB.
+        kernels_dir: Accepted for compatibility; the generated C++ is not read.
         launch_us: Fixed launch overhead added to the device time.
 
     Returns:
@@ -62,7 +59,7 @@ def estimate(result: RunResult, plan: Plan | dict[str, Any] | str | Path, *,
     """
     plan, kernels_dir = _load(plan, kernels_dir)
     arch = hw.ARCH_PERF[result.arch]
-    blocks = _kernel_blocks(Path(kernels_dir)) if kernels_dir is not None else {}
+    blocks = {cb.name: cb.block_pages for cb in plan.circular_buffers if cb.block_pages}
     facts = _plan_facts(plan, blocks)
     cores = {name: _core(c, facts, arch) for name, c in result.counters.items()}
     critical = max(cores, key=lambda name: cores[name]["total"], default="")
@@ -99,18 +96,6 @@ def _load(plan: Any, kernels_dir: Any) -> tuple[Plan, Any]:
     if path.is_dir():
         return load_plan(path / "tt.plan.json"), kernels_dir if kernels_dir is not None else path
     return load_plan(path), kernels_dir
-
-
-def _kernel_blocks(kernels_dir: Path) -> dict[str, int]:
-    """CB name -> the largest literal page count a kernel reserves or waits for at once."""
-    blocks: dict[str, int] = {}
-    for role in ("reader", "compute", "writer"):
-        path = kernels_dir / f"{role}.cpp"
-        if not path.is_file():
-            continue
-        for name, count in _CB_CALL.findall(path.read_text()):
-            blocks[name] = max(blocks.get(name, 0), int(count))
-    return blocks
 
 
 def _plan_facts(plan: Plan, blocks: dict[str, int]) -> _Facts:
@@ -232,7 +217,7 @@ def _utilization(tiles: int, fidelity: str, cores: int, cycles: float) -> float 
 def _notes(f: _Facts, result: RunResult) -> list[str]:
     notes = []
     if f.blocks_assumed:
-        notes.append("CB block sizes unknown (no kernel sources): each CB assumed to hold two blocks")
+        notes.append("CB block sizes unknown (the plan has no block_pages): each CB assumed to hold two blocks")
     kinds = {kind for c in result.counters.values() for kind in c.get("tile_ops", {})}
     unknown = sorted(k for k in kinds if k not in _KNOWN_OPS and k.removeprefix("sfpu_") not in hw.SFPU_INSTRUCTIONS)
     if unknown:

@@ -45,6 +45,9 @@ class CircularBuffer:
         num_pages: Pages in the ring.
         producer: The kernel that pushes: ``"reader"``, ``"compute"`` or ``"writer"``.
         consumer: The kernel that pops; differs from ``producer``.
+        block_pages: Pages moved per reserve / wait (a whole block for the reader's CBs, a
+            DST sub-block for what compute packs); the performance model's transfer size.
+            Optional (older plans have none).
     """
 
     index: int
@@ -55,6 +58,7 @@ class CircularBuffer:
     num_pages: int
     producer: str
     consumer: str
+    block_pages: int | None = None
 
     def __post_init__(self) -> None:
         set_field(
@@ -76,6 +80,9 @@ class CircularBuffer:
             "num_pages",
             check_int("CircularBuffer", "num_pages", self.num_pages, low=1),
         )
+        if self.block_pages is not None:
+            set_field(self, "block_pages", check_int("CircularBuffer", "block_pages",
+                                                     self.block_pages, 1, self.num_pages))
         check_one_of("CircularBuffer", "producer", self.producer, KERNEL_ROLES)
         check_one_of("CircularBuffer", "consumer", self.consumer, KERNEL_ROLES)
         if self.producer == self.consumer and not self.is_spill:
@@ -119,10 +126,13 @@ class CircularBuffer:
             "num_pages": self.num_pages,
             "producer": self.producer,
             "consumer": self.consumer,
+            **({"block_pages": self.block_pages} if self.block_pages is not None else {}),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> CircularBuffer:
         """Read a circular buffer entry of ``tt.plan.json``."""
         with reading():
-            return cls(**read_fields("CircularBuffer", data, _FIELDS))
+            data = dict(data) if isinstance(data, dict) else data
+            block = data.pop("block_pages", None) if isinstance(data, dict) else None
+            return cls(**read_fields("CircularBuffer", data, _FIELDS), block_pages=block)
