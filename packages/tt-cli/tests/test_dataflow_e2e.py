@@ -305,3 +305,31 @@ def test_direct_tensor_vectors(arch):
                      np.float64)
     want = a.astype(np.float64) * s[:, None] + bias
     assert float(np.abs(got - want).max()) <= 2.0 ** -22 * float(np.abs(want).max())
+
+
+def test_tilelang_compile_options_and_helpers(capsys):
+    """TileLang's pass_configs are accepted and ignored with one notice; target picks the arch;
+    cdiv / next_power_of_2 are there for kernel files that call tilelang.cdiv etc."""
+    from tt_cli import _driver
+    from tt_ir.errors import TTError
+
+    _driver._NOTICED.clear()  # the notice is once per process
+    M = N = 64
+
+    @T.prim_func
+    def double(A: T.Tensor((M, N), T.float32), C: T.Tensor((M, N), T.float32)):
+        with T.Kernel(1, 1) as (bx, by):
+            for i, j in T.Parallel(M, N):
+                C[i, j] = A[i, j] * 2.0
+
+    k = tt_cli.compile(double, out_idx=-1, target="tenstorrent/blackhole",
+                       pass_configs={"tl.disable_tma_lower": True})
+    assert k.plan["arch"] == "blackhole"
+    tt_cli.compile(double, out_idx=-1, pass_configs={"tl.disable_tma_lower": True})
+    err = capsys.readouterr().err
+    assert err.count("pass_configs (tl.disable_tma_lower) are TileLang GPU pass switches") == 1
+    a = np.arange(M * N, dtype=np.float32).reshape(M, N)
+    np.testing.assert_array_equal(k(a), a * 2)
+    with pytest.raises(TTError, match="target='cuda' is not a Tenstorrent target"):
+        tt_cli.compile(double, out_idx=-1, target="cuda")
+    assert (tt_cli.cdiv(100, 32), tt_cli.next_power_of_2(100), tt_cli.next_power_of_2(64)) == (4, 128, 64)

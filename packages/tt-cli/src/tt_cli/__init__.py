@@ -7,6 +7,7 @@
 
 from tt_cli._check import Check, check, error_bound
 from tt_cli._driver import CompiledKernel, JitKernel, KernelCallError, compile, jit
+from tt_cli._helpers import cdiv, next_power_of_2
 from tt_cli._loader import KernelFileError
 from tt_cli._version import __version__
 
@@ -17,8 +18,10 @@ __all__ = [
     "KernelCallError",
     "KernelFileError",
     "__version__",
+    "cdiv",
     "check",
     "compile",
     "error_bound",
     "jit",
+    "next_power_of_2",
 ]

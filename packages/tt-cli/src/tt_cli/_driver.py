@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -223,9 +224,34 @@ def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "
     """
     func = _check_func(func)
     out_idx = _check_out_idx_type(out_idx)
+    arch, options = _tilelang_options(arch, options)
     artifacts = _lower_and_emit(func, arch, options)
     name = json.loads(artifacts.files["tt.plan.json"])["kernel_name"]
     return CompiledKernel(artifacts, out_idx, arch, name)
+
+
+_TARGETS = {"tenstorrent": None, "tenstorrent/wormhole_b0": "wormhole_b0",
+            "tenstorrent/blackhole": "blackhole"}
+_NOTICED: set = set()
+
+
+def _tilelang_options(arch: str, options: dict) -> tuple[str, dict]:
+    """TileLang's compile options: `target="tenstorrent[/<arch>]"` picks the arch;
+    `pass_configs` (TileLang's GPU pass switches) means nothing here and is ignored, said once."""
+    options = dict(options)
+    target = options.pop("target", None)
+    if target is not None:
+        if str(target) not in _TARGETS:
+            raise TTError(f"tt_cli.compile: target={target!r} is not a Tenstorrent target; use "
+                          f"{', '.join(repr(t) for t in _TARGETS)} (or leave it out)")
+        arch = _TARGETS[str(target)] or arch
+    configs = options.pop("pass_configs", None)
+    if configs and "pass_configs" not in _NOTICED:
+        _NOTICED.add("pass_configs")
+        keys = ", ".join(str(k) for k in dict(configs))
+        print(f"tt_cli: pass_configs ({keys}) are TileLang GPU pass switches; they mean nothing "
+              "on Tenstorrent and are ignored", file=sys.stderr)
+    return arch, options
 
 
 def _check_func(func: Any) -> Any:
