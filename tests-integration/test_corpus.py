@@ -61,12 +61,12 @@ def test_case(case, arch, device):
     kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch, **case.options)
     inputs = _inputs(kernel.plan)
     out = kernel.run(*inputs, device=device)
-    if case.example in ("softmax.py", "rms_norm.py", "layernorm.py"):  # their own bounds
+    if case.example in ("softmax.py", "online_softmax.py", "rms_norm.py", "layernorm.py"):
         f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
         if case.example == "layernorm.py":
             refs, bounds = module.reference(*f64), module.error_bound(*f64)
         else:
-            dtype = str(case.params.get("dtype", "bfloat16" if case.example == "softmax.py" else "float32"))
+            dtype = str(case.params.get("dtype", "float32" if case.example == "rms_norm.py" else "bfloat16"))
             refs, bounds = [module.reference(*f64)], [module.error_bound(*f64, dtype=dtype)]
         plan = {b["name"]: b for b in kernel.plan["buffers"]}
         for (name, result), ref, bound in zip(out.outputs.items(), refs, bounds):

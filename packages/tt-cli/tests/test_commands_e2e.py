@@ -138,8 +138,8 @@ def test_unsupported_op_exits_2_naming_the_op_and_line(tmp_path):
         "T.floor(A_s[i, j])`: T.floor is not an elementwise op the TT SFPU lowering knows: `T.floor(A_s[i, j])` "
         "is not supported in T.Parallel",
         "  at floor_k.py:9",
-        "  hint: supported: + - * / T.max T.min of shared/fragment tiles indexed [i, j] and float constants, "
-        "T.exp/exp2/log/sqrt/rsqrt/abs/sigmoid/tanh, negation",
+        "  hint: supported: + - * / T.max T.min of shared/fragment tiles and vectors and float constants, "
+        "T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh, negation",
     ]
     assert not (tmp_path / "out").exists()
 

@@ -91,3 +91,30 @@ def test_origins_record_the_buffers_the_pass_made():
     _, after = apply(norm, "canonicalize_tile_program")
     assert _meta.get(after, _meta.ORIGINS) == {
         "s_recip": "1 / s", "x_1": "x (its value after the first rewrite)"}
+
+
+def test_one_row_blocks_run_32_rows_at_a_time():
+    """T.Kernel(M) over one row each, [BN] fragments: M / 32 blocks, [32, BN] and (32,)
+    buffers, each T.Parallel(BN) and one-element statement over the 32 rows."""
+    M, N = 64, 128
+
+    @T.prim_func
+    def rows(X: T.Tensor((M, N), T.float32), Y: T.Tensor((M, N), T.float32)):
+        with T.Kernel(M) as r:
+            x = T.alloc_fragment([N], T.float32)
+            m = T.alloc_fragment([1], T.float32)
+            T.copy(X[r, 0:N], x)
+            T.reduce_max(x, m, dim=0)
+            for j in T.Parallel(N):
+                x[j] = x[j] - m[0]
+            T.copy(x, Y[r, 0:N])
+
+    _, after = apply(rows, "canonicalize_tile_program")
+    body = _body(after)
+    shapes = {str(a.buffer.name): [int(d) for d in a.buffer.shape]
+              for a in tir.collect(body, tir.AllocBuffer)}
+    assert shapes["x"] == [32, N] and shapes["m"] == [32]
+    launch = [a for a in tir.collect(body, tir.AttrStmt) if str(a.attr_key) == "thread_extent"]
+    assert [int(a.value) for a in launch] == [M // 32]
+    reduce = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.tileop.reduce")]
+    assert tir.decode_reduce(reduce[0]).dim == 1

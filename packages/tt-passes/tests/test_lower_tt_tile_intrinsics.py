@@ -83,12 +83,18 @@ def test_affine_offsets():
 
 
 def test_refuses_unsupported_expression():
-    """An op with no SFPU lowering (log2) is refused, naming the sub-expression and the line."""
+    """An op with no SFPU lowering (floor) is refused, naming the sub-expression and the line."""
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.expression(lambda a, b, c: T.log2(a) + b * c), "lower_tt_tile_intrinsics")
+        apply(kernels.expression(lambda a, b, c: T.floor(a) + b * c), "lower_tt_tile_intrinsics")
     text = str(err.value)
-    assert "T.log2 is not an elementwise op the TT SFPU lowering knows: `T.log2(A_s[i, j])`" in text
+    assert "T.floor is not an elementwise op the TT SFPU lowering knows: `T.floor(A_s[i, j])`" in text
     assert "at kernels.py:" in text and "hint: supported: + - * / T.max T.min" in text
+
+
+def test_log2_is_a_scaled_log():
+    """T.log2(x) = ln(x) / ln(2): the SFPU log, then a scalar multiply."""
+    _, after = apply(kernels.expression(lambda a, b, c: T.log2(a) + b * c), "lower_tt_tile_intrinsics")
+    assert '"add(mul_s(log($0), 1.4426950408889634), mul($1, $2))"' in body_text(after)
 
 
 @pytest.mark.parametrize("fn, tree", [

@@ -30,6 +30,7 @@ matmul accumulated into). `slots(tree)` is the registers one tile needs;
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from dataclasses import dataclass
@@ -111,11 +112,21 @@ def _build(e: Any, leaf: Any) -> Node | float:
     if kind in ("Add", "Sub", "Mul", "Div", "Max", "Min"):
         return _binary(kind.lower(), _build(e.a, leaf), _build(e.b, leaf), e)
     name = (tir.op_name(e) or "").split(".")[-1]
+    if name in ("log2", "log10"):  # log_b(x) = ln(x) / ln(b): the SFPU log, then a scale
+        x = _build(e.args[0], leaf)
+        if isinstance(x, float):
+            raise Unsupported(e, "a function of a constant")
+        return Node("mul_s", (Node("log", (x,)),), value=1.0 / math.log(2.0 if name == "log2"
+                                                                          else 10.0))
     if name in CALLS:
         x = _build(e.args[0], leaf)
         if isinstance(x, float):
             raise Unsupported(e, "a function of a constant")
         return Node(CALLS[name], (x,))
+    if name == "if_then_else":
+        raise Unsupported(e, "a T.if_then_else mask whose condition does not hold for every "
+                             "element of the block (index masks are not lowered yet; one that "
+                             "always holds is dropped)")
     what = f"T.{name}" if name else kind
     raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows")
 

@@ -431,11 +431,13 @@ class _Lowering:
             tree = _expr.from_tir(store.value, leaf)
             _expr.check_acc(tree)
         except _expr.Unsupported as e:
+            hint = ("make the size a multiple of the block, so that the mask holds for "
+                    "every element (it is then dropped), or pad the tensor"
+                    if "if_then_else" in e.why else
+                    "supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
+                    "float constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh, negation")
             raise self.fail(f"{e.why}: `{B.show(e.expr) if e.expr is not None else B.show(store.value)}`"
-                            " is not supported in T.Parallel", text, line,
-                            hint="supported: + - * / T.max T.min of shared/fragment tiles "
-                                 "indexed [i, j] and float constants, T.exp/exp2/log/sqrt/"
-                                 "rsqrt/abs/sigmoid/tanh, negation") from None
+                            " is not supported in T.Parallel", text, line, hint=hint) from None
         if out.role == "intermediate":
             return self.produce(self.expr_op(tree, out, inputs, text, line), out)
         if not tree.has_acc:
