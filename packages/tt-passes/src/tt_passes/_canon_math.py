@@ -1,0 +1,192 @@
+"""canonicalize_tile_program's arithmetic rewrites: index conditions known from the loop
+bounds, x / v[i] as a reciprocal vector, and reductions the FPU does not pool directly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_ir import tir
+from tt_passes._canon_staging import ON_CHIP, parallel_nest
+
+
+# --- conditions known from the loop bounds ----------------------------------------------------
+def _bound(e: Any, extents: list) -> int | None:
+    """The largest value of an index expression over its loops' ranges (None: unknown)."""
+    if isinstance(e, tir.IntImm):
+        return int(e.value)
+    if isinstance(e, tir.Var):
+        return next((n - 1 for v, n in extents if v.same_as(e)), None)
+    if isinstance(e, tir.Cast):
+        return _bound(e.value, extents)
+    kind = type(e).__name__
+    if kind == "Add":
+        a, b = _bound(e.a, extents), _bound(e.b, extents)
+        return a + b if a is not None and b is not None else None
+    if kind == "Mul":
+        a, b = _bound(e.a, extents), _bound(e.b, extents)
+        small = [x for x in (e.a, e.b) if isinstance(x, tir.IntImm) and int(x.value) >= 0]
+        return a * b if a is not None and b is not None and small else None
+    return None
+
+
+def fold_known_conditions(body: Any) -> Any:
+    """`T.if_then_else(j + k * bn < N, x, y)` and `if j + k * bn < N:` whose condition holds
+    for every j, k of their loops (N a multiple of the block) become `x` / the then-branch."""
+    def holds(cond: Any, extents: list) -> bool:
+        if type(cond).__name__ != "LT" or not isinstance(cond.b, tir.IntImm):
+            return False
+        top = _bound(cond.a, extents)
+        return top is not None and top < int(cond.b.value)
+
+    def walk(s: Any, extents: list) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return tir.seq(*[walk(x, extents) for x in s.seq])
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, walk(s.body, extents))
+        if isinstance(s, tir.For):
+            n = tir.as_int(s.extent)
+            inner = extents + ([(s.loop_var, n)] if n is not None else [])
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, walk(s.body, inner),
+                           annotations=s.annotations)
+        if isinstance(s, tir.IfThenElse) and holds(s.condition, extents):
+            return walk(s.then_case, extents)
+        if isinstance(s, tir.BufferStore):
+            def select(x: Any) -> Any:
+                if tir.op_name(x) in ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else") \
+                        and holds(x.args[0], extents):
+                    return x.args[1]
+                return x
+            return tir.BufferStore(s.buffer, tir.rewrite(s.value, select, types=tir.Call),
+                                   list(s.indices))
+        return s
+
+    return walk(body, [])
+
+
+# --- x / v[i]: a reciprocal vector, then a broadcast multiply ----------------------------
+def _vector_load(e: Any, row: Any) -> bool:
+    """`v[i]` / `v[i, 0]` of an on-chip vector, i the nest's row variable."""
+    if not isinstance(e, tir.TensorLoad) or tir.scope_of(e.source) not in ON_CHIP:
+        return False
+    idx = list(e.indices)
+    return isinstance(idx[0], tir.Var) and idx[0].same_as(row) and (
+        len(idx) == 1 or (len(idx) == 2 and tir.as_int(idx[1]) == 0))
+
+
+def hoist_vector_divisors(body: Any) -> Any:
+    """`x[i, j] / v[i]` (no FPU broadcast divides) -> `x[i, j] * v_recip[i]`, with
+    `v_recip[i] = 1 / v[i]` computed by a T.Parallel over the vector just before."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if len(nest) != 2 or not isinstance(inner, tir.BufferStore):
+            return s
+        row = nest[0][0]
+        divisors = []
+
+        def div(e: Any) -> Any:
+            if type(e).__name__ != "Div" or not _vector_load(e.b, row):
+                return e
+            hit = next((r for v, r in divisors if v.same_as(e.b.source)), None)
+            if hit is None:
+                v = e.b.source
+                hit = tir.make_buffer(list(v.shape), str(v.dtype), f"{v.name}_recip",
+                                      scope="local.fragment")
+                divisors.append((v, hit))
+            return e.a * tir.load(hit, list(e.b.indices))
+
+        value = tir.rewrite(inner.value, div)
+        if not divisors:
+            return s
+        pre = []
+        for v, r in divisors:
+            i = tir.make_var("i", tir.dtype_of(row))
+            idx = [i] + [tir.const(0, "int32")] * (len(v.shape) - 1)
+            one = tir.const(1.0, str(v.dtype))
+            store = tir.BufferStore(r, one / tir.load(v, idx), idx)
+            pre += [tir.AllocBuffer(r),
+                    tir.For(i, tir.const(0, tir.dtype_of(i)), tir.const(nest[0][1], tir.dtype_of(i)),
+                            tir.ForKind.PARALLEL, store)]
+        new_inner = tir.BufferStore(inner.buffer, value, list(inner.indices))
+        loop = tir.rewrite(s, lambda x: new_inner if x.same_as(inner) else x,
+                           types=tir.BufferStore)
+        return tir.seq(*pre, loop)
+
+    return tir.rewrite(body, visit, types=tir.For)
+
+
+# --- reductions the FPU pools directly ---------------------------------------------------
+BASE_KIND = {"sum": "sum", "max": "max", "min": "max", "abssum": "sum", "absmax": "max"}
+
+
+def _nest(shape: list, fn: Any) -> Any:
+    """`for i, j in T.Parallel(*shape): fn([i, j])` (one var per dim)."""
+    vars_ = [tir.make_var(n, "int32") for n in "ij"[:len(shape)]]
+    body = fn(vars_)
+    for v, n in reversed(list(zip(vars_, shape))):
+        body = tir.For(v, tir.const(0, "int32"), tir.const(n, "int32"), tir.ForKind.PARALLEL, body)
+    return body
+
+
+def _vector_nest(buf: Any, fn: Any) -> Any | None:
+    """`for i in T.Parallel(n): buf[i] (or buf[i, 0]) = fn(index)` for a column vector."""
+    shape = [tir.as_int(d) for d in buf.shape]
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        tail = [tir.const(0, "int32")] * (len(shape) - 1)
+        return _nest([shape[0]], lambda v: tir.BufferStore(buf, fn(v + tail), v + tail))
+    return None
+
+
+def canonical_reduction(call: Any) -> list | None:
+    """T.reduce_min/abssum/absmax and clear=False as the FPU's sum/max (clear=True) plus
+    elementwise nests: |x| or -x first, and `dst[i] = op(dst[i], part[i])` after."""
+    r = tir.decode_reduce(call)
+    if r.kind in ("sum", "max") and r.clear:
+        return None
+    if (r.kind == "min" or not r.clear) and r.dim != 1:
+        return None  # a nest over a row vector after a column reduction: left for the refusal
+    src, dst = r.src.buffer, r.dst.buffer
+    out = []
+    if r.kind in ("min", "abssum", "absmax"):
+        pre = tir.make_buffer(list(src.shape), str(src.dtype), f"{src.name}_{r.kind}",
+                              scope="local.fragment")
+        op = (lambda x: -x) if r.kind == "min" else tir.fabs
+        shape = [tir.as_int(d) for d in src.shape]
+        out += [tir.AllocBuffer(pre),
+                _nest(shape, lambda v: tir.BufferStore(pre, op(tir.load(src, v)), v))]
+        src = pre
+    part = dst
+    if r.kind == "min" or not r.clear:
+        part = tir.make_buffer(list(dst.shape), str(dst.dtype), f"{dst.name}_part",
+                               scope="local.fragment")
+        out.append(tir.AllocBuffer(part))
+    zeros = [tir.const(0, "int32")] * len(src.shape)
+    dzeros = [tir.const(0, "int32")] * len(part.shape)
+    out.append(tir.evaluate(tir.call_intrin(
+        "handle", "tl.tileop.reduce",
+        tir.make_region(src, zeros, list(src.shape), tir.ACCESS_READ),
+        tir.make_region(part, dzeros, list(part.shape), tir.ACCESS_WRITE),
+        tir.StringImm(BASE_KIND[r.kind]), tir.const(r.dim, "int32"), tir.const(True, "bool"))))
+    if part.same_as(dst):
+        return out
+    post = (lambda x: -x) if r.kind == "min" else (lambda x: x)
+    if r.clear:
+        combine = _vector_nest(dst, lambda v: post(tir.load(part, v)))
+    else:
+        join = {"sum": lambda a, b: a + b, "abssum": lambda a, b: a + b, "max": tir.Max,
+                "absmax": tir.Max, "min": tir.Min}[r.kind]
+        combine = _vector_nest(dst, lambda v: join(tir.load(dst, v), post(tir.load(part, v))))
+    if combine is None:
+        return None  # a column reduction into a row vector: left for the refusal
+    return out + [combine]
+
+
+def canonical_reductions(body: Any) -> Any:
+    def visit(s: Any) -> Any:
+        if isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.reduce"):
+            stmts = canonical_reduction(s.value)
+            return tir.seq(*stmts) if stmts else s
+        return s
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)

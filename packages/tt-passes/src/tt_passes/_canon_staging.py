@@ -1,0 +1,267 @@
+"""canonicalize_tile_program's element-level rewrites: scalar locals forwarded, T.Parallel
+nests on tensors staged through on-chip blocks, one assignment per nest (see the pass's
+docstring for the contract; this module holds its helpers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_ir import tir
+
+ON_CHIP = ("shared", "shared.dyn", "local.fragment")
+
+
+# --- scalar locals ------------------------------------------------------------------
+def _is_scalar(buf: Any) -> bool:
+    shape = [tir.as_int(d) for d in buf.shape]
+    return tir.scope_of(buf) == "local" and shape in ([1], [])
+
+
+def _reads_buffers(expr: Any) -> bool:
+    return tir.find(expr, lambda x: True, types=tir.TensorLoad) is not None
+
+
+def _read_buffers(expr: Any) -> list:
+    return [x.source for x in tir.collect(expr, tir.TensorLoad)]
+
+
+def _stores_to(stmts: list, bufs: list) -> bool:
+    """True if a statement of `stmts` stores to one of `bufs`."""
+    for st in stmts:
+        hit = tir.find(st, lambda x: any(x.buffer.same_as(b) for b in bufs),
+                       types=tir.BufferStore)
+        if hit is not None:
+            return True
+    return False
+
+
+def _forward(s: Any, env: list) -> Any:
+    """`s` with scalar stores forwarded into later loads (env: [(buffer, value)]). A value
+    that reads buffers (`norm = (x[i, j] - m[i]) * r[i]` in a T.Parallel body) is forwarded
+    only when nothing after it in its sequence stores to those buffers."""
+    if isinstance(s, tir.SeqStmt):
+        out, env = [], list(env)
+        items = list(s.seq)
+        for k, x in enumerate(items):
+            x = _subst_loads(x, env)
+            if isinstance(x, tir.BufferStore) and _is_scalar(x.buffer) and (
+                    not _reads_buffers(x.value)
+                    or not _stores_to(items[k + 1:], _read_buffers(x.value))):
+                env.append((x.buffer, x.value))
+                continue
+            out.append(_forward(x, env))
+        return tir.seq(*out) if out else tir.evaluate(tir.const(0, "int32"))
+    if isinstance(s, tir.For):
+        return tir.For(s.loop_var, s.min, s.extent, s.kind, _forward(s.body, env),
+                       annotations=s.annotations)
+    if isinstance(s, tir.AttrStmt):
+        return tir.AttrStmt(s.node, s.attr_key, s.value, _forward(s.body, env))
+    return s
+
+
+def _subst_loads(s: Any, env: list) -> Any:
+    if not env:
+        return s
+
+    def visit(load: Any) -> Any:
+        for buf, value in reversed(env):
+            if load.source.same_as(buf):
+                return value
+        return load
+
+    return tir.rewrite(s, visit, types=tir.TensorLoad)
+
+
+def forward_scalars(body: Any) -> Any:
+    """Scalar locals stored once with an index expression, forwarded into their uses and
+    their buffers dropped."""
+    return _drop_dead_scalars(_forward(body, []))
+
+
+def _drop_dead_scalars(body: Any) -> Any:
+    used = set()
+
+    def note(x: Any) -> None:
+        used.add(x.source if isinstance(x, tir.TensorLoad) else x.buffer)
+
+    tir.walk(body, note, types=(tir.TensorLoad, tir.BufferStore))
+
+    def visit(s: Any) -> Any:
+        if isinstance(s, tir.AllocBuffer) and _is_scalar(s.buffer) \
+                and not any(s.buffer.same_as(u) for u in used):
+            return tir.evaluate(tir.const(0, "int32"))
+        return s
+
+    return tir.rewrite(body, visit, types=tir.AllocBuffer)
+
+
+# --- T.Parallel nests touching tensors ------------------------------------------------
+def parallel_nest(loop: Any) -> tuple[list, Any]:
+    """([(var, extent)], innermost body) of a perfect nest of parallel loops."""
+    nest, s = [], loop
+    while isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL:
+        nest.append((s.loop_var, tir.as_int(s.extent)))
+        s = s.body
+    return nest, s
+
+
+def _base(index: Any, var: Any, nest_vars: list) -> Any | None:
+    """`index - var` when index is `base + var` with base free of the nest's vars."""
+    base = tir.simplify(index - var)
+    free = not any(tir.find(base, lambda v, n=n: v.same_as(n), types=tir.Var) is not None
+                   for n in nest_vars)
+    return base if free else None
+
+
+def tensor_accesses(body: Any) -> dict:
+    """{tensor Buffer: (reads, writes)} of global tensors in `body` (lists of index lists)."""
+    out: dict = {}
+
+    def entry(buf: Any) -> list:
+        for key, value in out.items():
+            if key.same_as(buf):
+                return value
+        out[buf] = ([], [])
+        return out[buf]
+
+    def visit(x: Any) -> None:
+        if isinstance(x, tir.TensorLoad) and tir.scope_of(x.source) == "global":
+            entry(x.source)[0].append(list(x.indices))
+        elif isinstance(x, tir.BufferStore) and tir.scope_of(x.buffer) == "global":
+            entry(x.buffer)[1].append(list(x.indices))
+
+    tir.walk(body, visit, types=(tir.TensorLoad, tir.BufferStore))
+    return out
+
+
+def _free(expr: Any, nest_vars: list) -> bool:
+    return not any(tir.find(expr, lambda v, n=n: v.same_as(n), types=tir.Var) is not None
+                   for n in nest_vars)
+
+
+def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> list | None:
+    """The tensor index where the nest's block starts, if every access is `base + var`
+    in the last dims (same bases) and the bases and leading dims are free of the nest's
+    vars (`all_vars`: every variable of the nest, when `nest` is the part a vector follows)."""
+    vars_ = [v for v, _ in nest]
+    every = all_vars or vars_
+    origin = None
+    for idx in accesses:
+        if len(idx) < len(nest):
+            return None
+        lead, tail = idx[:len(idx) - len(nest)], idx[len(idx) - len(nest):]
+        bases = [_base(i, v, every) for i, v in zip(tail, vars_)]
+        if any(b is None for b in bases) or not all(_free(i, every) for i in lead):
+            return None
+        here = lead + bases
+        if origin is None:
+            origin = here
+        elif not all(tir.structural_equal(tir.simplify(a - b), tir.const(0, "int32"))
+                     or tir.as_int(tir.simplify(a - b)) == 0 for a, b in zip(origin, here)):
+            return None
+    return origin
+
+
+def stage_nest(loop: Any) -> Any:
+    """The nest with its tensors staged through on-chip blocks (or unchanged)."""
+    nest, _ = parallel_nest(loop)
+    if any(n is None for _, n in nest):
+        return loop
+    vars_ = [v for v, _ in nest]
+    before, after, swaps = [], [], []
+    for tensor, (reads, writes) in tensor_accesses(loop).items():
+        if reads and writes:
+            continue  # read-modify-write of a tensor in place: left for the refusal
+        sub = _vector_subnest(reads or writes, nest)  # Bias[bx * bn + j] in an (i, j) nest
+        origin = block_origin(reads or writes, sub, vars_)
+        if origin is None:
+            continue
+        shape = [n for _, n in sub]
+        scope = "shared.dyn" if reads else "local.fragment"
+        block = tir.make_buffer(shape, str(tensor.dtype), str(tensor.name), scope=scope)
+        lead = [tir.const(1, "int32")] * (len(origin) - len(nest))
+        glob = tir.make_region(tensor, origin, lead + [tir.const(n, "int32") for n in shape],
+                               tir.ACCESS_READ if reads else tir.ACCESS_WRITE)
+        local = tir.make_region(block, [tir.const(0, "int32")] * len(shape),
+                                [tir.const(n, "int32") for n in shape],
+                                tir.ACCESS_WRITE if reads else tir.ACCESS_READ)
+        args = (glob, local) if reads else (local, glob)
+        copy = tir.evaluate(tir.call_intrin("handle", "tl.tileop.copy", *args))
+        before.append(tir.AllocBuffer(block))
+        (before if reads else after).append(copy)
+        swaps.append((tensor, block, [v for v, _ in sub]))
+    if not swaps:
+        return loop
+    return tir.seq(*before, _swap(loop, swaps), *after)
+
+
+def _vector_subnest(accesses: list, nest: list) -> list:
+    """The nest variables a rank-1 tensor follows in a 2-D nest: [(j, bn)] for
+    `Bias[base + j]` (a row vector), [(i, bm)] for `S[base + i]`; else the whole nest."""
+    if len(nest) != 2 or not accesses or any(len(idx) != 1 for idx in accesses):
+        return nest
+    vars_ = [v for v, _ in nest]
+    for k in (1, 0):
+        if all(_base(idx[0], vars_[k], vars_) is not None for idx in accesses):
+            return [nest[k]]
+    return nest
+
+
+def _swap(loop: Any, swaps: list) -> Any:
+    def entry(buf: Any) -> Any:
+        return next(((b, v) for t, b, v in swaps if t.same_as(buf)), None)
+
+    def visit(x: Any) -> Any:
+        if isinstance(x, tir.TensorLoad) and entry(x.source) is not None:
+            block, vars_ = entry(x.source)
+            return tir.load(block, vars_)
+        if isinstance(x, tir.BufferStore) and entry(x.buffer) is not None:
+            block, vars_ = entry(x.buffer)
+            return tir.BufferStore(block, x.value, list(vars_))
+        return x
+
+    return tir.rewrite(loop, visit, types=(tir.TensorLoad, tir.BufferStore))
+
+
+def stage_parallel_nests(body: Any) -> Any:
+    def visit(s: Any) -> Any:
+        if isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL:
+            return stage_nest(s)
+        if isinstance(s, tir.For) or isinstance(s, tir.AttrStmt):
+            return _children(s)
+        if isinstance(s, tir.SeqStmt):
+            return tir.seq(*[visit(x) for x in s.seq])
+        return s
+
+    def _children(s: Any) -> Any:
+        if isinstance(s, tir.For):
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, visit(s.body),
+                           annotations=s.annotations)
+        return tir.AttrStmt(s.node, s.attr_key, s.value, visit(s.body))
+
+    return visit(body)
+
+
+# --- one statement per T.Parallel nest ------------------------------------------------
+def split_parallel_bodies(body: Any) -> Any:
+    """`for i, j in T.Parallel: s1; s2` -> one nest per statement (each iteration touches
+    only its own elements, so the statements may run nest after nest)."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.SeqStmt) or \
+                not all(isinstance(x, tir.BufferStore) for x in inner.seq):
+            return s
+        vars_ = [v for v, _ in nest]
+        out = []
+        for store in inner.seq:
+            fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in vars_]
+            stmt = tir.substitute(store, dict(zip(vars_, fresh)))
+            for v, (_, n) in reversed(list(zip(fresh, nest))):
+                stmt = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
+                               tir.ForKind.PARALLEL, stmt)
+            out.append(stmt)
+        return tir.seq(*out)
+
+    return tir.rewrite(body, visit, types=tir.For)

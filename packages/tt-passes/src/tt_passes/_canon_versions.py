@@ -1,0 +1,227 @@
+"""canonicalize_tile_program's buffer versions: whole redefinitions of on-chip buffers get
+new buffers, blocks both stored and read on chip get a copy for the writer, and the record
+of the names this makes (`origins`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_ir import tir
+from tt_passes._canon_staging import ON_CHIP
+
+# --- buffer versions ----------------------------------------------------------------
+
+
+def _peel(s: Any) -> Any:
+    while isinstance(s, tir.AttrStmt):
+        s = s.body
+    return s
+
+
+def gemm_targets(body: Any) -> list:
+    return [tir.decode_gemm(c).C.buffer for c in tir.collect(body, tir.Call)
+            if tir.is_call(c, "tl.tileop.gemm")]
+
+
+def written_here(s: Any) -> list:
+    """On-chip buffers a statement of a sequence (re)defines whole: a T.copy, T.fill or
+    T.reduce_* (clear=True) destination, or the target of a T.Parallel nest."""
+    s = _peel(s)
+    if isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL:
+        return [x.buffer for x in tir.collect(s, tir.BufferStore)
+                if tir.scope_of(x.buffer) in ON_CHIP]
+    if not isinstance(s, tir.Evaluate):
+        return []
+    call = s.value
+    if tir.is_call(call, "tl.tileop.copy"):
+        buf = tir.decode_region(call.args[1]).buffer
+    elif tir.is_call(call, "tl.tileop.fill"):
+        buf = tir.decode_region(call.args[0]).buffer
+    elif tir.is_call(call, "tl.tileop.reduce") and tir.decode_reduce(call).clear:
+        buf = tir.decode_region(call.args[1]).buffer
+    else:
+        return []
+    return [buf] if tir.scope_of(buf) in ON_CHIP else []
+
+
+def _rename(s: Any, old: Any, new: Any, writes_only: bool = False) -> Any:
+    """`s` with `old` replaced by `new` (everywhere, or in the written operand only)."""
+    if writes_only:
+        inner = _peel(s)
+        if isinstance(inner, tir.Evaluate):
+            call = inner.value
+            pos = 0 if tir.is_call(call, "tl.tileop.fill") else 1
+            args = list(call.args)
+            args[pos] = _rename(args[pos], old, new)
+            new_inner = tir.evaluate(tir.call_intrin("handle", tir.op_name(call), *args))
+            return tir.rewrite(s, lambda x: new_inner if x.same_as(inner) else x,
+                               types=tir.Evaluate)
+
+        def store(x: Any) -> Any:
+            return tir.BufferStore(new, x.value, list(x.indices)) if x.buffer.same_as(old) else x
+        return tir.rewrite(s, store, types=tir.BufferStore)
+
+    def visit(x: Any) -> Any:
+        if isinstance(x, tir.TensorLoad) and x.source.same_as(old):
+            return tir.load(new, list(x.indices))
+        if isinstance(x, tir.BufferStore) and x.buffer.same_as(old):
+            return tir.BufferStore(new, x.value, list(x.indices))
+        return x
+
+    return tir.rewrite(s, visit, types=(tir.TensorLoad, tir.BufferStore))
+
+
+class _Versions:
+    """Gives every whole redefinition of an on-chip buffer in the sequence that defined it
+    a new buffer (`x`, then `x_1`, `x_2`, ...): `A_local[i, j] *= s[i]` after
+    `T.copy(A_shared, A_local)` reads the first version and writes the second. A
+    redefinition inside a deeper loop (`acc[i, j] += ...` over k, after `T.clear(acc)`)
+    is loop-carried and keeps its buffer; so do GEMM accumulators (their epilogues)."""
+
+    def __init__(self, keep: list):
+        self.keep, self.count = keep, {}
+
+    def stmt(self, s: Any, cur: list, outer: list = ()) -> Any:
+        if isinstance(s, tir.SeqStmt):
+            return self.seq(list(s.seq), cur, list(outer))
+        if isinstance(s, tir.For) and s.kind != tir.ForKind.PARALLEL:
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, cur, outer),
+                           annotations=s.annotations)
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, self.stmt(s.body, cur, outer))
+        return s
+
+    def seq(self, stmts: list, cur: list, outer: list) -> Any:
+        """`outer`: buffers defined before this sequence in enclosing ones; rewritten here
+        they are loop-carried (the next trip reads the last write), so never split."""
+        cur, defined, out = list(cur), [], []
+        for x in _flatten(stmts):
+            for orig, now in cur:
+                x = _rename(x, orig, now)
+            for buf in written_here(x):
+                orig = next((o for o, n in cur if n.same_as(buf)), buf)
+                if any(orig.same_as(k) for k in self.keep) or any(orig.same_as(o) for o in outer):
+                    continue
+                if any(orig.same_as(d) for d in defined):
+                    new = self.version(orig)
+                    x = _rename(x, buf, new, writes_only=True)
+                    out.append(tir.AllocBuffer(new))
+                    cur = [(o, n) for o, n in cur if not o.same_as(orig)] + [(orig, new)]
+                else:
+                    defined.append(orig)
+            out.append(self.stmt(x, cur, outer + defined))
+        return tir.seq(*out)
+
+    def version(self, orig: Any) -> Any:
+        k = self.count.get(str(orig.name), 0) + 1
+        self.count[str(orig.name)] = k
+        return tir.make_buffer(list(orig.shape), str(orig.dtype), f"{orig.name}_{k}",
+                               scope="local.fragment")
+
+
+def _flatten(stmts: list) -> list:
+    """Statements of nested sequences under source-line attrs, each under its own copy of
+    the attrs (an op the canonicalization expanded into several)."""
+    out = []
+    for s in stmts:
+        attrs, inner = [], s
+        while isinstance(inner, tir.AttrStmt):
+            attrs.append(inner)
+            inner = inner.body
+        if not isinstance(inner, tir.SeqStmt):
+            out.append(s)
+            continue
+        for item in _flatten(list(inner.seq)):
+            for a in reversed(attrs):
+                item = tir.AttrStmt(a.node, a.attr_key, a.value, item)
+            out.append(item)
+    return out
+
+
+def split_versions(body: Any) -> Any:
+    return _Versions(gemm_targets(body)).stmt(body, [], [])
+
+
+def _on_chip_reads(body: Any, buf: Any) -> int:
+    """Tile ops and T.Parallel loads that read `buf` on chip (copies to tensors excluded)."""
+    n = 0
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            src = tir.decode_region(call.args[0]).buffer
+            dst = tir.decode_region(call.args[1]).buffer
+            n += src.same_as(buf) and tir.scope_of(dst) != "global"
+        elif tir.is_call(call, "tl.tileop.reduce"):
+            n += tir.decode_region(call.args[0]).buffer.same_as(buf)
+        elif tir.is_call(call, "tl.tileop.gemm"):
+            g = tir.decode_gemm(call)
+            n += g.A.buffer.same_as(buf) or g.B.buffer.same_as(buf)
+    loads = [x for x in tir.collect(body, tir.TensorLoad) if x.source.same_as(buf)]
+    regions = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.region")
+               and tir.decode_region(c).buffer.same_as(buf)]
+    return n + len(loads) - len(regions)
+
+
+def _loaded_from_tensor(body: Any, buf: Any) -> bool:
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            src = tir.decode_region(call.args[0]).buffer
+            dst = tir.decode_region(call.args[1]).buffer
+            if dst.same_as(buf) and tir.scope_of(src) == "global":
+                return True
+    return False
+
+
+def split_stores(body: Any) -> Any:
+    """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
+    copy) is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
+    keep = gemm_targets(body)
+
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.copy")):
+            return s
+        src, dst = (tir.decode_region(a) for a in s.value.args[:2])
+        buf = src.buffer
+        if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP \
+                or any(buf.same_as(k) for k in keep):
+            return s
+        if not _on_chip_reads(body, buf) and not _loaded_from_tensor(body, buf):
+            return s
+        out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",
+                              scope="local.fragment")
+        zeros = [tir.const(0, "int32")] * len(buf.shape)
+        shape = list(buf.shape)
+        move = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(buf, zeros, shape, tir.ACCESS_READ),
+                               tir.make_region(out, zeros, shape, tir.ACCESS_WRITE))
+        store = tir.call_intrin("handle", "tl.tileop.copy",
+                                tir.make_region(out, src.mins, src.extents, tir.ACCESS_READ),
+                                s.value.args[1])
+        return tir.seq(tir.AllocBuffer(out), tir.evaluate(move), tir.evaluate(store))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
+def origins(before: Any, after: Any) -> dict:
+    """{name of a buffer this pass made: how messages name it}: versions ('x_1' -> 'x'),
+    copies for the writer ('x_out' -> 'x'), reciprocals, partial reductions, negated and
+    absolute blocks ('x_recip' -> '1 / x', 'm_part' -> 'm', 'x_min' -> '-x', 'x_abssum' ->
+    '|x|'). A name the author wrote is never renamed."""
+    mine = {str(a.buffer.name) for a in tir.collect(before, tir.AllocBuffer)}
+    made = {str(a.buffer.name) for a in tir.collect(after, tir.AllocBuffer)} - mine
+    out = {}
+    for name in sorted(made):
+        out[name] = _author_name(name, mine)
+    return out
+
+
+def _author_name(name: str, mine: set) -> str:
+    for suffix, fmt in (("_recip", "1 / {}"), ("_part", "{}"), ("_min", "-{}"),
+                        ("_abssum", "|{}|"), ("_absmax", "|{}|"), ("_out", "{}")):
+        base = name[: -len(suffix)]
+        if name.endswith(suffix) and base in mine:
+            return fmt.format(base)
+    base, _, k = name.rpartition("_")
+    if k.isdigit() and base in mine:
+        return f"{base}" + (" (its value after the first rewrite)" if k == "1" else
+                            f" (its value after rewrite {k})")
+    return name
