@@ -333,3 +333,41 @@ def test_tilelang_compile_options_and_helpers(capsys):
     with pytest.raises(TTError, match="target='cuda' is not a Tenstorrent target"):
         tt_cli.compile(double, out_idx=-1, target="cuda")
     assert (tt_cli.cdiv(100, 32), tt_cli.next_power_of_2(100), tt_cli.next_power_of_2(64)) == (4, 128, 64)
+
+
+def gemm_softmax(M=64, N=64, K=64):
+    """C = softmax(A @ B) over rows, rewriting the accumulator in place after a reduction
+    read it (S = exp(S - rowmax(S)); S = S / rowsum(S)): each rewrite is a new value."""
+
+    @T.prim_func
+    def gsoft(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+              C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(1, 1) as (bx, by):
+            A_s = T.alloc_shared((M, K), T.bfloat16)
+            B_s = T.alloc_shared((K, N), T.bfloat16)
+            S = T.alloc_fragment((M, N), T.float32)
+            m = T.alloc_fragment((M,), T.float32)
+            s = T.alloc_fragment((M,), T.float32)
+            T.copy(A[0, 0], A_s)
+            T.copy(B[0, 0], B_s)
+            T.clear(S)
+            T.gemm(A_s, B_s, S)
+            T.reduce_max(S, m, dim=1)
+            for i, j in T.Parallel(M, N):
+                S[i, j] = T.exp(S[i, j] - m[i])
+            T.reduce_sum(S, s, dim=1)
+            for i, j in T.Parallel(M, N):
+                S[i, j] = S[i, j] / s[i]
+            T.copy(S, C[0, 0])
+    return gsoft
+
+
+def test_gemm_then_softmax_in_place():
+    """fp32 on chip, one bf16 rounding at the end: 2^-8 of the largest probability."""
+    rng = np.random.default_rng(12)
+    a, b = (bf16(rng.uniform(-1, 1, (64, 64)).astype(np.float32)) for _ in range(2))
+    got = np.asarray(tt_cli.compile(gemm_softmax(), out_idx=[2])(a, b), np.float64)
+    p = a.astype(np.float64) @ b
+    e = np.exp(p - p.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    assert float(np.abs(got - want).max()) <= 2.0 ** -8 * float(want.max()) + 1e-6

@@ -76,7 +76,7 @@ class _Versions:
     a new buffer (`x`, then `x_1`, `x_2`, ...): `A_local[i, j] *= s[i]` after
     `T.copy(A_shared, A_local)` reads the first version and writes the second. A
     redefinition inside a deeper loop (`acc[i, j] += ...` over k, after `T.clear(acc)`)
-    is loop-carried and keeps its buffer; so do GEMM accumulators (their epilogues)."""
+    is loop-carried and keeps its buffer; so does a GEMM accumulator's epilogue."""
 
     def __init__(self, keep: list):
         self.keep, self.count = keep, {}
@@ -93,14 +93,21 @@ class _Versions:
 
     def seq(self, stmts: list, cur: list, outer: list) -> Any:
         """`outer`: buffers defined before this sequence in enclosing ones; rewritten here
-        they are loop-carried (the next trip reads the last write), so never split."""
-        cur, defined, out = list(cur), [], []
+        they are loop-carried (the next trip reads the last write), so never split. A GEMM
+        accumulator is rewritten in place (its epilogue) unless another op has read it since
+        its last gemm (`S = exp(S - rowmax(S))`): then the rewrite is a new version too."""
+        cur, defined, out, read = list(cur), [], [], []
         for x in _flatten(stmts):
             for orig, now in cur:
                 x = _rename(x, orig, now)
             for buf in written_here(x):
                 orig = next((o for o, n in cur if n.same_as(buf)), buf)
-                if any(orig.same_as(k) for k in self.keep) or any(orig.same_as(o) for o in outer):
+                if any(orig.same_as(o) for o in outer):
+                    continue
+                if any(orig.same_as(k) for k in self.keep) and \
+                        not any(orig.same_as(r) for r in read):
+                    if not any(orig.same_as(d) for d in defined):
+                        defined.append(orig)
                     continue
                 if any(orig.same_as(d) for d in defined):
                     new = self.version(orig)
@@ -109,8 +116,23 @@ class _Versions:
                     cur = [(o, n) for o, n in cur if not o.same_as(orig)] + [(orig, new)]
                 else:
                     defined.append(orig)
+            read = self.note_reads(x, cur, read)
             out.append(self.stmt(x, cur, outer + defined))
         return tir.seq(*out)
+
+    def note_reads(self, x: Any, cur: list, read: list) -> list:
+        """GEMM accumulators read by `x` (not as its own target), minus those it accumulates."""
+        def orig_of(buf: Any) -> Any:
+            return next((o for o, n in cur if n.same_as(buf)), buf)
+
+        written = [b for b in written_here(x)]
+        for buf in reads_on_chip(x):
+            orig = orig_of(buf)
+            if any(orig.same_as(k) for k in self.keep) and not any(buf.same_as(w) for w in written):
+                read = read + [orig]
+        accumulated = [orig_of(tir.decode_gemm(c).C.buffer) for c in tir.collect(x, tir.Call)
+                       if tir.is_call(c, "tl.tileop.gemm")]
+        return [r for r in read if not any(r.same_as(a) for a in accumulated)]
 
     def version(self, orig: Any) -> Any:
         k = self.count.get(str(orig.name), 0) + 1
@@ -142,23 +164,24 @@ def split_versions(body: Any) -> Any:
     return _Versions(gemm_targets(body)).stmt(body, [], [])
 
 
-def _on_chip_reads(body: Any, buf: Any) -> int:
-    """Tile ops and T.Parallel loads that read `buf` on chip (copies to tensors excluded)."""
-    n = 0
-    for call in tir.collect(body, tir.Call):
+def reads_on_chip(s: Any) -> list:
+    """Buffers `s` reads on chip: an on-chip copy's or a reduction's source, a gemm's A and
+    B, and the loads of stored values (a store's own target excluded)."""
+    out = []
+    for call in tir.collect(s, tir.Call):
         if tir.is_call(call, "tl.tileop.copy"):
-            src = tir.decode_region(call.args[0]).buffer
-            dst = tir.decode_region(call.args[1]).buffer
-            n += src.same_as(buf) and tir.scope_of(dst) != "global"
+            src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
+            if tir.scope_of(dst) != "global":
+                out.append(src)
         elif tir.is_call(call, "tl.tileop.reduce"):
-            n += tir.decode_region(call.args[0]).buffer.same_as(buf)
+            out.append(tir.decode_region(call.args[0]).buffer)
         elif tir.is_call(call, "tl.tileop.gemm"):
             g = tir.decode_gemm(call)
-            n += g.A.buffer.same_as(buf) or g.B.buffer.same_as(buf)
-    loads = [x for x in tir.collect(body, tir.TensorLoad) if x.source.same_as(buf)]
-    regions = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.region")
-               and tir.decode_region(c).buffer.same_as(buf)]
-    return n + len(loads) - len(regions)
+            out += [g.A.buffer, g.B.buffer]
+    for store in tir.collect(s, tir.BufferStore):
+        out += [x.source for x in tir.collect(store.value, tir.TensorLoad)
+                if not x.source.same_as(store.buffer)]
+    return out
 
 
 def _loaded_from_tensor(body: Any, buf: Any) -> bool:
@@ -174,17 +197,15 @@ def _loaded_from_tensor(body: Any, buf: Any) -> bool:
 def split_stores(body: Any) -> Any:
     """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
     copy) is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
-    keep = gemm_targets(body)
-
     def visit(s: Any) -> Any:
         if not (isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.copy")):
             return s
         src, dst = (tir.decode_region(a) for a in s.value.args[:2])
         buf = src.buffer
-        if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP \
-                or any(buf.same_as(k) for k in keep):
+        if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP:
             return s
-        if not _on_chip_reads(body, buf) and not _loaded_from_tensor(body, buf):
+        read = any(b.same_as(buf) for b in reads_on_chip(body))
+        if not read and not _loaded_from_tensor(body, buf):
             return s
         out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",
                               scope="local.fragment")

@@ -504,6 +504,11 @@ class _Lowering:
         if not ok or cb.block != out.block:
             raise self.fail(f"vector operand `{B.show(load)}` must be indexed [{ivars[0].name}] "
                             f"and have the output's {out.block[0] * TILE} rows", text, line)
+        if cb.role == "output" and cb.index not in self.produced:
+            raise self.fail(f"'{cb.name}' is read before anything was written to it", text, line)
+        if cb.role == "output":
+            raise self.fail(f"operand '{cb.name}' is copied to a tensor by the writer and cannot "
+                            "be read on chip", text, line)
         return self.in_leaf(cb, inputs, text, line)
 
     def vector_leaf(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
