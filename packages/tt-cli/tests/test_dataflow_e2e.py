@@ -371,3 +371,55 @@ def test_gemm_then_softmax_in_place():
     e = np.exp(p - p.max(axis=1, keepdims=True))
     want = e / e.sum(axis=1, keepdims=True)
     assert float(np.abs(got - want).max()) <= 2.0 ** -8 * float(want.max()) + 1e-6
+
+
+def rank4_slices(Bt=2, H=3, S=128, D=64, bm=64):
+    """O[b, h, rows] = Q[b, h, rows] * 2 + 1 over a (bx, by, bz) grid: slices like
+    Q[bz, by, bx * bm:(bx + 1) * bm, :] of a rank-4 tensor."""
+
+    @T.prim_func
+    def scale4(Q: T.Tensor((Bt, H, S, D), T.float32), Out: T.Tensor((Bt, H, S, D), T.float32)):
+        with T.Kernel(T.ceildiv(S, bm), H, Bt) as (bx, by, bz):
+            Q_s = T.alloc_shared((bm, D), T.float32)
+            O_l = T.alloc_fragment((bm, D), T.float32)
+            T.copy(Q[bz, by, bx * bm:(bx + 1) * bm, :], Q_s)
+            for i, j in T.Parallel(bm, D):
+                O_l[i, j] = Q_s[i, j] * 2.0 + 1.0
+            T.copy(O_l, Out[bz, by, bx * bm:(bx + 1) * bm, :])
+    return scale4
+
+
+def batched_gemm(Bt=2, M=64, N=64, K=96):
+    """C[b] = A[b] @ B[b] with rank-3 tensors, one batch per z block."""
+
+    @T.prim_func
+    def bgemm(A: T.Tensor((Bt, M, K), T.bfloat16), B: T.Tensor((Bt, K, N), T.bfloat16),
+              C: T.Tensor((Bt, M, N), T.float32)):
+        with T.Kernel(1, 1, Bt) as (bx, by, bz):
+            A_s = T.alloc_shared((M, 32), T.bfloat16)
+            B_s = T.alloc_shared((32, N), T.bfloat16)
+            C_l = T.alloc_fragment((M, N), T.float32)
+            T.clear(C_l)
+            for k in T.Pipelined(K // 32, num_stages=2):
+                T.copy(A[bz, 0, k * 32], A_s)
+                T.copy(B[bz, k * 32, 0], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(C_l, C[bz, 0, 0])
+    return bgemm
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_rank_3_and_4_tensors(arch):
+    """Leading dims index batches of 2-D tile matrices. scale4: exact (x * 2 + 1 in fp32 of
+    values in [-1, 1] is exact to an ulp: checked at 2^-22). bgemm: fp32 output of an fp32
+    accumulation of bf16 products over K = 96: 2 * K * 2^-24 of max(|A| @ |B|)."""
+    rng = np.random.default_rng(13)
+    q = rng.uniform(-1, 1, (2, 3, 128, 64)).astype(np.float32)
+    o = np.asarray(tt_cli.compile(rank4_slices(), out_idx=[1], arch=arch)(q), np.float64)
+    assert float(np.abs(o - (q.astype(np.float64) * 2 + 1)).max()) <= 2.0 ** -22 * 3
+    a = bf16(rng.uniform(-1, 1, (2, 64, 96)).astype(np.float32))
+    b = bf16(rng.uniform(-1, 1, (2, 96, 64)).astype(np.float32))
+    c = np.asarray(tt_cli.compile(batched_gemm(), out_idx=[2], arch=arch)(a, b), np.float64)
+    want = np.einsum("bmk,bkn->bmn", a.astype(np.float64), b.astype(np.float64))
+    bound = 2 * 96 * 2.0 ** -24 * float(np.einsum("bmk,bkn->bmn", np.abs(a), np.abs(b)).max())
+    assert float(np.abs(c - want).max()) <= bound

@@ -277,6 +277,24 @@ class _Lowering:
         op = B.extern("tt.transpose_block", cb.index, partner.index, cb.block_tiles)
         return B.comment(_where(line, text), B.seq(op, move))
 
+    def fold_batches(self, glob: Any, text: str, line: str | None) -> list:
+        """[row, col] of a rank-3/4 tensor region whose leading extents are 1 (`Q[bz, by,
+        r:r + bm, :]`): the tensor is stored as its 2-D matrix of rows (leading dims folded
+        into the rows, each a multiple of 32), so row = ((b0 * D1 + b1) * R) + r."""
+        shape = [tir.as_int(d) for d in glob.buffer.shape]
+        lead = glob.static_extents[:-2]
+        if any(e != 1 for e in lead):
+            raise self.fail(f"a copy of a rank-{len(shape)} tensor must take one index of each "
+                            f"leading dim (extents {lead})", text, line,
+                            hint="copy one 2-D slice per block: T.copy(Q[bz, by, r:r + bm, :], Q_s)")
+        row = glob.mins[-2]
+        for k, m in enumerate(glob.mins[:-2]):
+            stride = 1
+            for d in shape[k + 1:-1]:
+                stride *= d
+            row = row + m * stride
+        return [row, glob.mins[-1]]
+
     def on_chip_copy(self, src: Any, dst: Any, sr: Any, dr: Any, text: str,
                      line: str | None) -> Any:
         """T.copy between two on-chip blocks (a dtype cast when their formats differ): the
@@ -300,6 +318,8 @@ class _Lowering:
         glob_mins = list(glob.mins)
         if len(glob.mins) == 1:  # a rank-1 tensor: one row of tiles, values in row 0
             ext, glob_mins = [1, glob.static_extents[0]], [tir.const(0, "int32"), glob.mins[0]]
+        elif len(glob.mins) > 2:  # leading dims index batches of 2-D tile matrices
+            glob_mins = self.fold_batches(glob, text, line)
         whole = [cb.block[0] * TILE, cb.block[1] * TILE]
         if cb.reduced in ("row", "col"):  # the logical (bm, 1) / (1, bn) of a reduction
             whole = [whole[0], 1] if cb.reduced == "row" else [1, whole[1]]
