@@ -128,3 +128,30 @@ def test_two_gemms_over_one_k_loop_verify():
     compute = role_funcs(mod)["compute"][1]
     from tt_passes.verify_tt_ir import dst_protocol
     assert dst_protocol(compute.body) is None
+
+
+def test_refuses_two_accumulations_in_one_dst_slot():
+    """A second matmul stream (other CBs) accumulating into slots the first one holds, before
+    the commit, is two values in one DST slot: refused with the slots and the CBs."""
+    gemm = apply(kernels.matmul(64, 64, 64, 64, 64, 32, stages=2, relu=False), "verify_tt_ir")[1]
+
+    def add_stream(body):
+        def visit(s):
+            if tir.extern_name(s.value) == "matmul_tiles":
+                return B.seq(s, B.extern("matmul_tiles", 1, 0, 0, 0, 0))
+            return s
+        return tir.rewrite(body, visit, types=tir.Evaluate)
+
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(_edit(gemm, "compute", add_stream))
+    text = str(err.value)
+    assert "accumulate two values at once: matmul_tiles of CBs [0, 1] and matmul_tiles of CBs [1, 0]" in text
+
+
+def test_dst_sharing_accepts_every_lowered_kernel():
+    """GEMM, two GEMMs, reductions, softmax: no two accumulations share slots."""
+    from tt_passes.verify_tt_ir import dst_sharing
+    for k in (kernels.two_gemms(), kernels.softmax_num(), kernels.row_reduce("min"),
+              kernels.matmul(256, 256, 256, 128, 128, 32, stages=2, relu=True)):
+        mod = apply(k, "verify_tt_ir")[1]
+        assert dst_sharing(role_funcs(mod)["compute"][1].body) is None

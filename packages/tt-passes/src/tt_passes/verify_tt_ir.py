@@ -16,7 +16,9 @@ Checks (each failure is a `TTCompileError` naming the kernel/CB/op and the numbe
   `*_tiles`, SFPU `*_tile`) runs only between acquire and commit, `pack_tile` only between
   wait and release, every loop body and both arms of a branch leave the state as they
   found it, and the kernel ends released (two accumulators acquiring DST over one K
-  loop fail here at compile time);
+  loop fail here at compile time); and between an acquire and its commit the DST slots
+  that accumulate one value (a matmul stream of two CBs, a reduction) never overlap
+  another value's (slot ranges over the loops' ranges);
 - protocol: each CB has one producer and one consumer kernel, and over one block
   trip pages reserved = pushed by the producer = waited for = popped by the consumer
   (a compute -> compute CB may wait for a page more than once: after a value is
@@ -253,7 +255,7 @@ class VerifyTTIR(TTPass):
                                  hint="sub-block the output (insert_dst_management)")
 
     def check_dst_protocol(self, compute: Any) -> None:
-        problem = dst_protocol(compute.body)
+        problem = dst_protocol(compute.body) or dst_sharing(compute.body)
         if problem is not None:
             raise self.error(problem, obj="kernel 'compute'",
                              hint="a lowering pass produced an unbalanced DST protocol "
@@ -380,6 +382,64 @@ def _is_math(name: str) -> bool:
     base = name.split("<")[0]
     return base in ("matmul_tiles", "copy_tile", "reduce_tile", "fill_tile_bitcast") or \
         base.endswith(("_tiles", "_tile")) or "_tiles_bcast_" in base
+
+
+# accumulating DST writes: (call, positions of the CBs that name the value, position of the slot)
+ACCUMULATE = {"matmul_tiles": ((0, 1), 4), "reduce_tile": ((0, 1), 4)}
+
+
+def dst_sharing(body: Any) -> str | None:
+    """None if, between each acquire and commit, the slots that accumulate one value (a
+    matmul stream from two CBs, a reduction) never overlap those of another; else what
+    overlaps. Slot ranges cover the loops' ranges (a matmul into i * 2 + j over i, j < 2
+    holds slots 0..3)."""
+    m = _Machine([0] * 400, extremes={})
+    region: list = []   # [(key, lo, hi)] of the current acquire .. commit
+    acquired = [False]
+
+    def slot_range(expr: Any) -> tuple:
+        hi = _max_value(expr, body, m)
+        m.env = {loop.loop_var: 0 for loop in tir.collect(body, tir.For)}
+        return m.eval(expr), hi
+
+    def visit(s: Any) -> str | None:
+        if isinstance(s, tir.Evaluate):
+            name = tir.extern_name(s.value)
+            base = (name or "").split("<")[0]
+            if base == "tile_regs_acquire":
+                region.clear()
+                acquired[0] = True
+            elif base == "tile_regs_commit":
+                acquired[0] = False
+            elif base in ACCUMULATE and acquired[0]:
+                cbs, pos = ACCUMULATE[base]
+                args = s.value.args[1:]
+                key = (base, *(tir.as_int(args[p]) for p in cbs))
+                lo, hi = slot_range(args[pos])
+                for other, olo, ohi in region:
+                    if other != key and lo <= ohi and olo <= hi:
+                        return (f"DST slots {max(lo, olo)}..{min(hi, ohi)} accumulate two values "
+                                f"at once: {other[0]} of CBs {list(other[1:])} and {key[0]} of "
+                                f"CBs {list(key[1:])}")
+                region.append((key, lo, hi))
+            return None
+        for child in _children(s):
+            problem = visit(child)
+            if problem is not None:
+                return problem
+        return None
+
+    return visit(body)
+
+
+def _children(s: Any) -> list:
+    if isinstance(s, tir.SeqStmt):
+        return list(s.seq)
+    if isinstance(s, (tir.For, tir.AttrStmt)):
+        return [s.body]
+    if isinstance(s, tir.IfThenElse):
+        return [s.then_case] + ([s.else_case] if s.else_case is not None else [])
+    return []
 
 
 def _cb_lines(mod: Any) -> dict:
