@@ -423,3 +423,34 @@ def test_rank_3_and_4_tensors(arch):
     want = np.einsum("bmk,bkn->bmn", a.astype(np.float64), b.astype(np.float64))
     bound = 2 * 96 * 2.0 ** -24 * float(np.einsum("bmk,bkn->bmn", np.abs(a), np.abs(b)).max())
     assert float(np.abs(c - want).max()) <= bound
+
+
+def masked_scores(S=128, D=64, bm=64, bn=64):
+    """acc = Q @ K^T started from attention's non-causal mask, as TileLang writes it:
+    `acc[i, j] = T.if_then_else(k * bn + j >= S, -inf, 0)`. With S a multiple of bn the
+    mask never applies: it folds to 0, the nest to T.fill(acc, 0), a cleared accumulator."""
+
+    @T.prim_func
+    def scores(Q: T.Tensor((S, D), T.bfloat16), K: T.Tensor((S, D), T.bfloat16),
+               Out: T.Tensor((S, S), T.float32)):
+        with T.Kernel(T.ceildiv(S, bn), T.ceildiv(S, bm)) as (k, q):
+            Q_s = T.alloc_shared((bm, D), T.bfloat16)
+            K_s = T.alloc_shared((bn, D), T.bfloat16)
+            acc = T.alloc_fragment((bm, bn), T.float32)
+            T.copy(Q[q * bm, 0], Q_s)
+            T.copy(K[k * bn, 0], K_s)
+            for i, j in T.Parallel(bm, bn):
+                acc[i, j] = T.if_then_else(k * bn + j >= S, -T.infinity(T.float32), 0)
+            T.gemm(Q_s, K_s, acc, transpose_B=True)
+            T.copy(acc, Out[q * bm, k * bn])
+    return scores
+
+
+def test_attention_scores_from_a_mask_that_never_applies():
+    """Q @ K^T in fp32 of bf16 inputs over D = 64: 2 * 64 * 2^-24 of max(|Q| @ |K|^T)."""
+    rng = np.random.default_rng(14)
+    q, k = (bf16(rng.uniform(-1, 1, (128, 64)).astype(np.float32)) for _ in range(2))
+    got = np.asarray(tt_cli.compile(masked_scores(), out_idx=[2])(q, k), np.float64)
+    want = q.astype(np.float64) @ k.astype(np.float64).T
+    bound = 2 * 64 * 2.0 ** -24 * float((np.abs(q) @ np.abs(k).T).max())
+    assert float(np.abs(got - want).max()) <= bound

@@ -29,38 +29,98 @@ def _bound(e: Any, extents: list) -> int | None:
     return None
 
 
-def fold_known_conditions(body: Any) -> Any:
-    """`T.if_then_else(j + k * bn < N, x, y)` and `if j + k * bn < N:` whose condition holds
-    for every j, k of their loops (N a multiple of the block) become `x` / the then-branch."""
-    def holds(cond: Any, extents: list) -> bool:
-        if type(cond).__name__ != "LT" or not isinstance(cond.b, tir.IntImm):
-            return False
-        top = _bound(cond.a, extents)
-        return top is not None and top < int(cond.b.value)
+def _low(e: Any) -> int | None:
+    """The smallest value of an index expression (loop variables count from 0)."""
+    if isinstance(e, tir.IntImm):
+        return int(e.value)
+    if isinstance(e, tir.Var):
+        return 0
+    if isinstance(e, tir.Cast):
+        return _low(e.value)
+    kind = type(e).__name__
+    if kind in ("Add", "Mul"):
+        a, b = _low(e.a), _low(e.b)
+        if a is None or b is None or (kind == "Mul" and min(a, b) < 0):
+            return None
+        return a + b if kind == "Add" else a * b
+    return None
 
+
+def truth(cond: Any, extents: list) -> bool | None:
+    """True / False when an index comparison with a constant (`j + k * bn < N`,
+    `k * bn + j >= N`) has one outcome over its loops' ranges; None otherwise."""
+    kind = type(cond).__name__
+    if kind not in ("LT", "LE", "GT", "GE") or not isinstance(cond.b, tir.IntImm):
+        return None
+    top, low, n = _bound(cond.a, extents), _low(cond.a), int(cond.b.value)
+    if top is None or low is None:
+        return None
+    always = {"LT": top < n, "LE": top <= n, "GT": low > n, "GE": low >= n}[kind]
+    never = {"LT": low >= n, "LE": low > n, "GT": top <= n, "GE": top < n}[kind]
+    return True if always else False if never else None
+
+
+SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
+
+
+def fold_known_conditions(body: Any) -> Any:
+    """`T.if_then_else(cond, x, y)` and `if cond:` whose index condition has one outcome over
+    its loops' ranges (`j + k * bn < N` with N a multiple of the block: always; the
+    non-causal attention mask `k * bn + j >= N`: never) become `x` / `y` / the branch taken."""
     def walk(s: Any, extents: list) -> Any:
         if isinstance(s, tir.SeqStmt):
             return tir.seq(*[walk(x, extents) for x in s.seq])
         if isinstance(s, tir.AttrStmt):
-            return tir.AttrStmt(s.node, s.attr_key, s.value, walk(s.body, extents))
+            inner = extents
+            if str(s.attr_key) == "thread_extent" and tir.as_int(s.value) is not None:
+                inner = extents + [(s.node.var, tir.as_int(s.value))]  # a block index
+            return tir.AttrStmt(s.node, s.attr_key, s.value, walk(s.body, inner))
         if isinstance(s, tir.For):
             n = tir.as_int(s.extent)
             inner = extents + ([(s.loop_var, n)] if n is not None else [])
             return tir.For(s.loop_var, s.min, s.extent, s.kind, walk(s.body, inner),
                            annotations=s.annotations)
-        if isinstance(s, tir.IfThenElse) and holds(s.condition, extents):
-            return walk(s.then_case, extents)
+        if isinstance(s, tir.IfThenElse):
+            known = truth(s.condition, extents)
+            if known is True:
+                return walk(s.then_case, extents)
+            if known is False:
+                return walk(s.else_case, extents) if s.else_case is not None \
+                    else tir.evaluate(tir.const(0, "int32"))
+            return s
         if isinstance(s, tir.BufferStore):
             def select(x: Any) -> Any:
-                if tir.op_name(x) in ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else") \
-                        and holds(x.args[0], extents):
-                    return x.args[1]
-                return x
+                known = truth(x.args[0], extents) if tir.op_name(x) in SELECTS else None
+                return x if known is None else x.args[1] if known else x.args[2]
             return tir.BufferStore(s.buffer, tir.rewrite(s.value, select, types=tir.Call),
                                    list(s.indices))
         return s
 
     return walk(body, [])
+
+
+def constant_nests_as_fills(body: Any) -> Any:
+    """A T.Parallel nest storing one constant to the whole of an on-chip buffer (`acc_s[i, j]
+    = 0` once a mask is folded away) is `T.fill(buffer, constant)`."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.BufferStore) or tir.scope_of(inner.buffer) not in ON_CHIP:
+            return s
+        value = inner.value.value if isinstance(inner.value, tir.Cast) else inner.value
+        vars_ = [v for v, _ in nest]
+        shape = [tir.as_int(d) for d in inner.buffer.shape]
+        whole = [n for _, n in nest] == shape and len(inner.indices) == len(vars_) and all(
+            isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(inner.indices, vars_))
+        if not whole or not isinstance(value, (tir.FloatImm, tir.IntImm)):
+            return s
+        region = tir.make_region(inner.buffer, [tir.const(0, "int32")] * len(shape),
+                                 [tir.const(n, "int32") for n in shape], tir.ACCESS_WRITE)
+        return tir.evaluate(tir.call_intrin("handle", "tl.tileop.fill", region,
+                                            tir.const(float(value.value), "float32")))
+
+    return tir.rewrite(body, visit, types=tir.For)
 
 
 # --- x / v[i]: a reciprocal vector, then a broadcast multiply ----------------------------

@@ -9,8 +9,10 @@ Rewrites:
 - Blocks of one row (`T.Kernel(M)` with [n] fragments and `X[i_m, a:b]` copies, TileLang's
   online softmax): 32 rows per block, [n] buffers as [32, n], one-element ones as (32,)
   vectors, 1-D reductions over dim 1 (see `coarsen_rows`).
-- `T.if_then_else(cond, x, y)` / `if cond:` whose condition holds over its loops' ranges
-  (`j + k * bn < N` with N a multiple of bn) become `x` / the then-branch.
+- `T.if_then_else(cond, x, y)` / `if cond:` whose index condition has one outcome over
+  its loops' ranges (`j + k * bn < N` with N a multiple of bn: always; `k * bn + j >= N`:
+  never) become `x` / `y` / the branch taken; a nest then storing one constant to a whole
+  block is `T.fill`.
 - T.Parallel nests that read or write tensors directly (`C[by * bm + i, bx * bn + j] =
   A[by * bm + i, bx * bn + j] + B[...]`): each tensor indexed as `base + i` / `base + j`
   in the nest's last dims (the same bases at every access, leading dims free of the nest's
@@ -47,7 +49,12 @@ from typing import Any
 
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
-from tt_passes._canon_math import canonical_reductions, fold_known_conditions, hoist_vector_divisors
+from tt_passes._canon_math import (
+    canonical_reductions,
+    constant_nests_as_fills,
+    fold_known_conditions,
+    hoist_vector_divisors,
+)
 from tt_passes._canon_rows import coarsen_rows
 from tt_passes._canon_staging import (
     forward_scalars,
@@ -65,7 +72,7 @@ class CanonicalizeTileProgram(TTPass):
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
         body = forward_scalars(func.body)
-        body = fold_known_conditions(coarsen_rows(body))
+        body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = stage_parallel_nests(body)
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)
