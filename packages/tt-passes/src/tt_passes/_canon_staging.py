@@ -108,9 +108,7 @@ def parallel_nest(loop: Any) -> tuple[list, Any]:
 def _base(index: Any, var: Any, nest_vars: list) -> Any | None:
     """`index - var` when index is `base + var` with base free of the nest's vars."""
     base = tir.simplify(index - var)
-    free = not any(tir.find(base, lambda v, n=n: v.same_as(n), types=tir.Var) is not None
-                   for n in nest_vars)
-    return base if free else None
+    return base if _free(base, nest_vars) else None
 
 
 def tensor_accesses(body: Any) -> dict:

@@ -63,6 +63,7 @@ from tt_ir import tir
 from tt_passes import _build as B
 from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_versions import reads_on_chip
 from tt_passes.insert_dst_management import choose_subblock
 
 TILE = 32
@@ -193,7 +194,7 @@ class _Lowering:
         written |= {str(tir.decode_gemm(c).C.buffer.name) for c in tir.collect(s, tir.Call)
                     if tir.is_call(c, "tl.tileop.gemm")}  # its producer is inside `s`
         out = []
-        for name in sorted(_reads(s)):
+        for name in sorted({str(b.name) for b in reads_on_chip(s)}):
             cb = self.cbs.get(name)
             if cb is None or not cb.accumulator or cb.role != "intermediate" \
                     or name in written or cb.index in self.finalized:
@@ -573,21 +574,6 @@ class _Lowering:
         return self.owner.error(message, obj=f"op `{op}`", source_line=line,
                                 hint=hint or "rewrite the kernel with the supported tile ops "
                                              "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
-
-
-def _reads(s: Any) -> set:
-    """Names of the buffers the tile ops and T.Parallel values under `s` read (a copy's or
-    reduction's source, a gemm's A and B, the loads of stored values)."""
-    out: set = set()
-    for call in tir.collect(s, tir.Call):
-        if tir.is_call(call, "tl.tileop.copy") or tir.is_call(call, "tl.tileop.reduce"):
-            out.add(str(tir.decode_region(call.args[0]).buffer.name))
-        elif tir.is_call(call, "tl.tileop.gemm"):
-            g = tir.decode_gemm(call)
-            out |= {str(g.A.buffer.name), str(g.B.buffer.name)}
-    for store in tir.collect(s, tir.BufferStore):
-        out |= {str(x.source.name) for x in tir.collect(store.value, tir.TensorLoad)}
-    return out
 
 
 def _constant(value: Any) -> float | None:

@@ -279,8 +279,6 @@ class PropagateTTLayout(TTPass):
         if use.reduced is None and len(shape) == 2 and 1 in shape \
                 and shape != [1, 1]:  # a vector: (bm, 1) in column 0, (1, bn) in row 0
             use.reduced = "row" if shape[1] == 1 else "col"
-        if use.reduced is None and len(shape) == 1:  # (vector_orientations decides first)
-            use.reduced = "row"
         block = (self._reduced_block(name, shape, use) if use.reduced is not None
                  else self._block(name, shape, use.line))
         if use.stored_to is None and use.loaded_from is None:
