@@ -38,6 +38,9 @@ def ir_text(func, arch: str, after: str | None, show_all: bool, options: dict) -
     names = [n for n, _ in pipeline_rows()]
     if after and after not in names:
         raise TTError(f"unknown pass '{after}'; the passes are: {', '.join(names)}")
+    from tt_cli._driver import _tilelang_options
+
+    arch, options = _tilelang_options(arch, options)  # target=, pass_configs= as compile takes them
     opts = {k: v for k, v in options.items() if k not in ("dump_ir", "time_passes")}
     with tempfile.TemporaryDirectory() as tmp:
         failure = None

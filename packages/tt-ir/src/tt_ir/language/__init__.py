@@ -15,6 +15,7 @@ A TileLang kernel ports by changing its import line::
 API
     prim_func            decorator; PrimFunc named like the Python function
     Tensor, Buffer       parameter annotations `T.Tensor(shape, dtype)`
+    SharedBuffer, FragmentBuffer, LocalBuffer   annotations of `T.macro` parameters
     Kernel(gx[, gy[, gz]], threads=128) -> block vars (bx[, by[, bz]])
     alloc_shared / alloc_fragment / alloc_local / alloc_var
     copy, gemm (GemmWarpPolicy), fill, clear, reduce, reduce_max/min/sum/abssum/absmax
@@ -117,6 +118,22 @@ def Tensor(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
 
 Buffer = Tensor
 
+
+def SharedBuffer(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
+    """Annotation of a `T.macro` parameter that receives a shared buffer (only documents it:
+    a macro is inlined, so its parameters take whatever buffer the call passes)."""
+    return Tensor(shape, dtype, scope="shared.dyn", **kwargs)
+
+
+def FragmentBuffer(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
+    """Annotation of a `T.macro` parameter that receives a fragment (see SharedBuffer)."""
+    return Tensor(shape, dtype, scope="local.fragment", **kwargs)
+
+
+def LocalBuffer(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
+    """Annotation of a `T.macro` parameter that receives a local buffer (see SharedBuffer)."""
+    return Tensor(shape, dtype, scope="local", **kwargs)
+
 # --- loops and math (TVMScript's, re-exported under TileLang's names) ---------------
 serial = _T.serial
 Serial = _T.serial
@@ -181,6 +198,9 @@ __all__ = [
     "LAYOUTS_ATTR",
     "Buffer",
     "Cast",
+    "FragmentBuffer",
+    "LocalBuffer",
+    "SharedBuffer",
     "GemmWarpPolicy",
     "Kernel",
     "Parallel",
