@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tt_codegen import _compute_headers as ch
-from tt_codegen._printer import KernelPrinter, identifier
+from tt_codegen._printer import HELPERS, KernelPrinter, identifier
 from tt_codegen._templates import render
 from tt_codegen._version import __version__
 
@@ -44,7 +44,7 @@ def compute_includes(callees: list[str]) -> list[str]:
 def render_kernel(func: Any, role: str, kernel: dict, plan: dict) -> str:
     """The C++ text of one kernel file."""
     cb_names = cb_constant_names(plan)
-    printer = KernelPrinter(role, cb_names, reserved=set(cb_names.values()) | {"kernel_main", "tt_fill_zeros", "tt_fill_scaler"})
+    printer = KernelPrinter(role, cb_names, reserved=set(cb_names.values()) | {"kernel_main", *HELPERS})
     body = printer.print_body(func.body)
     if role == "compute":
         includes = compute_includes(printer.callees)
@@ -60,7 +60,6 @@ def render_kernel(func: Any, role: str, kernel: dict, plan: dict) -> str:
         role_note=role_note,
         includes=includes,
         cbs=cbs,
-        fill_zeros=printer.uses_fill_zeros,
-        fill_scaler=printer.uses_fill_scaler,
+        helpers=printer.helpers,
         body=body,
     )

@@ -5,7 +5,8 @@ type (`functools.singledispatchmethod`); a node outside the contract raises `Cod
 naming the node and what to write instead. Extern calls print verbatim; the printer keeps
 no list of valid callee names (sdk-check and the emulator do). What it does know:
 
-- the special forms `TensorAccessor` (bound to a handle), `tt_fill_zeros` and `tt_fill_scaler`;
+- the special forms `TensorAccessor` (bound to a handle) and the L1 helpers the kernel file
+  defines when used (`HELPERS`: `tt_fill_zeros`, `tt_fill_scaler`, `tt_fill_tile`, `tt_mask_put`);
 - which argument positions of which calls are circular-buffer ids (`CB_ARGS`), so literal
   ids there print as the kernel's `cb_<name>` constants.
 """
@@ -19,6 +20,9 @@ from typing import Any
 
 from tt_codegen._errors import CodegenError
 from tt_ir import tir
+
+# L1 helpers of the dataflow kernels, defined in the kernel file that calls them (kernel.cpp.j2)
+HELPERS = ("tt_fill_zeros", "tt_fill_scaler", "tt_fill_tile", "tt_mask_put")
 
 INDENT = "    "
 
@@ -150,8 +154,15 @@ class KernelPrinter:
         self.scopes: list[_Scope] = [_Scope()]
         self.used_cbs: set[int] = set()
         self.callees: list[str] = []  # in first-use order
-        self.uses_fill_zeros = False
-        self.uses_fill_scaler = False
+        self.helpers: set[str] = set()  # HELPERS this kernel calls (defined in its file)
+
+    @property
+    def uses_fill_zeros(self) -> bool:
+        return "tt_fill_zeros" in self.helpers
+
+    @property
+    def uses_fill_scaler(self) -> bool:
+        return "tt_fill_scaler" in self.helpers
 
     # ---- entry -----------------------------------------------------------------------------
     def print_body(self, body: Any) -> str:
@@ -385,10 +396,8 @@ class KernelPrinter:
         if callee == "TensorAccessor":
             raise CodegenError(f"{self.kernel}: TensorAccessor must be bound to a handle variable with T.let")
         self._note_callee(callee)
-        if callee == "tt_fill_zeros":
-            self.uses_fill_zeros = True
-        if callee == "tt_fill_scaler":
-            self.uses_fill_scaler = True
+        if callee in HELPERS:
+            self.helpers.add(callee)
         cb_positions = CB_ARGS.get(_base_name(callee), ())
         args = [self._arg(arg, i in cb_positions, callee) for i, arg in enumerate(node.args[1:])]
         return f"{callee}({', '.join(args)})"

@@ -82,6 +82,15 @@ OPS: dict = {op.name: op for op in (
                                                   "transpose"),
            reads=("in0", "in1"), writes=("out",),
            doc="out += in0 @ in1 over an mt x kt by kt x nt block (accumulated in DST)"),
+    TileOp("tt.matmul_onto", "compute", "fpu", ("in0", "in1", "init", "out", "mt", "nt", "kt",
+                                                 "transpose"),
+           reads=("in0", "in1", "init"), writes=("out",),
+           doc="out = init + in0 @ in1: init's block (out's old value, or a mask) loaded from "
+               "its CB front into DST, the products accumulated onto it, the sum packed to out"),
+    TileOp("tt.index_block", "reader", "noc", ("cb", "cond", "i", "j", "true", "false", "h", "w"),
+           writes=("cb",),
+           doc="an h x w block of `true` where cond(i, j) holds, else `false` (fp32 bits), "
+               "generated in L1: uniform tiles filled, boundary tiles element by element"),
     TileOp("tt.acc_clear", "compute", "pack", ("out",), writes=("out",),
            doc="T.clear of an accumulator: its first matmul starts from zero"),
     TileOp("tt.binary_block", "compute", "fpu", ("op", "in0", "in1", "out", "h", "w"),

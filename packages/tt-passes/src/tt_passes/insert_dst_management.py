@@ -95,6 +95,15 @@ def reload(cb: int, n: int) -> Any:
                  B.extern("cb_pop_front", cb, n))
 
 
+def reload_block(src: int, cb: Any, si: Any, sj: Any) -> Any:
+    """copy_tile of sub-block (si, sj) of `cb`'s block, from the same-shaped block at the front
+    of CB `src`, into DST[0..n)."""
+    (sh, sw), w = cb.unit, cb.block[1]
+    i, j = _idx("i", sh), _idx("j", sw)
+    idx = B.add(B.mul(B.add(B.mul(si, sh), i), w), B.mul(sj, sw), j)
+    return _loops([(i, sh), (j, sw)], B.extern("copy_tile", src, idx, B.add(B.mul(i, sw), j)))
+
+
 def sfpu(unary: list, n: int, cb: Any = None, si: Any = 0, sj: Any = 0,
          cap: int = 0) -> Any:
     """The epilogue: each entry (op, text, waits) in order, on the n tiles in DST[0..n)
@@ -260,8 +269,8 @@ def matmul_configs(body: Any) -> list:
 
     def visit(s: Any) -> None:
         hit = B.intrinsic_of(s)
-        if hit is not None and hit[0] == "tt.matmul_block":
-            a, b, _, _, _, _, tr = B.ints(hit[1])
+        if hit is not None and hit[0] in ("tt.matmul_block", "tt.matmul_onto"):
+            a, b, tr = B.ints(hit[1])[0], B.ints(hit[1])[1], B.ints(hit[1])[-1]
             if {"in0": a, "in1": b, "transpose": tr} not in out:
                 out.append({"in0": a, "in1": b, "transpose": tr})
 
@@ -322,7 +331,8 @@ class _DstPlanner(B.SeqRewriter):
             hit = B.intrinsic_of(s)
             if hit is not None and hit[0] == "tt.transpose_block":
                 return transpose_tiles(*B.ints(hit[1]))
-            if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block"):
+            if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block",
+                                             "tt.matmul_onto"):
                 return s
             cb = self.cbs[_out_cb(hit)]
             if cb.role != "intermediate":
@@ -335,6 +345,10 @@ class _DstPlanner(B.SeqRewriter):
             if hit[0] == "tt.fill_block":
                 t = _idx("t", n)
                 math = _loops([(t, n)], B.extern("fill_tile_bitcast", t, hit[1][1]))
+            elif hit[0] == "tt.matmul_onto":  # init's sub-block into DST, then accumulate
+                a, b, init, _, mt, nt, kt, tr = hit[1]
+                math = B.seq(reload_block(tir.as_int(init), cb, si, sj),
+                             matmul_tiles([a, b, init, mt, nt, kt, tr], cb.unit, si, sj))
             else:
                 tree, inputs = _expr.parse(B.string(hit[1][0])), B.ints(hit[1][4:])
                 math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)

@@ -7,6 +7,10 @@ Rewrites:
   `noc_async_read_page((r0 + i) * Wt + c0 + j, A_acc, A_s_l1 + (i*w + j) * page)` (a
   tile past the tensor's edge, possible only when gr/gc is set, is zero-filled with
   `tt_fill_zeros(l1, page)` instead), one `noc_async_read_barrier()`, `cb_push_back`.
+- reader, `tt.index_block(cb, cond, i, j, yes, no, h, w)` (a mask, canonicalize_tile_program):
+  `cb_reserve_back`, then per tile of the block either `tt_fill_tile(l1, page, v)` (every
+  comparison of cond has one outcome on the tile: the same at its four corners) or
+  `tt_mask_put(l1, elem_bytes, r, c, cond ? yes : no)` per element, `cb_push_back`.
 - reader, `tt.scaler_fill(cb)` (once per kernel): `cb_reserve_back(cb, 1)`,
   `tt_fill_scaler(get_write_ptr(cb), page, word)` (1.0 in the first row of every face,
   the rest zero; word = 1.0 in the CB's format, repeated to 32 bits), `cb_push_back`;
@@ -38,6 +42,9 @@ from tt_ir import get_arch, tir
 from tt_passes import _build as B
 from tt_passes import _mcast, _meta, _tileops
 from tt_passes._base import TTPass, map_roles
+from tt_passes._canon_masks import comparisons
+
+TILE = 32
 
 
 # --- reader / writer ----------------------------------------------------------------
@@ -103,6 +110,40 @@ def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
     return _loops([(si, h // sh), (sj, w // sw)], unit)
 
 
+def index_block(cb: Any, args: list) -> Any:
+    """The reader's generated block of `tt.index_block`: per tile, when every comparison of the
+    condition has one outcome over the tile (the same at its four corners: they are affine in
+    i and j), `tt_fill_tile` with that value; else each element by `tt_mask_put`."""
+    cond, i, j, yes, no = args[1:6]
+    h, w = B.ints(args[6:8])
+    l1 = B.var(f"{cb.name}_l1")
+    ti, tj, r, c = _idx("ti", h), _idx("tj", w), B.var("r"), B.var("c")
+    addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
+    dtype = tir.dtype_of(i)
+
+    def at(e: Any, dr: Any, dc: Any) -> Any:
+        row = tir.cast(dtype, B.add(B.mul(ti, TILE), dr))
+        col = tir.cast(dtype, B.add(B.mul(tj, TILE), dc))
+        return tir.substitute(e, {i: row, j: col})
+
+    uniform = None
+    for atom in comparisons(cond, [i, j]):
+        first = at(atom, 0, 0)
+        for dr, dc in ((TILE - 1, 0), (0, TILE - 1), (TILE - 1, TILE - 1)):
+            same = tir.eq(first, at(atom, dr, dc))
+            uniform = same if uniform is None else tir.logical_and(uniform, same)
+    ebytes = 4 if cb.data_format == "Float32" else 2
+    fill = B.if_(at(cond, 0, 0), B.extern("tt_fill_tile", addr, cb.page_size, yes),
+                 B.extern("tt_fill_tile", addr, cb.page_size, no))
+    put = B.if_(at(cond, r, c), B.extern("tt_mask_put", addr, ebytes, r, c, yes),
+                B.extern("tt_mask_put", addr, ebytes, r, c, no))
+    each = B.loop(r, TILE, B.loop(c, TILE, put))
+    return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                 tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                 _loops([(ti, h), (tj, w)], B.if_(uniform, fill, each)),
+                 B.extern("cb_push_back", cb.index, h * w))
+
+
 # the 32-bit word tt_fill_scaler repeats over the first row of each face: 1.0 twice (16-bit
 # formats) or once (Float32)
 SCALER_WORD = {"Float16_b": 0x3F803F80, "Float16": 0x3C003C00, "Float32": 0x3F800000}
@@ -132,6 +173,8 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
         hit = B.intrinsic_of(stmt)
         if hit is not None and hit[0] == "tt.scaler_fill":
             return fill_scaler(cbs[tir.as_int(hit[1][0])])
+        if hit is not None and hit[0] == "tt.index_block":
+            return index_block(cbs[tir.as_int(hit[1][0])], hit[1])
         if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
             return stmt
         name, args = hit

@@ -36,14 +36,21 @@ BASE_INDEX = {"input": 0, "output": 16, "intermediate": 24}
 
 
 # --- collect ---------------------------------------------------------------------
-def gemm_k_trips(body: Any) -> dict:
-    """{accumulator name: trips of the static loops around its gemm}."""
-    trips: dict = {}
-    stack: list = [1]
+def _clears(loop: Any, name: str) -> bool:
+    """Whether `loop`'s body fills `name` (a T.clear inside it restarts the sum every trip)."""
+    return any(tir.is_call(c, "tl.tileop.fill") and str(tir.decode_region(c.args[0]).buffer.name)
+               == name for c in tir.collect(loop.body, tir.Call))
+
+
+def _accumulating_loops(body: Any) -> dict:
+    """{accumulator name: [the static loops its gemms accumulate over]}: the loops around a
+    gemm, inside out, up to the first one that clears the accumulator in its body (attention's
+    `S = Q @ K^T` is cleared every trip of its loop and accumulates over none)."""
+    found: dict = {}
+    stack: list = []
 
     def on_for(loop: Any, m: Any) -> Any:
-        n = tir.as_int(loop.extent)
-        stack.append(stack[-1] * (n if n is not None else 1))
+        stack.append(loop)
         m.default_mutate(loop)
         stack.pop()
         return loop
@@ -51,31 +58,42 @@ def gemm_k_trips(body: Any) -> dict:
     def on_call(call: Any, m: Any) -> Any:
         if tir.is_call(call, "tl.tileop.gemm"):
             name = str(tir.decode_gemm(call).C.buffer.name)
-            trips[name] = trips.get(name, 0) + stack[-1]
+            loops = []
+            for loop in reversed(stack):
+                if _clears(loop, name):
+                    break
+                if tir.as_int(loop.extent) is not None:
+                    loops.append(loop)
+            found.setdefault(name, []).append(loops)
         return call
 
     tir.mutate(body, [(tir.For, on_for), (tir.Call, on_call)])
+    return found
+
+
+def gemm_k_trips(body: Any) -> dict:
+    """{accumulator name: trips of the static loops its gemms accumulate over}."""
+    trips = {}
+    for name, sites in _accumulating_loops(body).items():
+        trips[name] = sum(_product(tir.as_int(loop.extent) for loop in loops) for loops in sites)
     return trips
 
 
-def shared_k_loops(body: Any) -> set:
-    """Accumulators whose gemm shares its innermost static loop with another accumulator's
-    gemm (two GEMMs over one K loop, e.g. `S = Q@K^T` and `O = Q@V` side by side)."""
+def _product(values: Any) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+def shared_k_loops(body: Any, in_dst: set) -> set:
+    """Accumulators held in DST whose gemm accumulates over the same innermost loop as another
+    one's (two GEMMs over one K loop, e.g. `S = Q@K^T` and `O = Q@V` side by side)."""
     loops: dict = {}
-    stack: list = [None]
-
-    def on_for(loop: Any, m: Any) -> Any:
-        stack.append(loop if tir.as_int(loop.extent) is not None else stack[-1])
-        m.default_mutate(loop)
-        stack.pop()
-        return loop
-
-    def on_call(call: Any, m: Any) -> Any:
-        if tir.is_call(call, "tl.tileop.gemm") and stack[-1] is not None:
-            loops.setdefault(id(stack[-1]), set()).add(str(tir.decode_gemm(call).C.buffer.name))
-        return call
-
-    tir.mutate(body, [(tir.For, on_for), (tir.Call, on_call)])
+    for name, sites in _accumulating_loops(body).items():
+        for site in sites:
+            if site and name in in_dst:
+                loops.setdefault(id(site[0]), set()).add(name)
     return {name for names in loops.values() if len(names) > 1 for name in names}
 
 
@@ -155,7 +173,7 @@ class LowerSharedToCB(TTPass):
         trips = gemm_k_trips(func.body)
         fragments = {str(a.buffer.name): str(a.buffer.dtype)
                      for a in tir.collect(func.body, tir.AllocBuffer)}
-        shared = shared_k_loops(func.body)
+        shared = shared_k_loops(func.body, {cb.name for cb in cbs if cb.accumulator})
         spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1),
                                                    cb.name in shared)]
         if spilled and self.spill == "off":

@@ -63,6 +63,7 @@ from tt_ir import tir
 from tt_passes import _build as B
 from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_masks import constant_value, index_select
 from tt_passes._canon_versions import reads_on_chip
 from tt_passes.insert_dst_management import choose_subblock
 
@@ -145,10 +146,12 @@ class _Lowering:
 
     def stmt(self, s: Any, line: str | None = None) -> Any:
         if isinstance(s, tir.SeqStmt):
-            out = []
-            for x in s.seq:
-                out += self.finalize(x)
-                out.append(self.stmt(x, line))
+            out, items, k = [], list(s.seq), 0
+            while k < len(items):
+                out += self.finalize(items[k])
+                fused = self.copy_then_gemm(items[k], items[k + 1]) if k + 1 < len(items) else None
+                out.append(fused if fused is not None else self.stmt(items[k], line))
+                k += 2 if fused is not None else 1
             return B.seq(*out)
         if isinstance(s, tir.AttrStmt):
             return self.attr(s, line)
@@ -204,17 +207,35 @@ class _Lowering:
             out += [B.extern("tt.pack_out", cb.index), B.extern("tt.cb_in", cb.index)]
         return out
 
+    def copy_then_gemm(self, first: Any, second: Any) -> Any | None:
+        """`T.copy(X, C)` of a whole on-chip block then `T.gemm(A, B, C)` onto C kept in a
+        CB (attention's mask, then Q @ K^T): one tt.matmul_onto starting from X."""
+        (copy, _), (gemm, line) = _tile_call(first), _tile_call(second)
+        if not (tir.is_call(copy, "tl.tileop.copy") and tir.is_call(gemm, "tl.tileop.gemm")):
+            return None
+        src, dst = (tir.decode_region(a) for a in copy.args[:2])
+        c = self.cbs.get(str(tir.decode_gemm(gemm).C.buffer.name))
+        x = self.cbs.get(str(src.buffer.name))
+        if c is None or x is None or c.accumulator or str(dst.buffer.name) != c.name \
+                or x.block != c.block or c.role != "intermediate" \
+                or any(tir.as_int(m) != 0 for m in list(src.mins) + list(dst.mins)):
+            return None
+        if x.role != "input" and x.index not in self.produced:
+            return None
+        return self.gemm(gemm, line, init=x)
+
     def produce(self, op: Any, out: Any) -> Any:
         """`op` writing `out`, with the CB protocol of an on-chip (intermediate) value: its
         first write is followed by `tt.cb_in(out)` (compute waits before the first read and
         pops at the end of the sequence, like a block that arrived); a rewrite inside a
         deeper loop (loop-carried) reads the old block at the CB front, pushes the new one
         behind it, pops the old one and waits for the new one (now at the front)."""
+        again = out.index in self.produced
         self.produced.add(out.index)
         if out.role != "intermediate":
             return op
         first = self.first_depth.setdefault(out.index, self.depth)
-        if self.depth > first:  # the new block ends up at the front: later reads wait for it
+        if self.depth > first or again:  # the new block ends up at the front: reads wait for it
             n = out.block_tiles
             return B.seq(B.extern("cb_wait_front", out.index, n), op,
                          B.extern("cb_pop_front", out.index, n),
@@ -356,7 +377,9 @@ class _Lowering:
                         cb.block[1], guards[0], guards[1])
 
     # -- gemm and fill
-    def gemm(self, call: Any, line: str | None) -> Any:
+    def gemm(self, call: Any, line: str | None, init: Any = None) -> Any:
+        """T.gemm; `init`: the CB of an on-chip copy into C just before it (a mask), which
+        the gemm then starts from instead (tt.matmul_onto)."""
         g = tir.decode_gemm(call)
         names = [str(r.buffer.name) for r in (g.A, g.B, g.C)]
         text = f"T.gemm({', '.join(names)}{', transpose_B=True' if g.transpose_B else ''})"
@@ -372,6 +395,15 @@ class _Lowering:
         if kb != kt or c.block != [mt, nt]:
             raise self.fail(f"gemm shapes do not match: A {a.block}, B {b.block}, C {c.block} "
                             "tiles", text, line)
+        if not c.accumulator:  # a value kept in a CB (rescaled between gemms, a mask)
+            if init is None and c.index not in self.produced:
+                raise self.fail(f"T.gemm accumulates onto '{c.name}' before anything was "
+                                "written to it", text, line,
+                                hint=f"T.clear({c.name}) before the loop, or pass clear_accum=True")
+            start = init if init is not None else c
+            op = B.extern("tt.matmul_onto", a.index, b.index, start.index, c.index, mt, nt, kt,
+                          int(g.transpose_B))
+            return B.comment(_where(line, text), self.produce(op, c))
         self.finalized.discard(c.index)  # accumulating again: packed at its next reader
         op = B.extern("tt.matmul_block", a.index, b.index, c.index, mt, nt, kt,
                       int(g.transpose_B))
@@ -385,7 +417,7 @@ class _Lowering:
         cb = self.cbs.get(name)
         if cb is not None and cb.accumulator and float(getattr(value, "value", 1)) == 0.0:
             return B.comment(_where(line, f"T.clear({name})"), B.extern("tt.acc_clear", cb.index))
-        number = _constant(value)
+        number = constant_value(value)
         if cb is None or cb.role != "intermediate" or number is None:
             raise self.fail("T.fill needs a shared/fragment buffer and a constant value",
                             text, line, hint="fill with a number such as 0, 1.0 or "
@@ -432,6 +464,14 @@ class _Lowering:
                f" = {B.show(body.value)}"
         out = self.cbs.get(str(body.buffer.name))
         ivars = [f.loop_var for f in loops]
+        picked = index_select(body.value, ivars) if out is not None else None
+        if picked is not None and out.role == "input":  # a mask: the reader generates it
+            cond, a, b = picked
+            self.produced.add(out.index)
+            op = B.extern("tt.index_block", out.index, cond, ivars[0], ivars[1],
+                          B.u32(_expr.fp32_bits(a)), B.u32(_expr.fp32_bits(b)), out.block[0],
+                          out.block[1])
+            return B.comment(_where(line, text), op)
         if out is not None and _is_vector_nest(out, exts, body.indices, ivars):
             op = self.elementwise(body, out, ivars, text, line)
             return B.comment(_where(line, text), op)
@@ -576,22 +616,13 @@ class _Lowering:
                                              "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
 
 
-def _constant(value: Any) -> float | None:
-    """The float of a constant fill value (`0`, `1.0`, `-T.infinity(...)`), else None."""
-    value = tir.simplify(value)
-    if isinstance(value, tir.Cast):
-        return _constant(value.value)
-    if isinstance(value, (tir.FloatImm, tir.IntImm)):
-        return float(value.value)
-    if tir.is_call(value, "tl.infinity"):
-        return float("inf")
-    if type(value).__name__ == "Mul":
-        a, b = _constant(value.a), _constant(value.b)
-        return a * b if a is not None and b is not None else None
-    if type(value).__name__ == "Sub":
-        a, b = _constant(value.a), _constant(value.b)
-        return a - b if a is not None and b is not None else None
-    return None
+def _tile_call(s: Any) -> tuple:
+    """(the tile-op call of `s`, its source line): `s` an Evaluate, maybe under its
+    `tt.source_line` attr; (None, None) otherwise."""
+    line = tir.source_line_of(s) if isinstance(s, tir.AttrStmt) else None
+    if line is not None:
+        s = s.body
+    return (s.value, line) if isinstance(s, tir.Evaluate) else (None, None)
 
 
 def _where(line: str | None, text: str) -> str:

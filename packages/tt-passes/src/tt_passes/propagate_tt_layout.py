@@ -16,6 +16,8 @@ values in column 0) or 1 x bn/32 (column reduction, values in row 0), `reduced` 
 `reduced` = "scaler", filled by the reader once per kernel).
 A reduction output that is not copied to a tensor is used on chip (`x - max`): role
 "intermediate" (compute -> compute), the whole block deep, in the reduced source's format.
+A block written only by index selects (`<name>_mask`, canonicalize_tile_program) is generated
+by the reader: role "input" with no tensor, two blocks deep.
 A 2-D (bm, 1) / (1, bn) buffer loaded from a tensor is a vector operand, stored like a
 reduction's output (column 0 of an (M, 32) tensor / row 0 of a (32, N) one): block bm/32 x 1
 / 1 x bn/32, `reduced` "row" / "col".
@@ -32,6 +34,7 @@ from typing import Any
 from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
+from tt_passes._canon_masks import constant_value, index_select
 from tt_passes.insert_dst_management import choose_subblock
 from tt_passes.lower_tt_tile_intrinsics import check_tile_ops
 
@@ -56,6 +59,10 @@ class Use:
     computed: bool = False         # written on chip (T.Parallel, on-chip T.copy, T.fill, T.reduce_*)
     loop_carried: bool = False     # also rewritten inside a deeper loop (acc += ... over k)
     depth: int | None = None       # loop depth of its first write
+    generated: bool = False        # written only by index selects (a mask the reader generates)
+    onto: bool = False             # a gemm adds to a value written on chip (not a T.clear)
+    holds_value: bool = False      # (collecting) its last write was on chip, not a clear / gemm
+    other_writes: bool = False     # written by anything else
 
 
 def collect_uses(body: Any) -> dict:
@@ -66,10 +73,13 @@ def collect_uses(body: Any) -> dict:
     lines: list = [None]
     depth: list = [0]
 
-    def write(name: str) -> None:
+    def write(name: str, generated: bool = False) -> None:
         use = uses.get(name)
         if use is None:
             return
+        use.generated = generated and not use.other_writes
+        use.other_writes = use.other_writes or not generated
+        use.holds_value = True
         if use.depth is None:
             use.depth = depth[0]
         elif depth[0] > use.depth:
@@ -89,7 +99,8 @@ def collect_uses(body: Any) -> dict:
         return loop
 
     def on_store(store: Any, m: Any) -> Any:
-        write(str(store.buffer.name))
+        ivars = [i for i in store.indices if isinstance(i, tir.Var)]
+        write(str(store.buffer.name), index_select(store.value, ivars) is not None)
         return store
 
     def on_attr(attr: Any, m: Any) -> Any:
@@ -106,10 +117,15 @@ def collect_uses(body: Any) -> dict:
             if tir.scope_of(src) != "global":
                 write(str(dst.name))
         elif tir.is_call(call, "tl.tileop.fill"):
-            write(str(tir.decode_region(call.args[0]).buffer.name))
+            name = str(tir.decode_region(call.args[0]).buffer.name)
+            write(name)
+            if name in uses and constant_value(call.args[1]) == 0.0:
+                uses[name].holds_value = False  # a T.clear: a gemm into it starts in DST
         elif tir.is_call(call, "tl.tileop.gemm"):
             c = str(tir.decode_gemm(call).C.buffer.name)
             if c in uses:
+                uses[c].onto = uses[c].onto or uses[c].holds_value
+                uses[c].holds_value = False
                 uses[c].accumulator = uses[c].computed = True
                 uses[c].line = uses[c].line or lines[-1]
         elif tir.is_call(call, "tl.tileop.reduce"):
@@ -281,6 +297,11 @@ class PropagateTTLayout(TTPass):
             use.reduced = "row" if shape[1] == 1 else "col"
         block = (self._reduced_block(name, shape, use) if use.reduced is not None
                  else self._block(name, shape, use.line))
+        if use.generated and use.stored_to is None and use.loaded_from is None:
+            fmt = dtypes.data_format(_dtype(use))
+            return _meta.CBInfo(name=name, role="input", dtype=_dtype(use), data_format=fmt,
+                                page_size=dtypes.tile_bytes(fmt), block=block, unit=block,
+                                num_pages=2 * block[0] * block[1], source_line=use.line)
         if use.stored_to is None and use.loaded_from is None:
             return self._intermediate(name, use, block, buffers, cap, uses)
         if use.loaded_from is not None:
@@ -345,8 +366,7 @@ class PropagateTTLayout(TTPass):
             info = buffers[src.loaded_from]
             dtype, fmt = info.dtype, info.data_format
         else:
-            dtype = str(use.alloc.buffer.dtype)
-            dtype = "float32" if dtype == "float" else dtype
+            dtype = _dtype(use)
             if dtype not in ("bfloat16", "float16", "float32"):
                 raise self.error(f"on-chip buffer dtype {dtype} is not supported",
                                  obj=f"buffer '{name}'", source_line=use.line,
@@ -354,10 +374,15 @@ class PropagateTTLayout(TTPass):
             fmt = dtypes.data_format(dtype)
         unit = list(choose_subblock(block[0], block[1], cap))
         blocks = 2 if use.loop_carried else 1
+        # a gemm target also rewritten on chip inside its loop (`acc_o *= s[i]` between the
+        # gemms of attention), or holding an on-chip value when a gemm adds to it (a mask),
+        # keeps its value in the CB, not in DST: each gemm loads it and packs the sum
+        # (tt.matmul_onto)
+        in_dst = use.accumulator and not use.loop_carried and not use.onto
         return _meta.CBInfo(name=name, role="intermediate", dtype=dtype, data_format=fmt,
                             page_size=dtypes.tile_bytes(fmt), block=block, unit=unit,
                             num_pages=blocks * block[0] * block[1], source_line=use.line,
-                            reduced=use.reduced, accumulator=use.accumulator)
+                            reduced=use.reduced, accumulator=in_dst)
 
     def _reduced_block(self, name: str, shape: list, use: Use) -> list:
         """Tiles of a reduction's output: a row reduction (bm,) / (bm, 1) is bm/32 tiles
@@ -378,6 +403,11 @@ class PropagateTTLayout(TTPass):
                              source_line=line,
                              hint="use block sizes that are multiples of 32 (e.g. 32, 64, 128)")
         return [shape[0] // TILE, shape[1] // TILE]
+
+
+def _dtype(use: Use) -> str:
+    dtype = str(use.alloc.buffer.dtype)
+    return "float32" if dtype == "float" else dtype
 
 
 def scaler_cb(src: Any) -> Any:

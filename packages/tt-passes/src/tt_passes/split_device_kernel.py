@@ -7,7 +7,7 @@ the control flow of the original body (loops, binds, comments) around its own
 intrinsics; loops and comments left empty are dropped, and so are `Bind`s whose
 variable the kernel no longer uses (compute keeps `block_count` only, for example).
 On-chip `AllocBuffer`s are dropped (CBs are described in `tt.cbs`). Compute keeps
-two markers where the copies (and scaler fills) were: `tt.cb_in(cb)` (a block arrived: its pages are
+two markers where the reader's and writer's ops were (copies, scaler fills, generated masks): `tt.cb_in(cb)` (a block arrived: its pages are
 valid until the end of this loop trip) and `tt.pack_out(cb)` (the accumulator is
 final: pack it to its output CB).
 Guarantees: the three bodies together perform every intrinsic exactly once.
@@ -30,14 +30,17 @@ def project_op(stmt: Any, role: str) -> Any | None:
     hit = B.intrinsic_of(stmt)
     if hit is None:
         return None if B.is_nop(stmt) else stmt
-    name, args = hit
     kernel = _tileops.kernel_of(stmt)
     if kernel == role:
         return stmt
-    if role == "compute" and name in ("tt.copy_in", "tt.scaler_fill"):
-        return B.extern("tt.cb_in", args[0])
-    if role == "compute" and name == "tt.copy_out":
-        return B.extern("tt.pack_out", args[0])
+    op = _tileops.match(stmt)
+    if role != "compute" or op is None:
+        return None
+    op, args = op
+    if op.kernel == "reader" and op.out(args) is not None:  # a block the reader fills
+        return B.extern("tt.cb_in", op.out(args))
+    if op.kernel == "writer":  # a block the writer drains
+        return B.extern("tt.pack_out", op.read_cbs(args)[0])
     return None
 
 

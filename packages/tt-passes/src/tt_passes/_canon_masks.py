@@ -1,0 +1,137 @@
+"""canonicalize_tile_program's index masks: blocks whose values depend only on indices.
+
+Attention writes its mask into the score block before the gemm adds Q @ K^T to it:
+
+    for i, j in T.Parallel(bm, bn):
+        acc_s[i, j] = T.if_then_else(bx * bm + i >= k * bn + j, 0, -T.infinity("float32"))
+
+No tensor is read: the values follow from the indices. Such a nest stores into a fresh
+block `<name>_mask` instead (bfloat16 when both values are exact in it, else the block's
+dtype) and `T.copy(<name>_mask, <name>)` follows; the reader generates that block tile by
+tile (`tt.index_block`: a tile on which every comparison has one outcome is filled with one
+value, only the tiles the boundary crosses are written element by element).
+
+An index condition is built from comparisons (<, <=, >, >=) of expressions affine in the
+nest's variables (block indices, loop variables and constants enter freely) joined by and,
+or, not; over a 32x32 tile each comparison then has one outcome when it has the same one at
+the tile's four corners.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+from tt_ir import tir
+from tt_passes._canon_staging import ON_CHIP, parallel_nest
+
+SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
+COMPARISONS = ("LT", "LE", "GT", "GE")
+
+
+def constant_value(value: Any) -> float | None:
+    """The float of a constant (`0`, `1.0`, `-T.infinity(...)`), else None."""
+    value = tir.simplify(value)
+    if isinstance(value, tir.Cast):
+        return constant_value(value.value)
+    if isinstance(value, (tir.FloatImm, tir.IntImm)):
+        return float(value.value)
+    if tir.is_call(value, "tl.infinity"):
+        return float("inf")
+    kind = type(value).__name__
+    if kind in ("Mul", "Sub"):
+        a, b = constant_value(value.a), constant_value(value.b)
+        if a is None or b is None:
+            return None
+        return a * b if kind == "Mul" else a - b
+    return None
+
+
+def _free(e: Any, ivars: list) -> bool:
+    return tir.find(e, lambda x: any(x.same_as(v) for v in ivars), types=tir.Var) is None
+
+
+def _affine(e: Any, ivars: list) -> bool:
+    """Whether `e` is affine in `ivars` (anything free of them is a constant here)."""
+    if _free(e, ivars) or isinstance(e, tir.Var):
+        return True
+    if isinstance(e, tir.Cast):
+        return _affine(e.value, ivars)
+    kind = type(e).__name__
+    if kind in ("Add", "Sub"):
+        return _affine(e.a, ivars) and _affine(e.b, ivars)
+    if kind == "Mul":
+        return (_free(e.a, ivars) and _affine(e.b, ivars)) or \
+            (_free(e.b, ivars) and _affine(e.a, ivars))
+    return False
+
+
+def comparisons(cond: Any, ivars: list) -> list | None:
+    """The comparisons an index condition is built from (None: not an index condition)."""
+    kind = type(cond).__name__
+    if kind in COMPARISONS:
+        ok = _affine(cond.a, ivars) and _affine(cond.b, ivars)
+        return [cond] if ok else None
+    if kind in ("And", "Or"):
+        a, b = comparisons(cond.a, ivars), comparisons(cond.b, ivars)
+        return a + b if a is not None and b is not None else None
+    if kind == "Not":
+        return comparisons(cond.a, ivars)
+    return None
+
+
+def index_select(value: Any, ivars: list) -> tuple | None:
+    """(cond, a, b) when `value` is `T.if_then_else(cond, a, b)` of constants a, b and an
+    index condition over `ivars` that reads no buffer; else None."""
+    value = value.value if isinstance(value, tir.Cast) else value
+    if tir.op_name(value) not in SELECTS:
+        return None
+    cond, a, b = value.args
+    if tir.find(cond, lambda x: True, types=tir.TensorLoad) is not None:
+        return None
+    a, b = constant_value(a), constant_value(b)
+    if a is None or b is None or _free(cond, ivars) or comparisons(cond, ivars) is None:
+        return None
+    return cond, a, b
+
+
+def _exact_in_bf16(x: float) -> bool:
+    """Whether bfloat16 holds `x` exactly (0, +-inf, 1, -2, ...)."""
+    if math.isinf(x) or math.isnan(x):
+        return True
+    bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    return struct.unpack("<f", struct.pack("<I", bits))[0] == x and bits & 0xFFFF == 0
+
+
+def split_index_blocks(body: Any) -> Any:
+    """A T.Parallel nest storing an index select to a whole 2-D on-chip block stores it to
+    a fresh `<name>_mask` block, copied into the block after (see the module docstring)."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.BufferStore) or tir.scope_of(inner.buffer) not in ON_CHIP:
+            return s
+        ivars = [v for v, _ in nest]
+        shape = [tir.as_int(d) for d in inner.buffer.shape]
+        whole = len(shape) == 2 and [n for _, n in nest] == shape and len(inner.indices) == 2 \
+            and all(isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(inner.indices, ivars))
+        picked = index_select(inner.value, ivars) if whole else None
+        if picked is None:
+            return s
+        _, a, b = picked
+        dtype = "bfloat16" if _exact_in_bf16(a) and _exact_in_bf16(b) else str(inner.buffer.dtype)
+        mask = tir.make_buffer(shape, dtype, f"{inner.buffer.name}_mask", scope="local.fragment")
+        store = tir.BufferStore(mask, tir.Cast(dtype, inner.value.value
+                                              if isinstance(inner.value, tir.Cast) else inner.value),
+                                list(inner.indices))
+        loop = tir.rewrite(s, lambda x: store if x.same_as(inner) else x, types=tir.BufferStore)
+        zeros = [tir.const(0, "int32")] * 2
+        extents = [tir.const(n, "int32") for n in shape]
+        move = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(mask, zeros, extents, tir.ACCESS_READ),
+                               tir.make_region(inner.buffer, zeros, extents, tir.ACCESS_WRITE))
+        return tir.seq(tir.AllocBuffer(mask), loop, tir.evaluate(move))
+
+    return tir.rewrite(body, visit, types=tir.For)
