@@ -42,9 +42,10 @@ def tensor_rows(plan: dict) -> list[str]:
             rows_ *= d
         dims = ", ".join(str(d) for d in shape)
         output = _cxx_bool(buf["role"] == "output")
+        row_dim = buf.get("row_dim")
         rows.append(
             f'{{"{buf["name"]}", {output}, {{{dims}}}, {rows_}, {shape[-1]}, Format::{fmt}, '
-            f'tt::DataFormat::{fmt}, {buf["page_size"]}}},'
+            f'tt::DataFormat::{fmt}, {buf["page_size"]}, {-1 if row_dim is None else int(row_dim)}}},'
         )
     return rows
 

@@ -47,6 +47,8 @@ class BufferInfo:
     page_size: int
     num_pages: int
     tiles: list              # [rows/32 (outer dims folded in), cols/32]
+    row_dim: int | None = None  # the dim tiled as rows when it is not the second last (bshd
+                                # attention: [B, S, H, D] stored as [B, H, S, D] matrices)
     layout: dict = field(default_factory=lambda: {"memory": "dram", "kind": "interleaved",
                                                   "tile": [32, 32], "shard": None})
 

@@ -103,7 +103,9 @@ def build_plan(mod: Any, arch_name: str, grid: Any, kernels: list) -> dict:
         "arch": arch.name,
         "core_grid": list(arch.grid),
         "compute_config": config,
-        "buffers": [dataclasses.asdict(b) for b in _meta.get(mod, _meta.BUFFERS, [])],
+        "buffers": [{k: v for k, v in dataclasses.asdict(b).items()
+                     if k != "row_dim" or v is not None}
+                    for b in _meta.get(mod, _meta.BUFFERS, [])],
         "circular_buffers": cb_rows,
         "kernels": kernels,
         "work": {"grid": work.grid, "num_blocks": work.num_blocks, "order": work.order,

@@ -6,10 +6,14 @@ Rewrites: nothing in the body.
 Guarantees: module attribute `tt.buffers` = one `BufferInfo` per tensor parameter in
 signature order (role input/output, dtype and TT data format, tile grid, page = one
 32x32 tile, DRAM interleaved) and `tt.kernel_name`.
+A rank >= 3 tensor is a stack of 2-D tile matrices (rows: the second last dim, columns: the
+last), unless its copies all take their rows from another dim (`Q[bz, r:r + bm, by, :]` of a
+[B, S, H, D] tensor): then that dim gives the rows (`row_dim`) and the host stores the tensor
+as [B, H, S, D] matrices (the other leading dims in order, then the row dim).
 A rank-1 tensor of length L is one row of L/32 tiles (values in row 0 of each tile; the
 host program pads the other rows).
 Refuses: dtypes other than bfloat16/float16/float32; tensors whose last two dims (rank 1:
-whose length) are not multiples of 32; layouts other than DRAM interleaved (user
+whose length; with `row_dim`, that dim and the last) are not multiples of 32; layouts other than DRAM interleaved (user
 layouts from `T.annotate_layout` are read, and refused if sharded or in L1).
 """
 
@@ -57,6 +61,26 @@ def first_use_lines(body: Any) -> dict:
 
 
 # --- decide ----------------------------------------------------------------------
+def row_dims(body: Any) -> dict:
+    """{tensor name: the dim its tile copies take rows from}, for rank >= 3 tensors whose
+    copies all slice one leading dim other than the second last (`Q[bz, r:r + bm, by, :]` of a
+    [B, S, H, D] tensor: dim 1); the others take their rows from the second last dim."""
+    seen: dict = {}
+    for call in tir.collect(body, tir.Call):
+        if not tir.is_call(call, "tl.tileop.copy"):
+            continue
+        for arg in call.args[:2]:
+            region = tir.decode_region(arg)
+            rank = len(region.buffer.shape)
+            if tir.scope_of(region.buffer) != "global" or rank < 3:
+                continue
+            wide = [d for d, e in enumerate(region.static_extents[:-1]) if e != 1]
+            row = wide[0] if len(wide) == 1 else rank - 2
+            seen.setdefault(str(region.buffer.name), set()).add((row, rank))
+    return {name: next(iter(rows))[0] for name, rows in seen.items()
+            if len(rows) == 1 and next(iter(rows))[0] != next(iter(rows))[1] - 2}
+
+
 def tile_grid(shape: list) -> list:
     """[rows/32, cols/32] with the outer dims folded into the rows; a rank-1 tensor is one
     row of tiles (its values in row 0 of each, the rest padding)."""
@@ -75,15 +99,18 @@ class InferTTLayout(TTPass):
         written = written_buffers(func.body)
         lines = first_use_lines(func.body)
         layouts = tir.get_attr(func, "tt.layouts", {}) or {}
+        rows = row_dims(func.body)
         infos = []
         for param in func.params:
             if tir.is_buffer(param):
-                infos.append(self._info(param, len(infos), written, lines, layouts))
+                infos.append(self._info(param, len(infos), written, lines, layouts,
+                                        rows.get(str(param.name))))
         name = tir.get_attr(func, "global_symbol") or str(gv.name_hint)
         mod = _meta.put(mod, _meta.BUFFERS, infos)
         return _meta.put(mod, _meta.KERNEL_NAME, name)
 
-    def _info(self, buf: Any, index: int, written: set, lines: dict, layouts: dict) -> Any:
+    def _info(self, buf: Any, index: int, written: set, lines: dict, layouts: dict,
+              row_dim: int | None) -> Any:
         name = str(buf.name)
         line = lines.get(name)
         dtype = str(buf.dtype)
@@ -92,16 +119,17 @@ class InferTTLayout(TTPass):
                              numbers={"dtype": dtype}, source_line=line,
                              hint=f"use one of {', '.join(SUPPORTED_DTYPES)}")
         shape = [tir.as_int(d) for d in buf.shape]
-        self._check_shape(name, shape, line)
+        self._check_shape(name, shape, line, row_dim)
         self._check_layout(name, layouts.get(name), line)
         fmt = dtypes.data_format(dtype)
         tiles = tile_grid(shape)
         return _meta.BufferInfo(
             name=name, index=index, role="output" if name in written else "input",
             shape=shape, dtype=dtype, data_format=fmt, page_size=dtypes.tile_bytes(fmt),
-            num_pages=tiles[0] * tiles[1], tiles=tiles)
+            num_pages=tiles[0] * tiles[1], tiles=tiles, row_dim=row_dim)
 
-    def _check_shape(self, name: str, shape: list, line: str | None) -> None:
+    def _check_shape(self, name: str, shape: list, line: str | None,
+                     row_dim: int | None = None) -> None:
         if any(d is None for d in shape):
             raise self.error("symbolic shapes are not supported", obj=f"buffer '{name}'",
                              source_line=line, hint="bind every dimension to a number")
@@ -110,11 +138,14 @@ class InferTTLayout(TTPass):
                              obj=f"buffer '{name}'", numbers={"shape": shape,
                                                               "remainder": shape[0] % TILE},
                              source_line=line, hint="pad the tensor to a multiple of 32")
-        bad = [d for d in shape[-2:] if d % TILE] if len(shape) > 1 else []
+        tiled = [shape[row_dim], shape[-1]] if row_dim is not None else shape[-2:]
+        bad = [d for d in tiled if d % TILE] if len(shape) > 1 else []
         if bad:
-            raise self.error(f"shape {shape}: the last two dims must be multiples of 32",
+            which = f"dims {row_dim} and {len(shape) - 1} (the rows and columns its copies " \
+                    "move)" if row_dim is not None else "the last two dims"
+            raise self.error(f"shape {shape}: {which} must be multiples of 32",
                              obj=f"buffer '{name}'",
-                             numbers={"shape": shape, "remainders": [d % TILE for d in shape[-2:]]},
+                             numbers={"shape": shape, "remainders": [d % TILE for d in tiled]},
                              source_line=line,
                              hint="pad the tensor to a multiple of 32 (32x32 tiles)")
 

@@ -38,12 +38,13 @@ struct Tensor {
     Format format;
     tt::DataFormat data_format;
     uint32_t tile_bytes;
+    int row_dim;  // -1: rows are all dims but the last, in order; else the dim tiled as rows
 };
 
 const std::vector<Tensor> kTensors = {
-    {"A", false, {64, 128}, 64, 128, Format::Float16_b, tt::DataFormat::Float16_b, 2048},
-    {"B", false, {128, 64}, 128, 64, Format::Float16_b, tt::DataFormat::Float16_b, 2048},
-    {"C", true, {64, 64}, 64, 64, Format::Float16_b, tt::DataFormat::Float16_b, 2048},
+    {"A", false, {64, 128}, 64, 128, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
+    {"B", false, {128, 64}, 128, 64, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
+    {"C", true, {64, 64}, 64, 64, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
 };
 
 struct UsageError : std::runtime_error {
@@ -156,14 +157,33 @@ size_t tiled_index(uint32_t r, uint32_t c, uint32_t cols) {
     return tile * 1024 + face * 256 + (r % 16) * 16 + (c % 16);
 }
 
+// Row of the device's tile matrix that holds host row r (host rows: all dims but the last,
+// C order). With a row dim, the device stacks [other leading dims..., row dim] matrices
+// (a [B, S, H, D] tensor read as S x D slices is stored as [B, H, S, D]).
+uint32_t device_row(const Tensor& t, uint32_t r) {
+    if (t.row_dim < 0) return r;
+    size_t lead = t.shape.size() - 1;
+    std::vector<uint32_t> idx(lead);
+    for (size_t d = lead; d-- > 0;) {
+        idx[d] = r % t.shape[d];
+        r /= t.shape[d];
+    }
+    uint32_t out = 0;
+    for (size_t d = 0; d < lead; ++d) {
+        if (static_cast<int>(d) != t.row_dim) out = out * t.shape[d] + idx[d];
+    }
+    return out * t.shape[t.row_dim] + idx[t.row_dim];
+}
+
 std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& host) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
     size_t padded = static_cast<size_t>((t.rows + 31) / 32 * 32) * ((t.cols + 31) / 32 * 32);
     std::vector<uint32_t> dev(half ? padded / 2 : padded, 0);
     for (uint32_t r = 0; r < t.rows; ++r) {
+        uint32_t dr = device_row(t, r);
         for (uint32_t c = 0; c < t.cols; ++c) {
             uint32_t v = host[static_cast<size_t>(r) * t.cols + c];
-            size_t i = tiled_index(r, c, t.cols);
+            size_t i = tiled_index(dr, c, t.cols);
             if (!half) {
                 dev[i] = v;
                 continue;
@@ -179,8 +199,9 @@ std::vector<uint32_t> from_device(const Tensor& t, const std::vector<uint32_t>& 
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
     std::vector<uint32_t> host(static_cast<size_t>(t.rows) * t.cols);
     for (uint32_t r = 0; r < t.rows; ++r) {
+        uint32_t dr = device_row(t, r);
         for (uint32_t c = 0; c < t.cols; ++c) {
-            size_t i = tiled_index(r, c, t.cols);
+            size_t i = tiled_index(dr, c, t.cols);
             uint32_t v = dev[half ? i / 2 : i];
             if (half) {
                 uint16_t h = static_cast<uint16_t>(v >> (16 * (i % 2)));

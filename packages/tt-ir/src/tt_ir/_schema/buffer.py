@@ -61,6 +61,9 @@ class Buffer:
         page_size: Bytes per page (one tile).
         num_pages: Pages in the buffer (``tiles[0] * tiles[1]``).
         tiles: Tile grid ``[rows/32, cols/32]``.
+        row_dim: For rank >= 3: the dim tiled as rows when it is not the second last (the
+            device stores the other leading dims in order, then this one: a [B, S, H, D]
+            tensor with row_dim 1 as [B, H, S, D] matrices); None: the second last.
     """
 
     name: str
@@ -73,6 +76,7 @@ class Buffer:
     page_size: int
     num_pages: int
     tiles: tuple[int, int]
+    row_dim: int | None = None
 
     def __post_init__(self) -> None:
         check_identifier("Buffer", "name", self.name)
@@ -88,6 +92,9 @@ class Buffer:
             raise fail("Buffer", "dtype", error.message) from None
         self._check_derived()
         self._check_layout()
+        if self.row_dim is not None:
+            set_field(self, "row_dim", check_int("Buffer", "row_dim", self.row_dim, 0,
+                                                 max(0, len(shape) - 2)))
 
     def _check_derived(self) -> None:
         expected = data_format(self.dtype)
@@ -192,13 +199,16 @@ class Buffer:
             "page_size": self.page_size,
             "num_pages": self.num_pages,
             "tiles": list(self.tiles),
+            **({"row_dim": self.row_dim} if self.row_dim is not None else {}),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> Buffer:
         """Read a buffer entry of ``tt.plan.json``."""
         with reading():
-            fields = dict(read_fields("Buffer", data, _FIELDS))
+            row_dim = data.get("row_dim") if isinstance(data, dict) else None
+            rest = {k: v for k, v in data.items() if k != "row_dim"} if isinstance(data, dict) else data
+            fields = dict(read_fields("Buffer", rest, _FIELDS), row_dim=row_dim)
             dtype = fields["dtype"]
             if not isinstance(dtype, str):
                 raise fail("Buffer", "dtype", f"expected a string, got {dtype!r}")

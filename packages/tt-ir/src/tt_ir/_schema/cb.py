@@ -134,5 +134,6 @@ class CircularBuffer:
         """Read a circular buffer entry of ``tt.plan.json``."""
         with reading():
             data = dict(data) if isinstance(data, dict) else data
-            block = data.pop("block_pages", None) if isinstance(data, dict) else None
-            return cls(**read_fields("CircularBuffer", data, _FIELDS), block_pages=block)
+            block = data.get("block_pages") if isinstance(data, dict) else None
+            rest = {k: v for k, v in data.items() if k != "block_pages"} if isinstance(data, dict) else data
+            return cls(**read_fields("CircularBuffer", rest, _FIELDS), block_pages=block)

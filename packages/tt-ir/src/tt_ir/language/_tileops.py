@@ -52,10 +52,10 @@ def _fmt(extents: list) -> str:
 
 
 def _strip_units(extents: list) -> list:
-    out = list(extents)
-    while len(out) > 1 and tir.as_int(out[0]) == 1:
-        out.pop(0)
-    return out
+    """The extents without unit dims (a [B, S, H, D] slice (1, 64, 1, 64) copies a (64, 64)
+    block, as in TileLang)."""
+    out = [e for e in extents if tir.as_int(e) != 1]
+    return out or [tir.const(1)]
 
 
 def _same_extents(a: list, b: list) -> bool:
