@@ -129,4 +129,18 @@ NORM = [
     Case("layernorm-64rows", "layernorm.py", "layernorm", dict(N=128, D=128, block_M=64)),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM
+ATTENTION = [
+    Case("flash-attention-bhsd", "flash_attention.py", "flash_attention",
+         dict(batch=1, heads=2, seq_q=128, seq_kv=128, dim=64)),
+    Case("flash-attention-bhsd-causal-past", "flash_attention.py", "flash_attention",
+         dict(batch=1, heads=1, seq_q=128, seq_kv=192, dim=64, causal=True)),
+    Case("flash-attention-bshd-causal", "flash_attention.py", "flash_attention",
+         dict(batch=2, heads=2, seq_q=128, seq_kv=128, dim=64, causal=True, layout="bshd")),
+    Case("flash-attention-gqa-bshd", "flash_attention.py", "flash_attention",
+         dict(batch=1, heads=4, seq_q=128, seq_kv=128, dim=64, groups=2, layout="bshd")),
+    Case("flash-attention-dim128-causal", "flash_attention.py", "flash_attention",
+         dict(batch=1, heads=1, seq_q=256, seq_kv=256, dim=128, causal=True, block_M=128,
+              block_N=128), slow=True),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION

@@ -9,6 +9,8 @@ float64 from those same rounded values. Pass criteria, per output dtype:
   accumulation) and `spills` the number of times a partial sum is stored in the output
   format (K blocks - 1 when the accumulator is not fp32, else 0).
 * float32: numpy allclose with rtol = 1e-4 (atol 1e-4 * max|C_ref| for values near 0).
+* flash attention: `examples/flash_attention.py`'s `error_bound` (2^-8 * (max|V| + max|O|):
+  the bf16 P block and the bf16 output) and Pearson >= 0.999, against float64 attention.
 * reductions: `examples/reduce.py`'s `error_bound` (a sum rounds once at pack: 2 * 2^-8 *
   max sum|x|; a max is exact).
 """
@@ -61,10 +63,14 @@ def test_case(case, arch, device):
     kernel = tt_cli.compile(func, out_idx=out_idx, arch=arch, **case.options)
     inputs = _inputs(kernel.plan)
     out = kernel.run(*inputs, device=device)
-    if case.example in ("softmax.py", "online_softmax.py", "rms_norm.py", "layernorm.py"):
+    if case.example in ("softmax.py", "online_softmax.py", "rms_norm.py", "layernorm.py",
+                        "flash_attention.py"):
         f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
         if case.example == "layernorm.py":
             refs, bounds = module.reference(*f64), module.error_bound(*f64)
+        elif case.example == "flash_attention.py":
+            how = {k: case.params[k] for k in ("causal", "groups", "layout") if k in case.params}
+            refs, bounds = [module.reference(*f64, **how)], [module.error_bound(*f64, **how)]
         else:
             dtype = str(case.params.get("dtype", "float32" if case.example == "rms_norm.py" else "bfloat16"))
             refs, bounds = [module.reference(*f64)], [module.error_bound(*f64, dtype=dtype)]

@@ -252,3 +252,59 @@ def staged_eltwise(M=128, N=256, bm=32, bn=64, dtype=T.float32):
                 C_b[i, j] = A_b[i, j] + B_b[i, j]
             T.copy(C_b, C[by * bm, bx * bn])
     return staged
+
+
+def attention(seq=128, dim=64, bm=64, bn=64, causal=True, layout="bhsd", heads=2, dtype=T.bfloat16):
+    """One flash-attention forward in TileLang's structure (mask, S = Q @ K^T onto it, online
+    softmax, acc_o rescaled between the gemms, acc_o / lsum)."""
+    accum = T.float32
+    shape = [1, heads, seq, dim] if layout == "bhsd" else [1, seq, heads, dim]
+
+    def rows(X, h, r, n):
+        return X[0, h, r:r + n, :] if layout == "bhsd" else X[0, r:r + n, h, :]
+
+    @T.prim_func
+    def attention(Q: T.Tensor(shape, dtype), K: T.Tensor(shape, dtype), V: T.Tensor(shape, dtype),
+                  Out: T.Tensor(shape, dtype)):
+        with T.Kernel(seq // bm, heads) as (bx, by):
+            q = T.alloc_shared([bm, dim], dtype)
+            k_s = T.alloc_shared([bn, dim], dtype)
+            v_s = T.alloc_shared([bn, dim], dtype)
+            S = T.alloc_fragment([bm, bn], accum)
+            P = T.alloc_fragment([bm, bn], dtype)
+            acc = T.alloc_fragment([bm, dim], accum)
+            m = T.alloc_fragment([bm], accum)
+            m_old = T.alloc_fragment([bm], accum)
+            r = T.alloc_fragment([bm], accum)
+            s = T.alloc_fragment([bm], accum)
+            lsum = T.alloc_fragment([bm], accum)
+            T.copy(rows(Q, by, bx * bm, bm), q)
+            T.fill(acc, 0)
+            T.fill(lsum, 0)
+            T.fill(m, -T.infinity(accum))
+            for kb in T.Pipelined(T.min(seq // bn, T.ceildiv((bx + 1) * bm, bn)) if causal else seq // bn):
+                T.copy(rows(K, by, kb * bn, bn), k_s)
+                if causal:
+                    for i, j in T.Parallel(bm, bn):
+                        S[i, j] = T.if_then_else(bx * bm + i >= kb * bn + j, 0, -T.infinity(accum))
+                else:
+                    T.clear(S)
+                T.gemm(q, k_s, S, transpose_B=True)
+                T.copy(m, m_old)
+                T.reduce_max(S, m, dim=1, clear=False)
+                for i in T.Parallel(bm):
+                    r[i] = T.exp2(m_old[i] - m[i])
+                for i, j in T.Parallel(bm, bn):
+                    S[i, j] = T.exp2(S[i, j] - m[i])
+                T.reduce_sum(S, s, dim=1)
+                for i in T.Parallel(bm):
+                    lsum[i] = lsum[i] * r[i] + s[i]
+                T.copy(S, P)
+                for i, j in T.Parallel(bm, dim):
+                    acc[i, j] *= r[i]
+                T.copy(rows(V, by, kb * bn, bn), v_s)
+                T.gemm(P, v_s, acc)
+            for i, j in T.Parallel(bm, dim):
+                acc[i, j] /= lsum[i]
+            T.copy(acc, rows(Out, by, bx * bm, bm))
+    return attention

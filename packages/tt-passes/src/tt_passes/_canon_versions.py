@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
+from tt_passes._canon_masks import constant_value
 from tt_passes._canon_staging import ON_CHIP
 
 # --- buffer versions ----------------------------------------------------------------
@@ -21,6 +22,57 @@ def _peel(s: Any) -> Any:
 def gemm_targets(body: Any) -> list:
     return [tir.decode_gemm(c).C.buffer for c in tir.collect(body, tir.Call)
             if tir.is_call(c, "tl.tileop.gemm")]
+
+
+def gemm_onto_values(body: Any) -> set:
+    """Names of gemm targets that a gemm adds to a value made on chip, not to a T.clear: the
+    last write before a gemm (in program order) is a store, a copy or a non-zero fill (a
+    mask copied in before Q @ K^T, a bias), or they are written so inside a loop that also
+    holds a gemm into them (attention's `acc_o *= s[i]` between its P @ V gemms). Their
+    value lives in a CB, not in DST, and each gemm starts from it (tt.matmul_onto)."""
+    held: set = set()
+    last: dict = {}  # name -> its last write was a value made on chip
+
+    def walk(s: Any) -> None:
+        if isinstance(s, tir.SeqStmt):
+            for x in s.seq:
+                walk(x)
+        elif isinstance(s, tir.For):
+            if s.kind != tir.ForKind.PARALLEL:
+                inside = {str(b.name) for b in gemm_targets(s)}
+                held.update(inside & _valued_writes(s))
+            walk(s.body)
+        elif isinstance(s, tir.AttrStmt):
+            walk(s.body)
+        elif isinstance(s, tir.BufferStore):
+            last[str(s.buffer.name)] = True
+        elif isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.gemm"):
+            name = str(tir.decode_gemm(s.value).C.buffer.name)
+            if last.get(name):
+                held.add(name)
+            last[name] = False
+        elif isinstance(s, tir.Evaluate):
+            last.update({n: True for n in _valued_writes(s)})
+            last.update({n: False for n in _clears(s)})
+
+    walk(body)
+    return held
+
+
+def _valued_writes(s: Any) -> set:
+    """On-chip buffers `s` writes with a value (stores, copies, reductions, non-zero fills)."""
+    out = {str(x.buffer.name) for x in tir.collect(s, tir.BufferStore)}
+    for call in tir.collect(s, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce"):
+            out.add(str(tir.decode_region(call.args[1]).buffer.name))
+        elif tir.is_call(call, "tl.tileop.fill") and constant_value(call.args[1]) != 0.0:
+            out.add(str(tir.decode_region(call.args[0]).buffer.name))
+    return out
+
+
+def _clears(s: Any) -> set:
+    return {str(tir.decode_region(c.args[0]).buffer.name) for c in tir.collect(s, tir.Call)
+            if tir.is_call(c, "tl.tileop.fill") and constant_value(c.args[1]) == 0.0}
 
 
 def written_here(s: Any) -> list:
@@ -196,7 +248,10 @@ def _loaded_from_tensor(body: Any, buf: Any) -> bool:
 
 def split_stores(body: Any) -> Any:
     """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
-    copy) is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
+    copy, or a gemm target kept in a CB: `gemm_onto_values`) is copied on chip into a fresh
+    fragment first (`x_out`), which the writer drains."""
+    held = gemm_onto_values(body)
+
     def visit(s: Any) -> Any:
         if not (isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.copy")):
             return s
@@ -205,7 +260,7 @@ def split_stores(body: Any) -> Any:
         if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP:
             return s
         read = any(b.same_as(buf) for b in reads_on_chip(body))
-        if not read and not _loaded_from_tensor(body, buf):
+        if not read and not _loaded_from_tensor(body, buf) and str(buf.name) not in held:
             return s
         out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",
                               scope="local.fragment")

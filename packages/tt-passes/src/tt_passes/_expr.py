@@ -124,9 +124,9 @@ def _build(e: Any, leaf: Any) -> Node | float:
             raise Unsupported(e, "a function of a constant")
         return Node(CALLS[name], (x,))
     if name == "if_then_else":
-        raise Unsupported(e, "a T.if_then_else mask whose condition does not hold for every "
-                             "element of the block (index masks are not lowered yet; one that "
-                             "always holds is dropped)")
+        raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and "
+                             "that is not an index mask (a whole-block select of two constants "
+                             "on comparisons affine in the loop variables)")
     what = f"T.{name}" if name else kind
     raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows")
 

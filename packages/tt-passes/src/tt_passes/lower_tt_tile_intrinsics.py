@@ -96,12 +96,16 @@ def affine(expr: Any) -> tuple[list, int] | None:
             return [(v, c * b[1]) for v, c in a[0]], a[1] * b[1]
         if not a[0]:
             return [(v, c * a[1]) for v, c in b[0]], a[1] * b[1]
+    if kind in ("FloorDiv", "Div") and isinstance(expr.b, tir.IntImm) and int(expr.b.value) > 0 \
+            and affine(expr.a) is not None:
+        return [(expr, 1)], 0  # an integer atom (GQA's KV head `by // groups`)
     return None
 
 
 def tile_offset(terms: list, const: int, vmap: dict) -> Any:
     """The uint32 tile coordinate sum(coef/32 * var) + const/32 (negative coefficients,
-    as in `(n - 1 - k) * bk`, are subtracted: the sum is in range, uint32 wraps exactly)."""
+    as in `(n - 1 - k) * bk`, are subtracted: the sum is in range, uint32 wraps exactly).
+    A term may be an integer atom (`by // 2`) instead of a variable."""
     pos = [B.mul(_mapped(v, vmap), c // TILE) for v, c in terms if c > 0]
     neg = [B.mul(_mapped(v, vmap), -c // TILE) for v, c in terms if c < 0]
     total = B.add(*pos, const // TILE)
@@ -109,20 +113,34 @@ def tile_offset(terms: list, const: int, vmap: dict) -> Any:
 
 
 def _mapped(v: Any, vmap: dict) -> Any:
+    if not isinstance(v, tir.Var):  # an atom: its variables mapped, as uint32
+        return tir.cast(B.U32, tir.substitute(v, vmap))
     for old, new in vmap.items():
         if old.same_as(v):
             return new
     return v
 
 
+def _top(v: Any, extents: dict) -> int | None:
+    """The largest value of a variable or an atom `x // d` over the variables' ranges."""
+    if isinstance(v, tir.Var):
+        ext = next((e for k, e in extents.items() if k.same_as(v)), None)
+        return None if ext is None else ext - 1
+    terms, const = affine(v.a)
+    tops = [_top(x, extents) for x, _ in terms]
+    if any(t is None for t in tops):
+        return None
+    return (const + sum(c * t for (_, c), t in zip(terms, tops) if c > 0)) // int(v.b.value)
+
+
 def max_offset(terms: list, const: int, extents: dict) -> int | None:
     """Largest tile coordinate over the variables' ranges (None if unbounded)."""
     total = const // TILE
     for v, c in terms:
-        ext = next((e for k, e in extents.items() if k.same_as(v)), None)
-        if ext is None:
+        top = _top(v, extents)
+        if top is None:
             return None
-        total += (c // TILE) * (ext - 1) if c > 0 else 0
+        total += (c // TILE) * top if c > 0 else 0
     return total
 
 
@@ -300,21 +318,25 @@ class _Lowering:
         return B.comment(_where(line, text), B.seq(op, move))
 
     def fold_batches(self, glob: Any, text: str, line: str | None) -> list:
-        """[row, col] of a rank-3/4 tensor region whose leading extents are 1 (`Q[bz, by,
-        r:r + bm, :]`): the tensor is stored as its 2-D matrix of rows (leading dims folded
-        into the rows, each a multiple of 32), so row = ((b0 * D1 + b1) * R) + r."""
+        """[row, col] of a rank-3/4 tensor region that takes one index of each leading dim but
+        its row dim (`Q[bz, by, r:r + bm, :]`; with the tensor's `row_dim`, `Q[bz, r:r + bm,
+        by, :]`): the tensor is stored as a stack of 2-D matrices, the leading dims other
+        than the row dim folded in order, so row = ((b0 * D1) + b1) * R + r."""
+        info = self.buffers[str(glob.buffer.name)]
         shape = [tir.as_int(d) for d in glob.buffer.shape]
-        lead = glob.static_extents[:-2]
-        if any(e != 1 for e in lead):
-            raise self.fail(f"a copy of a rank-{len(shape)} tensor must take one index of each "
-                            f"leading dim (extents {lead})", text, line,
+        rank = len(shape)
+        row_dim = info.row_dim if info.row_dim is not None else rank - 2
+        lead = [d for d in range(rank - 1) if d != row_dim]
+        extents = glob.static_extents
+        if any(extents[d] != 1 for d in lead):
+            raise self.fail(f"a copy of a rank-{rank} tensor must take one index of each "
+                            f"leading dim but its rows (extents {extents})", text, line,
                             hint="copy one 2-D slice per block: T.copy(Q[bz, by, r:r + bm, :], Q_s)")
-        row = glob.mins[-2]
-        for k, m in enumerate(glob.mins[:-2]):
-            stride = 1
-            for d in shape[k + 1:-1]:
-                stride *= d
-            row = row + m * stride
+        row = glob.mins[row_dim]
+        stride = shape[row_dim]
+        for d in reversed(lead):
+            row = row + glob.mins[d] * stride
+            stride *= shape[d]
         return [row, glob.mins[-1]]
 
     def on_chip_copy(self, src: Any, dst: Any, sr: Any, dr: Any, text: str,
@@ -337,6 +359,9 @@ class _Lowering:
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
                  line: str | None) -> Any:
         ext = glob.static_extents[-2:] if len(glob.extents) >= 2 else []
+        row_dim = self.buffers[str(glob.buffer.name)].row_dim
+        if row_dim is not None:  # rows from another dim (a [B, S, H, D] tensor's S)
+            ext = [glob.static_extents[row_dim], glob.static_extents[-1]]
         glob_mins = list(glob.mins)
         if len(glob.mins) == 1:  # a rank-1 tensor: one row of tiles, values in row 0
             ext, glob_mins = [1, glob.static_extents[0]], [tir.const(0, "int32"), glob.mins[0]]
@@ -492,8 +517,10 @@ class _Lowering:
             tree = _expr.from_tir(store.value, leaf)
             _expr.check_acc(tree)
         except _expr.Unsupported as e:
-            hint = ("make the size a multiple of the block, so that the mask holds for "
-                    "every element (it is then dropped), or pad the tensor"
+            hint = ("write the mask alone over the whole block, choosing between constants "
+                    "on affine index comparisons (`S[i, j] = T.if_then_else(bx * bm + i >= "
+                    "k * bn + j, 0, -T.infinity(dtype))`), or make the sizes multiples of the "
+                    "block so that it holds everywhere (it is then dropped)"
                     if "if_then_else" in e.why else
                     "supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
                     "float constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh, negation")

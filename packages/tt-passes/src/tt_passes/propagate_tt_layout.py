@@ -34,7 +34,8 @@ from typing import Any
 from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
-from tt_passes._canon_masks import constant_value, index_select
+from tt_passes._canon_masks import index_select
+from tt_passes._canon_versions import gemm_onto_values
 from tt_passes.insert_dst_management import choose_subblock
 from tt_passes.lower_tt_tile_intrinsics import check_tile_ops
 
@@ -60,8 +61,7 @@ class Use:
     loop_carried: bool = False     # also rewritten inside a deeper loop (acc += ... over k)
     depth: int | None = None       # loop depth of its first write
     generated: bool = False        # written only by index selects (a mask the reader generates)
-    onto: bool = False             # a gemm adds to a value written on chip (not a T.clear)
-    holds_value: bool = False      # (collecting) its last write was on chip, not a clear / gemm
+    onto: bool = False             # a gemm adds to its on-chip value (_canon_versions.gemm_onto_values)
     other_writes: bool = False     # written by anything else
 
 
@@ -79,7 +79,6 @@ def collect_uses(body: Any) -> dict:
             return
         use.generated = generated and not use.other_writes
         use.other_writes = use.other_writes or not generated
-        use.holds_value = True
         if use.depth is None:
             use.depth = depth[0]
         elif depth[0] > use.depth:
@@ -117,15 +116,10 @@ def collect_uses(body: Any) -> dict:
             if tir.scope_of(src) != "global":
                 write(str(dst.name))
         elif tir.is_call(call, "tl.tileop.fill"):
-            name = str(tir.decode_region(call.args[0]).buffer.name)
-            write(name)
-            if name in uses and constant_value(call.args[1]) == 0.0:
-                uses[name].holds_value = False  # a T.clear: a gemm into it starts in DST
+            write(str(tir.decode_region(call.args[0]).buffer.name))
         elif tir.is_call(call, "tl.tileop.gemm"):
             c = str(tir.decode_gemm(call).C.buffer.name)
             if c in uses:
-                uses[c].onto = uses[c].onto or uses[c].holds_value
-                uses[c].holds_value = False
                 uses[c].accumulator = uses[c].computed = True
                 uses[c].line = uses[c].line or lines[-1]
         elif tir.is_call(call, "tl.tileop.reduce"):
@@ -143,6 +137,8 @@ def collect_uses(body: Any) -> dict:
 
     tir.mutate(body, [(tir.For, on_for), (tir.AttrStmt, on_attr), (tir.Call, on_call),
                       (tir.BufferStore, on_store)])
+    for name in gemm_onto_values(body) & set(uses):
+        uses[name].onto = True
     return uses
 
 
