@@ -7,9 +7,10 @@
 
 from tt_cli._check import Check, check, error_bound
 from tt_cli._driver import CompiledKernel, JitKernel, KernelCallError, compile, jit
-from tt_cli._helpers import cdiv, next_power_of_2
+from tt_cli._helpers import PassConfigKey, cdiv, next_power_of_2
 from tt_cli._loader import KernelFileError
 from tt_cli._version import __version__
+from tt_cli.autotuner import autotune
 
 __all__ = [
     "Check",
@@ -17,7 +18,9 @@ __all__ = [
     "JitKernel",
     "KernelCallError",
     "KernelFileError",
+    "PassConfigKey",
     "__version__",
+    "autotune",
     "cdiv",
     "check",
     "compile",
