@@ -140,6 +140,13 @@ def test_tilelang_style_attention_causal_with_past(arch):
     assert "matmul_tiles" in kernel.get_kernel_source("compute")
 
 
+def test_causal_blocks_in_zigzag_order():
+    """Four query blocks per head: the partition runs them as bx 0, 3, 1, 2 (short and long
+    paired per core) and the results are unchanged."""
+    kernel = _run("wormhole_b0", 1, 2, 256, 256, 64, True)
+    assert kernel.plan["work"]["order"] == "zigzag"
+
+
 @pytest.mark.parametrize("layout,groups", [("bhsd", 1), ("bshd", 1), ("bshd", 2)])
 def test_tilelang_style_attention_layouts(layout, groups):
     """Not causal: the mask folds to T.clear; bshd slices take rows from dim 1 (stored as

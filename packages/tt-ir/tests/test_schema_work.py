@@ -79,7 +79,7 @@ def test_work_must_partition_the_blocks(cores, message):
 
 
 def test_work_num_blocks_and_order():
-    """num_blocks is the grid's product; the order is row_major or tiled."""
+    """num_blocks is the grid's product; the order is row_major, tiled or zigzag."""
     with pytest.raises(SchemaError) as info:
         WorkPartition((2, 4, 1), 6, "row_major", [])
     assert str(info.value) == (
@@ -88,7 +88,8 @@ def test_work_num_blocks_and_order():
     with pytest.raises(SchemaError) as info:
         WorkPartition((1, 1, 1), 1, "column_major", [CoreWork((0, 0), 0, 1)])
     assert (
-        str(info.value) == "WorkPartition.order: 'column_major' is not one of row_major, tiled"
+        str(info.value)
+        == "WorkPartition.order: 'column_major' is not one of row_major, tiled, zigzag"
     )
     with pytest.raises(
         SchemaError, match=r"WorkPartition\.grid: \[2, 2\] must have 3 entries"
@@ -171,6 +172,14 @@ def test_tiled_order_numbers_blocks_tile_by_tile():
     assert data["tile"] == [2, 2] and data["order"] == "tiled"
     assert WorkPartition.from_json(data) == work
     assert "tile" not in partition((0, 0, 0, 4)).to_json()
+
+
+def test_zigzag_order_pairs_low_and_high_bx():
+    """order "zigzag": position p of a grid row is bx 0, gx-1, 1, gx-2, ...; rows as row-major."""
+    work = WorkPartition((4, 2, 1), 8, "zigzag", [CoreWork((c, 0), 2 * c, 2) for c in range(4)])
+    assert [work.block_coords(b) for b in work.blocks_of((0, 0))] == [(0, 0, 0), (3, 0, 0)]
+    assert [work.block_coords(b) for b in work.blocks_of((3, 0))] == [(1, 1, 0), (2, 1, 0)]
+    assert WorkPartition.from_json(work.to_json()) == work
 
 
 @pytest.mark.parametrize(

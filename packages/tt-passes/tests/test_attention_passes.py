@@ -83,3 +83,26 @@ def test_bshd_rows_must_be_tile_multiples():
     with pytest.raises(TTCompileError) as err:
         apply(kernels.attention(seq=80, bm=40, bn=40, layout="bshd", heads=3), "infer_tt_layout")
     assert "dims 1 and 3 (the rows and columns its copies move) must be multiples of 32" in str(err.value)
+
+
+def test_causal_attention_blocks_run_in_zigzag_order():
+    """The key loop's trip count depends on bx: the partition orders bx 0, gx-1, 1, gx-2, ...
+    so a core's consecutive blocks pair a short and a long one; without the dependence (not
+    causal) the order stays row-major; order= overrides."""
+    _, causal = apply(kernels.attention(seq=256), "layout_aware_work_partition")
+    _, plain = apply(kernels.attention(seq=256, causal=False), "layout_aware_work_partition")
+    _, forced = apply(kernels.attention(seq=256), "layout_aware_work_partition", order="row_major")
+    assert [_meta.get(m, _meta.WORK).order for m in (causal, plain, forced)] == \
+        ["zigzag", "row_major", "row_major"]
+
+
+def test_zigzag_block_index():
+    """bx of linear ids 0..gx-1 under the zigzag order is 0, gx-1, 1, gx-2, ... (gx even and odd)."""
+    from tt_passes.grid_to_core_grid import block_index_exprs
+
+    for gx in (4, 5):
+        ids = []
+        for p in range(gx):
+            bx = block_index_exprs(tir.const(p, "uint32"), [gx, 2, 1], zigzag=True)[0]
+            ids.append(tir.as_int(tir.simplify(bx)))
+        assert ids == ([0, 3, 1, 2] if gx == 4 else [0, 4, 1, 3, 2])

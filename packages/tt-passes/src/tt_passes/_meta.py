@@ -115,7 +115,8 @@ class WorkInfo:
     grid: list               # [gx, gy, gz]
     num_blocks: int
     cores: list              # [{"core": [x, y], "start": s, "count": n}, ...] (only busy cores)
-    order: str = "row_major"  # or "tiled" (reuse="mcast"): core (x, y) owns tile (x, y)
+    order: str = "row_major"  # or "tiled" (reuse="mcast"): core (x, y) owns tile (x, y);
+                              # or "zigzag": bx runs 0, gx-1, 1, gx-2, ... (work grows with bx)
     tile: list | None = None  # [tx, ty] blocks per core for the "tiled" order
 
 

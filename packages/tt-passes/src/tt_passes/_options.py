@@ -11,6 +11,7 @@ from tt_ir.errors import SchemaError
 FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 SPILL_MODES = ("restream", "partials", "off")
 REUSE_MODES = ("none", "mcast")
+ORDERS = ("auto", "row_major", "zigzag")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Options:
             and multicast down the column: the GEMM's A and B). Kernels or grids where
             it does not apply (no such copy, a z grid, too few cores busy) keep the
             "none" schedule.
+        order: block order of the work partition: "auto" (default: "zigzag" when a loop's
+            trip count depends on bx, as in causal attention, else "row_major"),
+            "row_major" or "zigzag" (bx runs 0, gx-1, 1, gx-2, ...: each core's
+            consecutive blocks pair a short and a long one).
         verify: run verify_tt_ir at the end.
         dump_ir: directory for an IR dump after every pass (also env TT_DUMP_IR).
         time_passes: collect per-pass wall times (see `lower(..., timings=...)`).
@@ -52,6 +57,7 @@ class Options:
     cb_depth: Any = "num_stages"
     spill: str = "partials"
     reuse: str = "none"
+    order: str = "auto"
     verify: bool = True
     dump_ir: str | None = None
     time_passes: bool = False
@@ -67,6 +73,9 @@ class Options:
         if self.reuse not in REUSE_MODES:
             raise SchemaError(f"reuse: {self.reuse!r} is not one of {', '.join(REUSE_MODES)}",
                               field="reuse")
+        if self.order not in ORDERS:
+            raise SchemaError(f"order: {self.order!r} is not one of {', '.join(ORDERS)}",
+                              field="order")
         if self.cb_depth != "num_stages" and not (isinstance(self.cb_depth, int)
                                                   and self.cb_depth >= 1):
             raise SchemaError(f"cb_depth: {self.cb_depth!r}; use \"num_stages\" or an int >= 1",

@@ -41,7 +41,7 @@ def pass_list(options: Options) -> list:
                           math_fidelity=o.math_fidelity, full_sync=o.full_sync),
         AttachTensorAccessor(),
         # B: partition
-        LayoutAwareWorkPartition(arch=o.arch, grid=o.grid, reuse=o.reuse),
+        LayoutAwareWorkPartition(arch=o.arch, grid=o.grid, reuse=o.reuse, order=o.order),
         GridToCoreGrid(),
         # C: protocol-less tile program
         LowerSharedToCB(arch=o.arch, spill=o.spill),

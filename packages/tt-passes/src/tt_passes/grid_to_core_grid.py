@@ -14,7 +14,8 @@ launch-only attrs are removed; the kernel body becomes
 `tt.runtime_arg(name)` is a placeholder that `finalize_persistent_signature` turns
 into `get_arg_val<uint32_t>(i)` once each kernel's argument list is known.
 With the "tiled" work order (reuse="mcast") bx / by are that order's functions of
-the linear id instead (`_mcast.tiled_block_exprs`).
+the linear id instead (`_mcast.tiled_block_exprs`); with "zigzag", bx is the row position
+p folded: p/2 + (p%2) * (gx - 1 - 2*(p/2)).
 Guarantees: no launch attrs remain; every core runs blocks block_start ..
 block_start + block_count - 1 of the logical grid in the order of `tt.work`.
 """
@@ -54,10 +55,14 @@ def strip_launch(body: Any) -> tuple[Any, dict]:
 
 
 # --- decide ----------------------------------------------------------------------
-def block_index_exprs(linear: Any, grid: list) -> list:
-    """[bx, by, bz] as uint32 expressions of the linear block id (row-major)."""
+def block_index_exprs(linear: Any, grid: list, zigzag: bool = False) -> list:
+    """[bx, by, bz] as uint32 expressions of the linear block id (row-major; with `zigzag`,
+    position p of a row is bx = p/2 + (p%2) * (gx - 1 - 2*(p/2)): 0, gx-1, 1, gx-2, ...)."""
     gx, gy, gz = grid
     bx = B.u32(0) if gx == 1 else (linear if gy * gz == 1 else linear % B.u32(gx))
+    if zigzag and gx > 1:
+        half = bx // B.u32(2)
+        bx = half + (bx % B.u32(2)) * (B.u32(gx - 1) - half * B.u32(2))
     by_all = linear // B.u32(gx) if gx > 1 else linear
     by = B.u32(0) if gy == 1 else (by_all if gz == 1 else by_all % B.u32(gy))
     bz = B.u32(0) if gz == 1 else linear // B.u32(gx * gy)
@@ -77,7 +82,7 @@ class GridToCoreGrid(TTPass):
         if work.order == "tiled":
             exprs = _mcast.tiled_block_exprs(start + b, work.grid, work.tile)
         else:
-            exprs = block_index_exprs(start + b, work.grid)
+            exprs = block_index_exprs(start + b, work.grid, work.order == "zigzag")
         binds, vmap = [], {}
         for axis, name, expr in zip(("blockIdx.x", "blockIdx.y", "blockIdx.z"), NAMES, exprs):
             if axis not in old:

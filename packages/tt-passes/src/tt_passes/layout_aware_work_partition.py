@@ -13,6 +13,9 @@ bx / by from a global tensor (the GEMM's A and B), the partition is instead the
 every core the same count, so the cores of a core row / column run in lockstep
 (what the reader's multicast needs). When the tiling does not pay (see
 `_mcast.tiling`) the row-major split is kept.
+When a loop's trip count depends on bx (causal attention: later query blocks see more keys)
+the order is "zigzag": bx runs 0, gx-1, 1, gx-2, ... within each grid row, so a core's
+consecutive blocks pair a short and a long one.
 Layout awareness: every tensor is DRAM interleaved, so any core may own any block;
 owner-computes for sharded outputs is not implemented (sharded layouts are refused
 by `infer_tt_layout`).
@@ -74,6 +77,15 @@ def has_shared_copy(body: Any) -> bool:
     return any(found)
 
 
+def work_grows_with_bx(body: Any) -> bool:
+    """Whether a serial loop's trip count depends on bx (causal attention's
+    `T.min(..., T.ceildiv((bx + 1) * bm, bn))`): blocks then do unequal work."""
+    bx = [a.node.var for a in tir.collect(body, tir.AttrStmt)
+          if str(a.attr_key) == "thread_extent" and str(a.node.thread_tag) == "blockIdx.x"]
+    return bool(bx) and any(tir.as_int(f.extent) is None and bx[0] in vars_of(f.extent)
+                            for f in tir.collect(body, tir.For))
+
+
 def vars_of(expr: Any) -> set:
     out: set = set()
     tir.walk(expr, out.add, types=tir.Var)
@@ -102,6 +114,7 @@ class LayoutAwareWorkPartition(TTPass):
     arch: str = "wormhole_b0"
     grid: tuple | None = None
     reuse: str = "none"
+    order: str = "auto"
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
@@ -118,11 +131,14 @@ class LayoutAwareWorkPartition(TTPass):
             work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks, order="tiled",
                                   tile=[tiles.tx, tiles.ty], cores=_mcast.tiled_cores(tiles))
             return _meta.put(mod, _meta.WORK, work)
-        work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks,
+        order = self.order
+        if order == "auto":
+            order = "zigzag" if grid[0] > 2 and work_grows_with_bx(func.body) else "row_major"
+        work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks, order=order,
                               cores=split_blocks(num_blocks, core_grid))
         return _meta.put(mod, _meta.WORK, work)
 
 
 def layout_aware_work_partition(**options: Any) -> Any:
-    """The `layout_aware_work_partition` pass as a TVM pass (options: arch, grid, reuse)."""
+    """The `layout_aware_work_partition` pass as a TVM pass (options: arch, grid, reuse, order)."""
     return LayoutAwareWorkPartition(**options).as_tvm_pass()

@@ -22,6 +22,7 @@ from tt_runtime._result import RunResult
 
 BOUNDS = ("compute", "dram", "noc")
 _KNOWN_OPS = ("matmul", "add", "sub", "mul", "copy", "pack", "reduce_sum", "reduce_max", "reduce_avg",
+              "transpose", "unary_bcast_rows", "unary_bcast_cols", "unary_bcast_scalar",
               *(f"bcast_{k}_{op}" for k in ("rows", "cols", "scalar") for op in ("add", "sub", "mul")))
 
 
@@ -145,7 +146,8 @@ def _compute_threads(tile_ops: dict[str, int], f: _Facts) -> dict[str, float]:
             phases = 1 if kind == "reduce_max" else hw.FIDELITY_PHASES[f.fidelity]
             unpack += n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE
             mth += n * hw.REDUCE_MATH_CYCLES * phases
-        elif kind == "copy":
+        elif kind == "copy" or kind == "transpose" or kind.startswith("unary_bcast_"):
+            # a datacopy to DST: the unpacker broadcasts / transposes on the way (one tile read)
             unpack, mth = unpack + n * f.copy_tile / hw.UNPACK_BYTES_PER_CYCLE, mth + n * hw.COPY_MATH_CYCLES
         elif kind == "pack":
             pack += n * f.out_tile / hw.PACK_BYTES_PER_CYCLE

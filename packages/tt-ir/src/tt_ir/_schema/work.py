@@ -23,7 +23,7 @@ from tt_ir._checks import (
 from tt_ir._schema.core import CoreCoord
 from tt_ir.errors import SchemaError
 
-WORK_ORDERS = ("row_major", "tiled")
+WORK_ORDERS = ("row_major", "tiled", "zigzag")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,10 @@ class WorkPartition:
             ``"tiled"`` (gz = 1): the grid is cut into tiles of ``tile = [tx, ty]``
             blocks, tiles numbered row-major, blocks row-major inside a tile:
             id = ``((by//ty) * (gx//tx) + bx//tx) * tx*ty + (by%ty) * tx + bx%tx``
-            (a core that owns one tile owns a consecutive range).
+            (a core that owns one tile owns a consecutive range);
+            ``"zigzag"``: row-major, but position p of a grid row is bx = p/2 for even p and
+            gx - 1 - p/2 for odd p (0, gx-1, 1, gx-2, ...): consecutive ids pair a low and
+            a high bx, which balances blocks whose work grows with bx (causal attention).
         cores: Only the cores with work; their block ranges partition
             ``0 .. num_blocks-1``.
         tile: ``[tx, ty]`` for the ``"tiled"`` order (dividing gx, gy); None otherwise.
@@ -164,7 +167,10 @@ class WorkPartition:
             tile, inner = divmod(block, tx * ty)
             tile_y, tile_x = divmod(tile, gx // tx)
             return (tile_x * tx + inner % tx, tile_y * ty + inner // tx, 0)
-        return (block % gx, (block // gx) % gy, block // (gx * gy))
+        bx = block % gx
+        if self.order == "zigzag":
+            bx = bx // 2 if bx % 2 == 0 else gx - 1 - bx // 2
+        return (bx, (block // gx) % gy, block // (gx * gy))
 
     def to_json(self) -> dict[str, Any]:
         """The ``work`` object of ``tt.plan.json``."""
