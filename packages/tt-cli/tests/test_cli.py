@@ -166,7 +166,7 @@ def test_option_passes_a_compiler_option_a_hint_names(tmp_path, capsys):
 
 @pytest.mark.parametrize(("option", "message"), [
     ("cb_dept=1", "error: unknown option(s) cb_dept; valid: arch, cb_depth, dump_ir, fp32_acc, full_sync, grid, "
-                  "math_fidelity, reuse, spill, time_passes, verify"),
+                  "math_fidelity, order, reuse, spill, time_passes, verify"),
     ("cb_depth", "error: --option 'cb_depth' is not KEY=VALUE (e.g. --option cb_depth=1)"),
     ("arch=blackhole", "error: --option arch=...: the target is chosen with --arch (wormhole_b0 or blackhole)"),
 ])

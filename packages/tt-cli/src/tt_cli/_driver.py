@@ -292,8 +292,13 @@ def _check_out_idx_type(out_idx: Any) -> list[int] | None:
     return [int(i) for i in items]
 
 
-def jit(out_idx: Sequence[int] | int | None = None, arch: str = "wormhole_b0", **options: Any) -> Callable:
-    """Decorates a kernel factory: `factory(**params)` returns a compiled kernel, cached per params."""
+def jit(out_idx: Sequence[int] | int | Callable | None = None, arch: str = "wormhole_b0",
+        **options: Any) -> Any:
+    """Decorates a kernel factory: `factory(**params)` returns a compiled kernel, cached per
+    params. `@tt_cli.jit(out_idx=[2], ...)`, or bare `@tt_cli.jit` (outputs: the tensors the
+    kernel writes)."""
+    if callable(out_idx):  # bare @tt_cli.jit: the factory itself
+        return JitKernel(out_idx, None, arch, options)
 
     def wrap(factory: Callable) -> JitKernel:
         return JitKernel(factory, out_idx, arch, options)

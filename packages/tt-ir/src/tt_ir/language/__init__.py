@@ -21,7 +21,7 @@ API
     copy, gemm (GemmWarpPolicy), fill, clear, reduce, reduce_max/min/sum/abssum/absmax
     Pipelined(n, num_stages=, order=, stage=), Parallel(*extents), serial, unroll,
     vectorized, grid, use_swizzle
-    ceildiv, max, min, exp, exp2, log, log2, abs, sqrt, rsqrt, if_then_else, infinity, cast
+    ceildiv, clamp, max, min, exp, exp2, log, log2, abs, sqrt, rsqrt, if_then_else, infinity, cast
     dtypes: float16 bfloat16 float32 float64 int8 int16 int32 int64 uint8 uint16 uint32
             bool -- each usable as a dtype ("bfloat16") and as a constant (T.float32(0))
     Tenstorrent: tt_layout(memory=, kind=, shard_grid=, shard_shape=, strategy=, order=),
@@ -110,12 +110,21 @@ bool = dtype("bool")
 half, float = float16, float32
 
 
-def Tensor(shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
-    """Parameter annotation `A: T.Tensor((M, K), T.bfloat16)` (a global buffer)."""
-    shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
-    return _T.Buffer(shape, str(dtype), **kwargs)
+class _TensorAnnotation:
+    """Parameter annotation of a global buffer: `A: T.Tensor((M, K), T.bfloat16)` or, as
+    older TileLang writes it, `A: T.Tensor[(M, K), T.bfloat16]`."""
+
+    def __call__(self, shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
+        shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
+        return _T.Buffer(shape, str(dtype), **kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], (list, tuple)):
+            return self(key[0], key[1])
+        return self(key)
 
 
+Tensor = _TensorAnnotation()
 Buffer = Tensor
 
 
@@ -162,6 +171,11 @@ Cast = _T.Cast
 def cast(value: Any, dtype: Any) -> Any:
     """`T.cast(x, T.float32)`."""
     return _T.Cast(str(dtype), value)
+
+
+def clamp(x: Any, lo: Any, hi: Any) -> Any:
+    """`T.clamp(x, lo, hi)` = min(max(x, lo), hi)."""
+    return _T.min(_T.max(x, lo), hi)
 
 
 def ceildiv(a: Any, b: Any) -> Any:
@@ -218,6 +232,7 @@ __all__ = [
     "bfloat16",
     "bool",
     "cast",
+    "clamp",
     "ceil",
     "ceildiv",
     "clear",
