@@ -12,8 +12,8 @@ import tt_ir.language as T
 @tt_cli.jit
 def clamped_add(M, N, lo=-0.5, hi=0.75, block=64):
     @T.prim_func
-    def main(A: T.Tensor[(M, N), bfloat16], B: T.Tensor[(M, N), bfloat16],
-             C: T.Tensor[(M, N), bfloat16]):
+    def main(A: T.Tensor[(M, N), T.bfloat16], B: T.Tensor[(M, N), T.bfloat16],
+             C: T.Tensor[(M, N), T.bfloat16]):
         with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block)) as (bx, by):
             A_s = T.alloc_shared((block, block), "bfloat16")
             B_s = T.alloc_shared((block, block), "bfloat16")
