@@ -209,3 +209,40 @@ def test_mask_that_is_not_affine_is_refused():
         tt_cli.compile(quadratic, out_idx=[2])
     assert "T.if_then_else(i * i >= j" in str(err.value)
     assert "not an index mask (a whole-block select of two constants on comparisons affine" in str(err.value)
+
+
+def masked_scores(M=128, N=128, K=64, bm=64, bn=64, fill=0.0):
+    """S = A @ B^T, then the mask applied after the gemm: S = T.if_then_else(row >= col, S, fill)."""
+
+    @T.prim_func
+    def masked_scores(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((N, K), T.bfloat16),
+                      C: T.Tensor((M, N), T.float32)):
+        with T.Kernel(N // bn, M // bm) as (bx, by):
+            A_s = T.alloc_shared((bm, K), T.bfloat16)
+            B_s = T.alloc_shared((bn, K), T.bfloat16)
+            S = T.alloc_fragment((bm, bn), T.float32)
+            T.copy(A[by * bm, 0], A_s)
+            T.copy(B[bx * bn, 0], B_s)
+            T.clear(S)
+            T.gemm(A_s, B_s, S, transpose_B=True)
+            for i, j in T.Parallel(bm, bn):
+                S[i, j] = T.if_then_else(by * bm + i >= bx * bn + j, S[i, j], fill)
+            T.copy(S, C[by * bm, bx * bn])
+
+    return masked_scores
+
+
+@pytest.mark.parametrize("fill", [0.0, -1e4])
+def test_mask_after_the_gemm(fill):
+    """A select between a value and a constant on an index condition is X * keep + fill, two
+    blocks the reader generates (fill: fp32 when bf16 does not hold the constant, left out
+    when it is 0): fp32 output within 2^-20 of the float64 product (64 fp32 sums)."""
+    rng = np.random.default_rng(1)
+    a, b = (rng.uniform(-1, 1, (128, 64)).astype(ml_dtypes.bfloat16) for _ in range(2))
+    kernel = tt_cli.compile(masked_scores(fill=fill), out_idx=[2])
+    c = np.asarray(kernel(a, b), np.float64)
+    ref = np.where(np.tril(np.ones((128, 128), dtype=bool)),
+                   a.astype(np.float64) @ b.astype(np.float64).T, fill)
+    assert np.abs(c - ref).max() <= 2 ** -20 * 64
+    cbs = {cb["name"] for cb in kernel.plan["circular_buffers"]}
+    assert "S_keep" in cbs and ("S_fill" in cbs) == (fill != 0.0)

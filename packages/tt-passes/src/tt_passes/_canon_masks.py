@@ -119,7 +119,7 @@ def split_index_blocks(body: Any) -> Any:
             and all(isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(inner.indices, ivars))
         picked = index_select(inner.value, ivars) if whole else None
         if picked is None:
-            return s
+            return masked_value(s, inner, ivars, shape) if whole else s
         _, a, b = picked
         dtype = "bfloat16" if _exact_in_bf16(a) and _exact_in_bf16(b) else str(inner.buffer.dtype)
         mask = tir.make_buffer(shape, dtype, f"{inner.buffer.name}_mask", scope="local.fragment")
@@ -135,3 +135,52 @@ def split_index_blocks(body: Any) -> Any:
         return tir.seq(tir.AllocBuffer(mask), loop, tir.evaluate(move))
 
     return tir.rewrite(body, visit, types=tir.For)
+
+
+def _generated(name: str, shape: list, cond: Any, yes: float, no: float, nest: Any,
+               inner: Any) -> tuple:
+    """(AllocBuffer, nest) of a block `name` = cond ? yes : no (the reader makes it; bf16 when
+    both values are exact in it, else fp32)."""
+    dtype = "bfloat16" if _exact_in_bf16(yes) and _exact_in_bf16(no) else "float32"
+    buf = tir.make_buffer(shape, dtype, name, scope="local.fragment")
+    value = tir.Cast(dtype, tir.call_intrin("float32", "prim.if_then_else", cond,
+                                                 tir.const(yes, "float32"),
+                                                 tir.const(no, "float32")))
+    store = tir.BufferStore(buf, value, list(inner.indices))
+    return tir.AllocBuffer(buf), tir.rewrite(nest, lambda x: store if x.same_as(inner) else x,
+                                             types=tir.BufferStore)
+
+
+def masked_value(nest: Any, inner: Any, ivars: list, shape: list) -> Any:
+    """`Y[i, j] = T.if_then_else(cond, X, c)` (or `(cond, c, X)`) with an index condition and a
+    constant c: `Y[i, j] = X * keep[i, j] + fill[i, j]`, keep = cond ? 1 : 0 and fill =
+    cond ? 0 : c, two blocks the reader generates (fill left out when c is 0). X must be
+    finite where the condition fails (X * 0)."""
+    value = inner.value.value if isinstance(inner.value, tir.Cast) else inner.value
+    if tir.op_name(value) not in SELECTS:
+        return nest
+    cond, a, b = value.args
+    ca, cb = constant_value(a), constant_value(b)
+    if (ca is None) == (cb is None) or _free(cond, ivars) or comparisons(cond, ivars) is None \
+            or tir.find(cond, lambda x: True, types=tir.TensorLoad) is not None:
+        return nest
+    x, c, keep_when = (a, cb, 1.0) if cb is not None else (b, ca, 0.0)
+    name = str(inner.buffer.name)
+    keep_alloc, keep_nest = _generated(f"{name}_keep", shape, cond, keep_when, 1.0 - keep_when,
+                                       nest, inner)
+    pre = [keep_alloc, keep_nest]
+    idx = list(inner.indices)
+    keep = tir.load(keep_alloc.buffer, idx)
+    dtype = tir.dtype_of(x)
+    out = x * tir.Cast(dtype, keep)
+    if c != 0.0:
+        fill_alloc, fill_nest = _generated(f"{name}_fill", shape, cond,
+                                           0.0 if keep_when else c, c if keep_when else 0.0,
+                                           nest, inner)
+        pre += [fill_alloc, fill_nest]
+        out = out + tir.Cast(dtype, tir.load(fill_alloc.buffer, idx))
+    if dtype != str(inner.buffer.dtype):
+        out = tir.Cast(str(inner.buffer.dtype), out)
+    store = tir.BufferStore(inner.buffer, out, idx)
+    return tir.seq(*pre, tir.rewrite(nest, lambda y: store if y.same_as(inner) else y,
+                                     types=tir.BufferStore))

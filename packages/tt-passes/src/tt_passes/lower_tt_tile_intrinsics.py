@@ -753,6 +753,11 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
             args[3], args[5] = B.add(args[3], cols), sw  # a row vector: the sub-block's columns
         elif name == "tt.copy_in" and cb in side:  # an epilogue operand: acc's sub-block
             args[2], args[3], args[4], args[5] = B.add(args[2], rows), B.add(args[3], cols), sh, sw
+        elif name == "tt.index_block" and tir.as_int(args[0]) in side:  # a mask: its sub-block
+            i, j = args[2], args[3]
+            shift = {i: i + tir.cast(tir.dtype_of(i), B.mul(rows, TILE)),
+                     j: j + tir.cast(tir.dtype_of(j), B.mul(cols, TILE))}
+            args[1], args[6], args[7] = tir.substitute(args[1], shift), sh, sw
         else:
             return stmt
         return B.extern(name, *args)
