@@ -117,6 +117,8 @@ SOFTMAX = [
     Case("online-softmax-bf16", "online_softmax.py", "online_softmax", dict(M=128, N=512, BN=512)),
     Case("online-softmax-fp32-4-pieces", "online_softmax.py", "online_softmax",
          dict(M=64, N=1024, BN=256, dtype="float32")),
+    Case("online-softmax-partial-last-piece", "online_softmax.py", "online_softmax",
+         dict(M=64, N=480, BN=256)),
     Case("softmax-256", "softmax.py", "softmax", dict(M=256, N=256, block_M=32)),
     Case("softmax-fp32-64rows", "softmax.py", "softmax", dict(M=128, N=512, block_M=64, dtype="float32")),
 ]

@@ -246,3 +246,31 @@ def test_mask_after_the_gemm(fill):
     assert np.abs(c - ref).max() <= 2 ** -20 * 64
     cbs = {cb["name"] for cb in kernel.plan["circular_buffers"]}
     assert "S_keep" in cbs and ("S_fill" in cbs) == (fill != 0.0)
+
+
+def lower_upper(M=128, bm=64):
+    """Y = the lower triangle of A and the upper of B: a select of two values on indices."""
+
+    @T.prim_func
+    def lower_upper(A: T.Tensor((M, M), T.bfloat16), B: T.Tensor((M, M), T.bfloat16),
+                    Y: T.Tensor((M, M), T.bfloat16)):
+        with T.Kernel(M // bm, M // bm) as (bx, by):
+            A_s = T.alloc_shared((bm, bm), T.bfloat16)
+            B_s = T.alloc_shared((bm, bm), T.bfloat16)
+            Y_l = T.alloc_fragment((bm, bm), T.bfloat16)
+            T.copy(A[by * bm, bx * bm], A_s)
+            T.copy(B[by * bm, bx * bm], B_s)
+            for i, j in T.Parallel(bm, bm):
+                Y_l[i, j] = T.if_then_else(by * bm + i >= bx * bm + j, A_s[i, j], B_s[i, j])
+            T.copy(Y_l, Y[by * bm, bx * bm])
+
+    return lower_upper
+
+
+def test_select_of_two_values_on_indices():
+    """A * keep + B * drop: exact (products by 0 and 1, one sum with 0)."""
+    rng = np.random.default_rng(2)
+    a, b = (rng.uniform(-1, 1, (128, 128)).astype(ml_dtypes.bfloat16) for _ in range(2))
+    y = np.asarray(tt_cli.compile(lower_upper(), out_idx=[2])(a, b), np.float64)
+    ref = np.where(np.tril(np.ones((128, 128), dtype=bool)), a.astype(np.float64), b.astype(np.float64))
+    assert np.array_equal(y, ref)

@@ -294,7 +294,8 @@ def _author_name(name: str, mine: set) -> str:
     for suffix, fmt in (("_recip", "1 / {}"), ("_part", "{}"), ("_min", "-{}"),
                         ("_abssum", "|{}|"), ("_absmax", "|{}|"), ("_out", "{}"),
                         ("_mask", "the index mask written to {}"),
-                        ("_keep", "the index mask of {}"), ("_fill", "the index mask of {}")):
+                        ("_keep", "the index mask of {}"), ("_fill", "the index mask of {}"),
+                        ("_drop", "the index mask of {}")):
         base = name[: -len(suffix)]
         if name.endswith(suffix) and base in mine:
             return fmt.format(base)
