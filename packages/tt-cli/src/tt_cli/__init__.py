@@ -9,6 +9,7 @@ from tt_cli._check import Check, check, error_bound
 from tt_cli._driver import CompiledKernel, JitKernel, KernelCallError, compile, jit
 from tt_cli._helpers import PassConfigKey, cdiv, next_power_of_2
 from tt_cli._loader import KernelFileError
+from tt_cli._torch import TensorSupplyType
 from tt_cli._version import __version__
 from tt_cli.autotuner import autotune
 
@@ -19,6 +20,7 @@ __all__ = [
     "KernelCallError",
     "KernelFileError",
     "PassConfigKey",
+    "TensorSupplyType",
     "__version__",
     "autotune",
     "cdiv",

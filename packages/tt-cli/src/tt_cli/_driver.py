@@ -132,7 +132,33 @@ class CompiledKernel:
 
         return tt_runtime.estimate(result, self._artifact_dir())
 
-    def __call__(self, *arrays: np.ndarray, device: str = "emulator"):
+    def get_profiler(self, tensor_supply_type: Any = "auto", **_options: Any) -> Any:
+        """TileLang's profiler: `assert_allclose(ref_program, rtol, atol)`, `do_bench()`
+        (tt_cli._torch.Profiler)."""
+        from tt_cli._torch import Profiler
+
+        return Profiler(self, tensor_supply_type)
+
+    def __call__(self, *arrays: Any, device: str = "emulator"):
+        from tt_cli._torch import is_torch, to_numpy, to_torch
+
+        like = next((a for a in arrays if is_torch(a)), None)
+        if like is not None:  # torch in, torch out (in place: copied into the given tensors)
+            given = list(arrays)
+            numpy_args = [to_numpy(a) if is_torch(a) else a for a in arrays]
+            if len(arrays) == len(self._buffers):
+                for i in self.out_idx:
+                    numpy_args[i] = np.empty(tuple(self._buffers[i]["shape"]),
+                                             dtype=numpy_args[i].dtype)
+                self(*numpy_args, device=device)
+                for i in self.out_idx:
+                    out = to_torch(numpy_args[i], self._buffers[i]["dtype"], like)
+                    given[i].copy_(out) if is_torch(given[i]) else np.copyto(given[i], numpy_args[i])
+                return None
+            results = self(*numpy_args, device=device)
+            results = results if isinstance(results, list) else [results]
+            outs = [to_torch(r, self._buffers[i]["dtype"], like) for r, i in zip(results, self.out_idx)]
+            return outs[0] if len(outs) == 1 else outs
         in_place = len(arrays) == len(self._buffers)
         if in_place:  # before running: a bad output array must not cost a run, nor fail after it
             for i in self.out_idx:
