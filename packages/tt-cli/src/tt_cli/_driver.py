@@ -323,12 +323,15 @@ def jit(out_idx: Sequence[int] | int | Callable | None = None, arch: str = "worm
     """Decorates a kernel factory: `factory(**params)` returns a compiled kernel, cached per
     params. `@tt_cli.jit(out_idx=[2], ...)`, or bare `@tt_cli.jit` (outputs: the tensors the
     kernel writes)."""
+    from tt_cli._eager import EagerKernel, is_eager
+
+    def wrap(factory: Callable, out: Any = out_idx) -> Any:
+        if is_eager(factory):  # the function's body is the kernel (T.const, T.empty)
+            return EagerKernel(factory, arch, options)
+        return JitKernel(factory, out, arch, options)
+
     if callable(out_idx):  # bare @tt_cli.jit: the factory itself
-        return JitKernel(out_idx, None, arch, options)
-
-    def wrap(factory: Callable) -> JitKernel:
-        return JitKernel(factory, out_idx, arch, options)
-
+        return wrap(out_idx, None)
     return wrap
 
 
