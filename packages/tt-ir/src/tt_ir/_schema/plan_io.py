@@ -108,6 +108,17 @@ def load_plan(source: str | Path, arch: str | Arch | None = None) -> Plan:
         SchemaError: Unreadable file, invalid JSON, or an invalid plan.
     """
     text = source if _is_json_text(source) else _read(Path(source))
+    if arch is None or isinstance(arch, str):  # a Plan is immutable: one validation per text
+        return _load_text(text, arch)
+    return _parse_and_validate(text, arch)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_text(text: str, arch: str | None) -> Plan:
+    return _parse_and_validate(text, arch)
+
+
+def _parse_and_validate(text: str, arch: str | Arch | None) -> Plan:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
