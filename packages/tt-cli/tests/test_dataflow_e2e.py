@@ -454,3 +454,60 @@ def test_attention_scores_from_a_mask_that_never_applies():
     want = q.astype(np.float64) @ k.astype(np.float64).T
     bound = 2 * 64 * 2.0 ** -24 * float((np.abs(q) @ np.abs(k).T).max())
     assert float(np.abs(got - want).max()) <= bound
+
+
+def gemm_transpose_a(M=128, N=96, K=64, bm=64, bn=32, bk=32):
+    """C = A^T @ B with A stored K x M (T.gemm(transpose_A=True))."""
+
+    @T.prim_func
+    def gemm_ta(A: T.Tensor((K, M), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+                C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(N // bn, M // bm) as (bx, by):
+            A_s = T.alloc_shared((bk, bm), T.bfloat16)
+            B_s = T.alloc_shared((bk, bn), T.bfloat16)
+            C_l = T.alloc_fragment((bm, bn), T.float32)
+            T.clear(C_l)
+            for k in T.Pipelined(K // bk, num_stages=2):
+                T.copy(A[k * bk, by * bm], A_s)
+                T.copy(B[k * bk, bx * bn], B_s)
+                T.gemm(A_s, B_s, C_l, transpose_A=True)
+            T.copy(C_l, C[by * bm, bx * bn])
+
+    return gemm_ta
+
+
+def transpose_copy(M=64, N=96):
+    """Y = X^T through a T.Parallel nest `Y_l[i, j] = X_s[j, i]`."""
+
+    @T.prim_func
+    def transpose_copy(X: T.Tensor((M, N), T.float32), Y: T.Tensor((N, M), T.float32)):
+        with T.Kernel(1) as bx:
+            X_s = T.alloc_shared((M, N), T.float32)
+            Y_l = T.alloc_fragment((N, M), T.float32)
+            T.copy(X[bx * M, 0], X_s)
+            for i, j in T.Parallel(N, M):
+                Y_l[i, j] = X_s[j, i]
+            T.copy(Y_l, Y[0, bx * M])
+
+    return transpose_copy
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_gemm_transpose_a(arch):
+    """A^T @ B: A's blocks are transposed tile by tile on chip (transpose_tile into A_s_T),
+    then the usual gemm; bound: tt_cli's GEMM bound over K = 64."""
+    rng = np.random.default_rng(4)
+    a = bf16(rng.uniform(-1, 1, (64, 128)).astype(np.float32))
+    b = bf16(rng.uniform(-1, 1, (64, 96)).astype(np.float32))
+    kernel = tt_cli.compile(gemm_transpose_a(), out_idx=[2], arch=arch)
+    c = np.asarray(kernel(a, b), np.float64)
+    ref = a.T.astype(np.float64) @ b.astype(np.float64)
+    dot = float((np.abs(a.T.astype(np.float64)) @ np.abs(b.astype(np.float64))).max())
+    assert np.abs(c - ref).max() <= tt_cli.error_bound("bfloat16", dot, k=64)
+    assert "transpose_tile" in kernel.get_kernel_source("compute")
+
+
+def test_transpose_nest_is_exact():
+    x = np.random.default_rng(5).standard_normal((64, 96)).astype(np.float32)
+    y = tt_cli.compile(transpose_copy(), out_idx=[1])(x)
+    assert np.array_equal(np.asarray(y), x.T)

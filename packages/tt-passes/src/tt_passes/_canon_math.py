@@ -250,3 +250,29 @@ def canonical_reductions(body: Any) -> Any:
         return s
 
     return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
+# --- T.gemm(transpose_A=True): A transposed on chip first -----------------------------------
+def transposed_gemm_operands(body: Any) -> Any:
+    """`T.gemm(A, B, C, transpose_A=True)` (A stored K x M) becomes a nest `A_T[i, j] = A[j, i]`
+    into a fresh M x K fragment `A_T` and `T.gemm(A_T, B, C)`: the matrix engine reads A in
+    rows, so A is transposed tile by tile on chip (transpose_tile) before the gemm."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.Evaluate) and tir.is_call(s.value, "tl.tileop.gemm")):
+            return s
+        g = tir.decode_gemm(s.value)
+        if not g.transpose_A:
+            return s
+        a = g.A.buffer
+        k, m = [tir.as_int(d) for d in a.shape[-2:]]
+        a_t = tir.make_buffer([m, k], str(a.dtype), f"{a.name}_T", scope="local.fragment")
+        nest = _nest([m, k], lambda v: tir.BufferStore(a_t, tir.load(a, [v[1], v[0]]), v))
+        zeros = [tir.const(0, "int32")] * 2
+        region = tir.make_region(a_t, zeros, [tir.const(m, "int32"), tir.const(k, "int32")],
+                                 tir.ACCESS_READ)
+        args = list(s.value.args)
+        args[0], args[3] = region, tir.const(False, "bool")
+        gemm = tir.evaluate(tir.call_intrin("handle", "tl.tileop.gemm", *args))
+        return tir.seq(tir.AllocBuffer(a_t), nest, gemm)
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)

@@ -104,8 +104,10 @@ OPS: dict = {op.name: op for op in (
            reads=("src", "scaler"), writes=("out",), doc="row / column sum or max of a block"),
     TileOp("tt.fill_block", "compute", "sfpu", ("out", "bits", "h", "w"), writes=("out",),
            doc="a block of one constant (fp32 bits)"),
-    TileOp("tt.transpose_block", "compute", "unpack", ("src", "dst", "n"), reads=("src",),
-           writes=("dst",), doc="n tiles transposed (a vector between column 0 and row 0)"),
+    TileOp("tt.transpose_block", "compute", "unpack", ("src", "dst", "h", "w"), reads=("src",),
+           writes=("dst",), doc="dst (h x w tiles) = src (w x h tiles) transposed: dst tile "
+                                "(r, c) is src tile (c, r) transposed (also a vector between "
+                                "column 0 and row 0)"),
     TileOp("tt.cb_in", "compute", "unpack", ("cb",),
            doc="marker: a block of the CB is available from here (compute waits, then pops "
                "at the end of the sequence)"),

@@ -29,6 +29,8 @@ Rewrites:
   after it. The nest then reads and writes the blocks as `A[i, j]`, exactly as if the
   kernel had copied them itself.
 - A T.Parallel nest of several assignments becomes one nest per assignment.
+- `T.gemm(A, B, C, transpose_A=True)`: `A_T[i, j] = A[j, i]` into a fresh fragment first (a
+  tile transpose on chip), then `T.gemm(A_T, B, C)`.
 - `x[i, j] / v[i]` (the FPU broadcasts add, subtract and multiply only) becomes
   `x[i, j] * v_recip[i]` after a nest computing `v_recip[i] = 1 / v[i]`.
 - T.reduce_min / abssum / absmax and clear=False reductions become what the FPU pools
@@ -62,6 +64,7 @@ from tt_passes._canon_math import (
     constant_nests_as_fills,
     fold_known_conditions,
     hoist_vector_divisors,
+    transposed_gemm_operands,
 )
 from tt_passes._canon_rows import coarsen_rows
 from tt_passes._canon_staging import (
@@ -82,6 +85,7 @@ class CanonicalizeTileProgram(TTPass):
         body = forward_scalars(func.body)
         body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = split_index_blocks(conditional_stores(body))
+        body = transposed_gemm_operands(body)
         body = stage_parallel_nests(body)
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)

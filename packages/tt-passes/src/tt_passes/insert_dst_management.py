@@ -184,13 +184,20 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
     return _loops([(gi, n // g)], B.seq(*calls))
 
 
-def transpose_tiles(src: int, dst: int, n: int) -> Any:
-    """Each of n tiles of `src` transposed into `dst`, one DST tile at a time (a vector moves
-    between column 0 and row 0 of its tiles). Self-contained: acquire to push."""
-    t = _idx("t", n)
-    body = B.seq(B.extern("tile_regs_acquire"), B.extern("transpose_tile", src, t, 0),
-                 B.extern("tile_regs_commit"), pack(dst, 1))
-    return B.seq(B.extern("transpose_init", src), _loops([(t, n)], body))
+def transpose_tiles(src: int, dst: Any, h: int, w: int) -> Any:
+    """dst (h x w tiles) = src (w x h tiles) transposed: dst tile (r, c) is src tile (c, r)
+    (front index c * h + r) through transpose_tile, one DST tile at a time, packed in the
+    order dst's blocks are read (sub-block by sub-block of its unit, row-major inside).
+    Self-contained: acquire to push."""
+    sh, sw = dst.unit if dst.unit[0] * dst.unit[1] and h % dst.unit[0] == 0 \
+        and w % dst.unit[1] == 0 else (h, w)
+    si, sj, i, j = _idx("si", h // sh), _idx("sj", w // sw), _idx("i", sh), _idx("j", sw)
+    r, c = B.add(B.mul(si, sh), i), B.add(B.mul(sj, sw), j)
+    body = B.seq(B.extern("tile_regs_acquire"),
+                 B.extern("transpose_tile", src, B.add(B.mul(c, h), r), 0),
+                 B.extern("tile_regs_commit"), pack(dst.index, 1))
+    return B.seq(B.extern("transpose_init", src),
+                 _loops([(si, h // sh), (sj, w // sw), (i, sh), (j, sw)], body))
 
 
 def _vector_tile(dim: str, idx: Any, cb: Any) -> Any:
@@ -320,6 +327,7 @@ class _DstPlanner(B.SeqRewriter):
 
     def __init__(self, cbs: dict, cap: int):
         self.cbs, self.cap = cbs, cap
+        self.self_packed: set = set()  # CBs whose op packs them itself (transposes)
         self.partials = {cb.name[: -len("_partials")]: cb for cb in cbs.values()
                          if cb.role == "intermediate" and cb.name.endswith("_partials")}
 
@@ -330,7 +338,9 @@ class _DstPlanner(B.SeqRewriter):
         def visit(s: Any) -> Any:
             hit = B.intrinsic_of(s)
             if hit is not None and hit[0] == "tt.transpose_block":
-                return transpose_tiles(*B.ints(hit[1]))
+                src, dst, h, w = B.ints(hit[1])
+                self.self_packed.add(dst)
+                return transpose_tiles(src, self.cbs[dst], h, w)
             if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block",
                                              "tt.matmul_onto"):
                 return s
@@ -361,7 +371,8 @@ class _DstPlanner(B.SeqRewriter):
             hit = B.intrinsic_of(s)
             if hit is not None and hit[0] == "tt.pack_out":
                 out = tir.as_int(hit[1][0])
-                if self.cbs[out].transpose is not None:  # transpose_tiles packed it already
+                if self.cbs[out].transpose is not None or out in self.self_packed:
+                    # transpose_tiles packed it already
                     return self.seq(stmts[:p] + stmts[p + 1:])
                 return self.seq(self.plan(stmts, p, out))
         return B.seq(*[self.stmt(s) for s in stmts])

@@ -87,14 +87,36 @@ def _product(values: Any) -> int:
 
 
 def shared_k_loops(body: Any, in_dst: set) -> set:
-    """Accumulators held in DST whose gemm accumulates over the same innermost loop as another
-    one's (two GEMMs over one K loop, e.g. `S = Q@K^T` and `O = Q@V` side by side)."""
+    """Accumulators held in DST whose gemm accumulates over a loop that other compute work
+    needs DST in too: another accumulator's gemm (two GEMMs over one K loop, e.g. `S = Q@K^T`
+    and `O = Q@V` side by side), or an on-chip op (a transposed A operand, an elementwise
+    nest, a reduction, an on-chip copy)."""
     loops: dict = {}
+    busy: set = set()
     for name, sites in _accumulating_loops(body).items():
         for site in sites:
             if site and name in in_dst:
                 loops.setdefault(id(site[0]), set()).add(name)
-    return {name for names in loops.values() if len(names) > 1 for name in names}
+                if _other_compute(site[0], name):
+                    busy.add(name)
+    return busy | {name for names in loops.values() if len(names) > 1 for name in names}
+
+
+def _other_compute(loop: Any, acc: str) -> bool:
+    """Whether `loop` runs compute work besides its gemms into `acc` and tensor copies."""
+    if any(tir.scope_of(x.buffer) != "global" for x in tir.collect(loop.body, tir.BufferStore)):
+        return True
+    for call in tir.collect(loop.body, tir.Call):
+        if tir.is_call(call, "tl.tileop.reduce"):
+            return True
+        if tir.is_call(call, "tl.tileop.copy"):
+            src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
+            if tir.scope_of(src) != "global" and tir.scope_of(dst) != "global":
+                return True
+        if tir.is_call(call, "tl.tileop.fill") and \
+                str(tir.decode_region(call.args[0]).buffer.name) != acc:
+            return True
+    return False
 
 
 # --- decide ----------------------------------------------------------------------

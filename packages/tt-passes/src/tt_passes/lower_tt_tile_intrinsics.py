@@ -47,7 +47,7 @@ columns/rows are zero: reduce_init's packer masks).
 Refuses (naming the op and the line): T.reduce_min/abssum/absmax, reductions of non-2-D
 blocks, clear=False, and other tile ops; copies that move
 part of an on-chip buffer or are not 2-D; offsets that are not affine multiples of
-32; gemm with transpose_A; fills with a non-zero value; T.Parallel ops outside the tree's op set (named), operands
+32; fills with a non-zero value; T.Parallel ops outside the tree's op set (named), operands
 that are not [i, j] loads of same-shape shared/fragment blocks loaded from tensors, an
 output read before it is written, broadcast operands indexed otherwise, read from an
 output CB, or not next to a CB leaf, the accumulator read more than once, more than 8
@@ -302,7 +302,7 @@ class _Lowering:
         """The reader fills the row-0 partner CB; compute transposes it into `cb`."""
         partner = self.cbs[cb.transpose]
         move = self.transfer("tt.copy_in", partner, glob, local, text, line)
-        op = B.extern("tt.transpose_block", partner.index, cb.index, cb.block_tiles)
+        op = B.extern("tt.transpose_block", partner.index, cb.index, cb.block[0], cb.block[1])
         return B.comment(_where(line, text), B.seq(move, self.produce(op, cb)))
 
     def transposed_out(self, cb: Any, glob: Any, local: Any, text: str,
@@ -314,7 +314,8 @@ class _Lowering:
             raise self.fail(f"'{cb.name}' is copied out before anything was written to it",
                             text, line)
         move = self.transfer("tt.copy_out", partner, glob, local, text, line)
-        op = B.extern("tt.transpose_block", cb.index, partner.index, cb.block_tiles)
+        op = B.extern("tt.transpose_block", cb.index, partner.index, partner.block[0],
+                      partner.block[1])
         return B.comment(_where(line, text), B.seq(op, move))
 
     def fold_batches(self, glob: Any, text: str, line: str | None) -> list:
@@ -489,6 +490,17 @@ class _Lowering:
                f" = {B.show(body.value)}"
         out = self.cbs.get(str(body.buffer.name))
         ivars = [f.loop_var for f in loops]
+        moved = _transposed_load(body, ivars, self.cbs)
+        if out is not None and moved is not None and len(ivars) == 2:  # Y[i, j] = X[j, i]
+            src = self.cbs[str(moved.source.name)]
+            if src.block != [out.block[1], out.block[0]] or (
+                    src.role == "intermediate" and src.index not in self.produced):
+                raise self.fail(f"transposing '{src.name}' ({src.block} tiles) into "
+                                f"'{out.name}' ({out.block} tiles) needs the swapped shape",
+                                text, line, hint="transpose a whole block into one of the "
+                                                 "transposed shape")
+            op = B.extern("tt.transpose_block", src.index, out.index, out.block[0], out.block[1])
+            return B.comment(_where(line, text), self.produce(op, out))
         picked = index_select(body.value, ivars) if out is not None else None
         if picked is not None and out.role == "input":  # a mask: the reader generates it
             cond, a, b = picked
@@ -641,6 +653,15 @@ class _Lowering:
         return self.owner.error(message, obj=f"op `{op}`", source_line=line,
                                 hint=hint or "rewrite the kernel with the supported tile ops "
                                              "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
+
+
+def _transposed_load(store: Any, ivars: list, cbs: dict) -> Any | None:
+    """The load X[j, i] when `store` is exactly `Y[i, j] = X[j, i]` of on-chip blocks."""
+    value = store.value.value if isinstance(store.value, tir.Cast) else store.value
+    if len(ivars) != 2 or not isinstance(value, tir.TensorLoad) or \
+            str(value.source.name) not in cbs or not _same_vars(store.indices, ivars):
+        return None
+    return value if _same_vars(value.indices, [ivars[1], ivars[0]]) else None
 
 
 def _tile_call(s: Any) -> tuple:
