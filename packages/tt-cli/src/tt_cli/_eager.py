@@ -5,7 +5,8 @@
         M, N, K = T.const("M, N, K")          # sizes: from the inputs' shapes or compile()
         A: T.Tensor((M, K), dtype)            # a parameter's tensor type
         B: T.Tensor((K, N), dtype)
-        C = T.empty((M, N), dtype)            # an output
+        C = T.empty((M, N), dtype)            # an output (or: a parameter the kernel writes,
+                                              # filled in place: C: T.Tensor((M, N), dtype))
         with T.Kernel(...) as (bx, by):
             ...
         return C
@@ -138,9 +139,6 @@ class EagerKernel:
                                         "and `return`; move this statement before the block")
         if kernel_at is None:
             raise self._error(func, "an eager kernel needs a `with T.Kernel(...)` block")
-        if not self.outputs:
-            raise self._error(func, "an eager kernel returns the tensors it makes with "
-                                    "`C = T.empty(shape, dtype)`; none found")
         self.kernel_block = (kernel_at.lineno, kernel_at.end_lineno)
         self.source_lines = source.splitlines()
         self.removed = removed
@@ -189,7 +187,11 @@ class EagerKernel:
 
     # ---- using it ----------------------------------------------------------------------
     @property
-    def out_idx(self) -> list:
+    def out_idx(self) -> list | None:
+        """Positions of the outputs: the T.empty tensors (in `return` order); None when the
+        kernel makes none (the parameters it writes are its outputs, written in place)."""
+        if not self.outputs:
+            return None
         names = [t for t in self.params if t in self.tensors] + list(self.outputs)
         wanted = self.returned or list(self.outputs)
         return [names.index(o) for o in wanted]
