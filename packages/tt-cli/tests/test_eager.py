@@ -113,3 +113,65 @@ def test_output_parameter_written_in_place():
     y = np.zeros_like(x)
     assert scale_into(x, y) is None
     assert np.array_equal(y, x * 2.0)
+
+
+@tt_cli.jit
+def splitk_matmul(A, B, C, block_M, block_N, block_K, split_k):
+    M, N, K = T.const("M, N, K")
+    slice_k = K // split_k
+    A: T.Tensor((M, K), T.bfloat16)
+    B: T.Tensor((K, N), T.bfloat16)
+    C: T.Tensor((M, N), T.float32)
+    with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), split_k) as (bx, by, bz):
+        A_s = T.alloc_shared((block_M, block_K), T.bfloat16)
+        B_s = T.alloc_shared((block_K, block_N), T.bfloat16)
+        acc = T.alloc_fragment((block_M, block_N), T.float32)
+        T.clear(acc)
+        for ko in T.Pipelined(T.ceildiv(slice_k, block_K), num_stages=2):
+            T.copy(A[by * block_M, bz * slice_k + ko * block_K], A_s)
+            T.copy(B[bz * slice_k + ko * block_K, bx * block_N], B_s)
+            T.gemm(A_s, B_s, acc)
+        for i, j in T.Parallel(block_M, block_N):
+            T.atomic_add(C[by * block_M + i, bx * block_N + j], acc[i, j])
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_split_k_atomic_add(arch):
+    """C += A @ B over 4 K slices: the slices run on one core in turn (the z axis becomes a
+    loop) and C is read, added to and written back once ("inout"): C's starting values count.
+    Bound: fp32 sums over K = 256 (2^-24 * 256 * max(|A| @ |B|), doubled) plus C's rounding."""
+    rng = np.random.default_rng(6)
+    a = rng.uniform(-1, 1, (128, 256)).astype(ml_dtypes.bfloat16)
+    b = rng.uniform(-1, 1, (256, 64)).astype(ml_dtypes.bfloat16)
+    c = rng.uniform(-1, 1, (128, 64)).astype(np.float32)
+    ref = c.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
+    kernel = splitk_matmul.compile(M=128, N=64, K=256, block_M=64, block_N=64, block_K=32,
+                                   split_k=4)
+    if arch != "wormhole_b0":
+        kernel = tt_cli.compile(splitk_matmul._factory(64, 64, 32, 4, M=128, N=64, K=256),
+                                arch=arch)
+    assert [b["role"] for b in kernel.plan["buffers"]] == ["input", "input", "inout"]
+    assert kernel.plan["work"]["grid"] == [1, 2, 1]
+    kernel(a, b, c)
+    dot = float((np.abs(a.astype(np.float64)) @ np.abs(b.astype(np.float64))).max())
+    assert np.abs(c - ref).max() <= 2 * (256 * 2 ** -24 * dot + 2 ** -24 * np.abs(ref).max())
+    with pytest.raises(tt_cli.KernelCallError, match="C is read and written by the kernel"):
+        kernel(a, b)
+
+
+@tt_cli.jit
+def add_into(X, Y, block=64):
+    N = T.const("N")
+    X: T.Tensor((N, N), T.float32)
+    Y: T.Tensor((N, N), T.float32)
+    with T.Kernel(N // block, N // block) as (bx, by):
+        X_s = T.alloc_shared((block, block), T.float32)
+        T.copy(X[by * block, bx * block], X_s)
+        for i, j in T.Parallel(block, block):
+            T.atomic_add(Y[by * block + i, bx * block + j], X_s[i, j])
+
+
+def test_atomic_add_outside_split_k_is_refused():
+    with pytest.raises(TTError, match="T.atomic_add has no Tenstorrent equivalent") as err:
+        add_into.compile(N=128)
+    assert "hint: launch the K slices on the grid's z axis" in str(err.value)

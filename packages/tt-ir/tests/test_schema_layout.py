@@ -168,9 +168,9 @@ def test_buffer_one_dimensional():
             "Buffer.name: 'A-1' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)",
         ),
         (
-            {"role": "inout"},
+            {"role": "scratch"},
             "$.role",
-            "Buffer.role: 'inout' is not one of input, output",
+            "Buffer.role: 'scratch' is not one of input, output, inout",
         ),
         ({"shape": [256, 0]}, "$.shape[1]", "Buffer.shape[1]: 0 must be >= 1"),
         (

@@ -59,8 +59,8 @@ def _main_cpp(spec: ArtifactSpec) -> str:
         for d in shape[:-1]:
             rows_ *= d
         dims = ", ".join(str(d) for d in shape)
-        rows.append(f'    {{"{name}", {str(role == "output").lower()}, {{{dims}}}, {rows_}, {cols}, Format::{_HOST_FORMAT[dtype]}, '
-                    f'tt::DataFormat::{fmt}, {tile}}},')
+        rows.append(f'    {{"{name}", {str(role == "output").lower()}, {str(role == "input").lower()}, '
+                    f'{{{dims}}}, {rows_}, {cols}, Format::{_HOST_FORMAT[dtype]}, tt::DataFormat::{fmt}, {tile}, -1}},')
     text = re.sub(r"const std::vector<Tensor> kTensors = \{\n.*?\n\};",
                   "const std::vector<Tensor> kTensors = {\n" + "\n".join(rows) + "\n};", text, flags=re.S)
     text = text.replace("this kernel has A, B, C", "this kernel has " + ", ".join(b[0] for b in spec.buffers))

@@ -174,7 +174,7 @@ class CompiledKernel:
 
     # ---- argument checks ---------------------------------------------------------------
     def _check_out_idx(self, out_idx: Sequence[int] | int | None) -> list[int]:
-        planned = [i for i, b in enumerate(self._buffers) if b["role"] == "output"]
+        planned = [i for i, b in enumerate(self._buffers) if b["role"] in ("output", "inout")]
         if out_idx is None:
             return planned
         idx = [out_idx] if isinstance(out_idx, int) else list(out_idx)
@@ -192,18 +192,27 @@ class CompiledKernel:
         return idx
 
     def _bind_inputs(self, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        """The arrays the device reads: inputs, and "inout" tensors (read and written, e.g.
+        T.atomic_add's target), which only an all-tensors call can pass."""
         inputs = [b for i, b in enumerate(self._buffers) if i not in self.out_idx]
         if len(arrays) == len(self._buffers):
-            given = [a for i, a in enumerate(arrays) if i not in self.out_idx]
+            given = {b["name"]: a for b, a in zip(self._buffers, arrays)}
         elif len(arrays) == len(inputs):
-            given = list(arrays)
+            given = {b["name"]: a for b, a in zip(inputs, arrays)}
         else:
             names = ", ".join(b["name"] for b in inputs)
             raise KernelCallError(
                 f"{self.name}: expected {len(inputs)} input arrays ({names}) or all {len(self._buffers)} "
                 f"tensors, got {len(arrays)}"
             )
-        return {b["name"]: self._check_array(b, a) for b, a in zip(inputs, given)}
+        read = [b for b in self._buffers if b["role"] in ("input", "inout")]
+        missing = [b["name"] for b in read if b["name"] not in given]
+        if missing:
+            raise KernelCallError(
+                f"{self.name}: {', '.join(missing)} is read and written by the kernel (its starting "
+                f"values matter, as for T.atomic_add): pass all {len(self._buffers)} tensors, "
+                f"{', '.join(missing)} filled with its starting values")
+        return {b["name"]: self._check_array(b, given[b["name"]]) for b in read}
 
     def _check_output(self, buf: dict, array: Any) -> None:
         """An output passed in place must take the result exactly: shape, a dtype it can hold, writeable."""

@@ -30,7 +30,7 @@ def random_inputs(buffers: list[dict], seed: int) -> list[np.ndarray]:
 
 
 def _inputs_of(plan: dict) -> list[dict]:
-    return [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] == "input"]
+    return [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("input", "inout")]
 
 
 def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None]) -> bool:
@@ -42,7 +42,7 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     result = compiled.run(*inputs, device=device)
     if device == "emulator":
         _print_estimate(compiled.estimate(result), compiled.arch)
-    outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] == "output"]
+    outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("output", "inout")]
     if loaded.reference is None:
         for buf in outputs:
             _describe(buf["name"], result.outputs[buf["name"]])

@@ -113,7 +113,7 @@ def _inputs(kernel: Any) -> list:
     host = {**_HOST, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
     return [rng.uniform(-1, 1, tuple(b["shape"])).astype(np.float32).astype(host[b["dtype"]])
             for b in sorted(kernel.plan["buffers"], key=lambda b: b["index"])
-            if b["role"] == "input"]
+            if b["role"] in ("input", "inout")]
 
 
 __all__ = ["autotune"]

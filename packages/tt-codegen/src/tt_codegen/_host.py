@@ -41,10 +41,11 @@ def tensor_rows(plan: dict) -> list[str]:
         for d in shape[:-1]:
             rows_ *= d
         dims = ", ".join(str(d) for d in shape)
-        output = _cxx_bool(buf["role"] == "output")
+        output = _cxx_bool(buf["role"] in ("output", "inout"))
+        read = _cxx_bool(buf["role"] in ("input", "inout"))
         row_dim = buf.get("row_dim")
         rows.append(
-            f'{{"{buf["name"]}", {output}, {{{dims}}}, {rows_}, {shape[-1]}, Format::{fmt}, '
+            f'{{"{buf["name"]}", {output}, {read}, {{{dims}}}, {rows_}, {shape[-1]}, Format::{fmt}, '
             f'tt::DataFormat::{fmt}, {buf["page_size"]}, {-1 if row_dim is None else int(row_dim)}}},'
         )
     return rows

@@ -295,7 +295,8 @@ def _author_name(name: str, mine: set) -> str:
                         ("_abssum", "|{}|"), ("_absmax", "|{}|"), ("_out", "{}"),
                         ("_mask", "the index mask written to {}"),
                         ("_keep", "the index mask of {}"), ("_fill", "the index mask of {}"),
-                        ("_drop", "the index mask of {}"), ("_T", "{} transposed")):
+                        ("_drop", "the index mask of {}"), ("_T", "{} transposed"),
+                        ("_old", "{} (read for T.atomic_add)"), ("_sum", "{} + the atomic add")):
         base = name[: -len(suffix)]
         if name.endswith(suffix) and base in mine:
             return fmt.format(base)

@@ -6,6 +6,9 @@ Rewrites:
   once): a `local` buffer of one element stored once with an index expression (no tensor
   or fragment read) is forwarded into every later load in the same sequence, and its
   buffer dropped.
+- Split-K (`T.atomic_add` of partial sums over a third grid axis used only by the K loop):
+  the axis becomes a loop around the K loop and each atomic add one read-modify-write of
+  the output block (see `_canon_splitk`).
 - Blocks of one row (`T.Kernel(M)` with [n] fragments and `X[i_m, a:b]` copies, TileLang's
   online softmax): 32 rows per block, [n] buffers as [32, n], one-element ones as (32,)
   vectors, 1-D reductions over dim 1 (see `coarsen_rows`).
@@ -67,6 +70,7 @@ from tt_passes._canon_math import (
     transposed_gemm_operands,
 )
 from tt_passes._canon_rows import coarsen_rows
+from tt_passes._canon_splitk import split_k_loops
 from tt_passes._canon_staging import (
     forward_scalars,
     split_parallel_bodies,
@@ -82,7 +86,7 @@ class CanonicalizeTileProgram(TTPass):
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
-        body = forward_scalars(func.body)
+        body = split_k_loops(forward_scalars(func.body))
         body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = split_index_blocks(conditional_stores(body))
         body = transposed_gemm_operands(body)

@@ -4,7 +4,7 @@ Requires: one TileLang-form PrimFunc (tensor parameters are Buffers, tile ops
 `tl.tileop.*` with `tl.region` operands).
 Rewrites: nothing in the body.
 Guarantees: module attribute `tt.buffers` = one `BufferInfo` per tensor parameter in
-signature order (role input/output, dtype and TT data format, tile grid, page = one
+signature order (role input/output, or inout when the kernel reads and writes it, dtype and TT data format, tile grid, page = one
 32x32 tile, DRAM interleaved) and `tt.kernel_name`.
 A rank >= 3 tensor is a stack of 2-D tile matrices (rows: the second last dim, columns: the
 last), unless its copies all take their rows from another dim (`Q[bz, r:r + bm, by, :]` of a
@@ -48,6 +48,15 @@ def written_buffers(body: Any) -> set:
 
     tir.walk(body, visit)
     return out
+
+
+def read_buffers(body: Any) -> set:
+    """Names of global buffers read: a tile copy's source, or a load in a stored value."""
+    bufs = [tir.decode_region(c.args[0]).buffer for c in tir.collect(body, tir.Call)
+            if tir.is_call(c, "tl.tileop.copy")]
+    for store in tir.collect(body, tir.BufferStore):
+        bufs += [x.source for x in tir.collect(store.value, tir.TensorLoad)]
+    return {str(b.name) for b in bufs if tir.scope_of(b) == "global"}
 
 
 def first_use_lines(body: Any) -> dict:
@@ -100,17 +109,18 @@ class InferTTLayout(TTPass):
         lines = first_use_lines(func.body)
         layouts = tir.get_attr(func, "tt.layouts", {}) or {}
         rows = row_dims(func.body)
+        read = read_buffers(func.body)
         infos = []
         for param in func.params:
             if tir.is_buffer(param):
                 infos.append(self._info(param, len(infos), written, lines, layouts,
-                                        rows.get(str(param.name))))
+                                        rows.get(str(param.name)), read))
         name = tir.get_attr(func, "global_symbol") or str(gv.name_hint)
         mod = _meta.put(mod, _meta.BUFFERS, infos)
         return _meta.put(mod, _meta.KERNEL_NAME, name)
 
     def _info(self, buf: Any, index: int, written: set, lines: dict, layouts: dict,
-              row_dim: int | None) -> Any:
+              row_dim: int | None, read: set = frozenset()) -> Any:
         name = str(buf.name)
         line = lines.get(name)
         dtype = str(buf.dtype)
@@ -124,7 +134,8 @@ class InferTTLayout(TTPass):
         fmt = dtypes.data_format(dtype)
         tiles = tile_grid(shape)
         return _meta.BufferInfo(
-            name=name, index=index, role="output" if name in written else "input",
+            name=name, index=index,
+            role=("inout" if name in read else "output") if name in written else "input",
             shape=shape, dtype=dtype, data_format=fmt, page_size=dtypes.tile_bytes(fmt),
             num_pages=tiles[0] * tiles[1], tiles=tiles, row_dim=row_dim)
 

@@ -484,6 +484,13 @@ class _Lowering:
         exts = [tir.as_int(f.extent) for f in loops]
         head = f"for {', '.join(str(f.loop_var.name) for f in loops)} in " \
                f"T.Parallel({', '.join(map(str, exts))})"
+        if isinstance(body, tir.Evaluate) and tir.is_call(body.value, "tl.atomic_add"):
+            raise self.fail("T.atomic_add has no Tenstorrent equivalent (no atomics on DRAM); "
+                            "it is lowered only as split-K, when the block's third grid axis is "
+                            "used by the K loop alone", head, line,
+                            hint="launch the K slices on the grid's z axis and use bz only in "
+                                 "the K loop's copies (then the slices run on one core), or "
+                                 "sum the slices in the kernel and T.copy the result")
         if not isinstance(body, tir.BufferStore):
             raise self.fail("a T.Parallel body must be one element assignment", head, line)
         text = f"{head}: {body.buffer.name}[{', '.join(B.show(i) for i in body.indices)}]" \

@@ -60,9 +60,9 @@ def run(artifact_dir: Path, plan, host_inputs: dict[str, np.ndarray]) -> RunResu
     outs = {}
     for b in plan.buffers:
         path = work / f"{b.name}.npy"
-        if b.role == "input":
+        if b.role in ("input", "inout"):
             np.save(path, host_inputs[b.name])
-        else:
+        if b.role in ("output", "inout"):
             outs[b.name] = path
         args.append(f"{b.name}={path}")
     t0 = time.perf_counter()

@@ -80,7 +80,7 @@ def _host_array(buf, value) -> np.ndarray:
 
 
 def _inputs_by_name(plan, inputs) -> dict[str, np.ndarray]:
-    in_bufs = [b for b in plan.buffers if b.role == "input"]
+    in_bufs = [b for b in plan.buffers if b.role in ("input", "inout")]
     names = [b.name for b in in_bufs]
     if isinstance(inputs, Mapping):
         unknown = sorted(set(inputs) - set(names))
@@ -190,9 +190,9 @@ def run(
         out_paths = {}
         for b in plan.buffers:
             path = work / f"{b.name}.npy"
-            if b.role == "input":
+            if b.role in ("input", "inout"):  # an inout tensor's result replaces its file
                 np.save(path, host_inputs[b.name])
-            else:
+            if b.role in ("output", "inout"):
                 out_paths[b.name] = path
             args.append(f"{b.name}={path}")
         report_path = work / "report.json"
@@ -210,7 +210,7 @@ def run(
             _raise_for(proc, report, artifact_dir)
         outputs = {}
         for b in plan.buffers:
-            if b.role != "output":
+            if b.role not in ("output", "inout"):
                 continue
             outputs[b.name] = np.load(out_paths[b.name]).astype(_NUMPY_DTYPES.get(b.dtype, np.float32))
         return RunResult(outputs=outputs, counters=_counters(report), arch=target.name, device="emulator",

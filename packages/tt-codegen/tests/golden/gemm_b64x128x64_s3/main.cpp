@@ -31,7 +31,8 @@ enum class Format { Float32, Float16, Float16_b, Int32 };
 
 struct Tensor {
     const char* name;
-    bool is_output;
+    bool is_output;  // read back after the run
+    bool is_input;   // uploaded before it (an "inout" tensor is both)
     std::vector<uint32_t> shape;
     uint32_t rows;  // product of all dims but the last
     uint32_t cols;  // last dim
@@ -42,9 +43,9 @@ struct Tensor {
 };
 
 const std::vector<Tensor> kTensors = {
-    {"A", false, {128, 256}, 128, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
-    {"B", false, {256, 256}, 256, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
-    {"C", true, {128, 256}, 128, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
+    {"A", false, true, {128, 256}, 128, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
+    {"B", false, true, {256, 256}, 256, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
+    {"C", true, false, {128, 256}, 128, 256, Format::Float16_b, tt::DataFormat::Float16_b, 2048, -1},
 };
 
 struct UsageError : std::runtime_error {
@@ -254,7 +255,7 @@ std::string absolute_dir(const std::string& dir) {
 int run(const Options& opt) {
     std::map<std::string, std::vector<uint32_t>> host_in;
     for (const Tensor& t : kTensors) {
-        if (!t.is_output) host_in[t.name] = read_npy(opt.paths.at(t.name), t);
+        if (t.is_input) host_in[t.name] = read_npy(opt.paths.at(t.name), t);
     }
 
     // 1. Device and buffers (DRAM, interleaved, one tile per page).
@@ -326,7 +327,7 @@ int run(const Options& opt) {
 
     // 5. Inputs in, run, outputs out.
     for (const Tensor& t : kTensors) {
-        if (t.is_output) continue;
+        if (!t.is_input) continue;
         std::vector<uint32_t> dev = to_device(t, host_in.at(t.name));
         distributed::EnqueueWriteMeshBuffer(cq, bufs.at(t.name), dev, false);
     }

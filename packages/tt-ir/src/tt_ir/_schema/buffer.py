@@ -22,7 +22,7 @@ from tt_ir._schema.layout import BufferLayout
 from tt_ir.dtypes import data_format, dtype_name, tile_bytes
 from tt_ir.errors import SchemaError
 
-BUFFER_ROLES = ("input", "output")
+BUFFER_ROLES = ("input", "output", "inout")
 _FIELDS = (
     "name",
     "index",
@@ -53,7 +53,8 @@ class Buffer:
     Attributes:
         name: Parameter name (a C identifier: it is printed into ``main.cpp``).
         index: Position in the kernel signature.
-        role: ``"input"`` or ``"output"``.
+        role: ``"input"``, ``"output"`` or ``"inout"`` (read and written: uploaded before the
+            run and read back after it; T.atomic_add's target).
         shape: Tensor shape in elements.
         dtype: Element type.
         data_format: TT ``DataFormat`` of ``dtype``.
@@ -161,7 +162,8 @@ class Buffer:
         Args:
             name: Parameter name.
             index: Position in the signature.
-            role: ``"input"`` or ``"output"``.
+            role: ``"input"``, ``"output"`` or ``"inout"`` (read and written: uploaded before the
+            run and read back after it; T.atomic_add's target).
             shape: Tensor shape.
             dtype: Element type (a name, numpy dtype, ...).
             layout: The layout; None: DRAM interleaved.

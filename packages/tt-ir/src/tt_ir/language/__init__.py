@@ -21,7 +21,7 @@ API
     copy, gemm (GemmWarpPolicy), fill, clear, reduce, reduce_max/min/sum/abssum/absmax
     Pipelined(n, num_stages=, order=, stage=), Parallel(*extents), serial, unroll,
     vectorized, grid, use_swizzle
-    ceildiv, clamp, max, min, exp, exp2, log, log2, abs, sqrt, rsqrt, if_then_else, infinity, cast
+    ceildiv, clamp, atomic_add, max, min, exp, exp2, log, log2, abs, sqrt, rsqrt, if_then_else, infinity, cast
     dtypes: float16 bfloat16 float32 float64 int8 int16 int32 int64 uint8 uint16 uint32
             bool -- each usable as a dtype ("bfloat16") and as a constant (T.float32(0))
     Tenstorrent: tt_layout(memory=, kind=, shard_grid=, shard_shape=, strategy=, order=),
@@ -173,6 +173,13 @@ def cast(value: Any, dtype: Any) -> Any:
     return _T.Cast(str(dtype), value)
 
 
+def atomic_add(dst: Any, value: Any, **_options: Any) -> Any:
+    """`T.atomic_add(C[y, x], v)` inside T.Parallel: C[y, x] += v, however many blocks add to
+    that element (`tl.atomic_add(C[y, x], v)`). Tenstorrent has no atomics on DRAM: the
+    compiler runs split-K's partial sums of one tile on one core (canonicalize_tile_program)."""
+    return _tir.call_intrin("handle", "tl.atomic_add", dst, value)
+
+
 def clamp(x: Any, lo: Any, hi: Any) -> Any:
     """`T.clamp(x, lo, hi)` = min(max(x, lo), hi)."""
     return _T.min(_T.max(x, lo), hi)
@@ -231,6 +238,7 @@ __all__ = [
     "annotate_layout",
     "bfloat16",
     "bool",
+    "atomic_add",
     "cast",
     "clamp",
     "ceil",

@@ -89,6 +89,7 @@ TL_OPS: dict[str, tuple[str, str | None]] = {
     "fill": ("tl.tileop.fill", "handle"),
     "reduce": ("tl.tileop.reduce", "handle"),
     "infinity": ("tl.infinity", None),
+    "atomic_add": ("tl.atomic_add", "handle"),
     "launch_thread_idx": ("tl.launch_thread_idx", "int32"),
 }
 
