@@ -73,3 +73,34 @@ def test_profiler_without_torch_uses_numpy():
     profiler.assert_allclose(lambda a, b: np.asarray(a) * 2 + np.asarray(b), rtol=1e-5, atol=1e-5)
     with pytest.raises(AssertionError):
         profiler.assert_allclose(lambda a, b: np.asarray(a) * 2)
+
+
+@tt_cli.jit
+def splitk(A, B, C, split_k=2, block=64):
+    M, N, K = T.const("M, N, K")
+    A: T.Tensor((M, K), T.float16)
+    B: T.Tensor((K, N), T.float16)
+    C: T.Tensor((M, N), T.float32)
+    with T.Kernel(N // block, M // block, split_k) as (bx, by, bz):
+        A_s = T.alloc_shared((block, 32), T.float16)
+        B_s = T.alloc_shared((32, block), T.float16)
+        acc = T.alloc_fragment((block, block), T.float32)
+        T.clear(acc)
+        for ko in T.Pipelined(K // split_k // 32):
+            T.copy(A[by * block, bz * (K // split_k) + ko * 32], A_s)
+            T.copy(B[bz * (K // split_k) + ko * 32, bx * block], B_s)
+            T.gemm(A_s, B_s, acc)
+        for i, j in T.Parallel(block, block):
+            T.atomic_add(C[by * block + i, bx * block + j], acc[i, j])
+
+
+@needs_torch
+def test_torch_inout_tensor_keeps_its_values():
+    """An inout torch tensor (T.atomic_add's target) is read with its values and filled in place."""
+    import torch
+
+    a, b = torch.randn(64, 128).half(), torch.randn(128, 64).half()
+    c = torch.ones(64, 64)
+    splitk(a, b, c)
+    ref = 1.0 + a.double() @ b.double()
+    assert float((c.double() - ref).abs().max()) <= 1e-3

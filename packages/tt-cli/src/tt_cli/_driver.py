@@ -147,9 +147,8 @@ class CompiledKernel:
             given = list(arrays)
             numpy_args = [to_numpy(a) if is_torch(a) else a for a in arrays]
             if len(arrays) == len(self._buffers):
-                for i in self.out_idx:
-                    numpy_args[i] = np.empty(tuple(self._buffers[i]["shape"]),
-                                             dtype=numpy_args[i].dtype)
+                for i in self.out_idx:  # writeable copies (an inout tensor keeps its values)
+                    numpy_args[i] = np.array(numpy_args[i], copy=True)
                 self(*numpy_args, device=device)
                 for i in self.out_idx:
                     out = to_torch(numpy_args[i], self._buffers[i]["dtype"], like)

@@ -12,9 +12,10 @@ partial product into the output with `T.atomic_add`:
             T.atomic_add(C[by * bm + i, bx * bn + j], C_local[i, j])
 
 Tenstorrent has no atomic add to DRAM. When the split axis is used only inside the K loop,
-the slices run one after another in that block instead: the axis leaves the grid and
-becomes a loop `for bz in range(split_k)` around the K loop (the accumulator sums all of
-K), and each atomic add becomes one read-modify-write of the block, `C = C + C_local`
+the slices run one after another in that block instead: the axis leaves the grid and the
+K loop runs over every slice's blocks (`bz * splitK + ko * bk` becomes `k * bk` for k in
+range(split_k * n); a loop over the slices around the K loop when they do not tile K
+evenly), the accumulator summing all of K, and each atomic add becomes one read-modify-write of the block, `C = C + C_local`
 (C's tile read, added to, written back: the tensor is read and written, "inout").
 Otherwise `T.atomic_add` stays and is refused later, naming it.
 """
@@ -55,14 +56,41 @@ def split_k_loops(body: Any) -> Any:
     if len(outer) != 1 or _uses_outside(axis.body, outer[0], bz):
         return body
     k_loop = outer[0]
-    kz = tir.make_var("bz", tir.dtype_of(bz))
-    moved = tir.For(kz, tir.const(0, tir.dtype_of(kz)), tir.const(splits, tir.dtype_of(kz)),
-                    tir.ForKind.SERIAL, tir.substitute(k_loop, {bz: kz}))
+    moved = _one_k_loop(k_loop, bz, splits)
+    if moved is None:  # slices that do not tile K evenly: a loop over them around the K loop
+        kz = tir.make_var("bz", tir.dtype_of(bz))
+        moved = tir.For(kz, tir.const(0, tir.dtype_of(kz)), tir.const(splits, tir.dtype_of(kz)),
+                        tir.ForKind.SERIAL, tir.substitute(k_loop, {bz: kz}))
     new_body = tir.rewrite(axis.body, lambda s: moved if s.same_as(k_loop) else s, types=tir.For)
     for loop, nest in _atomic_nests(new_body):
         new_body = tir.rewrite(new_body, lambda s, lp=loop, n=nest: _read_modify_write(s, n)
                                if s.same_as(lp) else s, types=tir.For)
     return tir.rewrite(body, lambda a: new_body if a.same_as(axis) else a, types=tir.AttrStmt)
+
+
+def _one_k_loop(k_loop: Any, bz: Any, splits: int) -> Any | None:
+    """`for ko in range(n)` over slice bz as one loop over all slices' blocks, `for k in
+    range(splits * n)` (bz = k // n, ko = k % n), when every index then simplifies to one
+    free of // and % (the slices tile K: `bz * splitK + ko * bk` = `k * bk`); else None.
+    One loop keeps one accumulation (and its partials schedule) over the whole of K."""
+    n = tir.as_int(k_loop.extent)
+    if n is None:
+        return None
+    k = tir.make_var(str(k_loop.loop_var.name), tir.dtype_of(k_loop.loop_var))
+    body = tir.substitute(k_loop.body, {bz: tir.floordiv(k, n), k_loop.loop_var: tir.floormod(k, n)})
+    loads = []
+
+    def simplified(x: Any) -> Any:
+        new = tir.load(x.source, [tir.simplify(i) for i in x.indices])
+        loads.append(new)
+        return new
+
+    body = tir.rewrite(body, simplified, types=tir.TensorLoad)
+    if any(tir.find(i, lambda e: True, types=(tir.FloorDiv, tir.FloorMod)) is not None
+           for x in loads for i in x.indices):
+        return None
+    return tir.For(k, tir.const(0, tir.dtype_of(k)), tir.const(splits * n, tir.dtype_of(k)),
+                   k_loop.kind, body, annotations=k_loop.annotations)
 
 
 def _read_modify_write(loop: Any, nest: list) -> Any:
