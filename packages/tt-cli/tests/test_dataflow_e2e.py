@@ -511,3 +511,36 @@ def test_transpose_nest_is_exact():
     x = np.random.default_rng(5).standard_normal((64, 96)).astype(np.float32)
     y = tt_cli.compile(transpose_copy(), out_idx=[1])(x)
     assert np.array_equal(np.asarray(y), x.T)
+
+
+def gemm_any_size(M, N, K, bm=64, bn=64, bk=32):
+    @T.prim_func
+    def gemm_any(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+                 C: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            A_s = T.alloc_shared((bm, bk), T.bfloat16)
+            B_s = T.alloc_shared((bk, bn), T.bfloat16)
+            C_l = T.alloc_fragment((bm, bn), T.float32)
+            T.clear(C_l)
+            for k in T.Pipelined(T.ceildiv(K, bk), num_stages=2):
+                T.copy(A[by * bm, k * bk], A_s)
+                T.copy(B[k * bk, bx * bn], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(C_l, C[by * bm, bx * bn])
+
+    return gemm_any
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("shape", [(100, 72, 80), (33, 50, 17)])
+def test_sizes_that_are_not_multiples_of_32(arch, shape):
+    """The last tile row / column of each tensor is padded with zeros (as T.copy reads past an
+    edge) and the extra output elements dropped: fp32 GEMM to 2^-20 of max(|A| @ |B|) * K."""
+    M, N, K = shape
+    rng = np.random.default_rng(8)
+    a = bf16(rng.uniform(-1, 1, (M, K)).astype(np.float32))
+    b = bf16(rng.uniform(-1, 1, (K, N)).astype(np.float32))
+    kernel = tt_cli.compile(gemm_any_size(M, N, K), out_idx=[2], arch=arch)
+    c = np.asarray(kernel(a, b), np.float64)
+    assert c.shape == (M, N)
+    assert np.abs(c - a.astype(np.float64) @ b.astype(np.float64)).max() <= 2 ** -20 * K

@@ -79,10 +79,10 @@ def test_bshd_tensors_take_rows_from_dim_1():
 
 
 def test_bshd_rows_must_be_tile_multiples():
-    """The row dim and the last must be multiples of 32 (heads need not be)."""
+    """The row dim must be a multiple of 32 (heads need not be)."""
     with pytest.raises(TTCompileError) as err:
         apply(kernels.attention(seq=80, bm=40, bn=40, layout="bshd", heads=3), "infer_tt_layout")
-    assert "dims 1 and 3 (the rows and columns its copies move) must be multiples of 32" in str(err.value)
+    assert "dim 1 (the rows its copies move) must be a multiple of 32" in str(err.value)
 
 
 def test_causal_attention_blocks_run_in_zigzag_order():

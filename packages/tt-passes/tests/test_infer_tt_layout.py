@@ -36,9 +36,13 @@ def test_refuses_unsupported_dtype():
     assert "at kernels.py:" in text and "hint: use one of bfloat16, float16, float32" in text
 
 
-def test_refuses_shape_not_multiple_of_32():
-    """A 100-row tensor is refused with its shape and the remainders."""
+def test_sizes_that_are_not_tile_multiples():
+    """A 100-row 2-D tensor has 4 tile rows (the last one padded); a rank-3 tensor whose
+    matrices' rows are not a multiple of 32 is refused with its shape and the remainder."""
+    _, after = apply(kernels.eltwise(M=100), "infer_tt_layout")
+    tiles = {b.name: b.tiles for b in _meta.get(after, _meta.BUFFERS)}
+    assert tiles["A"] == [4, 8] and tiles["C"] == [4, 8]
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.eltwise(M=100), "infer_tt_layout")
-    assert "shape [100, 256]: the last two dims must be multiples of 32" in str(err.value)
-    assert "remainders=[4, 0]" in str(err.value)
+        apply(kernels.attention(seq=80, bm=40, bn=40, layout="bhsd", heads=1), "infer_tt_layout")
+    assert "shape [1, 1, 80, 64]: the second last dim must be a multiple of 32" in str(err.value)
+    assert "remainder=16" in str(err.value)

@@ -84,8 +84,8 @@ def test_quickstart_uses_the_whole_grid():
 def test_refusal_is_a_tt_compile_error():
     """lower() raises the pass's own TTCompileError object, not a TVM RuntimeError."""
     with pytest.raises(TTCompileError) as err:
-        tt_passes.lower(kernels.eltwise(M=100))
-    assert err.value.pass_name == "infer_tt_layout" and err.value.numbers["shape"] == [100, 256]
+        tt_passes.lower(kernels.attention(seq=80, bm=40, bn=40, heads=1))
+    assert err.value.pass_name == "infer_tt_layout" and err.value.numbers["shape"] == [1, 1, 80, 64]
 
 
 def test_dump_ir_and_timing(tmp_path):

@@ -12,8 +12,11 @@ last), unless its copies all take their rows from another dim (`Q[bz, r:r + bm, 
 as [B, H, S, D] matrices (the other leading dims in order, then the row dim).
 A rank-1 tensor of length L is one row of L/32 tiles (values in row 0 of each tile; the
 host program pads the other rows).
-Refuses: dtypes other than bfloat16/float16/float32; tensors whose last two dims (rank 1:
-whose length; with `row_dim`, that dim and the last) are not multiples of 32; layouts other than DRAM interleaved (user
+Tensors of rank 1 and 2 may have any size: the last tile row and column are padded (the host
+fills zeros, as TileLang's T.copy reads past a tensor's edge; the writer's extra elements are
+dropped); so may the last dim of larger ranks.
+Refuses: dtypes other than bfloat16/float16/float32; rank >= 3 tensors whose row dim (the
+second last, or `row_dim`) is not a multiple of 32; layouts other than DRAM interleaved (user
 layouts from `T.annotate_layout` are read, and refused if sharded or in L1).
 """
 
@@ -94,8 +97,8 @@ def tile_grid(shape: list) -> list:
     """[rows/32, cols/32] with the outer dims folded into the rows; a rank-1 tensor is one
     row of tiles (its values in row 0 of each, the rest padding)."""
     if len(shape) == 1:
-        return [1, shape[0] // TILE]
-    return [prod(shape[:-1]) // TILE, shape[-1] // TILE]
+        return [1, -(-shape[0] // TILE)]
+    return [-(-prod(shape[:-1]) // TILE), -(-shape[-1] // TILE)]
 
 
 # --- pass ------------------------------------------------------------------------
@@ -144,21 +147,18 @@ class InferTTLayout(TTPass):
         if any(d is None for d in shape):
             raise self.error("symbolic shapes are not supported", obj=f"buffer '{name}'",
                              source_line=line, hint="bind every dimension to a number")
-        if len(shape) == 1 and shape[0] % TILE:
-            raise self.error(f"shape {shape}: a rank-1 tensor's length must be a multiple of 32",
-                             obj=f"buffer '{name}'", numbers={"shape": shape,
-                                                              "remainder": shape[0] % TILE},
-                             source_line=line, hint="pad the tensor to a multiple of 32")
-        tiled = [shape[row_dim], shape[-1]] if row_dim is not None else shape[-2:]
-        bad = [d for d in tiled if d % TILE] if len(shape) > 1 else []
-        if bad:
-            which = f"dims {row_dim} and {len(shape) - 1} (the rows and columns its copies " \
-                    "move)" if row_dim is not None else "the last two dims"
-            raise self.error(f"shape {shape}: {which} must be multiples of 32",
-                             obj=f"buffer '{name}'",
-                             numbers={"shape": shape, "remainders": [d % TILE for d in tiled]},
+        if len(shape) < 3:  # the last tile row / column is padded (zeros, as T.copy reads
+            return          # past a tensor's edge) and the writer's extra elements dropped
+        rows = row_dim if row_dim is not None else len(shape) - 2
+        if shape[rows] % TILE:  # a stack of matrices: each one's rows must fill whole tiles
+            which = f"dim {row_dim} (the rows its copies move)" if row_dim is not None \
+                else "the second last dim"
+            raise self.error(f"shape {shape}: {which} must be a multiple of 32 in a rank-"
+                             f"{len(shape)} tensor (its matrices are stacked tile row by tile "
+                             "row)", obj=f"buffer '{name}'",
+                             numbers={"shape": shape, "remainder": shape[rows] % TILE},
                              source_line=line,
-                             hint="pad the tensor to a multiple of 32 (32x32 tiles)")
+                             hint="pad that dim to a multiple of 32, or fold the tensor to 2-D")
 
     def _check_layout(self, name: str, layout: dict | None, line: str | None) -> None:
         if not layout:

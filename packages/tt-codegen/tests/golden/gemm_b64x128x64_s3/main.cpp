@@ -151,9 +151,10 @@ uint32_t f16_to_f32(uint16_t h) {
     return sign | ((exp + 112) << 23) | (mant << 13);
 }
 
-// Index of element (r, c) of a [rows, cols] matrix in 32x32 tiles of four 16x16 faces.
+// Index of element (r, c) of a [rows, cols] matrix in 32x32 tiles of four 16x16 faces (the
+// last tile column padded when cols is not a multiple of 32).
 size_t tiled_index(uint32_t r, uint32_t c, uint32_t cols) {
-    size_t tile = static_cast<size_t>(r / 32) * (cols / 32) + c / 32;
+    size_t tile = static_cast<size_t>(r / 32) * ((cols + 31) / 32) + c / 32;
     uint32_t face = ((r % 32) / 16) * 2 + (c % 32) / 16;
     return tile * 1024 + face * 256 + (r % 16) * 16 + (c % 16);
 }
