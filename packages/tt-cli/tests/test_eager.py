@@ -175,3 +175,35 @@ def test_atomic_add_outside_split_k_is_refused():
     with pytest.raises(TTError, match="T.atomic_add has no Tenstorrent equivalent") as err:
         add_into.compile(N=128)
     assert "hint: launch the K slices on the grid's z axis" in str(err.value)
+
+
+@tt_cli.jit
+def dyn_scale(
+    X,
+    factor,
+    transposed=False,
+    block=32,
+):
+    rows = T.dynamic("rows")
+    cols = T.dynamic("cols")
+    shape = (cols, rows) if transposed else (rows, cols)
+    X: T.Tensor(shape, T.float32)
+    Y = T.empty(shape, T.float32)
+    with T.Kernel(T.ceildiv(shape[1], block), T.ceildiv(shape[0], block)) as (bx, by):
+        X_s = T.alloc_shared((block, block), T.float32)
+        Y_l = T.alloc_fragment((block, block), T.float32)
+        T.copy(X[by * block, bx * block], X_s)
+        for i, j in T.Parallel(block, block):
+            Y_l[i, j] = X_s[i, j] * factor
+        T.copy(Y_l, Y[by * block, bx * block])
+    return Y
+
+
+def test_dynamic_sizes_are_read_from_the_tensors():
+    """T.dynamic sizes declared through a shape variable (and a signature over several lines):
+    the call reads them from X's shape, one compiled kernel per distinct shape."""
+    for shape in [(64, 96), (40, 70)]:
+        x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+        y = dyn_scale(x, 3.0)
+        assert np.array_equal(np.asarray(y), x * np.float32(3.0))
+    assert len(dyn_scale._cache) == 2

@@ -3,6 +3,7 @@
     @tt_cli.jit
     def matmul(A, B, block_M, block_N, block_K, dtype=T.bfloat16):
         M, N, K = T.const("M, N, K")          # sizes: from the inputs' shapes or compile()
+                                              # (M = T.dynamic("m") too: one compile per shape)
         A: T.Tensor((M, K), dtype)            # a parameter's tensor type
         B: T.Tensor((K, N), dtype)
         C = T.empty((M, N), dtype)            # an output (or: a parameter the kernel writes,
@@ -114,12 +115,17 @@ class EagerKernel:
                     raise self._error(stmt, f"'{name}: T.Tensor(...)' annotates no parameter of "
                                             f"{self.__name__}({', '.join(self.params)})")
                 shape = stmt.annotation.args[0] if stmt.annotation.args else None
-                dims = [ast.get_source_segment(source, e) for e in getattr(shape, "elts", [])]
-                self.tensors[name] = (ast.get_source_segment(source, stmt.annotation), dims)
+                shape_src = ast.get_source_segment(source, shape) if shape is not None else "()"
+                self.tensors[name] = (ast.get_source_segment(source, stmt.annotation), shape_src)
                 removed |= span
             elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) == "const":
                 names = stmt.value.args[0].value if stmt.value.args else ""
                 self.consts += [n.strip() for n in str(names).split(",") if n.strip()]
+                removed |= span
+            elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) in ("dynamic", "symbolic") \
+                    and isinstance(stmt.targets[0], ast.Name):
+                # a runtime size: specialized here per distinct shape (one compile each)
+                self.consts.append(stmt.targets[0].id)
                 removed |= span
             elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) == "empty":
                 target = stmt.targets[0].id
@@ -140,6 +146,7 @@ class EagerKernel:
         if kernel_at is None:
             raise self._error(func, "an eager kernel needs a `with T.Kernel(...)` block")
         self.kernel_block = (kernel_at.lineno, kernel_at.end_lineno)
+        self.body_start = func.body[0].lineno
         self.source_lines = source.splitlines()
         self.removed = removed
 
@@ -158,7 +165,7 @@ class EagerKernel:
         consts = [c for c in self.consts if c not in plain]
         sig += ["*", *consts] if consts else []  # keyword-only: after any defaults
         out[d - 1] = f"def {self.__name__}({', '.join(sig)}):"
-        for i in range(d + 1, k0):       # statements before the kernel block stay in place
+        for i in range(self.body_start, k0):  # statements before the block stay in place
             out[i - 1] = "" if i in self.removed else src[i - 1]
         params = [f"{t}: {self.tensors[t][0]}" for t in self.params if t in self.tensors]
         params += [f"{o}: T.Tensor({a})" for o, a in self.outputs.items()]
@@ -175,6 +182,12 @@ class EagerKernel:
             out = out[:k0 - 1] + header + body + tail
         if not self.return_line:
             out.append(f"    return {self.__name__}")
+        # the tensors' shapes for given sizes (to read the sizes back from a call's tensors)
+        shapes = ", ".join(self.tensors[t][1] for t in self.params if t in self.tensors)
+        out.append(f"def __tt_shapes__({', '.join(sig)}):")
+        out += ["" if i in self.removed else src[i - 1] for i in range(self.body_start, k0)
+                if i not in self.removed and src[i - 1].strip()]
+        out.append(f"    return [{shapes}]")
         text = "\n" * (self.first - 1) + "\n".join(out) + "\n"
         folder = tempfile.mkdtemp(prefix="tt-eager-")
         _DIRS.append(folder)
@@ -183,9 +196,32 @@ class EagerKernel:
         linecache.checkcache(str(path))
         scope = dict(self.fn.__globals__)
         exec(compile(text, str(path), "exec"), scope)  # noqa: S102 -- the user's own kernel
+        self._shapes = scope["__tt_shapes__"]
         return scope[self.__name__]
 
     # ---- using it ----------------------------------------------------------------------
+    def _sizes(self, plain: dict, tensors: dict) -> dict:
+        """The T.const / T.dynamic sizes, read from the tensors: the declared shapes are
+        evaluated with a distinct marker number per size, and each marker's position names
+        the tensor dim that gives it."""
+        marks = {c: 1000003 + 7919 * k for k, c in enumerate(self.consts)}
+        declared = self._shapes(**plain, **marks)
+        sizes: dict = {}
+        names = [t for t in self.params if t in self.tensors]
+        for name, shape in zip(names, declared):
+            shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)
+            got = tuple(tensors[name].shape)
+            if len(shape) != len(got):
+                raise TTError(f"{self.__name__}: '{name}' is declared with {len(shape)} dims "
+                              f"({self.tensors[name][1]}), got shape {got}")
+            for dim, n in zip(shape, got):
+                size = next((c for c, m in marks.items() if dim == m), None)
+                if size is not None and sizes.setdefault(size, int(n)) != int(n):
+                    raise TTError(f"{self.__name__}: size {size} is {sizes[size]} from one tensor "
+                                  f"and {int(n)} from '{name}'")
+        return sizes
+
+
     @property
     def out_idx(self) -> list | None:
         """Positions of the outputs: the T.empty tensors (in `return` order); None when the
@@ -218,15 +254,6 @@ class EagerKernel:
         missing = [t for t in self.tensors if t not in tensors]
         if missing:
             raise TTError(f"{self.__name__}: pass the tensor(s) {', '.join(missing)}")
-        sizes = {}
-        for name, array in tensors.items():
-            dims = self.tensors[name][1]
-            if len(dims) != len(array.shape):
-                raise TTError(f"{self.__name__}: '{name}' is declared with {len(dims)} dims "
-                              f"({', '.join(dims)}), got shape {tuple(array.shape)}")
-            for dim, n in zip(dims, array.shape):
-                if dim in self.consts and sizes.setdefault(dim, int(n)) != int(n):
-                    raise TTError(f"{self.__name__}: size {dim} is {sizes[dim]} from one tensor "
-                                  f"and {int(n)} from '{name}'")
+        sizes = self._sizes(bound, tensors)
         kernel = self.compile(**bound, **sizes)
         return kernel(*[tensors[t] for t in self.params if t in tensors])
