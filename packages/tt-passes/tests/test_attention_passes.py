@@ -57,13 +57,19 @@ def test_score_block_cleared_every_trip_does_not_spill():
 
 
 def test_gemms_onto_on_chip_values():
-    """Q @ K^T starts from the mask, P @ V from acc's old block: two tt.matmul_onto, init CBs
-    S_mask and acc; the reader op tt.index_block generates the mask."""
+    """Q @ K^T starts from the mask (tt.matmul_onto, init CB S_mask); P @ V from acc's old
+    block rescaled in the same DST pass (tt.matmul_onto_expr: acc * r[i], then the products;
+    V's copy moves before it); the reader op tt.index_block generates the mask."""
     _, after = apply(kernels.attention(), "lower_tt_tile_intrinsics")
     cbs = {cb.index: cb.name for cb in _meta.get(after, _meta.CBS)}
     onto = _calls(after, "tt.matmul_onto")
     assert [(cbs[tir.as_int(c.args[3])], cbs[tir.as_int(c.args[4])]) for c in onto] == \
-        [("S_mask", "S"), ("acc", "acc")]
+        [("S_mask", "S")]
+    (fused,) = _calls(after, "tt.matmul_onto_expr")
+    tree, a, b, out = str(fused.args[1].value), *[cbs[tir.as_int(x)] for x in fused.args[2:5]]
+    extra = [cbs[tir.as_int(x)] for x in fused.args[9:]]
+    assert (a, b, out) == ("P", "v_s", "acc") and extra == ["acc", "r"]
+    assert tree == "mul_col($0, $1)"
     (mask,) = _calls(after, "tt.index_block")
     assert cbs[tir.as_int(mask.args[1])] == "S_mask"
     assert not _calls(after, "tt.matmul_block")

@@ -87,6 +87,12 @@ OPS: dict = {op.name: op for op in (
            reads=("in0", "in1", "init"), writes=("out",),
            doc="out = init + in0 @ in1: init's block (out's old value, or a mask) loaded from "
                "its CB front into DST, the products accumulated onto it, the sum packed to out"),
+    TileOp("tt.matmul_onto_expr", "compute", "fpu", ("tree", "in0", "in1", "out", "mt", "nt",
+                                                      "kt", "transpose"),
+           reads=("in0", "in1"), writes=("out",), inputs=True,
+           doc="out = tree(inputs) + in0 @ in1: an elementwise rewrite of out's old block "
+               "(attention's acc_o * scale[i]) computed into DST, the products accumulated "
+               "onto it, one pack"),
     TileOp("tt.index_block", "reader", "noc", ("cb", "cond", "i", "j", "true", "false", "h", "w"),
            writes=("cb",),
            doc="an h x w block of `true` where cond(i, j) holds, else `false` (fp32 bits), "

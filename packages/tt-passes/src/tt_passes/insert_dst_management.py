@@ -276,6 +276,10 @@ def matmul_configs(body: Any) -> list:
 
     def visit(s: Any) -> None:
         hit = B.intrinsic_of(s)
+        if hit is not None and hit[0] == "tt.matmul_onto_expr":
+            a, b, tr = B.ints([hit[1][1], hit[1][2], hit[1][7]])
+            if {"in0": a, "in1": b, "transpose": tr} not in out:
+                out.append({"in0": a, "in1": b, "transpose": tr})
         if hit is not None and hit[0] in ("tt.matmul_block", "tt.matmul_onto"):
             a, b, tr = B.ints(hit[1])[0], B.ints(hit[1])[1], B.ints(hit[1])[-1]
             if {"in0": a, "in1": b, "transpose": tr} not in out:
@@ -342,7 +346,7 @@ class _DstPlanner(B.SeqRewriter):
                 self.self_packed.add(dst)
                 return transpose_tiles(src, self.cbs[dst], h, w)
             if hit is None or hit[0] not in ("tt.reduce_block", "tt.expr_block", "tt.fill_block",
-                                             "tt.matmul_onto"):
+                                             "tt.matmul_onto", "tt.matmul_onto_expr"):
                 return s
             cb = self.cbs[_out_cb(hit)]
             if cb.role != "intermediate":
@@ -355,6 +359,11 @@ class _DstPlanner(B.SeqRewriter):
             if hit[0] == "tt.fill_block":
                 t = _idx("t", n)
                 math = _loops([(t, n)], B.extern("fill_tile_bitcast", t, hit[1][1]))
+            elif hit[0] == "tt.matmul_onto_expr":  # the rewrite into DST, then accumulate
+                tree, inputs = _expr.parse(B.string(hit[1][0])), B.ints(hit[1][8:])
+                a, b, _, mt, nt, kt, tr = hit[1][1:8]
+                math = B.seq(expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False),
+                             matmul_tiles([a, b, 0, mt, nt, kt, tr], cb.unit, si, sj))
             elif hit[0] == "tt.matmul_onto":  # init's sub-block into DST, then accumulate
                 a, b, init, _, mt, nt, kt, tr = hit[1]
                 math = B.seq(reload_block(tir.as_int(init), cb, si, sj),

@@ -168,8 +168,17 @@ class _Lowering:
             while k < len(items):
                 out += self.finalize(items[k])
                 fused = self.copy_then_gemm(items[k], items[k + 1]) if k + 1 < len(items) else None
-                out.append(fused if fused is not None else self.stmt(items[k], line))
-                k += 2 if fused is not None else 1
+                if fused is not None:
+                    out.append(fused)
+                    k += 2
+                    continue
+                rescaled = self.rewrite_then_gemm(items, k, line)
+                if rescaled is not None:
+                    stmts, k = rescaled
+                    out += stmts
+                    continue
+                out.append(self.stmt(items[k], line))
+                k += 1
             return B.seq(*out)
         if isinstance(s, tir.AttrStmt):
             return self.attr(s, line)
@@ -241,6 +250,58 @@ class _Lowering:
         if x.role != "input" and x.index not in self.produced:
             return None
         return self.gemm(gemm, line, init=x)
+
+    def rewrite_then_gemm(self, items: list, k: int, line: str | None) -> tuple | None:
+        """`C[i, j] = f(C[i, j], ...)` on a gemm target kept in a CB, tensor copies into other
+        blocks, then `T.gemm(A, B, C)` (attention's `acc_o *= scale[i]`, V's copy, `P @ V`):
+        the copies, then one tt.matmul_onto_expr computing f into DST and accumulating the
+        products onto it (one pack of C instead of two). None when the pattern differs."""
+        first = items[k]
+        here = tir.source_line_of(first) if isinstance(first, tir.AttrStmt) else None
+        nest = first.body if here is not None else first
+        if not (isinstance(nest, tir.For) and nest.kind == tir.ForKind.PARALLEL):
+            return None
+        loops, store = [], nest
+        while isinstance(store, tir.For) and store.kind == tir.ForKind.PARALLEL:
+            loops.append(store)
+            store = store.body
+        c = self.cbs.get(str(store.buffer.name)) if isinstance(store, tir.BufferStore) else None
+        ivars = [f.loop_var for f in loops]
+        if c is None or c.accumulator or c.role != "intermediate" or c.index not in self.produced \
+                or len(ivars) != 2 or not _same_vars(store.indices, ivars) \
+                or [tir.as_int(f.extent) for f in loops] != [c.block[0] * TILE, c.block[1] * TILE]:
+            return None
+        j = k + 1
+        while j < len(items) and _is_tensor_copy(items[j], c.name):
+            j += 1
+        gemm, gline = _tile_call(items[j]) if j < len(items) else (None, None)
+        if not tir.is_call(gemm, "tl.tileop.gemm") or \
+                str(tir.decode_gemm(gemm).C.buffer.name) != c.name:
+            return None
+        g = tir.decode_gemm(gemm)
+        a, b = self.cbs.get(str(g.A.buffer.name)), self.cbs.get(str(g.B.buffer.name))
+        if a is None or b is None or c.name in (a.name, b.name):
+            return None
+        inputs: list = []
+        text = f"{c.name}[i, j] = {B.show(store.value)}"
+        try:
+            tree = _expr.from_tir(store.value, lambda ld: self.leaf(ld, c, ivars, inputs, text,
+                                                                    here or line))
+            _expr.check_acc(tree)
+        except _expr.Unsupported:
+            return None
+        if tree.has_acc:
+            return None
+        moved = [self.stmt(items[m], line) for m in range(k + 1, j)]
+        tree = _expr.unfuse_bcast(tree, lambda x, y: inputs[x].data_format == inputs[y].data_format)
+        self.expr_slots[c.index] = max(self.expr_slots.get(c.index, 1), _expr.slots(tree))
+        self.expr_text[c.index] = (text, here or line)
+        mt, kt = a.block
+        nt = b.block[0] if g.transpose_B else b.block[1]
+        op = B.extern("tt.matmul_onto_expr", str(tree), a.index, b.index, c.index, mt, nt, kt,
+                      int(g.transpose_B), *[x.index for x in inputs])
+        note = f"{text}; T.gemm({a.name}, {b.name}, {c.name}) (one DST pass)"
+        return moved + [B.comment(_where(gline, note), self.produce(op, c))], j + 1
 
     def produce(self, op: Any, out: Any) -> Any:
         """`op` writing `out`, with the CB protocol of an on-chip (intermediate) value: its
@@ -669,6 +730,15 @@ def _transposed_load(store: Any, ivars: list, cbs: dict) -> Any | None:
             str(value.source.name) not in cbs or not _same_vars(store.indices, ivars):
         return None
     return value if _same_vars(value.indices, [ivars[1], ivars[0]]) else None
+
+
+def _is_tensor_copy(s: Any, avoid: str) -> bool:
+    """Whether `s` is a T.copy from a tensor into an on-chip block other than `avoid`."""
+    call, _ = _tile_call(s)
+    if not tir.is_call(call, "tl.tileop.copy"):
+        return False
+    src, dst = (tir.decode_region(x).buffer for x in call.args[:2])
+    return tir.scope_of(src) == "global" and str(dst.name) != avoid
 
 
 def _tile_call(s: Any) -> tuple:
