@@ -11,8 +11,9 @@ format), an init wherever an op needs a different state:
 `copy_init(cb)` (0.81.1 renamed copy_tile_init), the SFPU inits (`relu_tile_init()`,
 `exp_tile_init()`, `add_binary_tile_init()`, `binop_with_scalar_tile_init()` for every
 DST-op-scalar op, `fill_tile_init()`, ...), and, only when CB data formats differ
-(fp32 partials of a bf16 gemm), `reconfig_data_format_srca(cb)` and
-`pack_reconfig_data_format(cb)`. An init needed at the top of a loop is hoisted
+(fp32 partials of a bf16 gemm), `reconfig_data_format_srca(cb)`, `reconfig_data_format_srcb(cb)`
+(srcB: a matmul's in0, an FPU binary's / broadcast's second operand, a reduction's scaler)
+and `pack_reconfig_data_format(cb)`. An init needed at the top of a loop is hoisted
 before it when the loop body leaves the state unchanged; a body that switches ops
 (copy -> matmul -> relu) re-inits inside the loop, at each switch.
 Reductions carry their own `reduce_init<...>(src, scaler, out)` / `reduce_uninit(src)`
@@ -32,7 +33,7 @@ from tt_passes import _build as B
 from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, replace_func, role_funcs
 
-KEYS = ("srca", "op", "pack")
+KEYS = ("srca", "srcb", "op", "pack")
 BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init",
                **{f: f.replace("_tiles_bcast_", "_bcast_") + "_init"
                   for f in _expr.BCAST.values()}}  # sub_tiles_bcast_cols -> sub_bcast_cols_init
@@ -59,11 +60,13 @@ class _Needs:
         if name is None:
             return {}
         args = B.ints(stmt.value.args[1:])
-        if name == "matmul_tiles":
+        if name == "matmul_tiles":  # in1 is unpacked to srcA, in0 to srcB
             a, b = args[0], args[1]
-            return {"srca": (self.fmt[b], b), "op": ("matmul", a, b, self.transpose.get((a, b), 0))}
+            return {"srca": (self.fmt[b], b), "srcb": (self.fmt[a], a),
+                    "op": ("matmul", a, b, self.transpose.get((a, b), 0))}
         if name in BINARY_INIT:
-            return {"srca": (self.fmt[args[0]], args[0]), "op": (name, args[0], args[1])}
+            return {"srca": (self.fmt[args[0]], args[0]), "srcb": (self.fmt[args[1]], args[1]),
+                    "op": (name, args[0], args[1])}
         if name == "copy_tile":
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
@@ -73,7 +76,8 @@ class _Needs:
         if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast
             return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
         if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)
-            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("reduce", name, *args)}
+            return {"srca": (self.fmt[args[0]], args[0]), "srcb": (self.fmt[args[1]], args[1]),
+                    "set_op": ("reduce", name, *args)}
         if name == "reduce_uninit":
             return {"set_op": None}
         if name == "pack_tile":
@@ -84,6 +88,8 @@ class _Needs:
 def init_stmt(key: str, need: tuple) -> Any:
     if key == "srca":
         return B.extern("reconfig_data_format_srca", need[1])
+    if key == "srcb":
+        return B.extern("reconfig_data_format_srcb", need[1])
     if key == "pack":
         return B.extern("pack_reconfig_data_format", need[1])
     kind = need[0]
@@ -99,7 +105,7 @@ def init_stmt(key: str, need: tuple) -> Any:
 def _same(key: str, have: Any, need: Any) -> bool:
     if have is None:
         return False
-    if key in ("srca", "pack"):
+    if key in ("srca", "srcb", "pack"):
         return have[0] == need[0]  # only the data format matters
     return have == need
 
@@ -215,9 +221,9 @@ class InsertComputeInit(TTPass):
         gv, func = role_funcs(mod)["compute"]
         in0, in1, out = hw_startup_cbs(func.body, needs, cbs)
         # hw_startup configures srcA for the first op (matmul feeds in1 to srcA) and pack for out
-        src = in1 if needs.of_first_is_matmul else in0
-        state = {"srca": (cbs[src].data_format, src), "op": None,
-                 "pack": (cbs[out].data_format, out)}
+        src, srcb = (in1, in0) if needs.of_first_is_matmul else (in0, in1)
+        state = {"srca": (cbs[src].data_format, src), "srcb": (cbs[srcb].data_format, srcb),
+                 "op": None, "pack": (cbs[out].data_format, out)}
         stmts = B.items(func.body)
         lead = 0
         while lead < len(stmts) and isinstance(stmts[lead], tir.Bind):
