@@ -56,7 +56,6 @@ CB_ARGS: dict[str, tuple[int, ...]] = {
     "reconfig_data_format": (0, 1),
     "reconfig_data_format_srca": (0,),
     "reconfig_data_format_srcb": (0,),
-    "reconfig_data_format_srcb": (0,),
     "transpose_init": (0,),
     "reduce_init": (0, 1, 2),
     "reduce_uninit": (0,),
