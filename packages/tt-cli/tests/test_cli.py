@@ -174,3 +174,38 @@ def test_a_bad_option_exits_2_naming_it(option, message, tmp_path, capsys):
     code, _, err = run_main(["compile", *QS_SMALL, "--option", option, "-o", str(tmp_path / "o")], capsys)
     assert code == 2
     assert err.strip().splitlines()[-1] == message
+
+
+EAGER_FILE = '''import numpy as np
+import tt_cli
+import tt_ir.language as T
+
+
+@tt_cli.jit
+def scale(X, factor=2.0, block=32):
+    M, N = T.const("M, N")
+    X: T.Tensor((M, N), T.float32)
+    Y = T.empty((M, N), T.float32)
+    with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block)) as (bx, by):
+        X_s = T.alloc_shared((block, block), T.float32)
+        Y_l = T.alloc_fragment((block, block), T.float32)
+        T.copy(X[by * block, bx * block], X_s)
+        for i, j in T.Parallel(block, block):
+            Y_l[i, j] = X_s[i, j] * factor
+        T.copy(Y_l, Y[by * block, bx * block])
+    return Y
+
+
+def reference(X, factor=2.0):
+    return X * factor
+'''
+
+
+def test_run_an_eager_kernel_file(capsys, tmp_path):
+    """`tt run` on an eager kernel: its T.const sizes and plain parameters are --params."""
+    path = tmp_path / "eager_scale.py"
+    path.write_text(EAGER_FILE)
+    code, out, _ = run_main(["run", str(path), "--param", "M=64", "--param", "N=96"], capsys)
+    assert code == 0 and "PASS" in out
+    code, _, err = run_main(["compile", str(path), "-o", str(tmp_path / "o")], capsys)
+    assert code == 2 and "factory 'scale' needs --param for M, N" in err

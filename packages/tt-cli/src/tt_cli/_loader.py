@@ -109,13 +109,14 @@ def load_module(path: Path) -> ModuleType:
 
 def _candidates(module: ModuleType) -> dict[str, Any]:
     from tt_cli._driver import JitKernel
+    from tt_cli._eager import EagerKernel
     from tt_ir import tir
 
     found = {}
     for name, value in vars(module).items():
         if name.startswith("_"):
             continue
-        if isinstance(value, (tir.PrimFunc, JitKernel)):
+        if isinstance(value, (tir.PrimFunc, JitKernel, EagerKernel)):
             found[name] = value
     return found
 
@@ -142,6 +143,13 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
         if params:
             raise KernelFileError(f"'{kernel}' is a @T.prim_func and takes no --param (got {', '.join(params)})")
         return LoadedKernel(kernel, value, module)
+    from tt_cli._eager import EagerKernel
+
+    if isinstance(value, EagerKernel):  # its plain parameters and its sizes are the --params
+        _check_params(kernel, value._factory, params)
+        func = _call_factory(path, kernel, value._factory, params)
+        return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options),
+                            params)
     factory = value.factory if isinstance(value, JitKernel) else value
     if not callable(factory):
         raise KernelFileError(f"'{kernel}' in {path} is neither a PrimFunc nor a kernel factory")
