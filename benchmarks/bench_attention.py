@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import ml_dtypes
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests-integration"))
+sys.path[:0] = [str(ROOT / "tests-integration"), str(ROOT / "benchmarks")]
 
+from bench_compiled import _best  # noqa: E402
 from corpus import load_example  # noqa: E402
 
 import tt_cli  # noqa: E402
@@ -44,15 +44,6 @@ def numpy_attention(q, k, v, causal):
         s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, np.float32(-np.inf))
     s = np.exp(s - s.max(axis=-1, keepdims=True))
     return (s / s.sum(axis=-1, keepdims=True)) @ v
-
-
-def _best(fn, repeat):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:

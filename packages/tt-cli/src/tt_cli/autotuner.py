@@ -27,11 +27,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from tt_ir.errors import TTError
-
-_HOST = {"float32": np.float32, "int32": np.int32}
 
 
 def autotune(func: Any = None, *, configs: Any, **_profiling: Any) -> Callable:
@@ -107,13 +103,9 @@ class AutoTuned:
 
 
 def _inputs(kernel: Any) -> list:
-    import ml_dtypes
+    from tt_cli._runner import _inputs_of, random_inputs
 
-    rng = np.random.default_rng(0)
-    host = {**_HOST, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
-    return [rng.uniform(-1, 1, tuple(b["shape"])).astype(np.float32).astype(host[b["dtype"]])
-            for b in sorted(kernel.plan["buffers"], key=lambda b: b["index"])
-            if b["role"] in ("input", "inout")]
+    return random_inputs(_inputs_of(kernel.plan), 0)
 
 
 __all__ = ["autotune"]

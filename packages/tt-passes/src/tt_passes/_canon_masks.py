@@ -24,7 +24,7 @@ import struct
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import ON_CHIP, parallel_nest
+from tt_passes._canon_staging import _free, covers_block, parallel_nest
 
 SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
 COMPARISONS = ("LT", "LE", "GT", "GE")
@@ -46,10 +46,6 @@ def constant_value(value: Any) -> float | None:
             return None
         return a * b if kind == "Mul" else a - b
     return None
-
-
-def _free(e: Any, ivars: list) -> bool:
-    return tir.find(e, lambda x: any(x.same_as(v) for v in ivars), types=tir.Var) is None
 
 
 def _affine(e: Any, ivars: list) -> bool:
@@ -111,12 +107,11 @@ def split_index_blocks(body: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
             return s
         nest, inner = parallel_nest(s)
-        if not isinstance(inner, tir.BufferStore) or tir.scope_of(inner.buffer) not in ON_CHIP:
+        if not isinstance(inner, tir.BufferStore):
             return s
         ivars = [v for v, _ in nest]
         shape = [tir.as_int(d) for d in inner.buffer.shape]
-        whole = len(shape) == 2 and [n for _, n in nest] == shape and len(inner.indices) == 2 \
-            and all(isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(inner.indices, ivars))
+        whole = len(shape) == 2 and covers_block(nest, inner)
         picked = index_select(inner.value, ivars) if whole else None
         if picked is None:
             return masked_value(s, inner, ivars, shape) if whole else s
@@ -231,11 +226,7 @@ def conditional_stores(body: Any) -> Any:
                 or not isinstance(inner.then_case, tir.BufferStore):
             return s
         store, ivars = inner.then_case, [v for v, _ in nest]
-        shape = [tir.as_int(d) for d in store.buffer.shape]
-        whole = tir.scope_of(store.buffer) in ON_CHIP and [n for _, n in nest] == shape \
-            and len(store.indices) == len(ivars) \
-            and all(isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(store.indices, ivars))
-        if not whole or comparisons(inner.condition, ivars) is None \
+        if not covers_block(nest, store) or comparisons(inner.condition, ivars) is None \
                 or tir.find(inner.condition, lambda x: True, types=tir.TensorLoad) is not None:
             return s
         if writers.get(str(store.buffer.name), 0) > 1:

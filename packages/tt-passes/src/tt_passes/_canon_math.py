@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import ON_CHIP, parallel_nest
+from tt_passes._canon_staging import ON_CHIP, covers_block, parallel_nest
 
 
 # --- conditions known from the loop bounds ----------------------------------------------------
@@ -106,14 +106,11 @@ def constant_nests_as_fills(body: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
             return s
         nest, inner = parallel_nest(s)
-        if not isinstance(inner, tir.BufferStore) or tir.scope_of(inner.buffer) not in ON_CHIP:
+        if not isinstance(inner, tir.BufferStore) or not covers_block(nest, inner):
             return s
         value = inner.value.value if isinstance(inner.value, tir.Cast) else inner.value
-        vars_ = [v for v, _ in nest]
         shape = [tir.as_int(d) for d in inner.buffer.shape]
-        whole = [n for _, n in nest] == shape and len(inner.indices) == len(vars_) and all(
-            isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(inner.indices, vars_))
-        if not whole or not isinstance(value, (tir.FloatImm, tir.IntImm)):
+        if not isinstance(value, (tir.FloatImm, tir.IntImm)):
             return s
         region = tir.make_region(inner.buffer, [tir.const(0, "int32")] * len(shape),
                                  [tir.const(n, "int32") for n in shape], tir.ACCESS_WRITE)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import _base, parallel_nest
+from tt_passes._canon_staging import _base, _free, parallel_nest
 
 
 def _atomic_nests(body: Any) -> list:
@@ -125,7 +125,7 @@ def _read_modify_write(loop: Any, nest: list) -> Any:
 
 
 def _uses(node: Any, var: Any) -> bool:
-    return tir.find(node, lambda v: v.same_as(var), types=tir.Var) is not None
+    return not _free(node, [var])
 
 
 def _inside(inner: Any, outer: Any) -> bool:

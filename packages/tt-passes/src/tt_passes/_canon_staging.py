@@ -105,6 +105,16 @@ def parallel_nest(loop: Any) -> tuple[list, Any]:
     return nest, s
 
 
+def covers_block(nest: list, store: Any) -> bool:
+    """Whether `store` in the nest writes a whole on-chip buffer as `buf[i, j]` (one var per
+    dim, the nest's extents its shape)."""
+    shape = [tir.as_int(d) for d in store.buffer.shape]
+    vars_ = [v for v, _ in nest]
+    return tir.scope_of(store.buffer) in ON_CHIP and [n for _, n in nest] == shape \
+        and len(store.indices) == len(vars_) \
+        and all(isinstance(i, tir.Var) and i.same_as(v) for i, v in zip(store.indices, vars_))
+
+
 def _base(index: Any, var: Any, nest_vars: list) -> Any | None:
     """`index - var` when index is `base + var` with base free of the nest's vars."""
     base = tir.simplify(index - var)

@@ -25,6 +25,7 @@ Refuses: more CBs than the arch has.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,15 +76,8 @@ def gemm_k_trips(body: Any) -> dict:
     """{accumulator name: trips of the static loops its gemms accumulate over}."""
     trips = {}
     for name, sites in _accumulating_loops(body).items():
-        trips[name] = sum(_product(tir.as_int(loop.extent) for loop in loops) for loops in sites)
+        trips[name] = sum(math.prod(tir.as_int(loop.extent) for loop in loops) for loops in sites)
     return trips
-
-
-def _product(values: Any) -> int:
-    out = 1
-    for v in values:
-        out *= v
-    return out
 
 
 def shared_k_loops(body: Any, in_dst: set) -> set:
