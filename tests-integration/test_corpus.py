@@ -11,6 +11,8 @@ float64 from those same rounded values. Pass criteria, per output dtype:
 * float32: numpy allclose with rtol = 1e-4 (atol 1e-4 * max|C_ref| for values near 0).
 * flash attention: `examples/flash_attention.py`'s `error_bound` (2^-8 * (max|V| + max|O|):
   the bf16 P block and the bf16 output) and Pearson >= 0.999, against float64 attention.
+* casts (`examples/cast.py`): equal to numpy's `astype` (round to nearest even), element
+  for element.
 * reductions: `examples/reduce.py`'s `error_bound` (a sum rounds once at pack: 2 * 2^-8 *
   max sum|x|; a max is exact).
 """
@@ -80,6 +82,12 @@ def test_case(case, arch, device):
             assert verdict.passed, f"{case.id} {name} on {arch}: {verdict}"
         return
     (result,) = out.outputs.values()
+    if case.example == "cast.py":  # a format conversion is exact: round to nearest even
+        dst = next(b["dtype"] for b in kernel.plan["buffers"] if b["role"] == "output")
+        want = module.reference(inputs[0], dst)
+        np.testing.assert_array_equal(np.asarray(result, np.float32), np.asarray(want, np.float32))
+        assert np.asarray(result).dtype == want.dtype
+        return
     expected, k, dot = _expected(case, module, inputs)
     dtype = case.params.get("dtype", "bfloat16")
     dtype = str(dtype)

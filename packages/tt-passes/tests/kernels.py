@@ -308,3 +308,41 @@ def attention(seq=128, dim=64, bm=64, bn=64, causal=True, layout="bhsd", heads=2
                 acc[i, j] /= lsum[i]
             T.copy(acc, rows(Out, by, bx * bm, bm))
     return attention
+
+
+def tensor_cast(M=64, N=128, bm=32, bn=64, src=T.float32, dst=T.bfloat16):
+    """A block copied straight from one tensor to another of a different dtype."""
+
+    @T.prim_func
+    def cast(A: T.Tensor((M, N), src), B: T.Tensor((M, N), dst)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            T.copy(A[by * bm:(by + 1) * bm, bx * bn:(bx + 1) * bn],
+                   B[by * bm:(by + 1) * bm, bx * bn:(bx + 1) * bn])
+    return cast
+
+
+def staged_cast(M=64, N=128, bm=32, bn=64, src=T.float32, dst=T.bfloat16):
+    """`tensor_cast` as a kernel that stages the block itself."""
+
+    @T.prim_func
+    def cast(A: T.Tensor((M, N), src), B: T.Tensor((M, N), dst)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            A_b = T.alloc_shared((bm, bn), src)
+            T.copy(A[by * bm:(by + 1) * bm, bx * bn:(bx + 1) * bn], A_b)
+            T.copy(A_b, B[by * bm:(by + 1) * bm, bx * bn:(bx + 1) * bn])
+    return cast
+
+
+def vector_cast(M=256, src=T.float16, dst=T.float32):
+    """A rank-1 tensor through two fragments and a 1-D T.Parallel."""
+
+    @T.prim_func
+    def cast(A: T.Tensor((M,), src), B: T.Tensor((M,), dst)):
+        with T.Kernel(1):
+            a = T.alloc_fragment((M,), src)
+            b = T.alloc_fragment((M,), dst)
+            T.copy(A, a)
+            for i in T.Parallel(M):
+                b[i] = a[i]
+            T.copy(b, B)
+    return cast

@@ -118,3 +118,12 @@ def test_one_row_blocks_run_32_rows_at_a_time():
     assert [int(a.value) for a in launch] == [M // 32]
     reduce = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.tileop.reduce")]
     assert tir.decode_reduce(reduce[0]).dim == 1
+
+
+def test_tensor_to_tensor_copy_is_staged_on_chip():
+    """`T.copy(A[...], B[...])` between tensors equals the kernel that stages the block itself."""
+    _, after = apply(kernels.tensor_cast(), "canonicalize_tile_program")
+    _, expected = apply(kernels.staged_cast(), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+    allocs = [(str(a.buffer.name), tir.scope_of(a.buffer)) for a in tir.collect(_body(after), tir.AllocBuffer)]
+    assert allocs == [("A", "shared.dyn"), ("A_out", "local.fragment")]  # the writer drains A_out

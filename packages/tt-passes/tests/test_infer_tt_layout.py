@@ -36,6 +36,16 @@ def test_refuses_unsupported_dtype():
     assert "at kernels.py:" in text and "hint: use one of bfloat16, float16, float32" in text
 
 
+def test_float8_is_refused_naming_bfloat8_b():
+    """A float8 tensor is refused with TT's own 8-bit float named (bfloat8_b) and what to use."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.tensor_cast(dst=T.float8_e4m3fn), "infer_tt_layout")
+    text = str(err.value)
+    assert "buffer 'B': dtype float8_e4m3fn is not supported" in text
+    assert "hint: Tenstorrent tiles have no float8_e4m3fn format: their 8-bit float is bfloat8_b" in text
+    assert "use one of bfloat16, float16, float32" in text
+
+
 def test_sizes_that_are_not_tile_multiples():
     """A 100-row 2-D tensor has 4 tile rows (the last one padded); a rank-3 tensor whose
     matrices' rows are not a multiple of 32 is refused with its shape and the remainder."""

@@ -90,3 +90,12 @@ def test_vector_operand_loaded_from_column_0():
     _, mod = apply(kernels.bcast(lambda A, V, i, j: A[i, j] * V[i, 0]), "propagate_tt_layout")
     v = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}["V_s"]
     assert (v.role, v.block, v.reduced, v.buffer) == ("input", [2, 1], "row", "V")
+
+
+def test_vectors_joined_to_a_rank1_tensor_lie_like_it():
+    """Two (M,) fragments joined by a 1-D T.Parallel, one fed by a rank-1 tensor and one
+    stored to another: both are row vectors (1 x M/32 tiles, reduced "col"), as the tensors."""
+    _, mod = apply(kernels.vector_cast(), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}
+    assert {n: (cbs[n].reduced, cbs[n].block, cbs[n].role) for n in ("a", "b")} == \
+        {"a": ("col", [1, 8], "input"), "b": ("col", [1, 8], "output")}

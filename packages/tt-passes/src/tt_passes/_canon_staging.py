@@ -250,6 +250,39 @@ def stage_parallel_nests(body: Any) -> Any:
     return visit(body)
 
 
+# --- tensor -> tensor copies ---------------------------------------------------------
+def stage_tensor_copies(body: Any) -> Any:
+    """`T.copy(A[...], B[...])` between two tensors (a copy or a cast: TileLang's
+    vectorized-cast kernels) -> through an on-chip block named like the source, shaped like
+    the region's last dims: `T.copy(A[...], A); T.copy(A, B[...])`. The unit moves the
+    tiles; packing into B's CB converts the format."""
+    def visit(s: Any) -> Any:
+        call = s.value if isinstance(s, tir.Evaluate) else None
+        if call is None or not tir.is_call(call, "tl.tileop.copy"):
+            return s
+        src, dst = (tir.decode_region(a) for a in call.args[:2])
+        if tir.scope_of(src.buffer) != "global" or tir.scope_of(dst.buffer) != "global":
+            return s
+        shape = [tir.as_int(e) for e in src.extents]
+        while len(shape) > 1 and shape[0] == 1:
+            shape = shape[1:]
+        if any(n is None for n in shape) or len(shape) > 2:
+            return s  # left for the refusal, which names the copy
+        block = tir.make_buffer(shape, str(src.buffer.dtype), str(src.buffer.name),
+                                scope="shared.dyn")
+        whole = [tir.const(0, "int32")] * len(shape)
+        extents = [tir.const(n, "int32") for n in shape]
+        copy_in = tir.call_intrin("handle", "tl.tileop.copy", call.args[0],
+                                  tir.make_region(block, whole, extents, tir.ACCESS_WRITE),
+                                  *call.args[2:])
+        copy_out = tir.call_intrin("handle", "tl.tileop.copy",
+                                   tir.make_region(block, whole, extents, tir.ACCESS_READ),
+                                   call.args[1], *call.args[2:])
+        return tir.seq(tir.AllocBuffer(block), tir.evaluate(copy_in), tir.evaluate(copy_out))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
 # --- one statement per T.Parallel nest ------------------------------------------------
 def split_parallel_bodies(body: Any) -> Any:
     """`for i, j in T.Parallel: s1; s2` -> one nest per statement (each iteration touches

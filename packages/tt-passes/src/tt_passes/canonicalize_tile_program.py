@@ -31,6 +31,8 @@ Rewrites:
   before the nest; a tensor it writes a `local.fragment` block and a `T.copy(C, C[base])`
   after it. The nest then reads and writes the blocks as `A[i, j]`, exactly as if the
   kernel had copied them itself.
+- `T.copy` from one tensor to another (a copy, or a cast when their dtypes differ) goes
+  through an on-chip block named like the source: `T.copy(A[...], A); T.copy(A, B[...])`.
 - A T.Parallel nest of several assignments becomes one nest per assignment.
 - `T.gemm(A, B, C, transpose_A=True)`: `A_T[i, j] = A[j, i]` into a fresh fragment first (a
   tile transpose on chip), then `T.gemm(A_T, B, C)`.
@@ -75,6 +77,7 @@ from tt_passes._canon_staging import (
     forward_scalars,
     split_parallel_bodies,
     stage_parallel_nests,
+    stage_tensor_copies,
 )
 from tt_passes._canon_versions import origins, split_stores, split_versions
 
@@ -90,7 +93,7 @@ class CanonicalizeTileProgram(TTPass):
         body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = split_index_blocks(conditional_stores(body))
         body = transposed_gemm_operands(body)
-        body = stage_parallel_nests(body)
+        body = stage_tensor_copies(stage_parallel_nests(body))
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)
         body = canonical_reductions(body)

@@ -101,6 +101,16 @@ def tile_grid(shape: list) -> list:
     return [-(-prod(shape[:-1]) // TILE), -(-shape[-1] // TILE)]
 
 
+def _dtype_hint(dtype: str) -> str:
+    supported = f"use one of {', '.join(SUPPORTED_DTYPES)}"
+    if dtype.startswith(("float8", "float4", "float6")):
+        return (f"Tenstorrent tiles have no {dtype} format: their 8-bit float is bfloat8_b "
+                "(block float: 8-bit mantissas sharing one exponent per row of 16 values), "
+                f"which this compiler does not move yet; {supported} (e.g. store the "
+                "quantized values as bfloat16)")
+    return supported
+
+
 # --- pass ------------------------------------------------------------------------
 @dataclass
 class InferTTLayout(TTPass):
@@ -130,7 +140,7 @@ class InferTTLayout(TTPass):
         if dtype not in SUPPORTED_DTYPES:
             raise self.error(f"dtype {dtype} is not supported", obj=f"buffer '{name}'",
                              numbers={"dtype": dtype}, source_line=line,
-                             hint=f"use one of {', '.join(SUPPORTED_DTYPES)}")
+                             hint=_dtype_hint(dtype))
         shape = [tir.as_int(d) for d in buf.shape]
         self._check_shape(name, shape, line, row_dim)
         self._check_layout(name, layouts.get(name), line)

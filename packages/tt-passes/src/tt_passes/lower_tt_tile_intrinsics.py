@@ -631,7 +631,8 @@ class _Lowering:
         """A tile operand: `acc` (the accumulator itself) or `$k` (an input CB)."""
         name = str(load.source.name)
         cb = self.cbs.get(name)
-        if cb is not None and len(ivars) == 1 and cb.reduced == out.reduced == "row":
+        if cb is not None and len(ivars) == 1 and cb.reduced == out.reduced \
+                and out.reduced in ("row", "col"):
             return self.vector_in_vector(load, cb, out, ivars, inputs, text, line)
         if cb is not None and cb.reduced in ("row", "col"):
             return self.vector_leaf(load, cb, out, ivars, inputs, text, line)
@@ -665,13 +666,12 @@ class _Lowering:
     def vector_in_vector(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
                          text: str, line: str | None) -> Any:
         """A vector read elementwise by a T.Parallel over vectors (`s[i]` in `for i in
-        T.Parallel(bm): r[i] = T.rsqrt(s[i])`): one tile per 32 rows, values in column 0."""
-        idx = list(load.indices)
-        ok = len(idx) in (1, 2) and isinstance(idx[0], tir.Var) and idx[0].same_as(ivars[0]) \
-            and (len(idx) == 1 or tir.as_int(idx[1]) == 0)
-        if not ok or cb.block != out.block:
+        T.Parallel(bm): r[i] = T.rsqrt(s[i])`): one tile per 32 values, in column 0 (a
+        column vector) or row 0 (a row vector), as the output lies."""
+        if not _vector_index(load.indices, ivars[0], out.reduced) or cb.block != out.block:
+            n = max(out.block) * TILE
             raise self.fail(f"vector operand `{B.show(load)}` must be indexed [{ivars[0].name}] "
-                            f"and have the output's {out.block[0] * TILE} rows", text, line)
+                            f"and have the output's {n} values", text, line)
         if cb.role == "output" and cb.index not in self.produced:
             raise self.fail(f"'{cb.name}' is read before anything was written to it", text, line)
         if cb.role == "output":
@@ -755,10 +755,23 @@ def _where(line: str | None, text: str) -> str:
 
 
 def _is_vector_nest(out: Any, exts: list, indices: Any, ivars: list) -> bool:
-    """`for i in T.Parallel(bm): v[i] = ...` over a whole column vector (bm/32 x 1 tiles)."""
-    return out.reduced == "row" and len(ivars) == 1 and exts == [out.block[0] * TILE] \
-        and len(indices) in (1, 2) and isinstance(indices[0], tir.Var) \
-        and indices[0].same_as(ivars[0]) and (len(indices) == 1 or tir.as_int(indices[1]) == 0)
+    """`for i in T.Parallel(n): v[i] = ...` over a whole vector: a column vector (n/32 x 1
+    tiles, values in column 0; also (n, 1) indexed [i, 0]) or a row vector (1 x n/32, row 0:
+    one that a rank-1 tensor feeds; also (1, n) indexed [0, i])."""
+    if out.reduced not in ("row", "col") or len(ivars) != 1:
+        return False
+    n = out.block[0] if out.reduced == "row" else out.block[1]
+    return exts == [n * TILE] and _vector_index(indices, ivars[0], out.reduced)
+
+
+def _vector_index(indices: Any, var: Any, reduced: str) -> bool:
+    """`v[i]`, or `v[i, 0]` for a column vector / `v[0, i]` for a row vector."""
+    idx = list(indices)
+    if len(idx) == 1:
+        return isinstance(idx[0], tir.Var) and idx[0].same_as(var)
+    at = 0 if reduced == "row" else 1
+    return len(idx) == 2 and isinstance(idx[at], tir.Var) and idx[at].same_as(var) \
+        and tir.as_int(idx[1 - at]) == 0
 
 
 def _same_vars(indices: Any, ivars: list) -> bool:

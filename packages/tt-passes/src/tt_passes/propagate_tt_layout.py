@@ -158,9 +158,9 @@ def vector_orientations(owner: Any, body: Any, uses: dict) -> dict:
     """{name: "row" | "col"} for the rank-1 on-chip buffers: "row" (one value per block row,
     kept in column 0 of its tiles) when a 2-D T.Parallel reads it as v[i] or a row
     reduction writes it; "col" (one per column, row 0) for v[j] or a column reduction.
-    Vectors combined by a 1-D T.Parallel or an on-chip copy lie the same way; one copied
-    from a rank-1 tensor with no other use lies like the tensor (a row of tiles). A vector
-    used both ways is refused."""
+    Vectors combined by a 1-D T.Parallel or an on-chip copy lie the same way; such a group
+    moved to or from a rank-1 tensor, with nothing else to say, lies like the tensor (a row
+    of tiles). A vector used both ways is refused."""
     vec = {n for n, u in uses.items() if len(u.alloc.buffer.shape) == 1}
     parent = {n: n for n in vec}
 
@@ -221,11 +221,11 @@ def vector_orientations(owner: Any, body: Any, uses: dict) -> dict:
         elif tir.is_call(call, "tl.tileop.copy"):
             src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
             unify([str(src.name), str(dst.name)])
+    tensor_fed = {find(n) for n in vec if uses[n].loaded_from or uses[n].stored_to}
     out = {}
     for n in vec:
         have = evidence.get(find(n))
-        tensor_fed = uses[n].loaded_from is not None
-        out[n] = have[0] if have is not None else ("col" if tensor_fed else "row")
+        out[n] = have[0] if have is not None else ("col" if find(n) in tensor_fed else "row")
     return out
 
 

@@ -108,6 +108,15 @@ uint16 = dtype("uint16")
 uint32 = dtype("uint32")
 bool = dtype("bool")
 half, float = float16, float32
+# Low-precision floats: named so that kernels declaring them reach the compiler, which
+# refuses them naming Tenstorrent's own 8-bit format (bfloat8_b).
+float8_e4m3fn = dtype("float8_e4m3fn")
+float8_e4m3 = dtype("float8_e4m3")
+float8_e5m2 = dtype("float8_e5m2")
+float8_e4m3fnuz = dtype("float8_e4m3fnuz")
+float8_e5m2fnuz = dtype("float8_e5m2fnuz")
+float8_e8m0fnu = dtype("float8_e8m0fnu")
+float4_e2m1fn = dtype("float4_e2m1fn")
 
 
 class _TensorAnnotation:
@@ -253,6 +262,13 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "float4_e2m1fn",
+    "float8_e4m3",
+    "float8_e4m3fn",
+    "float8_e4m3fnuz",
+    "float8_e5m2",
+    "float8_e5m2fnuz",
+    "float8_e8m0fnu",
     "floor",
     "gemm",
     "grid",
