@@ -5,8 +5,8 @@ different dtype, a block per core (the compiler stages the block on chip; packin
 output's CB converts it), and a rank-1 tensor moved through fragments with an elementwise
 `T.Parallel` over a vector in between. Both round to nearest even, as numpy's `astype` does.
 
-    tt run examples/cast.py
-    tt run examples/cast.py --param src=bfloat16 --param dst=float16
+    tt run examples/cast.py --kernel cast_copy
+    tt run examples/cast.py --kernel cast_vector --param src=float32 --param dst=bfloat16
 """
 
 import ml_dtypes

@@ -157,9 +157,15 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
     func = _call_factory(path, kernel, factory, params)
     if not isinstance(func, tir.PrimFunc):
         raise KernelFileError(f"factory '{kernel}' returned {type(func).__name__}, expected a @T.prim_func")
+    params = {**_defaults(factory), **params}  # what the reference sees: the sizes in effect
     if isinstance(value, JitKernel):
         return LoadedKernel(kernel, func, module, value.out_idx, value.arch, dict(value.options), params)
     return LoadedKernel(kernel, func, module, params=params)
+
+
+def _defaults(factory: Callable) -> dict[str, Any]:
+    return {name: p.default for name, p in inspect.signature(factory).parameters.items()
+            if p.default is not inspect.Parameter.empty}
 
 
 def _check_params(kernel: str, factory: Callable, params: dict[str, Any]) -> None:
