@@ -156,4 +156,12 @@ CAST = [
     Case("cast-vector-fp32-to-fp16", "cast.py", "cast_vector", dict(M=512, src="float32", dst="float16")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST
+CONV = [
+    Case("conv-3x3-pad1", "convolution.py", "convolution", dict(N=2, H=16, W=16, C=64, F=64)),
+    Case("conv-3x3-stride2-partial-block", "convolution.py", "convolution",
+         dict(N=1, H=14, W=14, C=32, F=64, stride=2, block_M=32)),
+    Case("conv-dilated-fp32", "convolution.py", "convolution",
+         dict(N=1, H=8, W=8, C=64, F=32, dilation=2, pad=2, block_N=32, block_K=64, dtype="float32")),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV

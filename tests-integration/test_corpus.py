@@ -51,6 +51,12 @@ def _expected(case, module, inputs):
     if case.example == "reduce.py":
         kind, dim = case.params["kind"], case.params["dim"]
         return module.reference(*f64, kind=kind, dim=dim), None, module.error_bound(*f64, kind=kind, dim=dim)
+    if case.example == "convolution.py":  # a GEMM over K = KH * KW * C
+        how = {k: case.params[k] for k in ("stride", "dilation", "pad") if k in case.params}
+        image, weights = f64
+        k = weights.shape[0] * weights.shape[1] * weights.shape[2]
+        return module.reference(image, weights, **how), k, \
+            float(module.reference(np.abs(image), np.abs(weights), **how).max())
     a, b = f64
     if case.example == "gemm.py":
         tb = case.params.get("transpose_B", False)

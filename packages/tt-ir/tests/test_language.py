@@ -336,3 +336,46 @@ def test_pipelined_num_stages_outside_0_to_4_is_refused(num_stages):
 def test_pipelined_num_stages_0_to_4_are_accepted(num_stages):
     loops = tir.collect(_pipelined_kernel(num_stages).body, tir.For)
     assert tir.to_python(loops[0].annotations) == {"num_stages": num_stages}
+
+
+def test_im2col_encodes_as_tilelang():
+    """T.im2col is tl.tileop.im2col(image region, block region, nhw_step, c_step, kernel,
+    stride, dilation, pad, eviction policy); T.c2d_im2col is the same op."""
+
+    @T.prim_func
+    def gather(X: T.Tensor((1, 8, 8, 32), "bfloat16")):
+        with T.Kernel(2) as by:
+            P = T.alloc_shared((32, 32), "bfloat16")
+            T.im2col(X, P, by, 0, 3, 1, 1, 1)
+            T.c2d_im2col(X, P, by, 1, 3, 2, 1, 0)
+
+    calls = [c for c in tir.collect(gather.body, tir.Call) if tir.is_call(c, "tl.tileop.im2col")]
+    assert len(calls) == 2
+    img, col = (tir.decode_region(a) for a in calls[0].args[:2])
+    assert (str(img.buffer.name), img.static_extents) == ("X", [1, 8, 8, 32])
+    assert (str(col.buffer.name), col.static_extents) == ("P", [32, 32])
+    assert [tir.as_int(a) for a in calls[1].args[3:]] == [1, 3, 2, 1, 0, 0]
+
+
+def test_im2col_wants_an_nhwc_image():
+    with pytest.raises(TTError, match=r"T.im2col: the image X must be a 4-D NHWC tensor, got \(64, 32\)"):
+        @T.prim_func
+        def bad(X: T.Tensor((64, 32), "bfloat16")):
+            with T.Kernel(1):
+                P = T.alloc_shared((32, 32), "bfloat16")
+                T.im2col(X, P, 0, 0, 3, 1, 1, 1)
+
+
+def test_tensor_with_data_is_a_view():
+    """`T.Tensor(shape, dtype, X.data)` in the body declares a view of X's data."""
+
+    @T.prim_func
+    def view(X: T.Tensor((2, 32, 64), "float32")):
+        with T.Kernel(1):
+            flat = T.Tensor((64, 64), "float32", X.data)
+            S = T.alloc_shared((32, 64), "float32")
+            T.copy(flat[0, 0], S)
+
+    (decl,) = tir.collect(view.body, tir.DeclBuffer)
+    assert str(decl.buffer.name) == "flat" and [tir.as_int(d) for d in decl.buffer.shape] == [64, 64]
+    assert tir.is_call(decl.data, "tirx.buffer_data") and decl.data.args[0].same_as(view.params[0])

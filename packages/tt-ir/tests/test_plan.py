@@ -171,7 +171,8 @@ MUTATIONS = [
         lambda d: set_at(d, ["circular_buffers", 0, "consumer"], "reader"),
         "$.circular_buffers[0].consumer",
         "CircularBuffer.consumer: 'reader' is also the producer; a CB connects two kernels "
-        "(only an intermediate CB may loop compute -> compute, for spilled partial sums)",
+        "(only an intermediate CB may loop compute -> compute, for spilled partial sums, "
+        "and a scratch CB reader -> reader)",
     ),
     (
         "math fidelity",

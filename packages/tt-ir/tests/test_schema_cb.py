@@ -33,14 +33,26 @@ def test_spill_cb_may_loop_compute_to_compute():
     assert not CircularBuffer.from_json(C_LOCAL).is_spill
 
 
+def test_scratch_cb_is_the_readers_own():
+    """A scratch CB (an im2col gather's source tile) loops reader -> reader; elsewhere the
+    loop is refused."""
+    tile = CircularBuffer(**{**C_LOCAL, "index": 8, "name": "image_tile", "role": "scratch",
+                             "num_pages": 1, "producer": "reader", "consumer": "reader"})
+    assert tile.is_scratch and not tile.is_spill
+    with pytest.raises(SchemaError) as info:
+        CircularBuffer(**{**C_LOCAL, "index": 8, "name": "image_tile", "role": "scratch",
+                          "num_pages": 1, "producer": "compute", "consumer": "compute"})
+    assert "'compute' is also the producer" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"index": 64}, "CircularBuffer.index: 64 is out of range (0..63)"),
         ({"index": -1}, "CircularBuffer.index: -1 is out of range (0..63)"),
         (
-            {"role": "scratch"},
-            "CircularBuffer.role: 'scratch' is not one of input, output, intermediate",
+            {"role": "staging"},
+            "CircularBuffer.role: 'staging' is not one of input, output, intermediate, scratch",
         ),
         (
             {"data_format": "Bfp4_b"},
@@ -63,7 +75,7 @@ def test_spill_cb_may_loop_compute_to_compute():
             (
                 "CircularBuffer.consumer: 'compute' is also the producer; a CB connects two "
                 "kernels (only an intermediate CB may loop compute -> compute, for spilled "
-                "partial sums)"
+                "partial sums, and a scratch CB reader -> reader)"
             ),
         ),
         (

@@ -346,3 +346,50 @@ def vector_cast(M=256, src=T.float16, dst=T.float32):
                 b[i] = a[i]
             T.copy(b, B)
     return cast
+
+
+def conv(N=1, H=8, W=8, C=32, F=32, k=3, pad=1, bm=32, bn=32, bk=32, dtype=T.bfloat16):
+    """A 3x3 convolution: an im2col gather and a flat weight view into a GEMM."""
+    OH = OW = H + 2 * pad - k + 1
+
+    @T.prim_func
+    def conv2d(img: T.Tensor((N, H, W, C), dtype), wts: T.Tensor((k, k, C, F), dtype),
+               out: T.Tensor((N, OH, OW, F), dtype)):
+        with T.Kernel(T.ceildiv(F, bn), T.ceildiv(N * OH * OW, bm)) as (bx, by):
+            patch = T.alloc_shared((bm, bk), dtype)
+            w_s = T.alloc_shared((bk, bn), dtype)
+            acc = T.alloc_fragment((bm, bn), T.float32)
+            w_flat = T.Tensor((k * k * C, F), dtype, wts.data)
+            out_flat = T.Tensor((N * OH * OW, F), dtype, out.data)
+            T.clear(acc)
+            for kk in T.Pipelined(T.ceildiv(k * k * C, bk), num_stages=2):
+                T.im2col(img, patch, by, kk, k, 1, 1, pad)
+                T.copy(w_flat[kk * bk, bx * bn], w_s)
+                T.gemm(patch, w_s, acc)
+            T.copy(acc, out_flat[by * bm, bx * bn])
+    return conv2d
+
+
+def flat_view(M=64, N=64, bm=32, dtype=T.float32):
+    """A (2, M/2, N) tensor copied through its (M, N) view."""
+
+    @T.prim_func
+    def view(A: T.Tensor((2, M // 2, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, bm)) as by:
+            A_flat = T.Tensor((M, N), dtype, A.data)
+            s = T.alloc_shared((bm, N), dtype)
+            T.copy(A_flat[by * bm, 0], s)
+            T.copy(s, C[by * bm, 0])
+    return view
+
+
+def folded_rows(M=64, N=64, bm=32, dtype=T.float32):
+    """`flat_view` written on the tensor itself: the whole row in the row dim."""
+
+    @T.prim_func
+    def view(A: T.Tensor((2, M // 2, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, bm)) as by:
+            s = T.alloc_shared((bm, N), dtype)
+            T.copy(A[0, by * bm:by * bm + bm, 0:N], s)
+            T.copy(s, C[by * bm, 0])
+    return view

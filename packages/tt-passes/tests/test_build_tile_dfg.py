@@ -26,3 +26,9 @@ def test_pure_copy_goes_through_compute():
     _, after = apply(kernels.pure_copy(), "build_tile_dfg")
     edges = {e.cb: (e.producer, e.consumer) for e in _meta.get(after, _meta.DFG)}
     assert edges == {"S": ("reader", "compute"), "S_out": ("compute", "writer")}
+
+def test_gather_scratch_tile_is_reader_to_reader():
+    """The im2col gather's staging tile is the reader's own; the gathered block goes to compute."""
+    _, after = apply(kernels.conv(), "build_tile_dfg")
+    edges = {e.cb: (e.producer, e.consumer) for e in _meta.get(after, _meta.DFG)}
+    assert edges["img_tile"] == ("reader", "reader") and edges["patch"] == ("reader", "compute")

@@ -127,3 +127,59 @@ def test_tensor_to_tensor_copy_is_staged_on_chip():
     tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
     allocs = [(str(a.buffer.name), tir.scope_of(a.buffer)) for a in tir.collect(_body(after), tir.AllocBuffer)]
     assert allocs == [("A", "shared.dyn"), ("A_out", "local.fragment")]  # the writer drains A_out
+
+
+def test_tensor_views_become_accesses_of_the_tensor():
+    """`A_flat[by * bm, 0]` of a (M, N) view of a (2, M/2, N) tensor is A[0, by * bm, 0]: the
+    folded row in the row dim; the view's declaration is gone."""
+    _, after = apply(kernels.flat_view(), "canonicalize_tile_program")
+    _, expected = apply(kernels.folded_rows(), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+    assert not tir.collect(_body(after), tir.DeclBuffer)
+
+
+def test_im2col_becomes_a_marked_copy_of_the_image():
+    """T.im2col is a copy from the image into the block carrying the gather's parameters."""
+    from tt_passes._canon_im2col import is_im2col, params
+
+    _, after = apply(kernels.conv(), "canonicalize_tile_program")
+    copies = [c for c in tir.collect(_body(after), tir.Call) if tir.is_call(c, "tl.tileop.copy")]
+    gathers = [c for c in copies if is_im2col(c)]
+    assert len(gathers) == 1
+    src, dst = (tir.decode_region(a) for a in gathers[0].args[:2])
+    assert (str(src.buffer.name), src.static_extents, str(dst.buffer.name)) == ("img", [1, 1, 32, 32], "patch")
+    assert [tir.as_int(x) for x in params(gathers[0])[2:]] == [3, 1, 1, 1]
+    assert not tir.collect(_body(after), tir.DeclBuffer)
+
+
+def test_im2col_refuses_a_k_block_across_kernel_positions():
+    """block_K must divide the channels: each K block lies in one kernel position."""
+    import pytest
+
+    from tt_ir.errors import TTCompileError
+
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.conv(C=32, bk=64, F=32), "canonicalize_tile_program")
+    text = str(err.value)
+    assert "T.im2col(img, patch): the image's 32 channels are not a multiple of block_K = 64" in text
+    assert "hint: pick block_K dividing C" in text
+
+
+def test_a_view_that_changes_the_last_dim_is_refused():
+    import pytest
+
+    from tt_ir.errors import TTCompileError
+
+    @T.prim_func
+    def bad(A: T.Tensor((64, 64), T.float32), C: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(1) as by:
+            A_t = T.Tensor((128, 32), T.float32, A.data)
+            s = T.alloc_shared((32, 32), T.float32)
+            T.copy(A_t[by * 32, 0], s)
+            T.copy(s, C[by * 32, 0])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(bad, "canonicalize_tile_program")
+    text = str(err.value)
+    assert "view 'A_t' (128, 32) float32 of tensor 'A' (64, 64) float32 is not supported" in text
+    assert "keep the tensor's dtype and last dim" in text

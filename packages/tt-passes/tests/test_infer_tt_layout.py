@@ -56,3 +56,11 @@ def test_sizes_that_are_not_tile_multiples():
         apply(kernels.attention(seq=80, bm=40, bn=40, layout="bhsd", heads=1), "infer_tt_layout")
     assert "shape [1, 1, 80, 64]: the second last dim must be a multiple of 32" in str(err.value)
     assert "remainder=16" in str(err.value)
+
+def test_tensors_accessed_folded_need_no_whole_tile_matrices():
+    """A (1, 8, 8, 32) image read only by an im2col gather, and a (1, 8, 8, 32) output written
+    through a flat view, are one folded matrix each: 64 rows = 2 tile rows, no refusal
+    although their second last dim (8) is not a multiple of 32."""
+    _, after = apply(kernels.conv(), "infer_tt_layout")
+    tiles = {b.name: b.tiles for b in _meta.get(after, _meta.BUFFERS)}
+    assert tiles == {"img": [2, 1], "wts": [9, 1], "out": [2, 1]}

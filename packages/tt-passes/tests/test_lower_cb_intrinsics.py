@@ -59,3 +59,23 @@ def test_partial_blocks_zero_fill_and_skip():
     writer = body_text(after, "writer")
     assert "if by * T.uint32(2) + i < T.uint32(3) and bx * T.uint32(2) + j < T.uint32(5):" in writer
     assert "tt_fill_zeros" not in writer
+
+
+EXPECTED_GATHER = '''\
+                T.call_extern("void", "cb_reserve_back", 0, 1)
+                patch_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 0)
+                T.call_extern("void", "cb_reserve_back", 8, 1)
+                img_tile_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 8)
+                T.call_extern("void", "tt_im2col_tile", img_acc, patch_l1, img_tile_l1, 2, by * T.uint32(32), kk * T.uint32(32), 1, 8, 8, 32, 3, 1, 1, 1, 8, 8)
+                T.call_extern("void", "cb_push_back", 8, 1)
+                T.call_extern("void", "cb_wait_front", 8, 1)
+                T.call_extern("void", "cb_pop_front", 8, 1)
+                T.call_extern("void", "cb_push_back", 0, 1)'''
+
+
+def test_im2col_gather_block():
+    """tt.im2col_in -> the block and the image's scratch tile reserved, one tt_im2col_tile per
+    tile (first output pixel by * 32, first K column kk * 32, then N H W C, kernel, stride,
+    dilation, pad, OH, OW), the scratch tile pushed and popped by the reader, the block pushed."""
+    _, after = apply(kernels.conv(), "lower_cb_intrinsics")
+    assert EXPECTED_GATHER in body_text(after, "reader")

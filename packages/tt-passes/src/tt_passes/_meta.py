@@ -63,7 +63,7 @@ class CBInfo:
     """
 
     name: str
-    role: str                # "input" | "output" | "intermediate"
+    role: str                # "input" | "output" | "intermediate" | "scratch" (reader-local)
     dtype: str
     data_format: str
     page_size: int

@@ -76,6 +76,13 @@ OPS: dict = {op.name: op for op in (
                "zero-fill tiles past the tensor's edge"),
     TileOp("tt.copy_out", "writer", "noc", _BLOCK, reads=("cb",),
            doc="a CB's block to a tensor at tile (row, col); guarded edge tiles skipped"),
+    TileOp("tt.im2col_in", "reader", "noc",
+           ("cb", "tensor", "row", "col", "h", "w", "scratch", "N", "H", "W", "C", "kernel",
+            "stride", "dilation", "pad", "OH", "OW"), writes=("cb",),
+           doc="an h x w tile block of a convolution's im2col matrix (output pixels from tile "
+               "row `row`, K from tile column `col`) gathered from an NHWC tensor: whole "
+               "source tiles read into the scratch CB, their rows copied into place, rows in "
+               "the zero padding zeroed"),
     TileOp("tt.scaler_fill", "reader", "noc", ("cb",), writes=("cb",),
            doc="a reduction's scaler tile (1.0 in row 0 of every face), once per kernel"),
     TileOp("tt.matmul_block", "compute", "fpu", ("in0", "in1", "out", "mt", "nt", "kt",

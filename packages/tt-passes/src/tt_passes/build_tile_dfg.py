@@ -58,6 +58,9 @@ class BuildTileDFG(TTPass):
             if cb.role == "intermediate":
                 edges.append(_meta.CBEdge(cb.name, cb.index, "compute", "compute"))
                 continue
+            if cb.role == "scratch":  # the reader's own staging tile (an im2col gather)
+                edges.append(_meta.CBEdge(cb.name, cb.index, "reader", "reader"))
+                continue
             e = ends.get(cb.index, {"producers": set(), "consumers": set()})
             producers, consumers = sorted(e["producers"]), sorted(e["consumers"])
             if cb.role == "output" and "compute" in producers:

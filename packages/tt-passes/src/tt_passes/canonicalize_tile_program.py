@@ -2,6 +2,13 @@
 
 Requires: one TileLang-form PrimFunc.
 Rewrites:
+- Tensor views declared in the body (`T.Tensor((KH * KW * C, F), dtype, kernel.data)`: the
+  tensor's last dim kept, its leading dims folded) become accesses of the tensor itself,
+  whose tile matrix they are (see `_canon_views`); other views are refused, naming them.
+- `T.im2col(img, col, ...)` (a convolution's gather) becomes a `T.copy` from the image's
+  folded matrix into `col` marked "im2col" with the gather's parameters (see
+  `_canon_im2col`); it is refused, naming the numbers, unless the block is whole tiles and
+  block_K divides the channels.
 - Scalar locals (`y = by * bm + i`, TVMScript's `x: T.int32 = ...`, `T.alloc_var` written
   once): a `local` buffer of one element stored once with an index expression (no tensor
   or fragment read) is forwarded into every later load in the same sequence, and its
@@ -63,6 +70,7 @@ from typing import Any
 
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_im2col import im2col_as_copies
 from tt_passes._canon_masks import conditional_stores, split_index_blocks
 from tt_passes._canon_math import (
     canonical_reductions,
@@ -80,6 +88,7 @@ from tt_passes._canon_staging import (
     stage_tensor_copies,
 )
 from tt_passes._canon_versions import origins, split_stores, split_versions
+from tt_passes._canon_views import resolve_views
 
 
 # --- pass ------------------------------------------------------------------------
@@ -89,7 +98,8 @@ class CanonicalizeTileProgram(TTPass):
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
-        body = split_k_loops(forward_scalars(func.body))
+        body = im2col_as_copies(self, resolve_views(self, func))
+        body = split_k_loops(forward_scalars(body))
         body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = split_index_blocks(conditional_stores(body))
         body = transposed_gemm_operands(body)

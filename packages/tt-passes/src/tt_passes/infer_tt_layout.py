@@ -93,6 +93,32 @@ def row_dims(body: Any) -> dict:
             if len(rows) == 1 and next(iter(rows))[0] != next(iter(rows))[1] - 2}
 
 
+def flat_tensors(body: Any) -> set:
+    """Names of rank >= 3 tensors accessed only as their folded 2-D matrix: every index
+    before the second last is 0 (views `T.Tensor((N * H * W, C), ..., X.data)` and im2col
+    gathers, after canonicalize_tile_program). Their rows need not fill whole tiles per
+    matrix: the folded matrix is padded once, at its end."""
+    flat: dict = {}
+
+    def note(buf: Any, idx: list) -> None:
+        rank = len(buf.shape)
+        if tir.scope_of(buf) != "global" or rank < 3:
+            return
+        name = str(buf.name)
+        flat[name] = flat.get(name, True) and all(tir.as_int(i) == 0 for i in idx[:rank - 2])
+
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            for arg in call.args[:2]:
+                region = tir.decode_region(arg)
+                note(region.buffer, list(region.mins))
+    for load in tir.collect(body, tir.TensorLoad):
+        note(load.source, list(load.indices))
+    for store in tir.collect(body, tir.BufferStore):
+        note(store.buffer, list(store.indices))
+    return {name for name, ok in flat.items() if ok}
+
+
 def tile_grid(shape: list) -> list:
     """[rows/32, cols/32] with the outer dims folded into the rows; a rank-1 tensor is one
     row of tiles (its values in row 0 of each, the rest padding)."""
@@ -123,17 +149,18 @@ class InferTTLayout(TTPass):
         layouts = tir.get_attr(func, "tt.layouts", {}) or {}
         rows = row_dims(func.body)
         read = read_buffers(func.body)
+        flat = flat_tensors(func.body)
         infos = []
         for param in func.params:
             if tir.is_buffer(param):
                 infos.append(self._info(param, len(infos), written, lines, layouts,
-                                        rows.get(str(param.name)), read))
+                                        rows.get(str(param.name)), read, flat))
         name = tir.get_attr(func, "global_symbol") or str(gv.name_hint)
         mod = _meta.put(mod, _meta.BUFFERS, infos)
         return _meta.put(mod, _meta.KERNEL_NAME, name)
 
     def _info(self, buf: Any, index: int, written: set, lines: dict, layouts: dict,
-              row_dim: int | None, read: set = frozenset()) -> Any:
+              row_dim: int | None, read: set = frozenset(), flat: set = frozenset()) -> Any:
         name = str(buf.name)
         line = lines.get(name)
         dtype = str(buf.dtype)
@@ -142,7 +169,7 @@ class InferTTLayout(TTPass):
                              numbers={"dtype": dtype}, source_line=line,
                              hint=_dtype_hint(dtype))
         shape = [tir.as_int(d) for d in buf.shape]
-        self._check_shape(name, shape, line, row_dim)
+        self._check_shape(name, shape, line, row_dim, name in flat)
         self._check_layout(name, layouts.get(name), line)
         fmt = dtypes.data_format(dtype)
         tiles = tile_grid(shape)
@@ -153,12 +180,12 @@ class InferTTLayout(TTPass):
             num_pages=tiles[0] * tiles[1], tiles=tiles, row_dim=row_dim)
 
     def _check_shape(self, name: str, shape: list, line: str | None,
-                     row_dim: int | None = None) -> None:
+                     row_dim: int | None = None, flat: bool = False) -> None:
         if any(d is None for d in shape):
             raise self.error("symbolic shapes are not supported", obj=f"buffer '{name}'",
                              source_line=line, hint="bind every dimension to a number")
-        if len(shape) < 3:  # the last tile row / column is padded (zeros, as T.copy reads
-            return          # past a tensor's edge) and the writer's extra elements dropped
+        if len(shape) < 3 or flat:  # the last tile row / column is padded (zeros,
+            return  # as T.copy reads past a tensor's edge) and the writer's extra elements dropped
         rows = row_dim if row_dim is not None else len(shape) - 2
         if shape[rows] % TILE:  # a stack of matrices: each one's rows must fill whole tiles
             which = f"dim {row_dim} (the rows its copies move)" if row_dim is not None \

@@ -11,6 +11,11 @@ Rewrites:
   `cb_reserve_back`, then per tile of the block either `tt_fill_tile(l1, page, v)` (every
   comparison of cond has one outcome on the tile: the same at its four corners) or
   `tt_mask_put(l1, elem_bytes, r, c, cond ? yes : no)` per element, `cb_push_back`.
+- reader, `tt.im2col_in(cb, "img", row, col, h, w, scratch, N, H, W, C, kernel, stride,
+  dilation, pad, OH, OW)` (a convolution's gather, canonicalize_tile_program): `cb_reserve_back`,
+  the scratch tile reserved, `tt_im2col_tile(...)` per tile of the block (whole source tiles
+  read into the scratch tile, their rows copied into place, padding rows zeroed), the
+  scratch tile pushed, waited for and popped by the reader itself, `cb_push_back`.
 - reader, `tt.scaler_fill(cb)` (once per kernel): `cb_reserve_back(cb, 1)`,
   `tt_fill_scaler(get_write_ptr(cb), page, word)` (1.0 in the first row of every face,
   the rest zero; word = 1.0 in the CB's format, repeated to 32 bits), `cb_push_back`;
@@ -144,6 +149,32 @@ def index_block(cb: Any, args: list) -> Any:
                  B.extern("cb_push_back", cb.index, h * w))
 
 
+def gather_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
+    """The reader's im2col gather of `tt.im2col_in`: per tile of the block,
+    `tt_im2col_tile(acc, l1, scratch_l1, elem_bytes, m0, k0, N, H, W, C, kernel, stride,
+    dilation, pad, OH, OW)` (m0, k0: the tile's first output pixel and K index) reads whole
+    source tiles into the scratch tile and copies their rows into place. The scratch page
+    is reserved for the block and then pushed and popped by the reader itself."""
+    row, col = args[2], args[3]
+    h, w = B.ints(args[4:6])
+    conv = B.ints(args[7:17])
+    l1, sl1 = B.var(f"{cb.name}_l1"), B.var(f"{scratch.name}_l1")
+    ti, tj = _idx("ti", h), _idx("tj", w)
+    addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
+    ebytes = 4 if cb.data_format == "Float32" else 2
+    tile = B.extern("tt_im2col_tile", acc, addr, sl1, ebytes, B.mul(B.add(row, ti), TILE),
+                    B.mul(B.add(col, tj), TILE), *conv)
+    return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                 tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                 B.extern("cb_reserve_back", scratch.index, 1),
+                 tir.Bind(sl1, B.call("get_write_ptr", scratch.index, ret=B.U32)),
+                 _loops([(ti, h), (tj, w)], tile),
+                 B.extern("cb_push_back", scratch.index, 1),
+                 B.extern("cb_wait_front", scratch.index, 1),
+                 B.extern("cb_pop_front", scratch.index, 1),
+                 B.extern("cb_push_back", cb.index, h * w))
+
+
 # the 32-bit word tt_fill_scaler repeats over the first row of each face: 1.0 twice (16-bit
 # formats) or once (Float32)
 SCALER_WORD = {"Float16_b": 0x3F803F80, "Float16": 0x3C003C00, "Float32": 0x3F800000}
@@ -175,6 +206,11 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
             return fill_scaler(cbs[tir.as_int(hit[1][0])])
         if hit is not None and hit[0] == "tt.index_block":
             return index_block(cbs[tir.as_int(hit[1][0])], hit[1])
+        if hit is not None and hit[0] == "tt.im2col_in":
+            args = hit[1]
+            buf = buffers[B.string(args[1])]
+            return gather_block(cbs[tir.as_int(args[0])], cbs[tir.as_int(args[6])], buf,
+                                accs[buf.name], args)
         if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
             return stmt
         name, args = hit

@@ -33,7 +33,7 @@ from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 
-BASE_INDEX = {"input": 0, "output": 16, "intermediate": 24}
+BASE_INDEX = {"input": 0, "output": 16, "intermediate": 24, "scratch": 8}
 
 
 # --- collect ---------------------------------------------------------------------

@@ -63,6 +63,7 @@ from tt_ir import tir
 from tt_passes import _build as B
 from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_im2col import is_im2col, params
 from tt_passes._canon_masks import constant_value, index_select
 from tt_passes._canon_versions import reads_on_chip
 from tt_passes.insert_dst_management import choose_subblock
@@ -345,6 +346,9 @@ class _Lowering:
             cb = self.cbs[str(dst.buffer.name)]
             if cb.transpose is not None:  # a rank-1 tensor into a column vector
                 return self.transposed_in(cb, src, dst, text, line)
+            if is_im2col(call):
+                text = f"T.im2col({src.buffer.name}, {dst.buffer.name})"
+                return B.comment(_where(line, text), self.gather(call, cb, src, text, line))
             op = self.transfer("tt.copy_in", cb, src, dst, text, line)
         elif str(src.buffer.name) in self.cbs and tir.scope_of(dst.buffer) == "global":
             cb = self.cbs[str(src.buffer.name)]
@@ -358,6 +362,28 @@ class _Lowering:
             raise self.fail("only copies between a tensor and a shared/fragment buffer are "
                             "supported", text, line)
         return B.comment(_where(line, text), op)
+
+    def gather(self, call: Any, cb: Any, img: Any, text: str, line: str | None) -> Any:
+        """An im2col gather (`_canon_im2col`): tt.im2col_in with the block's first output
+        pixel and first K column as tile coordinates, and the image's reader-local tile."""
+        nhw, cstep, kernel, stride, dilation, pad = params(call)
+        bm, bk = cb.block[0] * TILE, cb.block[1] * TILE
+        coords = []
+        for step, size in ((nhw, bm), (cstep, bk)):
+            aff = affine(step)
+            if aff is None:
+                raise self.fail(f"block index `{B.show(step)}` is not affine in the block and "
+                                "loop variables", text, line)
+            coords.append(tile_offset([(v, c * size) for v, c in aff[0]], aff[1] * size,
+                                      self.vmap))
+        name = str(img.buffer.name)
+        scratch = next(c for c in self.cbs.values() if c.role == "scratch" and c.buffer == name)
+        n, h, w, c = (tir.as_int(d) for d in img.buffer.shape)
+        k, s, d, p = (tir.as_int(x) for x in (kernel, stride, dilation, pad))
+        oh = (h + 2 * p - d * (k - 1) - 1) // s + 1
+        ow = (w + 2 * p - d * (k - 1) - 1) // s + 1
+        return B.extern("tt.im2col_in", cb.index, name, coords[0], coords[1], cb.block[0],
+                        cb.block[1], scratch.index, n, h, w, c, k, s, d, p, oh, ow)
 
     def transposed_in(self, cb: Any, glob: Any, local: Any, text: str, line: str | None) -> Any:
         """The reader fills the row-0 partner CB; compute transposes it into `cb`."""

@@ -37,6 +37,7 @@ from tt_passes._base import TTPass, kernel_func
 from tt_passes._canon_masks import index_select
 from tt_passes._canon_versions import gemm_onto_values
 from tt_passes.insert_dst_management import choose_subblock
+from tt_passes._canon_im2col import is_im2col
 from tt_passes.lower_tt_tile_intrinsics import check_tile_ops
 
 ON_CHIP_SCOPES = ("shared", "shared.dyn", "local.fragment", "local")
@@ -63,6 +64,7 @@ class Use:
     generated: bool = False        # written only by index selects (a mask the reader generates)
     onto: bool = False             # a gemm adds to its on-chip value (_canon_versions.gemm_onto_values)
     other_writes: bool = False     # written by anything else
+    gather: bool = False           # filled by an im2col gather (_canon_im2col), not a copy
 
 
 def collect_uses(body: Any) -> dict:
@@ -148,6 +150,7 @@ def _note_copy(uses: dict, call: Any, num_stages: int, line: str | None) -> None
     if str(dst.name) in uses and tir.scope_of(src) == "global":
         use = uses[str(dst.name)]
         use.loaded_from, use.num_stages, use.line = str(src.name), num_stages, use.line or line
+        use.gather = use.gather or is_im2col(call)
     if str(src.name) in uses and tir.scope_of(dst) == "global":
         use = uses[str(src.name)]
         use.stored_to, use.line = str(dst.name), use.line or line
@@ -283,6 +286,7 @@ class PropagateTTLayout(TTPass):
             cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
                 [self._cb(name, use, buffers, cap, uses)]
         cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
+        cbs += gather_scratch_cbs(cbs, uses)
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
 
@@ -413,6 +417,21 @@ def scaler_cb(src: Any) -> Any:
                         data_format=src.data_format, page_size=src.page_size, block=[1, 1],
                         unit=[1, 1], num_pages=1, source_line=src.source_line,
                         reduced="scaler")
+
+
+def gather_scratch_cbs(cbs: list, uses: dict) -> list:
+    """One reader-local tile per tensor an im2col gather reads: the reader reads whole
+    source tiles into it and copies their rows into place (role "scratch", reader to
+    reader)."""
+    out: dict = {}
+    for cb in cbs:
+        if cb.name in uses and uses[cb.name].gather and cb.buffer not in out:
+            out[cb.buffer] = _meta.CBInfo(name=f"{cb.buffer}_tile", role="scratch",
+                                          dtype=cb.dtype, data_format=cb.data_format,
+                                          page_size=cb.page_size, block=[1, 1], unit=[1, 1],
+                                          num_pages=1, buffer=cb.buffer,
+                                          source_line=cb.source_line)
+    return list(out.values())
 
 
 def propagate_tt_layout(**options: Any) -> Any:

@@ -17,7 +17,7 @@ from tt_ir._checks import (
 from tt_ir.arch import ARCH_NAMES, Arch, get_arch
 from tt_ir.dtypes import DATA_FORMATS, tile_bytes
 
-CB_ROLES = ("input", "output", "intermediate")
+CB_ROLES = ("input", "output", "intermediate", "scratch")
 KERNEL_ROLES = ("reader", "compute", "writer")
 MAX_CBS = max(get_arch(name).num_cbs for name in ARCH_NAMES)
 _FIELDS = (
@@ -39,7 +39,8 @@ class CircularBuffer:
     Attributes:
         index: CB id (``0..num_cbs-1`` of the arch: 32 on Wormhole, 64 on Blackhole).
         name: Source buffer name; codegen prints ``constexpr uint32_t cb_<name>``.
-        role: ``"input"``, ``"output"`` or ``"intermediate"``.
+        role: ``"input"``, ``"output"``, ``"intermediate"`` or ``"scratch"`` (the reader's own
+            staging tile: it reserves, fills, pushes and pops it itself).
         data_format: TT ``DataFormat`` of its tiles.
         page_size: Bytes per page: one tile of ``data_format``.
         num_pages: Pages in the ring.
@@ -85,10 +86,11 @@ class CircularBuffer:
                                                      self.block_pages, 1, self.num_pages))
         check_one_of("CircularBuffer", "producer", self.producer, KERNEL_ROLES)
         check_one_of("CircularBuffer", "consumer", self.consumer, KERNEL_ROLES)
-        if self.producer == self.consumer and not self.is_spill:
+        if self.producer == self.consumer and not (self.is_spill or self.is_scratch):
             detail = (
                 f"{self.consumer!r} is also the producer; a CB connects two kernels "
-                "(only an intermediate CB may loop compute -> compute, for spilled partial sums)"
+                "(only an intermediate CB may loop compute -> compute, for spilled partial sums, "
+                "and a scratch CB reader -> reader)"
             )
             raise fail("CircularBuffer", "consumer", detail)
 
@@ -96,6 +98,11 @@ class CircularBuffer:
     def is_spill(self) -> bool:
         """An intermediate CB that compute both packs into and reloads from (partial sums)."""
         return self.role == "intermediate" and self.producer == "compute" and self.consumer == "compute"
+
+    @property
+    def is_scratch(self) -> bool:
+        """The reader's own staging tile (an im2col gather's source tile)."""
+        return self.role == "scratch" and self.producer == self.consumer == "reader"
 
     @property
     def total_bytes(self) -> int:

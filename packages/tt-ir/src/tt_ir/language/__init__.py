@@ -79,6 +79,8 @@ from tt_ir.language._tileops import (
     copy,
     fill,
     gemm,
+    im2col,
+    c2d_im2col,
     reduce,
     reduce_absmax,
     reduce_abssum,
@@ -123,8 +125,10 @@ class _TensorAnnotation:
     """Parameter annotation of a global buffer: `A: T.Tensor((M, K), T.bfloat16)` or, as
     older TileLang writes it, `A: T.Tensor[(M, K), T.bfloat16]`."""
 
-    def __call__(self, shape: Any, dtype: Any = "float32", **kwargs: Any) -> Any:
+    def __call__(self, shape: Any, dtype: Any = "float32", data: Any = None, **kwargs: Any) -> Any:
         shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
+        if data is not None:  # a view in the body: `T.Tensor((M * N, K), dtype, X.data)`
+            return _T.decl_buffer(shape, str(dtype), data=data, **kwargs)
         return _T.Buffer(shape, str(dtype), **kwargs)
 
     def __getitem__(self, key: Any) -> Any:
@@ -273,6 +277,8 @@ __all__ = [
     "gemm",
     "grid",
     "if_then_else",
+    "im2col",
+    "c2d_im2col",
     "infinity",
     "int8",
     "int16",

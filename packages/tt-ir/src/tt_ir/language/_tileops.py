@@ -224,3 +224,31 @@ def reduce_abssum(buffer: Any, out: Any, dim: int = -1) -> None:
 def reduce_absmax(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
     """out[...] = max of |x| over `dim`."""
     reduce(buffer, out, "absmax", _dim(buffer, dim), clear)
+
+
+def im2col(img: Any, col: Any, nhw_step: Any, c_step: Any, kernel: int, stride: int = 1,
+           dilation: int = 1, pad: int = 0, eviction_policy: Any = None,
+           annotations: Any = None) -> None:
+    """`T.im2col(img, col, nhw_step, c_step, kernel, stride, dilation, pad)`: the
+    (block_M, block_K) block of a 2-D convolution's im2col matrix of the NHWC tensor `img`
+    into `col`, as TileLang encodes it: row i is output pixel `nhw_step * block_M + i`
+    (n, oh, ow in C order), column j is `c_step * block_K + j` = (kh * kernel + kw) * C + c;
+    the element is img[n, oh * stride + kh * dilation - pad, ow * stride + kw * dilation - pad,
+    c], zero outside the image. `eviction_policy` and `annotations` mean nothing here."""
+    ibuf, imins, iext = _whole(img, "im2col", "image")
+    cbuf, cmins, cext = _whole(col, "im2col", "column block")
+    if len(ibuf.shape) != 4:
+        raise fail(f"T.im2col: the image {ibuf.name} must be a 4-D NHWC tensor, got "
+                   f"{_fmt(list(ibuf.shape))}")
+    if len(cext) != 2:
+        raise fail(f"T.im2col: the column block {cbuf.name} must be 2-D (block_M, block_K), got "
+                   f"{_fmt(cext)}")
+    _emit(tir.call_intrin("handle", "tl.tileop.im2col",
+                          tir.make_region(ibuf, imins, iext, tir.ACCESS_READ),
+                          tir.make_region(cbuf, cmins, cext, tir.ACCESS_WRITE),
+                          tir.convert(nhw_step), tir.convert(c_step), tir.convert(kernel),
+                          tir.convert(stride), tir.convert(dilation), tir.convert(pad),
+                          tir.const(0)))
+
+
+c2d_im2col = im2col

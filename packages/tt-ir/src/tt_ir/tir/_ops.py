@@ -88,6 +88,7 @@ TL_OPS: dict[str, tuple[str, str | None]] = {
     "gemm": ("tl.tileop.gemm", "handle"),
     "fill": ("tl.tileop.fill", "handle"),
     "reduce": ("tl.tileop.reduce", "handle"),
+    "im2col": ("tl.tileop.im2col", "handle"),
     "infinity": ("tl.infinity", None),
     "atomic_add": ("tl.atomic_add", "handle"),
     "launch_thread_idx": ("tl.launch_thread_idx", "int32"),
