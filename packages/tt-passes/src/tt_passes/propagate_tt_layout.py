@@ -34,10 +34,10 @@ from typing import Any
 from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
+from tt_passes._canon_im2col import is_im2col
 from tt_passes._canon_masks import index_select
 from tt_passes._canon_versions import gemm_onto_values
 from tt_passes.insert_dst_management import choose_subblock
-from tt_passes._canon_im2col import is_im2col
 from tt_passes.lower_tt_tile_intrinsics import check_tile_ops
 
 ON_CHIP_SCOPES = ("shared", "shared.dyn", "local.fragment", "local")

@@ -75,12 +75,12 @@ from tt_ir.language._build import (
 )
 from tt_ir.language._tileops import (
     GemmWarpPolicy,
+    c2d_im2col,
     clear,
     copy,
     fill,
     gemm,
     im2col,
-    c2d_im2col,
     reduce,
     reduce_absmax,
     reduce_abssum,
