@@ -164,4 +164,10 @@ CONV = [
          dict(N=1, H=8, W=8, C=64, F=32, dilation=2, pad=2, block_N=32, block_K=64, dtype="float32")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV
+COLUMNS = [
+    Case("group-quant-4-groups", "group_quant.py", "group_quant", dict(M=128, N=512)),
+    Case("group-quant-fp16-partial-rows", "group_quant.py", "group_quant",
+         dict(M=80, N=256, group=64, block_M=32, out_dtype="float16")),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS

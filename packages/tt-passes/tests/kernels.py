@@ -393,3 +393,35 @@ def folded_rows(M=64, N=64, bm=32, dtype=T.float32):
             T.copy(A[0, by * bm:by * bm + bm, 0:N], s)
             T.copy(s, C[by * bm, 0])
     return view
+
+
+def column_store(M=64, G=4, bm=32, gathered=False):
+    """Each block writes its rows' maxima into column `by` of a narrow (M, G) tensor; with
+    `gathered`, the same kernel as canonicalize_tile_program should make it: the column
+    axis a loop, the columns selected into one fragment, one copy out."""
+
+    @T.prim_func
+    def cols(X: T.Tensor((M, G * 32), T.float32), S: T.Tensor((M, G), T.float32)):
+        with T.Kernel(T.ceildiv(M, bm), G) as (bx, by):
+            x = T.alloc_shared((bm, 32), T.float32)
+            m = T.alloc_fragment((bm,), T.float32)
+            T.copy(X[bx * bm, by * 32], x)
+            T.reduce_max(x, m, dim=1)
+            for i in T.Parallel(bm):
+                S[bx * bm + i, by] = m[i]
+
+    @T.prim_func
+    def cols_gathered(X: T.Tensor((M, G * 32), T.float32), S: T.Tensor((M, G), T.float32)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            S_cols = T.alloc_fragment((bm, 32), T.float32)
+            T.fill(S_cols, T.float32(0))
+            for by in T.serial(G):
+                x = T.alloc_shared((bm, 32), T.float32)
+                m = T.alloc_fragment((bm,), T.float32)
+                T.copy(X[bx * bm, by * 32], x)
+                T.reduce_max(x, m, dim=1)
+                for i, j in T.Parallel(bm, 32):
+                    S_cols[i, j] = T.if_then_else(j == by, m[i], S_cols[i, j])
+            T.copy(S_cols, S[bx * bm, 0])
+
+    return cols_gathered if gathered else cols

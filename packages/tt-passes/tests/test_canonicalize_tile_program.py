@@ -183,3 +183,16 @@ def test_a_view_that_changes_the_last_dim_is_refused():
     text = str(err.value)
     assert "view 'A_t' (128, 32) float32 of tensor 'A' (64, 64) float32 is not supported" in text
     assert "keep the tensor's dtype and last dim" in text
+
+
+def test_column_stores_are_gathered_on_chip():
+    """`S[bx * bm + i, by] = m[i]` (one column per block of a narrow tensor) is the kernel
+    that runs the `by` blocks in turn, selects each column into a (bm, 32) fragment and
+    writes it once."""
+    _, after = apply(kernels.column_store(), "canonicalize_tile_program")
+    _, expected = apply(kernels.column_store(gathered=True), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+    names = {str(a.buffer.name) for a in tir.collect(_body(after), tir.AllocBuffer)}
+    assert {"S_cols", "S_cols_keep", "S_cols_drop", "S_cols_out"} <= names  # j == by: masks
+    assert not [a for a in tir.collect(_body(after), tir.AttrStmt)
+                if str(a.attr_key) == "thread_extent" and str(a.node.thread_tag) == "blockIdx.y"]

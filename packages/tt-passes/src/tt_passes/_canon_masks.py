@@ -11,8 +11,8 @@ dtype) and `T.copy(<name>_mask, <name>)` follows; the reader generates that bloc
 tile (`tt.index_block`: a tile on which every comparison has one outcome is filled with one
 value, only the tiles the boundary crosses are written element by element).
 
-An index condition is built from comparisons (<, <=, >, >=) of expressions affine in the
-nest's variables (block indices, loop variables and constants enter freely) joined by and,
+An index condition is built from comparisons (<, <=, >, >=, ==, !=) of expressions affine in
+the nest's variables (block indices, loop variables and constants enter freely) joined by and,
 or, not; over a 32x32 tile each comparison then has one outcome when it has the same one at
 the tile's four corners.
 """
@@ -69,6 +69,9 @@ def comparisons(cond: Any, ivars: list) -> list | None:
     if kind in COMPARISONS:
         ok = _affine(cond.a, ivars) and _affine(cond.b, ivars)
         return [cond] if ok else None
+    if kind in ("EQ", "NE"):  # a == b is a >= b and a <= b (integer indices); != its negation
+        ok = _affine(cond.a, ivars) and _affine(cond.b, ivars)
+        return [tir.GE(cond.a, cond.b), tir.LE(cond.a, cond.b)] if ok else None
     if kind in ("And", "Or"):
         a, b = comparisons(cond.a, ivars), comparisons(cond.b, ivars)
         return a + b if a is not None and b is not None else None

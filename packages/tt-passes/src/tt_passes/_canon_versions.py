@@ -246,10 +246,25 @@ def _loaded_from_tensor(body: Any, buf: Any) -> bool:
     return False
 
 
+def _carried_in_place(body: Any, buf: Any) -> bool:
+    """Whether a serial loop rewrites `buf` from its own old value (`blk[i, j] = ... blk[i,
+    j] ...` built up over the trips), `buf` not being a gemm accumulator."""
+    if any(t.same_as(buf) for t in gemm_targets(body)):
+        return False
+    for loop in tir.collect(body, tir.For):
+        if loop.kind == tir.ForKind.PARALLEL:
+            continue
+        for store in tir.collect(loop.body, tir.BufferStore):
+            if store.buffer.same_as(buf) and any(
+                    x.source.same_as(buf) for x in tir.collect(store.value, tir.TensorLoad)):
+                return True
+    return False
+
+
 def split_stores(body: Any) -> Any:
     """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
-    copy, or a gemm target kept in a CB: `gemm_onto_values`) is copied on chip into a fresh
-    fragment first (`x_out`), which the writer drains."""
+    copy; a gemm target kept in a CB: `gemm_onto_values`; a block a loop builds up in place)
+    is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
     held = gemm_onto_values(body)
 
     def visit(s: Any) -> Any:
@@ -259,7 +274,7 @@ def split_stores(body: Any) -> Any:
         buf = src.buffer
         if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP:
             return s
-        read = any(b.same_as(buf) for b in reads_on_chip(body))
+        read = any(b.same_as(buf) for b in reads_on_chip(body)) or _carried_in_place(body, buf)
         if not read and not _loaded_from_tensor(body, buf) and str(buf.name) not in held:
             return s
         out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",

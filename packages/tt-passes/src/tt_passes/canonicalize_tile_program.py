@@ -70,6 +70,7 @@ from typing import Any
 
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_columns import gather_columns
 from tt_passes._canon_im2col import im2col_as_copies
 from tt_passes._canon_masks import conditional_stores, split_index_blocks
 from tt_passes._canon_math import (
@@ -99,7 +100,7 @@ class CanonicalizeTileProgram(TTPass):
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
         body = im2col_as_copies(self, resolve_views(self, func))
-        body = split_k_loops(forward_scalars(body))
+        body = gather_columns(split_k_loops(forward_scalars(body)))
         body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
         body = split_index_blocks(conditional_stores(body))
         body = transposed_gemm_operands(body)
