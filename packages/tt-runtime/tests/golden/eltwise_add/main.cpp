@@ -151,12 +151,13 @@ uint32_t f16_to_f32(uint16_t h) {
     return sign | ((exp + 112) << 23) | (mant << 13);
 }
 
-// Index of element (r, c) of a [rows, cols] matrix in 32x32 tiles of four 16x16 faces (the
-// last tile column padded when cols is not a multiple of 32).
-size_t tiled_index(uint32_t r, uint32_t c, uint32_t cols) {
+// Index of the first element of the 16-element face row holding (r, c), c a multiple of 16, of a
+// [rows, cols] matrix in 32x32 tiles of four 16x16 faces (the last tile column padded when
+// cols is not a multiple of 32). Elements c .. c + 15 follow it contiguously.
+size_t face_row_index(uint32_t r, uint32_t c, uint32_t cols) {
     size_t tile = static_cast<size_t>(r / 32) * ((cols + 31) / 32) + c / 32;
     uint32_t face = ((r % 32) / 16) * 2 + (c % 32) / 16;
-    return tile * 1024 + face * 256 + (r % 16) * 16 + (c % 16);
+    return tile * 1024 + face * 256 + (r % 16) * 16;
 }
 
 // Row of the device's tile matrix that holds host row r (host rows: all dims but the last,
@@ -177,39 +178,53 @@ uint32_t device_row(const Tensor& t, uint32_t r) {
     return out * t.shape[t.row_dim] + idx[t.row_dim];
 }
 
+// The host's C-order words in the device's tiled layout and format, one 16-element face row
+// at a time (contiguous on both sides); padding stays zero.
 std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& host) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
     size_t padded = static_cast<size_t>((t.rows + 31) / 32 * 32) * ((t.cols + 31) / 32 * 32);
     std::vector<uint32_t> dev(half ? padded / 2 : padded, 0);
+    char* bytes = reinterpret_cast<char*>(dev.data());
+    uint16_t run[16];
     for (uint32_t r = 0; r < t.rows; ++r) {
         uint32_t dr = device_row(t, r);
-        for (uint32_t c = 0; c < t.cols; ++c) {
-            uint32_t v = host[static_cast<size_t>(r) * t.cols + c];
-            size_t i = tiled_index(dr, c, t.cols);
+        const uint32_t* src = host.data() + static_cast<size_t>(r) * t.cols;
+        for (uint32_t c = 0; c < t.cols; c += 16) {
+            uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
+            size_t i = face_row_index(dr, c, t.cols);
             if (!half) {
-                dev[i] = v;
+                std::memcpy(bytes + i * 4, src + c, n * 4);
                 continue;
             }
-            uint32_t h = t.format == Format::Float16_b ? f32_to_bf16(v) : f32_to_f16(v);
-            dev[i / 2] |= h << (16 * (i % 2));
+            for (uint32_t k = 0; k < n; ++k) {
+                run[k] = t.format == Format::Float16_b ? f32_to_bf16(src[c + k]) : f32_to_f16(src[c + k]);
+            }
+            std::memcpy(bytes + i * 2, run, n * 2);
         }
     }
     return dev;
 }
 
+// The device's tiled words back in C order as float32 / int32 words.
 std::vector<uint32_t> from_device(const Tensor& t, const std::vector<uint32_t>& dev) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
     std::vector<uint32_t> host(static_cast<size_t>(t.rows) * t.cols);
+    const char* bytes = reinterpret_cast<const char*>(dev.data());
+    uint16_t run[16];
     for (uint32_t r = 0; r < t.rows; ++r) {
         uint32_t dr = device_row(t, r);
-        for (uint32_t c = 0; c < t.cols; ++c) {
-            size_t i = tiled_index(dr, c, t.cols);
-            uint32_t v = dev[half ? i / 2 : i];
-            if (half) {
-                uint16_t h = static_cast<uint16_t>(v >> (16 * (i % 2)));
-                v = t.format == Format::Float16_b ? static_cast<uint32_t>(h) << 16 : f16_to_f32(h);
+        uint32_t* dst = host.data() + static_cast<size_t>(r) * t.cols;
+        for (uint32_t c = 0; c < t.cols; c += 16) {
+            uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
+            size_t i = face_row_index(dr, c, t.cols);
+            if (!half) {
+                std::memcpy(dst + c, bytes + i * 4, n * 4);
+                continue;
             }
-            host[static_cast<size_t>(r) * t.cols + c] = v;
+            std::memcpy(run, bytes + i * 2, n * 2);
+            for (uint32_t k = 0; k < n; ++k) {
+                dst[c + k] = t.format == Format::Float16_b ? static_cast<uint32_t>(run[k]) << 16 : f16_to_f32(run[k]);
+            }
         }
     }
     return host;
