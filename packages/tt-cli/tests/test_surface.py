@@ -38,3 +38,68 @@ def test_bare_jit_subscript_annotations_and_clamp():
     ref = np.clip(a.astype(np.float64) + b.astype(np.float64), -0.5, 0.75)
     assert np.abs(c - ref).max() <= 2 ** -8 * 2
     assert c.min() == -0.5 and c.max() == 0.75
+
+
+@tt_cli.jit(out_idx=[1])
+def masked_rows(M, N, rows, block=32):
+    """TileLang's ternary: rows below `rows` copied, the rest zero, written on the tensors."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), T.float32), B: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block)) as (bx, by):
+            for i, j in T.Parallel(block, block):
+                B[by * block + i, bx * block + j] = A[by * block + i, bx * block + j] \
+                    if (by * block + i) < rows else 0
+
+    return main
+
+
+def test_python_ternary_on_tensors_with_an_index_condition():
+    """`x if cond else 0` over tensors (a Select) is staged and masked: rows >= `rows` are 0,
+    also inside a block (rows = 48 splits the second block row)."""
+    a = np.random.default_rng(1).uniform(-1, 1, (128, 64)).astype(np.float32)
+    b = np.asarray(masked_rows(128, 64, 48)(a))
+    np.testing.assert_array_equal(b[:48], a[:48])
+    np.testing.assert_array_equal(b[48:], 0)
+
+
+@tt_cli.jit(out_idx=[1, 2])
+def transpose_fill_clamp(N=64):
+    @T.prim_func
+    def main(A: T.Tensor((N, N), T.float32), B: T.Tensor((N, N), T.float32),
+             C: T.Tensor((N, N), T.float32)):
+        with T.Kernel(1):
+            a = T.alloc_shared((N, N), T.float32)
+            t = T.alloc_fragment((N, N), T.float32)
+            T.copy(A, a)
+            T.transpose(a, t)
+            for i, j in T.Parallel(N, N):
+                t[i, j] = T.clamp(t[i, j], min_val=-0.25)
+            T.copy(t, B)
+            T.fill(C, -T.infinity(T.float32))
+
+    return main
+
+
+def test_transpose_clamp_keywords_and_a_filled_tensor():
+    """T.transpose(src, dst), T.clamp with only min_val=, and T.fill straight on a tensor."""
+    a = np.random.default_rng(2).uniform(-1, 1, (64, 64)).astype(np.float32)
+    b, c = transpose_fill_clamp()(a)
+    np.testing.assert_array_equal(np.asarray(b), np.maximum(a.T, np.float32(-0.25)))
+    assert np.all(np.asarray(c) == -np.inf)
+
+
+def test_thread_level_ops_are_refused_saying_why():
+    import pytest
+
+    from tt_ir.errors import TTError
+
+    with pytest.raises(TTError) as err:
+        @T.prim_func
+        def threads(A: T.Tensor((32,), T.float32)):
+            with T.Kernel(1, threads=32):
+                tx = T.get_thread_binding(0)
+                A[tx] = 1.0
+
+    assert "T.get_thread_binding is thread-level: a Tenstorrent core runs its reader, compute and " \
+           "writer kernels once per block" in str(err.value)

@@ -379,3 +379,17 @@ def test_tensor_with_data_is_a_view():
     (decl,) = tir.collect(view.body, tir.DeclBuffer)
     assert str(decl.buffer.name) == "flat" and [tir.as_int(d) for d in decl.buffer.shape] == [64, 64]
     assert tir.is_call(decl.data, "tirx.buffer_data") and decl.data.args[0].same_as(view.params[0])
+
+
+def test_alloc_var_init_and_align_up():
+    """`T.alloc_var(dtype, init=v)` stores its first value; `T.align_up(a, b)` rounds up."""
+
+    @T.prim_func
+    def var(A: T.Tensor((32,), "float32")):
+        with T.Kernel(1):
+            x = T.alloc_var(T.float32, init=2.5)
+            A[0] = x[0]
+
+    (store, _) = tir.collect(var.body, tir.BufferStore)
+    assert str(store.buffer.name) == "x" and float(store.value.value) == 2.5
+    assert T.align_up(70, 32) == 96

@@ -196,3 +196,13 @@ def test_column_stores_are_gathered_on_chip():
     assert {"S_cols", "S_cols_keep", "S_cols_drop", "S_cols_out"} <= names  # j == by: masks
     assert not [a for a in tir.collect(_body(after), tir.AttrStmt)
                 if str(a.attr_key) == "thread_extent" and str(a.node.thread_tag) == "blockIdx.y"]
+
+
+def test_select_is_if_then_else():
+    """`T.Select(c, a, b)` (Python's `a if c else b`) canonicalizes as `T.if_then_else(c, a, b)`."""
+    from tt_passes._canon_masks import selects_as_if_then_else
+
+    i = tir.make_var("i")
+    sel = tir.Select(tir.LT(i, tir.const(4)), tir.const(1.0, "float32"), tir.const(0.0, "float32"))
+    out = selects_as_if_then_else(tir.evaluate(sel)).value
+    assert tir.op_name(out) == "prim.if_then_else" and [str(a) for a in out.args] == [str(a) for a in (sel.condition, sel.true_value, sel.false_value)]

@@ -30,6 +30,16 @@ SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
 COMPARISONS = ("LT", "LE", "GT", "GE")
 
 
+def selects_as_if_then_else(body: Any) -> Any:
+    """`T.Select(c, a, b)` (and Python's `a if c else b` in a kernel) as `T.if_then_else(c, a,
+    b)`: on tiles both sides are computed anyway, so the two mean the same here."""
+    def visit(x: Any) -> Any:
+        return tir.call_intrin(tir.dtype_of(x), "prim.if_then_else", x.condition, x.true_value,
+                               x.false_value)
+
+    return tir.rewrite(body, visit, types=tir.Select)
+
+
 def constant_value(value: Any) -> float | None:
     """The float of a constant (`0`, `1.0`, `-T.infinity(...)`), else None."""
     value = tir.simplify(value)

@@ -255,9 +255,12 @@ def stage_tensor_copies(body: Any) -> Any:
     """`T.copy(A[...], B[...])` between two tensors (a copy or a cast: TileLang's
     vectorized-cast kernels) -> through an on-chip block named like the source, shaped like
     the region's last dims: `T.copy(A[...], A); T.copy(A, B[...])`. The unit moves the
-    tiles; packing into B's CB converts the format."""
+    tiles; packing into B's CB converts the format. `T.fill` of a tensor region likewise
+    fills a fragment named like the tensor and copies it out."""
     def visit(s: Any) -> Any:
         call = s.value if isinstance(s, tir.Evaluate) else None
+        if call is not None and tir.is_call(call, "tl.tileop.fill"):
+            return _fill_tensor(s, call)
         if call is None or not tir.is_call(call, "tl.tileop.copy"):
             return s
         src, dst = (tir.decode_region(a) for a in call.args[:2])
@@ -281,6 +284,30 @@ def stage_tensor_copies(body: Any) -> Any:
         return tir.seq(tir.AllocBuffer(block), tir.evaluate(copy_in), tir.evaluate(copy_out))
 
     return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
+def _fill_tensor(s: Any, call: Any) -> Any:
+    """`T.fill(C[...], v)` of a tensor region: a fragment named like the tensor filled, then
+    copied out."""
+    region = tir.decode_region(call.args[0])
+    if tir.scope_of(region.buffer) != "global":
+        return s
+    shape = [tir.as_int(e) for e in region.extents]
+    while len(shape) > 1 and shape[0] == 1:
+        shape = shape[1:]
+    if any(n is None for n in shape) or len(shape) > 2:
+        return s
+    block = tir.make_buffer(shape, str(region.buffer.dtype), str(region.buffer.name),
+                            scope="local.fragment")
+    whole = [tir.const(0, "int32")] * len(shape)
+    extents = [tir.const(n, "int32") for n in shape]
+    fill = tir.call_intrin("handle", "tl.tileop.fill",
+                           tir.make_region(block, whole, extents, tir.ACCESS_WRITE), call.args[1])
+    out = tir.call_intrin("handle", "tl.tileop.copy",
+                          tir.make_region(block, whole, extents, tir.ACCESS_READ),
+                          tir.make_region(region.buffer, region.mins, region.extents,
+                                          tir.ACCESS_WRITE))
+    return tir.seq(tir.AllocBuffer(block), tir.evaluate(fill), tir.evaluate(out))
 
 
 # --- one statement per T.Parallel nest ------------------------------------------------

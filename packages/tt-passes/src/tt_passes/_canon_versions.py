@@ -261,9 +261,19 @@ def _carried_in_place(body: Any, buf: Any) -> bool:
     return False
 
 
+def _filled(body: Any, buf: Any) -> bool:
+    """Whether a T.fill writes `buf`, not a gemm accumulator (whose T.clear starts its sum):
+    a filled block reaches the writer through a copy."""
+    if any(t.same_as(buf) for t in gemm_targets(body)):
+        return False
+    return any(tir.is_call(c, "tl.tileop.fill") and tir.decode_region(c.args[0]).buffer.same_as(buf)
+               for c in tir.collect(body, tir.Call))
+
+
 def split_stores(body: Any) -> Any:
     """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
-    copy; a gemm target kept in a CB: `gemm_onto_values`; a block a loop builds up in place)
+    copy; a gemm target kept in a CB: `gemm_onto_values`; a block a loop builds up in place; a
+    filled block)
     is copied on chip into a fresh fragment first (`x_out`), which the writer drains."""
     held = gemm_onto_values(body)
 
@@ -274,7 +284,8 @@ def split_stores(body: Any) -> Any:
         buf = src.buffer
         if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP:
             return s
-        read = any(b.same_as(buf) for b in reads_on_chip(body)) or _carried_in_place(body, buf)
+        read = any(b.same_as(buf) for b in reads_on_chip(body)) or _carried_in_place(body, buf) \
+            or _filled(body, buf)
         if not read and not _loaded_from_tensor(body, buf) and str(buf.name) not in held:
             return s
         out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",

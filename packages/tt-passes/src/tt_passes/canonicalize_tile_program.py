@@ -9,6 +9,7 @@ Rewrites:
   folded matrix into `col` marked "im2col" with the gather's parameters (see
   `_canon_im2col`); it is refused, naming the numbers, unless the block is whole tiles and
   block_K divides the channels.
+- `T.Select(c, a, b)` is `T.if_then_else(c, a, b)` (both sides are computed on tiles anyway).
 - Scalar locals (`y = by * bm + i`, TVMScript's `x: T.int32 = ...`, `T.alloc_var` written
   once): a `local` buffer of one element stored once with an index expression (no tensor
   or fragment read) is forwarded into every later load in the same sequence, and its
@@ -72,7 +73,11 @@ from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 from tt_passes._canon_columns import gather_columns
 from tt_passes._canon_im2col import im2col_as_copies
-from tt_passes._canon_masks import conditional_stores, split_index_blocks
+from tt_passes._canon_masks import (
+    conditional_stores,
+    selects_as_if_then_else,
+    split_index_blocks,
+)
 from tt_passes._canon_math import (
     canonical_reductions,
     constant_nests_as_fills,
@@ -99,12 +104,12 @@ class CanonicalizeTileProgram(TTPass):
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
-        body = im2col_as_copies(self, resolve_views(self, func))
+        body = selects_as_if_then_else(im2col_as_copies(self, resolve_views(self, func)))
         body = gather_columns(split_k_loops(forward_scalars(body)))
-        body = constant_nests_as_fills(fold_known_conditions(coarsen_rows(body)))
+        body = stage_parallel_nests(fold_known_conditions(coarsen_rows(body)))
+        body = constant_nests_as_fills(stage_tensor_copies(body))
         body = split_index_blocks(conditional_stores(body))
         body = transposed_gemm_operands(body)
-        body = stage_tensor_copies(stage_parallel_nests(body))
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)
         body = canonical_reductions(body)

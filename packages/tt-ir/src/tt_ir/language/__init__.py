@@ -49,12 +49,14 @@ with the kernel line.
 
 from __future__ import annotations
 
+import builtins as _builtins
 from typing import Any
 
 from tvm import tirx as _tirx
 from tvm.script import tirx as _T
 
 from tt_ir import tir as _tir
+from tt_ir.errors import TTError
 from tt_ir.language._annotate import (
     CORE_GRID_ATTR,
     LAYOUTS_ATTR,
@@ -87,6 +89,7 @@ from tt_ir.language._tileops import (
     reduce_max,
     reduce_min,
     reduce_sum,
+    transpose,
 )
 
 
@@ -193,9 +196,22 @@ def atomic_add(dst: Any, value: Any, **_options: Any) -> Any:
     return _tir.call_intrin("handle", "tl.atomic_add", dst, value)
 
 
-def clamp(x: Any, lo: Any, hi: Any) -> Any:
-    """`T.clamp(x, lo, hi)` = min(max(x, lo), hi)."""
-    return _T.min(_T.max(x, lo), hi)
+def clamp(x: Any, lo: Any = None, hi: Any = None, *, min_val: Any = None,
+          max_val: Any = None) -> Any:
+    """`T.clamp(x, lo, hi)` (or `min_val=`, `max_val=`) = min(max(x, lo), hi); a bound left
+    None is no bound."""
+    lo = min_val if lo is None else lo
+    hi = max_val if hi is None else hi
+    if lo is not None:
+        x = _T.max(x, _tirx.const(lo, _tir.dtype_of(x)) if _builtins.isinstance(lo, (_builtins.int, _builtins.float)) else lo)
+    if hi is not None:
+        x = _T.min(x, _tirx.const(hi, _tir.dtype_of(x)) if _builtins.isinstance(hi, (_builtins.int, _builtins.float)) else hi)
+    return x
+
+
+def align_up(a: Any, b: Any) -> Any:
+    """`a` rounded up to a multiple of `b`."""
+    return ceildiv(a, b) * b
 
 
 def ceildiv(a: Any, b: Any) -> Any:
@@ -219,8 +235,29 @@ def use_swizzle(panel_size: int, order: str = "row", enable: bool = True) -> Any
     return _T.attr(0, "threadblock_swizzle_pattern", _tirx.tvm_tuple(name, panel_size))
 
 
+# TileLang's thread- and warp-level ops: a Tenstorrent core runs its kernel once per block,
+# with no threads the kernel could index or synchronize.
+_THREAD_LEVEL = ("get_thread_binding", "get_thread_bindings", "alloc_reducer", "finalize_reducer",
+                 "shfl_xor", "shfl_down", "shfl_up", "shfl_sync", "sync_threads", "sync_warp",
+                 "get_lane_idx", "get_warp_idx", "get_warp_idx_sync", "get_warp_group_idx",
+                 "warp_reduce_sum", "warp_reduce_max", "warp_reduce_min", "any_sync", "all_sync",
+                 "ballot_sync", "activemask", "syncthreads")
+
+
+def _thread_level(name: str) -> Any:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise TTError(f"T.{name} is thread-level: a Tenstorrent core runs its reader, compute and "
+                      "writer kernels once per block, with no GPU threads or warps to index or "
+                      "synchronize; write the kernel over whole blocks (T.copy, T.Parallel, "
+                      "T.gemm, T.reduce_*)")
+    refuse.__name__ = name
+    return refuse
+
+
 def __getattr__(name: str) -> Any:
     """Fall through to apache-tvm's TVMScript namespace (T.evaluate, T.tl, T.tt, ...)."""
+    if name in _THREAD_LEVEL:
+        return _thread_level(name)
     try:
         return getattr(_T, name)
     except AttributeError:
@@ -256,6 +293,7 @@ __all__ = [
     "clamp",
     "ceil",
     "ceildiv",
+    "align_up",
     "clear",
     "copy",
     "dtype",
@@ -301,6 +339,7 @@ __all__ = [
     "sigmoid",
     "sqrt",
     "tanh",
+    "transpose",
     "tt_layout",
     "uint8",
     "uint16",

@@ -170,9 +170,16 @@ def alloc_local(shape: Any, dtype: Any, scope: str = "local") -> Any:
     return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
 
 
-def alloc_var(dtype: Any, scope: str = "local.var") -> Any:
-    """A scalar variable buffer of shape (1,), scope `local.var`."""
-    return _T.alloc_buffer((1,), str(dtype), scope=scope)
+def alloc_var(dtype: Any, init: Any = None, scope: str = "local.var") -> Any:
+    """A scalar variable buffer of shape (1,), scope `local.var`; `init` stores its first value."""
+    buf = _T.alloc_buffer((1,), str(dtype), scope=scope)
+    if init is not None:
+        if isinstance(init, (int, float)):
+            init = tir.const(init, str(dtype))
+        elif tir.is_buffer(init):  # another variable: its value
+            init = tir.load(init, [0])
+        _T.buffer_store(buf, init, [0])
+    return buf
 
 
 # --- loops ------------------------------------------------------------------------------

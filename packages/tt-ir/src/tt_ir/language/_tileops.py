@@ -252,3 +252,16 @@ def im2col(img: Any, col: Any, nhw_step: Any, c_step: Any, kernel: int, stride: 
 
 
 c2d_im2col = im2col
+
+
+def transpose(src: Any, dst: Any) -> None:
+    """`T.transpose(src, dst)`: dst[i, j] = src[j, i] over a whole (h, w) dst and (w, h) src,
+    written as the T.Parallel nest the pipeline lowers to a tile transpose."""
+    sbuf, dbuf = (x if tir.is_buffer(x) else tir.buffer_of(x) for x in (src, dst))
+    ss, ds = [tir.as_int(d) for d in sbuf.shape], [tir.as_int(d) for d in dbuf.shape]
+    if len(ss) != 2 or len(ds) != 2 or ss != ds[::-1]:
+        raise fail(f"T.transpose: {dbuf.name} {_fmt(list(dbuf.shape))} must be {sbuf.name} "
+                   f"{_fmt(list(sbuf.shape))} transposed (both 2-D)")
+    with _T.parallel(0, ds[0]) as i:
+        with _T.parallel(0, ds[1]) as j:
+            _T.buffer_store(dbuf, tir.load(sbuf, [j, i]), [i, j])
