@@ -170,4 +170,9 @@ COLUMNS = [
          dict(M=80, N=256, group=64, block_M=32, out_dtype="float16")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS
+SELECT = [
+    Case("select-leaky-argmax-fp32", "select.py", "select", dict(M=128, N=256)),
+    Case("select-leaky-argmax-bf16", "select.py", "select", dict(M=64, N=128, dtype="bfloat16")),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS + SELECT

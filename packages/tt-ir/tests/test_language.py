@@ -393,3 +393,17 @@ def test_alloc_var_init_and_align_up():
     (store, _) = tir.collect(var.body, tir.BufferStore)
     assert str(store.buffer.name) == "x" and float(store.value.value) == 2.5
     assert T.align_up(70, 32) == 96
+
+
+def test_bfloat16_compares_with_python_numbers():
+    """`x > 0` with x bfloat16 parses (TVMScript alone passes the bare int on and fails): the
+    number becomes a bfloat16 constant."""
+
+    @T.prim_func
+    def cmp(A: T.Tensor((32, 32), "bfloat16")):
+        with T.Kernel(1):
+            for i, j in T.Parallel(32, 32):
+                A[i, j] = T.if_then_else(A[i, j] > 0, A[i, j], A[i, j] * 0.5)
+
+    (cond,) = tir.collect(cmp.body, tir.GT)
+    assert type(cond).__name__ == "GT" and tir.dtype_of(cond.b) == "bfloat16" and float(cond.b.value) == 0.0

@@ -104,6 +104,14 @@ def test_log2_is_a_scaled_log():
     (lambda a, b, c: T.max(-a, 0) * T.min(b, c), "mul(relu(neg($0)), min($1, $2))"),
     (lambda a, b, c: T.sigmoid(a) - 2.0 / T.exp(b) + T.max(c, 0.5),
      "add(sub(sigmoid($0), mul_s(recip(exp($1)), 2.0)), max_s($2, 0.5))"),
+    # selects on values: the condition as a 1.0 / 0.0 tile, then x * m + y * (1 - m)
+    (lambda a, b, c: T.if_then_else(a > b, c, 0.0),
+     "mul($2, gtz(sub($0, $1)))"),
+    (lambda a, b, c: T.if_then_else(a == b, 2.0, c),
+     "add(mul_s(eqz(sub($0, $1)), 2.0), mul($2, rsub_s(eqz(sub($0, $1)), 1.0)))"),
+    (lambda a, b, c: T.if_then_else((a > 0) & (b <= c), a, b),
+     "add(mul($0, mul(gtz($0), lez(sub($1, $2)))), mul($1, rsub_s(mul(gtz($0), lez(sub($1, "
+     "$2))), 1.0)))"),
 ])
 def test_expression_tree(fn, tree):
     """A T.Parallel expression becomes one tt.expr_block: its tree, out CB, block, input CBs."""
@@ -273,3 +281,11 @@ def test_vector_in_another_format_skips_the_fpu_broadcast():
 
     _, after = apply(scale_rows, "lower_tt_tile_intrinsics")
     assert '"tt.expr_block", "mul($0, vcol($1))", 16, 2, 4, 0, 1)' in body_text(after)
+
+
+def test_value_select_with_an_infinite_branch_is_refused():
+    """x * m + y * (1 - m) would turn 0 * inf into NaN: refused, naming why."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.expression(lambda a, b, c: T.if_then_else(a > b, c, -T.infinity(T.bfloat16))),
+              "lower_tt_tile_intrinsics")
+    assert "a T.if_then_else on values with an infinite branch" in str(err.value)

@@ -7,6 +7,7 @@ nodes:
     add sub mul div max min (x, y)              tile op tile
     add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
     relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
+    gtz gez ltz lez eqz nez (x)                 1.0 where x > 0 (>= 0, ...), else 0.0
 
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
@@ -41,7 +42,7 @@ from tt_ir import tir
 BINARY = ("add", "sub", "mul", "div", "max", "min")
 SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
 UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
-         "recip")
+         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez")
 FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
 BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
 VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
@@ -53,7 +54,10 @@ SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "
 SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log": "log_tile",
               "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile", "abs": "abs_tile",
               "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "neg": "negative_tile",
-              "recip": "recip_tile"}
+              "recip": "recip_tile", "gtz": "gtz_tile", "gez": "gez_tile", "ltz": "ltz_tile",
+              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile"}
+# a comparison of two values as the SFPU sees it: the sign test of their difference (1.0 / 0.0)
+COMPARE = {"GT": "gtz", "GE": "gez", "LT": "ltz", "LE": "lez", "EQ": "eqz", "NE": "nez"}
 CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
          "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh"}  # TIR op (no prefix) -> node
 
@@ -112,6 +116,8 @@ def _build(e: Any, leaf: Any) -> Node | float:
     if kind in ("Add", "Sub", "Mul", "Div", "Max", "Min"):
         return _binary(kind.lower(), _build(e.a, leaf), _build(e.b, leaf), e)
     name = (tir.op_name(e) or "").split(".")[-1]
+    if name == "infinity":  # T.infinity(dtype): a constant
+        return math.inf
     if name in ("log2", "log10"):  # log_b(x) = ln(x) / ln(b): the SFPU log, then a scale
         x = _build(e.args[0], leaf)
         if isinstance(x, float):
@@ -124,11 +130,47 @@ def _build(e: Any, leaf: Any) -> Node | float:
             raise Unsupported(e, "a function of a constant")
         return Node(CALLS[name], (x,))
     if name == "if_then_else":
-        raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and "
-                             "that is not an index mask (a whole-block select of two constants "
-                             "on comparisons affine in the loop variables)")
+        return _select(e, leaf)
     what = f"T.{name}" if name else kind
     raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows")
+
+
+def _select(e: Any, leaf: Any) -> Node | float:
+    """`T.if_then_else(cond, x, y)` on values: x * m + y * (1 - m), m = the condition as a
+    1.0 / 0.0 tile (a comparison `a > b` is gtz(a - b); and / or / not of comparisons are
+    m1 * m2, max(m1, m2), 1 - m). x and y must be finite (0 * inf is NaN)."""
+    cond, x, y = e.args
+    m = _mask(cond, leaf, e)
+    xv, yv = _build(x, leaf), _build(y, leaf)
+    for v in (xv, yv):
+        if isinstance(v, float) and not math.isfinite(v):
+            raise Unsupported(e, "a T.if_then_else on values with an infinite branch (it is "
+                                 "computed as x * m + y * (1 - m), and 0 * inf is NaN)")
+    keep = _binary("mul", xv, m, e)
+    drop = _binary("mul", yv, _binary("sub", 1.0, m, e), e)
+    if isinstance(yv, float) and yv == 0.0:
+        return keep
+    if isinstance(xv, float) and xv == 0.0:
+        return drop
+    return _binary("add", keep, drop, e)
+
+
+def _mask(cond: Any, leaf: Any, e: Any) -> Node:
+    kind = {"BitwiseAnd": "And", "BitwiseOr": "Or", "BitwiseNot": "Not"}.get(type(cond).__name__,
+                                                         type(cond).__name__)  # `&` / `|`
+    if kind in COMPARE:
+        diff = _binary("sub", _build(cond.a, leaf), _build(cond.b, leaf), cond)
+        if isinstance(diff, float):
+            raise Unsupported(e, "a T.if_then_else whose condition compares constants")
+        return Node(COMPARE[kind], (diff,))
+    if kind in ("And", "Or"):
+        a, b = _mask(cond.a, leaf, e), _mask(cond.b, leaf, e)
+        return Node("mul" if kind == "And" else "max", (a, b))
+    if kind == "Not":
+        return Node("rsub_s", (_mask(cond.a, leaf, e),), value=1.0)
+    raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and whose "
+                         "condition is neither an index mask (comparisons affine in the loop "
+                         "variables, a whole-block select) nor comparisons of tile values")
 
 
 def _binary(op: str, a: Node | float, b: Node | float, e: Any) -> Node | float:
@@ -149,6 +191,8 @@ def _binary(op: str, a: Node | float, b: Node | float, e: Any) -> Node | float:
             return r if c == 1.0 else Node("mul_s", (r,), value=c)
     else:
         x, c = a, b
+    if (op in ("add", "sub") and c == 0.0) or (op in ("mul", "div") and c == 1.0):
+        return x  # x - 0 (a comparison with 0), x * 1
     if op == "mul" and c == -1.0:
         return Node("neg", (x,))
     if op == "max" and c == 0.0:

@@ -626,7 +626,9 @@ class _Lowering:
             hint = ("write the mask alone over the whole block, choosing between constants "
                     "on affine index comparisons (`S[i, j] = T.if_then_else(bx * bm + i >= "
                     "k * bn + j, 0, -T.infinity(dtype))`), or make the sizes multiples of the "
-                    "block so that it holds everywhere (it is then dropped)"
+                    "block so that it holds everywhere (it is then dropped); a select on tile "
+                    "values compares them (`T.if_then_else(x[i, j] > y[i, j], a, b)`, joined "
+                    "by & | ~) and picks finite values"
                     if "if_then_else" in e.why else
                     "supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
                     "float constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh, negation")

@@ -268,3 +268,40 @@ def _install_parallel_dispatch() -> None:
 
 
 _install_parallel_dispatch()
+
+
+def _is_bfloat(expr: Any) -> bool:
+    try:
+        return str(tir.dtype_of(expr)).startswith("bfloat")
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
+def _install_bf16_comparisons() -> None:
+    """`x > 0` with x a bfloat16 load: TVMScript's comparison widens a Python number to the
+    other side's dtype only for int and float type codes, so against bfloat16 it passes the
+    bare int on and fails ("'int' object has no attribute 'expr_ty'"). The number becomes a
+    constant of the expression's dtype first; everything else goes to TVMScript's own op."""
+    from tvm import tirx
+
+    def wrap(original: Any, index: int) -> Any:
+        def compare(a: Any, b: Any) -> Any:
+            expr, num = (a, b) if index == 0 else (b, a)
+            if isinstance(num, (int, float)) and not isinstance(num, bool) \
+                    and _is_bfloat(expr):
+                num = tirx.FloatImm(tir.dtype_of(expr), float(num))
+                a, b = (expr, num) if index == 0 else (num, expr)
+            return original(a, b)
+        return compare
+
+    for ty in (tirx.Expr, tirx.IterVar):
+        for op in (_doc.Eq, _doc.NotEq, _doc.Lt, _doc.LtE, _doc.Gt, _doc.GtE):
+            for index in (0, 1):
+                original = _dispatch.get_op(ty, op, index)
+                if original is not None and not getattr(original, "_tt_bf16", False):
+                    method = wrap(original, index)
+                    method._tt_bf16 = True
+                    _dispatch.register_op(ty, op, index)(method)
+
+
+_install_bf16_comparisons()

@@ -299,13 +299,19 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
             case Unop::RsubScalar: x = p - x; break;
             case Unop::MaxScalar: x = x > p ? x : p; break;
             case Unop::MinScalar: x = x < p ? x : p; break;
+            case Unop::Gtz: x = x > 0.f ? 1.f : 0.f; break;
+            case Unop::Gez: x = x >= 0.f ? 1.f : 0.f; break;
+            case Unop::Ltz: x = x < 0.f ? 1.f : 0.f; break;
+            case Unop::Lez: x = x <= 0.f ? 1.f : 0.f; break;
+            case Unop::Eqz: x = x == 0.f ? 1.f : 0.f; break;
+            case Unop::Nez: x = x != 0.f ? 1.f : 0.f; break;
         }
         t[i] = x;
     }
     static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
                                   "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill",
                                   "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
-                                  "max_scalar", "min_scalar"};
+                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez"};
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
 }
 

@@ -79,10 +79,16 @@ struct __rvtt_vec_t {
     int v = 0;
 };
 
+template <class F, int Tag>
+struct vec;
+
 struct vCond {
     bool b = false;
     sfpi_inline vCond() = default;
     sfpi_inline vCond(bool x) : b(x) {}
+    // a vector as a condition, `v_if(value & SIGN)` (ckernel_sfpu_comp.h): lanes != 0
+    template <class F, int Tag>
+    sfpi_inline vCond(const vec<F, Tag>&) {}
     sfpi_inline vCond operator!() const { return vCond(!b); }
     sfpi_inline explicit operator bool() const { return b; }
 };

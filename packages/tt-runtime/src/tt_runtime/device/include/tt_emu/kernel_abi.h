@@ -74,7 +74,8 @@ enum class Binop : uint8_t { Add, Sub, Mul, Div, Rsub, Max, Min };
 enum class Unop : uint8_t {
     Relu, ReluMax, ReluMin, Exp, Exp2, Log, Sqrt, Rsqrt, Recip, Sigmoid, Tanh, Gelu, Silu,
     Abs, Neg, Square, Sign, Fill,
-    AddScalar, SubScalar, MulScalar, DivScalar, RsubScalar, MaxScalar, MinScalar
+    AddScalar, SubScalar, MulScalar, DivScalar, RsubScalar, MaxScalar, MinScalar,
+    Gtz, Gez, Ltz, Lez, Eqz, Nez
 };
 void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb);
 void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose);
