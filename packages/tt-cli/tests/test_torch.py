@@ -104,3 +104,12 @@ def test_torch_inout_tensor_keeps_its_values():
     splitk(a, b, c)
     ref = 1.0 + a.double() @ b.double()
     assert float((c.double() - ref).abs().max()) <= 1e-3
+
+
+@needs_torch
+def test_dtype_as_torch():
+    """`T.bfloat16.as_torch()` (TileLang tests build their inputs with it) is torch's dtype."""
+    import torch
+
+    assert (T.bfloat16.as_torch(), T.float16.as_torch(), T.float32.as_torch(), T.float.as_torch()) == \
+        (torch.bfloat16, torch.float16, torch.float32, torch.float32)

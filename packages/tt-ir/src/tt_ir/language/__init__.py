@@ -99,6 +99,12 @@ class dtype(str):
     def __call__(self, value: Any = None) -> Any:
         return getattr(_T, str(self))(value)
 
+    def as_torch(self) -> Any:
+        """The torch dtype of the same name (torch must be installed)."""
+        import torch
+
+        return getattr(torch, {"float": "float32", "half": "float16"}.get(str(self), str(self)))
+
 
 float16 = dtype("float16")
 bfloat16 = dtype("bfloat16")
