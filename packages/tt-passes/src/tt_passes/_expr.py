@@ -140,6 +140,10 @@ def _select(e: Any, leaf: Any) -> Node | float:
     1.0 / 0.0 tile (a comparison `a > b` is gtz(a - b); and / or / not of comparisons are
     m1 * m2, max(m1, m2), 1 - m). x and y must be finite (0 * inf is NaN)."""
     cond, x, y = e.args
+    if tir.find(cond, lambda _: True, types=tir.TensorLoad) is None:  # indices only
+        raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and "
+                             "that is not an index mask (a whole-block select of two constants "
+                             "on comparisons affine in the loop variables)")
     m = _mask(cond, leaf, e)
     xv, yv = _build(x, leaf), _build(y, leaf)
     for v in (xv, yv):
@@ -159,6 +163,10 @@ def _mask(cond: Any, leaf: Any, e: Any) -> Node:
     kind = {"BitwiseAnd": "And", "BitwiseOr": "Or", "BitwiseNot": "Not"}.get(type(cond).__name__,
                                                          type(cond).__name__)  # `&` / `|`
     if kind in COMPARE:
+        if tir.find(cond, lambda _: True, types=tir.TensorLoad) is None:
+            raise Unsupported(e, "a T.if_then_else that mixes an index comparison with "
+                                 "comparisons of tile values (split it into an index mask "
+                                 "and a value select)")
         diff = _binary("sub", _build(cond.a, leaf), _build(cond.b, leaf), cond)
         if isinstance(diff, float):
             raise Unsupported(e, "a T.if_then_else whose condition compares constants")
