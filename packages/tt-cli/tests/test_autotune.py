@@ -70,3 +70,31 @@ def test_given_values_skip_tuning():
 def test_autotune_wraps_jit_factories_only():
     with pytest.raises(TTError, match="goes above @tt_cli.jit"):
         tt_cli.autotune(configs=[{}])(lambda: None)
+
+
+@tt_cli.autotune(configs=[dict(block_M=32), dict(block_M=64)])
+@tt_cli.jit
+def eager_scale(X, block_M):
+    M, N = T.const("M, N")
+    X: T.Tensor((M, N), T.float32)
+    Y = T.empty((M, N), T.float32)
+    with T.Kernel(T.ceildiv(M, block_M)) as bm:
+        x = T.alloc_shared((block_M, N), T.float32)
+        y = T.alloc_fragment((block_M, N), T.float32)
+        T.copy(X[bm * block_M, 0], x)
+        for i, j in T.Parallel(block_M, N):
+            y[i, j] = x[i, j] * 3.0
+        T.copy(y, Y[bm * block_M, 0])
+    return Y
+
+
+def test_autotune_over_an_eager_kernel(capsys):
+    """@autotune over a bare @jit eager kernel (TileLang's topk / conv autotune examples):
+    called with its tensors and no block_M, it tunes for their sizes and returns the best
+    configuration's outputs; given block_M, it runs that one."""
+    x = np.random.default_rng(3).uniform(-1, 1, (128, 64)).astype(np.float32)
+    y = eager_scale(x)
+    np.testing.assert_allclose(np.asarray(y), x * 3.0, rtol=1e-6)
+    assert "tt_cli.autotune: eager_scale: best of 2 configs" in capsys.readouterr().err
+    np.testing.assert_allclose(np.asarray(eager_scale(x, block_M=64)), x * 3.0, rtol=1e-6)
+    assert "best of" not in capsys.readouterr().err
