@@ -219,17 +219,16 @@ def conditional_stores(body: Any) -> Any:
     index condition: a select `Y[i, j] = T.if_then_else(cond, V, Y[i, j])` when something else
     writes Y (the old value stays where cond fails); else the plain store `Y[i, j] = V` (the
     elements cond skips were never defined; the writer drops those past a tensor's edge)."""
-    writers: dict = {}
-    for store in tir.collect(body, tir.BufferStore):
-        writers[str(store.buffer.name)] = writers.get(str(store.buffer.name), 0) + 1
+    written: list = [store.buffer for store in tir.collect(body, tir.BufferStore)]
     for call in tir.collect(body, tir.Call):
         if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce", "tl.tileop.fill"):
             arg = call.args[0] if tir.is_call(call, "tl.tileop.fill") else call.args[1]
-            name = str(tir.decode_region(arg).buffer.name)
-            writers[name] = writers.get(name, 0) + 1
+            written.append(tir.decode_region(arg).buffer)
         elif tir.is_call(call, "tl.tileop.gemm"):
-            name = str(tir.decode_gemm(call).C.buffer.name)
-            writers[name] = writers.get(name, 0) + 1
+            written.append(tir.decode_gemm(call).C.buffer)
+
+    def writers(buf: Any) -> int:  # by identity: a staged block is named like its tensor
+        return sum(1 for b in written if b.same_as(buf))
 
     def visit(s: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
@@ -242,7 +241,7 @@ def conditional_stores(body: Any) -> Any:
         if not covers_block(nest, store) or comparisons(inner.condition, ivars) is None \
                 or tir.find(inner.condition, lambda x: True, types=tir.TensorLoad) is not None:
             return s
-        if writers.get(str(store.buffer.name), 0) > 1:
+        if writers(store.buffer) > 1:
             old = tir.load(store.buffer, list(store.indices))
             value = tir.call_intrin(tir.dtype_of(store.value), "prim.if_then_else",
                                     inner.condition, store.value, old)
