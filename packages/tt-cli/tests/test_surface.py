@@ -140,3 +140,26 @@ def test_bounds_checked_stores_on_tensors():
     np.testing.assert_array_equal(np.asarray(bounded_add()(a, b)), a + b)
     x = rng.standard_normal((100, 80)).astype(np.float32)
     np.testing.assert_array_equal(np.asarray(bounded_scale()(x)), x * 2.0)
+
+
+@tt_cli.jit(out_idx=[1])
+def reshaped_add_one(B=2, S=48, D=64, bm=32):
+    @T.prim_func
+    def main(X: T.Tensor((B, S, D), T.float32), Y: T.Tensor((B * S, D), T.float32)):
+        with T.Kernel(T.ceildiv(B * S, bm)) as by:
+            flat = T.reshape(X, [B * S, D])
+            s = T.alloc_shared((bm, D), T.float32)
+            y = T.alloc_fragment((bm, D), T.float32)
+            T.copy(flat[by * bm, 0], s)
+            for i, j in T.Parallel(bm, D):
+                y[i, j] = s[i, j] + 1.0
+            T.copy(y, Y[by * bm, 0])
+
+    return main
+
+
+def test_reshape_of_a_tensor():
+    """T.reshape(X, [B * S, D]) of a (B, S, D) tensor with S = 48 (not whole tiles per
+    matrix: the tensor is used only folded) reads the folded rows."""
+    x = np.random.default_rng(5).standard_normal((2, 48, 64)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(reshaped_add_one()(x)), x.reshape(96, 64) + 1.0)

@@ -407,3 +407,12 @@ def test_bfloat16_compares_with_python_numbers():
 
     (cond,) = tir.collect(cmp.body, tir.GT)
     assert type(cond).__name__ == "GT" and tir.dtype_of(cond.b) == "bfloat16" and float(cond.b.value) == 0.0
+
+
+def test_reshape_of_an_on_chip_buffer_is_refused():
+    with pytest.raises(TTError, match=r"T.reshape / T.view of on-chip buffer S: its tiles have a fixed 32 x 32 layout"):
+        @T.prim_func
+        def bad(A: T.Tensor((64, 64), "float32")):
+            with T.Kernel(1):
+                S = T.alloc_shared((64, 64), "float32")
+                T.reshape(S, [32, 128])

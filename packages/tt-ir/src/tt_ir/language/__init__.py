@@ -89,7 +89,9 @@ from tt_ir.language._tileops import (
     reduce_max,
     reduce_min,
     reduce_sum,
+    reshape,
     transpose,
+    view,
 )
 
 
@@ -346,6 +348,8 @@ __all__ = [
     "sqrt",
     "tanh",
     "transpose",
+    "reshape",
+    "view",
     "tt_layout",
     "uint8",
     "uint16",

@@ -265,3 +265,21 @@ def transpose(src: Any, dst: Any) -> None:
     with _T.parallel(0, ds[0]) as i:
         with _T.parallel(0, ds[1]) as j:
             _T.buffer_store(dbuf, tir.load(sbuf, [j, i]), [i, j])
+
+
+def reshape(src: Any, shape: Any) -> Any:
+    """`T.reshape(X, shape)` of a tensor: a view of its data with the new shape (the pipeline
+    resolves views that keep the last dim and fold the leading ones). On-chip buffers cannot
+    be reshaped: their tiles have a fixed 32 x 32 layout."""
+    return view(src, shape)
+
+
+def view(src: Any, shape: Any = None, dtype: Any = None) -> Any:
+    """`T.view(X, shape, dtype)` of a tensor: its data seen with another shape (same dtype)."""
+    buf = src if tir.is_buffer(src) else tir.buffer_of(src)
+    if tir.scope_of(buf) != "global":
+        raise fail(f"T.reshape / T.view of on-chip buffer {buf.name}: its tiles have a fixed "
+                   "32 x 32 layout, so it cannot be seen with another shape; reshape the tensor "
+                   "(T.reshape(X, ...) of a kernel parameter) or copy into a buffer of the new shape")
+    shape = list(buf.shape) if shape is None else list(shape)
+    return _T.decl_buffer(shape, str(dtype or buf.dtype), data=buf.data)
