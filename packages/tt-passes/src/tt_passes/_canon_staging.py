@@ -259,55 +259,42 @@ def stage_tensor_copies(body: Any) -> Any:
     fills a fragment named like the tensor and copies it out."""
     def visit(s: Any) -> Any:
         call = s.value if isinstance(s, tir.Evaluate) else None
-        if call is not None and tir.is_call(call, "tl.tileop.fill"):
-            return _fill_tensor(s, call)
-        if call is None or not tir.is_call(call, "tl.tileop.copy"):
+        if call is None or not tir.is_call(call, "tl.tileop.copy", "tl.tileop.fill"):
             return s
-        src, dst = (tir.decode_region(a) for a in call.args[:2])
-        if tir.scope_of(src.buffer) != "global" or tir.scope_of(dst.buffer) != "global":
+        fill = tir.is_call(call, "tl.tileop.fill")
+        regions = [tir.decode_region(a) for a in call.args[:1 if fill else 2]]
+        if any(tir.scope_of(r.buffer) != "global" for r in regions):
             return s
-        shape = [tir.as_int(e) for e in src.extents]
-        while len(shape) > 1 and shape[0] == 1:
-            shape = shape[1:]
-        if any(n is None for n in shape) or len(shape) > 2:
-            return s  # left for the refusal, which names the copy
-        block = tir.make_buffer(shape, str(src.buffer.dtype), str(src.buffer.name),
-                                scope="shared.dyn")
-        whole = [tir.const(0, "int32")] * len(shape)
-        extents = [tir.const(n, "int32") for n in shape]
-        copy_in = tir.call_intrin("handle", "tl.tileop.copy", call.args[0],
-                                  tir.make_region(block, whole, extents, tir.ACCESS_WRITE),
-                                  *call.args[2:])
-        copy_out = tir.call_intrin("handle", "tl.tileop.copy",
-                                   tir.make_region(block, whole, extents, tir.ACCESS_READ),
-                                   call.args[1], *call.args[2:])
-        return tir.seq(tir.AllocBuffer(block), tir.evaluate(copy_in), tir.evaluate(copy_out))
+        staged = _block_like(regions[0], "local.fragment" if fill else "shared.dyn")
+        if staged is None:
+            return s  # left for the refusal, which names the op
+        block, written, read = staged
+        if fill:
+            first = tir.call_intrin("handle", "tl.tileop.fill", written, call.args[1])
+            out = tir.call_intrin("handle", "tl.tileop.copy", read, call.args[0])
+        else:
+            first = tir.call_intrin("handle", "tl.tileop.copy", call.args[0], written,
+                                    *call.args[2:])
+            out = tir.call_intrin("handle", "tl.tileop.copy", read, call.args[1], *call.args[2:])
+        return tir.seq(tir.AllocBuffer(block), tir.evaluate(first), tir.evaluate(out))
 
     return tir.rewrite(body, visit, types=tir.Evaluate)
 
 
-def _fill_tensor(s: Any, call: Any) -> Any:
-    """`T.fill(C[...], v)` of a tensor region: a fragment named like the tensor filled, then
-    copied out."""
-    region = tir.decode_region(call.args[0])
-    if tir.scope_of(region.buffer) != "global":
-        return s
+def _block_like(region: Any, scope: str) -> tuple | None:
+    """(block, its whole region to write, to read) for a tensor region: named like the
+    tensor, shaped like the region's last dims (leading unit dims dropped); None when that
+    is not a static 1-D or 2-D shape."""
     shape = [tir.as_int(e) for e in region.extents]
     while len(shape) > 1 and shape[0] == 1:
         shape = shape[1:]
     if any(n is None for n in shape) or len(shape) > 2:
-        return s
-    block = tir.make_buffer(shape, str(region.buffer.dtype), str(region.buffer.name),
-                            scope="local.fragment")
+        return None
+    block = tir.make_buffer(shape, str(region.buffer.dtype), str(region.buffer.name), scope=scope)
     whole = [tir.const(0, "int32")] * len(shape)
     extents = [tir.const(n, "int32") for n in shape]
-    fill = tir.call_intrin("handle", "tl.tileop.fill",
-                           tir.make_region(block, whole, extents, tir.ACCESS_WRITE), call.args[1])
-    out = tir.call_intrin("handle", "tl.tileop.copy",
-                          tir.make_region(block, whole, extents, tir.ACCESS_READ),
-                          tir.make_region(region.buffer, region.mins, region.extents,
-                                          tir.ACCESS_WRITE))
-    return tir.seq(tir.AllocBuffer(block), tir.evaluate(fill), tir.evaluate(out))
+    return (block, tir.make_region(block, whole, extents, tir.ACCESS_WRITE),
+            tir.make_region(block, whole, extents, tir.ACCESS_READ))
 
 
 # --- one statement per T.Parallel nest ------------------------------------------------

@@ -246,11 +246,15 @@ def _loaded_from_tensor(body: Any, buf: Any) -> bool:
     return False
 
 
-def _carried_in_place(body: Any, buf: Any) -> bool:
-    """Whether a serial loop rewrites `buf` from its own old value (`blk[i, j] = ... blk[i,
-    j] ...` built up over the trips), `buf` not being a gemm accumulator."""
+def _built_on_chip(body: Any, buf: Any) -> bool:
+    """Whether `buf`, not a gemm accumulator (whose T.clear starts its sum), is filled by a
+    T.fill or rewritten by a serial loop from its own old value (`blk[i, j] = ... blk[i, j]
+    ...` built up over the trips): its value reaches the writer through a copy."""
     if any(t.same_as(buf) for t in gemm_targets(body)):
         return False
+    if any(tir.is_call(c, "tl.tileop.fill") and tir.decode_region(c.args[0]).buffer.same_as(buf)
+           for c in tir.collect(body, tir.Call)):
+        return True
     for loop in tir.collect(body, tir.For):
         if loop.kind == tir.ForKind.PARALLEL:
             continue
@@ -259,15 +263,6 @@ def _carried_in_place(body: Any, buf: Any) -> bool:
                     x.source.same_as(buf) for x in tir.collect(store.value, tir.TensorLoad)):
                 return True
     return False
-
-
-def _filled(body: Any, buf: Any) -> bool:
-    """Whether a T.fill writes `buf`, not a gemm accumulator (whose T.clear starts its sum):
-    a filled block reaches the writer through a copy."""
-    if any(t.same_as(buf) for t in gemm_targets(body)):
-        return False
-    return any(tir.is_call(c, "tl.tileop.fill") and tir.decode_region(c.args[0]).buffer.same_as(buf)
-               for c in tir.collect(body, tir.Call))
 
 
 def split_stores(body: Any) -> Any:
@@ -284,8 +279,7 @@ def split_stores(body: Any) -> Any:
         buf = src.buffer
         if tir.scope_of(dst.buffer) != "global" or tir.scope_of(buf) not in ON_CHIP:
             return s
-        read = any(b.same_as(buf) for b in reads_on_chip(body)) or _carried_in_place(body, buf) \
-            or _filled(body, buf)
+        read = any(b.same_as(buf) for b in reads_on_chip(body)) or _built_on_chip(body, buf)
         if not read and not _loaded_from_tensor(body, buf) and str(buf.name) not in held:
             return s
         out = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_out",
