@@ -137,7 +137,7 @@ def index_block(cb: Any, args: list) -> Any:
         for dr, dc in ((TILE - 1, 0), (0, TILE - 1), (TILE - 1, TILE - 1)):
             same = tir.eq(first, at(atom, dr, dc))
             uniform = same if uniform is None else tir.logical_and(uniform, same)
-    ebytes = 4 if cb.data_format == "Float32" else 2
+    ebytes = _elem_bytes(cb)
     fill = B.if_(at(cond, 0, 0), B.extern("tt_fill_tile", addr, cb.page_size, yes),
                  B.extern("tt_fill_tile", addr, cb.page_size, no))
     put = B.if_(at(cond, r, c), B.extern("tt_mask_put", addr, ebytes, r, c, yes),
@@ -149,7 +149,7 @@ def index_block(cb: Any, args: list) -> Any:
                  B.extern("cb_push_back", cb.index, h * w))
 
 
-def gather_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
+def gather_block(cb: Any, scratch: Any, acc: Any, args: list) -> Any:
     """The reader's im2col gather of `tt.im2col_in`: per tile of the block,
     `tt_im2col_tile(acc, l1, scratch_l1, elem_bytes, m0, k0, N, H, W, C, kernel, stride,
     dilation, pad, OH, OW)` (m0, k0: the tile's first output pixel and K index) reads whole
@@ -161,7 +161,7 @@ def gather_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
     l1, sl1 = B.var(f"{cb.name}_l1"), B.var(f"{scratch.name}_l1")
     ti, tj = _idx("ti", h), _idx("tj", w)
     addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
-    ebytes = 4 if cb.data_format == "Float32" else 2
+    ebytes = _elem_bytes(cb)
     tile = B.extern("tt_im2col_tile", acc, addr, sl1, ebytes, B.mul(B.add(row, ti), TILE),
                     B.mul(B.add(col, tj), TILE), *conv)
     return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
@@ -189,6 +189,11 @@ def fill_scaler(cb: Any) -> Any:
                  B.extern("cb_push_back", cb.index, 1))
 
 
+def _elem_bytes(cb: Any) -> int:
+    """Bytes of one element of a CB's tiles (4 for Float32, else 2)."""
+    return 4 if cb.data_format == "Float32" else 2
+
+
 def _loops(nest: list, body: Any) -> Any:
     for v, n in reversed(nest):
         if n > 1:
@@ -208,9 +213,8 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
             return index_block(cbs[tir.as_int(hit[1][0])], hit[1])
         if hit is not None and hit[0] == "tt.im2col_in":
             args = hit[1]
-            buf = buffers[B.string(args[1])]
-            return gather_block(cbs[tir.as_int(args[0])], cbs[tir.as_int(args[6])], buf,
-                                accs[buf.name], args)
+            return gather_block(cbs[tir.as_int(args[0])], cbs[tir.as_int(args[6])],
+                                accs[B.string(args[1])], args)
         if hit is None or hit[0] not in ("tt.copy_in", "tt.copy_out"):
             return stmt
         name, args = hit
