@@ -83,6 +83,7 @@ void tile_regs_acquire() {
     Dst& d = *k.dst;
     if (d.state != Dst::Released) fault(std::string("tile_regs_acquire: DST is ") + state_name(d.state) + ", not released");
     std::memset(d.tile, 0, sizeof(float) * 1024 * d.capacity);
+    std::memset(d.integer, 0, sizeof d.integer);
     d.state = Dst::Acquired;
 }
 
@@ -262,12 +263,17 @@ void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
     KernelCtx& k = compute_ctx("copy_tile");
     Dst& d = math_dst(k, "copy_tile", idst);
     unpack_input(k, cb, itile, d.tile[idst], "copy_tile");
+    d.integer[idst] = is_integer_format(k.core->cb[cb].fmt);
     count(k, "copy");
 }
 
 void unary_tile(Unop op, uint32_t idst, uint32_t param) {
     KernelCtx& k = compute_ctx("sfpu op");
     Dst& d = math_dst(k, "sfpu op", idst);
+    if (d.integer[idst]) {
+        fault("sfpu op on DST[" + std::to_string(idst) + "]: the slot holds int32 values and the op reads floats; "
+              "typecast_tile<Int32, Float32> first");
+    }
     float p;
     std::memcpy(&p, &param, 4);
     float* t = d.tile[idst];
@@ -305,14 +311,46 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
             case Unop::Lez: x = x <= 0.f ? 1.f : 0.f; break;
             case Unop::Eqz: x = x == 0.f ? 1.f : 0.f; break;
             case Unop::Nez: x = x != 0.f ? 1.f : 0.f; break;
+            case Unop::Trunc: x = std::trunc(x); break;
         }
         t[i] = x;
     }
     static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
                                   "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill",
                                   "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
-                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez"};
+                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc"};
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
+}
+
+void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst) {
+    KernelCtx& k = compute_ctx("typecast_tile");
+    Dst& d = math_dst(k, "typecast_tile", idst);
+    const std::string what = std::string("typecast_tile<") + fmt_name(in_fmt) + ", " + fmt_name(out_fmt) + ">";
+    const bool float_in = in_fmt == F32 || in_fmt == BF16, float_out = out_fmt == F32 || out_fmt == BF16;
+    if (!(float_in || is_integer_format(in_fmt)) || !(float_out || is_integer_format(out_fmt))) {
+        fault(what + ": only Float32, Float16_b, Int32 and UInt32 are emulated");
+    }
+    if ((in_fmt == F32 || is_integer_format(in_fmt) || out_fmt == F32 || is_integer_format(out_fmt)) && !d.fp32) {
+        fault(what + ": 32-bit values need DST in 32-bit mode (ComputeConfig fp32_dest_acc_en = true)");
+    }
+    if (d.integer[idst] == float_in) {
+        fault(what + " on DST[" + std::to_string(idst) + "], which holds " + (d.integer[idst] ? "int32" : "float") +
+              " values");
+    }
+    float* t = d.tile[idst];
+    for (int i = 0; i < 1024; ++i) {
+        float x = t[i];
+        if (float_in && out_fmt == I32) {
+            x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, -2147483648.f), 2147483520.f));
+        } else if (float_in && out_fmt == U32) {
+            x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, 0.f), 4294967040.f));
+        } else if (out_fmt == BF16) {
+            x = round_to_bf16(x);
+        }
+        t[i] = x;
+    }
+    d.integer[idst] = is_integer_format(out_fmt);
+    count(k, "sfpu_typecast");
 }
 
 void reduce_tile(uint32_t pool, uint32_t dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile,
@@ -381,6 +419,12 @@ void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order
     if (c.page_size < tile_bytes(c.fmt)) {
         fault("pack_tile(cb " + std::to_string(cb) + "): page size " + std::to_string(c.page_size) + " is smaller than a " +
               fmt_name(c.fmt) + " tile (" + std::to_string(tile_bytes(c.fmt)) + " bytes)");
+    }
+    if (d.integer[idst] != is_integer_format(c.fmt)) {
+        fault("pack_tile(" + std::to_string(idst) + ", cb " + std::to_string(cb) + "): DST[" + std::to_string(idst) +
+              "] holds " + (d.integer[idst] ? "int32" : "float") + " values but the CB is " + fmt_name(c.fmt) +
+              "; the packer does not convert between the two: typecast_tile<" +
+              (d.integer[idst] ? "Int32, Float32" : "Float32, Int32") + "> first");
     }
     pack_tile_to(d.tile[idst], c.fmt, k.core->l1 + off);
     if (!out_of_order) l.packed++;

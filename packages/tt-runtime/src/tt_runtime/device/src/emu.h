@@ -52,6 +52,8 @@ constexpr uint32_t kDramNocX = 0;                           // DRAM bank b sits 
 enum Fmt : uint32_t { F32 = 0, F16 = 1, BF16 = 5, BFP8 = 6, BFP4 = 7, I32 = 8, U16 = 9, U32 = 24 };
 uint32_t tile_bytes(uint32_t fmt);
 const char* fmt_name(uint32_t fmt);
+inline bool is_integer_format(uint32_t fmt) { return fmt == I32 || fmt == U32; }
+float round_to_bf16(float x);  // x rounded to the nearest bfloat16 (ties to even), as a float
 
 // ---- faults ----
 struct Fault : std::runtime_error {  // a protocol error at the faulting call
@@ -140,6 +142,8 @@ struct Dst {
     std::string capacity_why;
     enum State : uint8_t { Released, Acquired, Committed, Waited } state = Released;
     bool legacy = false;  // acquire_dst: pack allowed while Acquired
+    bool fp32 = false;    // ComputeConfig fp32_dest_acc_en: 32-bit slots (int32 needs them)
+    bool integer[16] = {};  // the slot holds int32 values (unpacked from an Int32 CB or typecast)
 };
 
 struct KernelCtx {

@@ -117,6 +117,8 @@ void pack_bfp8(const float* in, uint8_t* dst) {
 
 }  // namespace
 
+float round_to_bf16(float x) { return u2f(static_cast<uint32_t>(to_bf16(x)) << 16); }
+
 void unpack_tile(const uint8_t* src, uint32_t fmt, float* out) {
     switch (fmt) {
         case BF16: {

@@ -194,6 +194,7 @@ void run_program(ProgramImpl& p) {
                 k->dst = std::make_unique<Dst>();
                 bool fp32 = ks.cc.fp32_dest_acc_en, full = ks.cc.dst_full_sync_en;
                 k->dst->capacity = (full ? 16 : 8) / (fp32 ? 2 : 1);
+                k->dst->fp32 = fp32;
                 k->dst->capacity_why = std::string(fp32 ? "fp32" : "16-bit") + " DST, " + (full ? "full" : "half") + " sync";
             }
             core.kernels.push_back(k.get());
