@@ -425,3 +425,68 @@ def column_store(M=64, G=4, bm=32, gathered=False):
             T.copy(S_cols, S[bx * bm, 0])
 
     return cols_gathered if gathered else cols
+
+
+def index_argmax(M=64, N=128, bm=32, explicit=False):
+    """Where each row's maximum is: `j` used as a value (`T.if_then_else(x == top, j, -1)`);
+    with `explicit`, the same kernel as canonicalize_tile_program should make it: the index
+    written into its own int32 block first."""
+
+    @T.prim_func
+    def argmax(X: T.Tensor((M, N), T.float32), Where: T.Tensor((M, N), T.int32)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            x = T.alloc_shared((bm, N), T.float32)
+            top = T.alloc_fragment((bm,), T.float32)
+            where = T.alloc_fragment((bm, N), T.int32)
+            T.copy(X[bx * bm, 0], x)
+            T.reduce_max(x, top, dim=1)
+            for i, j in T.Parallel(bm, N):
+                where[i, j] = T.if_then_else(x[i, j] == top[i], j, -1)
+            T.copy(where, Where[bx * bm, 0])
+
+    @T.prim_func
+    def argmax_explicit(X: T.Tensor((M, N), T.float32), Where: T.Tensor((M, N), T.int32)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            x = T.alloc_shared((bm, N), T.float32)
+            top = T.alloc_fragment((bm,), T.float32)
+            where = T.alloc_fragment((bm, N), T.int32)
+            T.copy(X[bx * bm, 0], x)
+            T.reduce_max(x, top, dim=1)
+            where_index = T.alloc_fragment((bm, N), T.int32)
+            for i, j in T.Parallel(bm, N):
+                where_index[i, j] = j
+            for i, j in T.Parallel(bm, N):
+                where[i, j] = T.if_then_else(x[i, j] == top[i], where_index[i, j], -1)
+            T.copy(where, Where[bx * bm, 0])
+
+    return argmax_explicit if explicit else argmax
+
+
+def loop_update(M=64, N=128, bm=32, n=3, dtype=T.float32, explicit=False):
+    """A block loaded once and halved in place `n` times by a serial loop; with `explicit`,
+    the same kernel as canonicalize_tile_program should make it: loaded into `x_in` and
+    copied on chip into `x`."""
+
+    @T.prim_func
+    def halve(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            x = T.alloc_fragment((bm, N), dtype)
+            T.copy(X[bx * bm, 0], x)
+            for _ in T.serial(n):
+                for i, j in T.Parallel(bm, N):
+                    x[i, j] = x[i, j] * 2
+            T.copy(x, Y[bx * bm, 0])
+
+    @T.prim_func
+    def halve_explicit(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, bm)) as bx:
+            x = T.alloc_fragment((bm, N), dtype)
+            x_in = T.alloc_fragment((bm, N), dtype)
+            T.copy(X[bx * bm, 0], x_in)
+            T.copy(x_in, x)
+            for _ in T.serial(n):
+                for i, j in T.Parallel(bm, N):
+                    x[i, j] = x[i, j] * 2
+            T.copy(x, Y[bx * bm, 0])
+
+    return halve_explicit if explicit else halve

@@ -206,3 +206,31 @@ def test_select_is_if_then_else():
     sel = tir.Select(tir.LT(i, tir.const(4)), tir.const(1.0, "float32"), tir.const(0.0, "float32"))
     out = selects_as_if_then_else(tir.evaluate(sel)).value
     assert tir.op_name(out) == "prim.if_then_else" and [str(a) for a in out.args] == [str(a) for a in (sel.condition, sel.true_value, sel.false_value)]
+
+
+def test_an_index_used_as_a_value_is_read_from_a_generated_block():
+    """`T.if_then_else(x == top, j, -1)`: `j` becomes an int32 block of its own (which the
+    reader generates), as if the author had written it first."""
+    _, after = apply(kernels.index_argmax(), "canonicalize_tile_program")
+    _, expected = apply(kernels.index_argmax(explicit=True), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+    blocks = {str(a.buffer.name): str(a.buffer.dtype) for a in tir.collect(_body(after), tir.AllocBuffer)}
+    assert blocks["where_index"] == "int32"
+
+
+def test_a_block_a_loop_rewrites_in_place_is_loaded_then_copied_on_chip():
+    """Loaded once, rewritten by every trip of a serial loop: the load goes to `x_in`, and an
+    on-chip copy starts the value the loop carries."""
+    _, after = apply(kernels.loop_update(), "canonicalize_tile_program")
+    _, expected = apply(kernels.loop_update(explicit=True), "canonicalize_tile_program")
+    tir.assert_structural_equal(_body(after), _body(expected), map_free_vars=True)
+
+
+def test_an_int32_tensor_is_loaded_then_cast_on_chip():
+    """An int32 tensor's tiles stay Int32 in their own CB (`x_in`); the on-chip copy into the
+    block is where they become the float32 values integer blocks hold."""
+    _, after = apply(kernels.loop_update(n=0, dtype=T.int32), "canonicalize_tile_program")
+    copies = [c for c in tir.collect(_body(after), tir.Call) if tir.is_call(c, "tl.tileop.copy")]
+    moves = [(str(tir.decode_region(c.args[0]).buffer.name), str(tir.decode_region(c.args[1]).buffer.name))
+             for c in copies]
+    assert moves[:2] == [("X", "x_in"), ("x_in", "x")]

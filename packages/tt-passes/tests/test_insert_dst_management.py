@@ -248,3 +248,20 @@ def test_bcast_program():
     assert _expr.program(tree) == [("bcast", "sub_col", 0, 0, 1), ("unary", "exp", 0)]
     assert _expr.program(_expr.parse("add(mul_row($0, $1), $2)")) == [
         ("bcast", "mul_row", 0, 0, 1), ("copy", 1, 2), ("binary", "add", 0, 1, 0)]
+
+
+def test_int32_blocks_are_typecast_at_the_cb_boundary():
+    """On chip an int32 block is float32: a sub-block packed to an Int32 CB is cast in DST
+    (`typecast_tile<Float32, Int32>`, codes 0 and 8) just before tile_regs_commit, and a tile
+    copied from an Int32 CB is cast back (`typecast_tile<Int32, Float32>`) right after."""
+    _, after = apply(kernels.index_argmax(), "insert_dst_management")
+    lines = [line.strip() for line in body_text(after, "compute").splitlines()]
+    cast = lines.index('T.call_extern("void", "typecast_tile<0, 8>", t)')
+    assert lines[cast + 1] == 'T.call_extern("void", "tile_regs_commit")'
+    assert lines.count('T.call_extern("void", "typecast_tile<0, 8>", t)') == 1
+
+    _, after = apply(kernels.loop_update(n=1, dtype=T.int32), "insert_dst_management")
+    lines = [line.strip() for line in body_text(after, "compute").splitlines()]
+    first = next(i for i, line in enumerate(lines) if '"copy_tile", 0,' in line)
+    assert lines[first + 1].startswith('T.call_extern("void", "typecast_tile<8, 0>"')
+    assert sum("typecast_tile<0, 8>" in line for line in lines) == 1  # only the pack to Y

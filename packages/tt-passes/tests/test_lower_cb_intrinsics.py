@@ -79,3 +79,19 @@ def test_im2col_gather_block():
     dilation, pad, OH, OW), the scratch tile pushed and popped by the reader, the block pushed."""
     _, after = apply(kernels.conv(), "lower_cb_intrinsics")
     assert EXPECTED_GATHER in body_text(after, "reader")
+
+
+EXPECTED_INDEX_BLOCK = '''\
+            T.call_extern("void", "cb_reserve_back", 1, 4)
+            where_index_mask_l1: T.let[T.uint32] = T.call_extern("uint32", "get_write_ptr", 1)
+            for tj, r, c in T.grid(T.uint32(4), T.uint32(32), T.uint32(32)):
+                T.call_extern("void", "tt_mask_put", where_index_mask_l1 + tj * T.uint32(4096), 4, r, c, \
+T.call_extern("uint32", "tt_f32_bits", T.Cast("int32", tj * T.uint32(32) + c)))
+            T.call_extern("void", "cb_push_back", 1, 4)'''
+
+
+def test_index_value_block():
+    """`j` as a value: the reader writes each element of the float32 block as the fp32 bits of
+    its column (tt_f32_bits of tile column tj * 32 + c); no tile is uniform."""
+    _, after = apply(kernels.index_argmax(), "lower_cb_intrinsics")
+    assert EXPECTED_INDEX_BLOCK in body_text(after, "reader")

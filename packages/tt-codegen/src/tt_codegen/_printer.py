@@ -6,7 +6,8 @@ naming the node and what to write instead. Extern calls print verbatim; the prin
 no list of valid callee names (sdk-check and the emulator do). What it does know:
 
 - the special forms `TensorAccessor` (bound to a handle) and the L1 helpers the kernel file
-  defines when used (`HELPERS`: `tt_fill_zeros`, `tt_fill_scaler`, `tt_fill_tile`, `tt_mask_put`, `tt_im2col_tile`);
+  defines when used (`HELPERS`: `tt_fill_zeros`, `tt_fill_scaler`, `tt_fill_tile`, `tt_mask_put`, `tt_f32_bits`,
+  `tt_im2col_tile`);
 - which argument positions of which calls are circular-buffer ids (`CB_ARGS`), so literal
   ids there print as the kernel's `cb_<name>` constants.
 """
@@ -22,7 +23,8 @@ from tt_codegen._errors import CodegenError
 from tt_ir import tir
 
 # L1 helpers of the dataflow kernels, defined in the kernel file that calls them (kernel.cpp.j2)
-HELPERS = ("tt_fill_zeros", "tt_fill_scaler", "tt_fill_tile", "tt_mask_put", "tt_im2col_tile")
+HELPERS = ("tt_fill_zeros", "tt_fill_scaler", "tt_fill_tile", "tt_mask_put", "tt_f32_bits",
+           "tt_im2col_tile")
 
 INDENT = "    "
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import _base, _free, parallel_nest
+from tt_passes._canon_staging import _base, _free, parallel_nest, split_parallel_bodies
 
 TILE = 32
 
@@ -73,6 +73,8 @@ def _covers(col: Any, loop: Any, width: int) -> bool:
 
 def gather_columns(body: Any) -> Any:
     """See the module docstring."""
+    body = split_parallel_bodies(body, only=lambda stores: any(
+        tir.scope_of(x.buffer) == "global" for x in stores))  # a column store among others
     for _ in range(8):  # one store at a time: each rewrite changes the tree
         found = _column_nests(body)
         if not found:
@@ -117,7 +119,7 @@ def _one(body: Any, nest: Any, tensor: Any, base: Any, col: Any, value: Any, n: 
     extent = [tir.const(n, "int32"), tir.const(wide, "int32")]
     clear = tir.call_intrin("handle", "tl.tileop.fill",
                             tir.make_region(cols, whole, extent, tir.ACCESS_WRITE),
-                            tir.const(0.0, str(tensor.dtype)))
+                            tir.const(0, str(tensor.dtype)))
     write = tir.call_intrin("handle", "tl.tileop.copy",
                             tir.make_region(cols, whole, extent, tir.ACCESS_READ),
                             tir.make_region(tensor, [base, tir.const(0, "int32")], extent,

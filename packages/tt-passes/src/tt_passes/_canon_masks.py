@@ -91,18 +91,86 @@ def comparisons(cond: Any, ivars: list) -> list | None:
 
 
 def index_select(value: Any, ivars: list) -> tuple | None:
-    """(cond, a, b) when `value` is `T.if_then_else(cond, a, b)` of constants a, b and an
-    index condition over `ivars` that reads no buffer; else None."""
+    """(cond, a, b) when `value` is `T.if_then_else(cond, a, b)` over an index condition, or
+    an index value on its own (cond None, a is b), that reads no buffer; a and b are each a
+    float (a constant) or an expression affine in `ivars` (`j`, `bx * bn + j`: the element's
+    own index as its value). Else None."""
     value = value.value if isinstance(value, tir.Cast) else value
     if tir.op_name(value) not in SELECTS:
-        return None
+        own = index_operand(value, ivars)
+        return (None, own, own) if own is not None and not isinstance(own, float) else None
     cond, a, b = value.args
     if tir.find(cond, lambda x: True, types=tir.TensorLoad) is not None:
         return None
-    a, b = constant_value(a), constant_value(b)
+    a, b = index_operand(a, ivars), index_operand(b, ivars)
     if a is None or b is None or _free(cond, ivars) or comparisons(cond, ivars) is None:
         return None
     return cond, a, b
+
+
+def index_operand(value: Any, ivars: list) -> Any:
+    """A select's branch the reader can make: its float when constant, the expression when it
+    is affine in `ivars` and reads nothing (an index as a value, or a block index or loop
+    variable: the same value over the block), else None."""
+    const = constant_value(value)
+    if const is not None:
+        return const
+    if tir.dtype_of(value).startswith("bool") or tir.find(value, lambda x: True,
+                                                           types=tir.Var) is None \
+            or tir.find(value, lambda x: True, types=tir.TensorLoad) is not None \
+            or not _affine(value, ivars):
+        return None
+    inner = value.value if isinstance(value, tir.Cast) else value
+    return inner if tir.dtype_of(inner).startswith(("int", "uint")) else None
+
+
+def index_values(body: Any) -> Any:
+    """An index used as a value inside a whole-block T.Parallel store (top-k's
+    `T.if_then_else(m[i] == s[i, j], j, idx[i, j])`): each such expression is read instead
+    from a fresh block `<name>_index` of its dtype (an int32 block is held as float32 on
+    chip: an index is exact in it below 2^24) that the reader generates like a mask. A store whose whole value is an index select stays as it is
+    (split_index_blocks makes it one generated block)."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.BufferStore) or len(inner.buffer.shape) != 2 \
+                or not covers_block(nest, inner):
+            return s
+        ivars = [v for v, _ in nest]
+        if index_select(inner.value, ivars) is not None:
+            return s
+        made: list = []
+
+        def replace(e: Any, m: Any) -> Any:
+            if isinstance(e, tir.TensorLoad) or tir.dtype_of(e).startswith("bool") \
+                    and tir.find(e, lambda x: True, types=tir.TensorLoad) is None:
+                return e  # an index condition: the masks handle it
+            own = index_operand(e, ivars)
+            if own is not None and not isinstance(own, float):
+                shape = [tir.as_int(d) for d in inner.buffer.shape]
+                name = f"{inner.buffer.name}_index" + (str(len(made)) if made else "")
+                buf = tir.make_buffer(shape, tir.dtype_of(own), name, scope="local.fragment")
+                fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in ivars]
+                renamed = dict(zip(ivars, fresh))
+                gen = tir.BufferStore(buf, tir.substitute(own, renamed), fresh)
+                for v, (_, n) in reversed(list(zip(fresh, nest))):  # its own loop variables
+                    gen = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
+                                  tir.ForKind.PARALLEL, gen)
+                made.extend([tir.AllocBuffer(buf), gen])
+                loaded = tir.load(buf, list(inner.indices))
+                return loaded if tir.dtype_of(e) == tir.dtype_of(own) \
+                    else tir.Cast(tir.dtype_of(e), loaded)
+            return m.default_mutate(e)
+
+        value = tir.mutate(inner.value, [(tir.Expr, replace)])
+        if not made:
+            return s
+        store = tir.BufferStore(inner.buffer, value, list(inner.indices))
+        return tir.seq(*made, tir.rewrite(s, lambda x: store if x.same_as(inner) else x,
+                                          types=tir.BufferStore))
+
+    return tir.rewrite(body, visit, types=tir.For)
 
 
 def _exact_in_bf16(x: float) -> bool:
@@ -129,7 +197,9 @@ def split_index_blocks(body: Any) -> Any:
         if picked is None:
             return masked_value(s, inner, ivars, shape) if whole else s
         _, a, b = picked
-        dtype = "bfloat16" if _exact_in_bf16(a) and _exact_in_bf16(b) else str(inner.buffer.dtype)
+        exact = all(isinstance(v, float) and _exact_in_bf16(v) for v in (a, b))
+        dtype = "bfloat16" if exact else "float32" if str(inner.buffer.dtype) == "int32" \
+            else str(inner.buffer.dtype)
         mask = tir.make_buffer(shape, dtype, f"{inner.buffer.name}_mask", scope="local.fragment")
         store = tir.BufferStore(mask, tir.Cast(dtype, inner.value.value
                                               if isinstance(inner.value, tir.Cast) else inner.value),

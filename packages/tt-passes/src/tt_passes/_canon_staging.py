@@ -298,15 +298,17 @@ def _block_like(region: Any, scope: str) -> tuple | None:
 
 
 # --- one statement per T.Parallel nest ------------------------------------------------
-def split_parallel_bodies(body: Any) -> Any:
+def split_parallel_bodies(body: Any, only: Any = None) -> Any:
     """`for i, j in T.Parallel: s1; s2` -> one nest per statement (each iteration touches
-    only its own elements, so the statements may run nest after nest)."""
+    only its own elements, so the statements may run nest after nest); `only(stores)`, when
+    given, picks the nests to split."""
     def visit(s: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
             return s
         nest, inner = parallel_nest(s)
         if not isinstance(inner, tir.SeqStmt) or \
-                not all(isinstance(x, tir.BufferStore) for x in inner.seq):
+                not all(isinstance(x, tir.BufferStore) for x in inner.seq) or \
+                (only is not None and not only(inner.seq)):
             return s
         vars_ = [v for v, _ in nest]
         out = []

@@ -265,6 +265,63 @@ def _built_on_chip(body: Any, buf: Any) -> bool:
     return False
 
 
+def staged_loads(body: Any) -> Any:
+    """A block copied from a tensor is loaded into a fresh `<name>_in` and copied on chip into
+    the block when
+    - the tensor holds integers: its CB keeps the tensor's Int32 tiles, and the on-chip copy
+      turns them into the float32 values integer blocks hold on chip (typecast_tile);
+    - the block is then rewritten inside a serial loop that loads it from no tensor (top-k's
+      `s[i, j] = T.if_then_else(..., -10000.0, s[i, j])` trip after trip over logits loaded
+      once): the loop then carries a block made on chip, like one a T.fill started."""
+    loads = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.tileop.copy")
+             and tir.scope_of(tir.decode_region(c.args[0]).buffer) == "global"
+             and tir.scope_of(tir.decode_region(c.args[1]).buffer) in ON_CHIP]
+    staged = [c for c in loads if str(tir.decode_region(c.args[0]).buffer.dtype).startswith(
+        ("int", "uint"))]
+    for load in loads:
+        buf = tir.decode_region(load.args[1]).buffer
+        for loop in tir.collect(body, tir.For):
+            if loop.kind == tir.ForKind.PARALLEL or any(  # the loop loads it itself
+                    tir.decode_region(c.args[1]).buffer.same_as(buf) and tir.find(
+                        loop, lambda x, c=c: x.same_as(c)) is not None for c in loads):
+                continue
+            if any(b.same_as(buf) for b in written_on_chip(loop.body)):
+                staged.append(load)
+                break
+
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.Evaluate) and any(s.value.same_as(c) for c in staged)):
+            return s
+        src, dst = (tir.decode_region(a) for a in s.value.args[:2])
+        buf = dst.buffer
+        fresh = tir.make_buffer(list(buf.shape), str(buf.dtype), f"{buf.name}_in",
+                                scope="local.fragment")
+        load = tir.call_intrin("handle", "tl.tileop.copy", s.value.args[0],
+                               tir.make_region(fresh, dst.mins, dst.extents, tir.ACCESS_WRITE))
+        move = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(fresh, dst.mins, dst.extents, tir.ACCESS_READ),
+                               s.value.args[1])
+        return tir.seq(tir.AllocBuffer(fresh), tir.evaluate(load), tir.evaluate(move))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate) if staged else body
+
+
+def written_on_chip(s: Any) -> list:
+    """Buffers `s` writes on chip: stores, on-chip copies' and reductions' destinations,
+    fills, gemm targets."""
+    out = [x.buffer for x in tir.collect(s, tir.BufferStore)]
+    for call in tir.collect(s, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce"):
+            src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
+            if tir.scope_of(src) != "global" or tir.is_call(call, "tl.tileop.reduce"):
+                out.append(dst)
+        elif tir.is_call(call, "tl.tileop.fill"):
+            out.append(tir.decode_region(call.args[0]).buffer)
+        elif tir.is_call(call, "tl.tileop.gemm"):
+            out.append(tir.decode_gemm(call).C.buffer)
+    return out
+
+
 def split_stores(body: Any) -> Any:
     """A block copied to a tensor and also used on chip (or loaded from a tensor: a pure
     copy; a gemm target kept in a CB: `gemm_onto_values`; a block a loop builds up in place; a
@@ -316,6 +373,8 @@ def _author_name(name: str, mine: set) -> str:
                         ("_mask", "the index mask written to {}"),
                         ("_keep", "the index mask of {}"), ("_fill", "the index mask of {}"),
                         ("_drop", "the index mask of {}"), ("_T", "{} transposed"),
+                        ("_in", "{} (as loaded)"), ("_cols", "{} (its columns gathered)"),
+                        ("_index", "the indices read as values in {}"),
                         ("_old", "{} (read for T.atomic_add)"), ("_sum", "{} + the atomic add")):
         base = name[: -len(suffix)]
         if name.endswith(suffix) and base in mine:

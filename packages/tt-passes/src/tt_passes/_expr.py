@@ -8,6 +8,7 @@ nodes:
     add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
     relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
     gtz gez ltz lez eqz nez (x)                 1.0 where x > 0 (>= 0, ...), else 0.0
+    trunc (x)                                   x rounded toward zero (a cast to an integer)
 
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
@@ -42,7 +43,7 @@ from tt_ir import tir
 BINARY = ("add", "sub", "mul", "div", "max", "min")
 SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
 UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
-         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez")
+         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc")
 FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
 BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
 VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
@@ -55,7 +56,7 @@ SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log"
               "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile", "abs": "abs_tile",
               "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "neg": "negative_tile",
               "recip": "recip_tile", "gtz": "gtz_tile", "gez": "gez_tile", "ltz": "ltz_tile",
-              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile"}
+              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile", "trunc": "trunc_tile"}
 # a comparison of two values as the SFPU sees it: the sign test of their difference (1.0 / 0.0)
 COMPARE = {"GT": "gtz", "GE": "gez", "LT": "ltz", "LE": "lez", "EQ": "eqz", "NE": "nez"}
 CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
@@ -108,11 +109,19 @@ def _build(e: Any, leaf: Any) -> Node | float:
     if kind in ("FloatImm", "IntImm"):
         return float(e.value)
     if kind == "Cast":
-        if not str(tir.dtype_of(e)).startswith(("float", "bfloat")):
-            raise Unsupported(e, f"cast to {tir.dtype_of(e)}")
-        return _build(e.value, leaf)
+        to, src = str(tir.dtype_of(e)), str(tir.dtype_of(e.value))
+        if not to.startswith(("float", "bfloat", "int")):
+            raise Unsupported(e, f"cast to {to}")
+        x = _build(e.value, leaf)
+        if to.startswith("int") and src.startswith(("float", "bfloat")):
+            # an integer block is held as float32 on chip: the cast rounds toward zero
+            return float(math.trunc(x)) if isinstance(x, float) else Node("trunc", (x,))
+        return x
     if kind == "TensorLoad":
         return leaf(e)
+    if kind == "Div" and str(tir.dtype_of(e)).startswith(("int", "uint")):  # C's truncation
+        q = _binary("div", _build(e.a, leaf), _build(e.b, leaf), e)
+        return float(math.trunc(q)) if isinstance(q, float) else Node("trunc", (q,))
     if kind in ("Add", "Sub", "Mul", "Div", "Max", "Min"):
         return _binary(kind.lower(), _build(e.a, leaf), _build(e.b, leaf), e)
     name = (tir.op_name(e) or "").split(".")[-1]

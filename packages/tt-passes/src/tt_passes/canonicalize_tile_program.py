@@ -75,6 +75,7 @@ from tt_passes._canon_columns import gather_columns
 from tt_passes._canon_im2col import im2col_as_copies
 from tt_passes._canon_masks import (
     conditional_stores,
+    index_values,
     selects_as_if_then_else,
     split_index_blocks,
 )
@@ -93,7 +94,7 @@ from tt_passes._canon_staging import (
     stage_parallel_nests,
     stage_tensor_copies,
 )
-from tt_passes._canon_versions import origins, split_stores, split_versions
+from tt_passes._canon_versions import origins, split_stores, split_versions, staged_loads
 from tt_passes._canon_views import resolve_views
 
 
@@ -108,12 +109,12 @@ class CanonicalizeTileProgram(TTPass):
         body = gather_columns(split_k_loops(forward_scalars(body)))
         body = stage_parallel_nests(fold_known_conditions(coarsen_rows(body)))
         body = constant_nests_as_fills(stage_tensor_copies(body))
-        body = split_index_blocks(conditional_stores(body))
+        body = split_index_blocks(index_values(conditional_stores(body)))
         body = transposed_gemm_operands(body)
         body = split_parallel_bodies(body)
         body = hoist_vector_divisors(body)
         body = canonical_reductions(body)
-        body = split_versions(body)
+        body = split_versions(staged_loads(body))
         body = split_stores(body)
         mod = with_kernel_body(mod, body)
         made = origins(func.body, body)

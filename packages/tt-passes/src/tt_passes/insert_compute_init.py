@@ -43,7 +43,7 @@ SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
                                          "unary_max_tile", "unary_min_tile")},
              **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
                 if f not in ("unary_max_tile", "unary_min_tile")},
-             "fill_tile_bitcast": "fill_tile_init"}
+             "fill_tile_bitcast": "fill_tile_init", "trunc_tile": "rounding_op_tile_init"}
 
 
 # --- decide ----------------------------------------------------------------------
@@ -71,6 +71,8 @@ class _Needs:
             return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
         if name in SFPU_INIT:
             return {"op": (SFPU_INIT[name],)}
+        if name.startswith("typecast_tile<"):  # typecast_tile<IN, OUT> -> its init<IN, OUT>
+            return {"op": (name.replace("typecast_tile<", "typecast_tile_init<"),)}
         if name == "transpose_init":  # explicit, beside its transpose_tile
             return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("transpose", *args)}
         if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast

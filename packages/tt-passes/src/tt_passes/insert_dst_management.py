@@ -269,6 +269,72 @@ def reduce_section(args: list, cb: Any, si: Any, sj: Any) -> Any:
                  B.extern("tile_regs_commit"), pack(out, n), B.extern("reduce_uninit", src))
 
 
+# --- integer outputs ----------------------------------------------------------------
+# tt::DataFormat values of typecast_tile's template arguments (tensix_types.h)
+FORMAT_CODE = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Int32": 8, "UInt32": 24}
+INTEGER_FORMATS = ("Int32", "UInt32")
+
+
+def typecast(fmt_in: str, fmt_out: str) -> str:
+    """`typecast_tile<IN, OUT>` of two data formats (their tt::DataFormat codes)."""
+    return f"typecast_tile<{FORMAT_CODE[fmt_in]}, {FORMAT_CODE[fmt_out]}>"
+
+
+def _calls(stmt: Any, name: str) -> bool:
+    return isinstance(stmt, tir.Evaluate) and tir.extern_name(stmt.value) == name
+
+
+def typecast_int_packs(body: Any, cbs: dict) -> Any:
+    """Before the `tile_regs_commit` of a sub-block packed to an integer CB (an int32 tensor's
+    output CB: on chip its values are float32), `typecast_tile<Float32, Int32>` of each tile
+    it packs: the packer moves DST's bits, so the SFPU turns them into integers first
+    (truncating, as C's cast does; the values are integers already where the kernel is
+    exact)."""
+    def packs_int(stmt: Any) -> bool:
+        calls = [c for c in tir.collect(stmt, tir.Call) if tir.extern_name(c) is not None]
+        return bool(calls) and all(tir.extern_name(c) == "pack_tile" for c in calls) and all(
+            cbs[tir.as_int(c.args[2])].data_format in INTEGER_FORMATS for c in calls)
+
+    def cast(stmt: Any) -> Any:
+        def one(e: Any) -> Any:
+            if tir.extern_name(e.value) != "pack_tile":
+                return e
+            fmt = cbs[tir.as_int(e.value.args[2])].data_format
+            return B.extern(typecast("Float32", fmt), e.value.args[1])
+        return tir.rewrite(stmt, one, types=tir.Evaluate)
+
+    def visit(s: Any) -> Any:
+        stmts = list(s.seq)
+        out = []
+        for k, stmt in enumerate(stmts):
+            if _calls(stmt, "tile_regs_commit"):
+                for later in stmts[k + 1:]:
+                    if _calls(later, "tile_regs_release"):
+                        break
+                    if packs_int(later):
+                        out.append(cast(later))
+            out.append(stmt)
+        return tir.seq(*out) if len(out) != len(stmts) else s
+
+    return tir.rewrite(body, visit, types=tir.SeqStmt)
+
+
+def typecast_int_unpacks(body: Any, cbs: dict) -> Any:
+    """After each `copy_tile` from an integer CB (an int32 tensor's tiles as the reader
+    brought them), `typecast_tile<Int32, Float32>` of the DST slot it filled: on chip integer
+    blocks are float32, exact below 2^24."""
+    def visit(e: Any) -> Any:
+        if tir.extern_name(e.value) != "copy_tile":
+            return e
+        cb, _, slot = e.value.args[1:4]
+        fmt = cbs[tir.as_int(cb)].data_format
+        if fmt not in INTEGER_FORMATS:
+            return e
+        return B.seq(e, B.extern(typecast(fmt, "Float32"), slot))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
+
+
 # --- collect -----------------------------------------------------------------------
 def matmul_configs(body: Any) -> list:
     """[{"in0", "in1", "transpose"}] of the gemms (matmul_init needs the transpose flag)."""
@@ -479,6 +545,7 @@ class InsertDstManagement(TTPass):
         cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
         planner = _DstPlanner(cbs, cap)
         body = planner.stmt(planner.on_chip_ops(func.body))
+        body = typecast_int_unpacks(typecast_int_packs(body, cbs), cbs)
         mod = replace_func(mod, gv, func.with_body(body))
         return _meta.put(mod, _meta.MATMULS, matmuls)
 

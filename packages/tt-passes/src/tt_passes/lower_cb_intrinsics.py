@@ -10,7 +10,8 @@ Rewrites:
 - reader, `tt.index_block(cb, cond, i, j, yes, no, h, w)` (a mask, canonicalize_tile_program):
   `cb_reserve_back`, then per tile of the block either `tt_fill_tile(l1, page, v)` (every
   comparison of cond has one outcome on the tile: the same at its four corners) or
-  `tt_mask_put(l1, elem_bytes, r, c, cond ? yes : no)` per element, `cb_push_back`.
+  `tt_mask_put(l1, elem_bytes, r, c, cond ? yes : no)` per element, `cb_push_back`; a value
+  that is an index expression (cond then may be true) goes through `tt_f32_bits`.
 - reader, `tt.im2col_in(cb, "img", row, col, h, w, scratch, N, H, W, C, kernel, stride,
   dilation, pad, OH, OW)` (a convolution's gather, canonicalize_tile_program): `cb_reserve_back`,
   the scratch tile reserved, `tt_im2col_tile(...)` per tile of the block (whole source tiles
@@ -118,7 +119,8 @@ def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
 def index_block(cb: Any, args: list) -> Any:
     """The reader's generated block of `tt.index_block`: per tile, when every comparison of the
     condition has one outcome over the tile (the same at its four corners: they are affine in
-    i and j), `tt_fill_tile` with that value; else each element by `tt_mask_put`."""
+    i and j) and both values are constants, `tt_fill_tile` with that value; else each element
+    by `tt_mask_put`, an index value converted by `tt_f32_bits`."""
     cond, i, j, yes, no = args[1:6]
     h, w = B.ints(args[6:8])
     l1 = B.var(f"{cb.name}_l1")
@@ -131,22 +133,41 @@ def index_block(cb: Any, args: list) -> Any:
         col = tir.cast(dtype, B.add(B.mul(tj, TILE), dc))
         return tir.substitute(e, {i: row, j: col})
 
-    uniform = None
-    for atom in comparisons(cond, [i, j]):
-        first = at(atom, 0, 0)
-        for dr, dc in ((TILE - 1, 0), (0, TILE - 1), (TILE - 1, TILE - 1)):
-            same = tir.eq(first, at(atom, dr, dc))
-            uniform = same if uniform is None else tir.logical_and(uniform, same)
+    def bits(v: Any, dr: Any, dc: Any) -> Any:
+        if tir.as_int(v) is not None and tir.dtype_of(v) == "uint32":
+            return v  # a constant's fp32 bits
+        return B.call("tt_f32_bits", at(v, dr, dc), ret=B.U32)
+
     ebytes = _elem_bytes(cb)
-    fill = B.if_(at(cond, 0, 0), B.extern("tt_fill_tile", addr, cb.page_size, yes),
-                 B.extern("tt_fill_tile", addr, cb.page_size, no))
-    put = B.if_(at(cond, r, c), B.extern("tt_mask_put", addr, ebytes, r, c, yes),
-                B.extern("tt_mask_put", addr, ebytes, r, c, no))
-    each = B.loop(r, TILE, B.loop(c, TILE, put))
+    constant = tir.as_int(yes) is not None and tir.as_int(no) is not None \
+        and tir.dtype_of(yes) == tir.dtype_of(no) == "uint32"
+    if tir.as_int(cond) == 1 and _free_of(yes, [i, j]):  # one value over the block
+        body = B.extern("tt_fill_tile", addr, cb.page_size, bits(yes, 0, 0))
+    elif tir.as_int(cond) == 1:  # an index value
+        put = B.extern("tt_mask_put", addr, ebytes, r, c, bits(yes, r, c))
+        body = B.loop(r, TILE, B.loop(c, TILE, put))
+    else:
+        put = B.if_(at(cond, r, c), B.extern("tt_mask_put", addr, ebytes, r, c, bits(yes, r, c)),
+                    B.extern("tt_mask_put", addr, ebytes, r, c, bits(no, r, c)))
+        body = B.loop(r, TILE, B.loop(c, TILE, put))
+        if constant:
+            uniform = None
+            for atom in comparisons(cond, [i, j]):
+                first = at(atom, 0, 0)
+                for dr, dc in ((TILE - 1, 0), (0, TILE - 1), (TILE - 1, TILE - 1)):
+                    same = tir.eq(first, at(atom, dr, dc))
+                    uniform = same if uniform is None else tir.logical_and(uniform, same)
+            fill = B.if_(at(cond, 0, 0), B.extern("tt_fill_tile", addr, cb.page_size, yes),
+                         B.extern("tt_fill_tile", addr, cb.page_size, no))
+            body = B.if_(uniform, fill, body)
     return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
                  tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
-                 _loops([(ti, h), (tj, w)], B.if_(uniform, fill, each)),
+                 _loops([(ti, h), (tj, w)], body),
                  B.extern("cb_push_back", cb.index, h * w))
+
+
+def _free_of(e: Any, ivars: list) -> bool:
+    return tir.find(e, lambda v: any(v.same_as(x) for x in ivars), types=tir.Var) is None
 
 
 def gather_block(cb: Any, scratch: Any, acc: Any, args: list) -> Any:

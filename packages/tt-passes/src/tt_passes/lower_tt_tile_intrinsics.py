@@ -599,9 +599,9 @@ class _Lowering:
         if picked is not None and out.role == "input":  # a mask: the reader generates it
             cond, a, b = picked
             self.produced.add(out.index)
-            op = B.extern("tt.index_block", out.index, cond, ivars[0], ivars[1],
-                          B.u32(_expr.fp32_bits(a)), B.u32(_expr.fp32_bits(b)), out.block[0],
-                          out.block[1])
+            op = B.extern("tt.index_block", out.index, tir.const(True, "bool") if cond is None
+                          else cond, ivars[0], ivars[1], _index_value(a), _index_value(b),
+                          out.block[0], out.block[1])
             return B.comment(_where(line, text), op)
         if out is not None and _is_vector_nest(out, exts, body.indices, ivars):
             op = self.elementwise(body, out, ivars, text, line)
@@ -896,7 +896,8 @@ def restream(body: Any, acc: Any, cbs: dict) -> tuple[Any, list]:
             i, j = args[2], args[3]
             shift = {i: i + tir.cast(tir.dtype_of(i), B.mul(rows, TILE)),
                      j: j + tir.cast(tir.dtype_of(j), B.mul(cols, TILE))}
-            args[1], args[6], args[7] = tir.substitute(args[1], shift), sh, sw
+            args[1], args[4], args[5] = (tir.substitute(a, shift) for a in args[1:2] + args[4:6])
+            args[6], args[7] = sh, sw
         else:
             return stmt
         return B.extern(name, *args)
@@ -951,6 +952,12 @@ def _nest(nest: list, body: Any) -> Any:
         if n > 1:
             body = B.loop(v, n, body)
     return body
+
+
+def _index_value(v: Any) -> Any:
+    """A generated block's value as `tt.index_block` carries it: a constant as its fp32 bits,
+    an index expression as itself (the reader converts it per element)."""
+    return B.u32(_expr.fp32_bits(v)) if isinstance(v, float) else v
 
 
 # --- pass --------------------------------------------------------------------------

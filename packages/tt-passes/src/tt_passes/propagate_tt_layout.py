@@ -245,12 +245,13 @@ def depth_blocks(num_stages: int, policy: Any) -> int:
 
 def wants_fp32_acc(uses: dict, buffers: dict) -> bool:
     """Auto rule: fp32 DST when an accumulator, an on-chip value computed in float32 (an
-    fp32 fragment of a bf16 kernel: softmax/norm statistics) or any moved tensor is float32."""
+    fp32 fragment of a bf16 kernel: softmax/norm statistics; an int32 block, held as
+    float32) or any moved tensor is float32 or int32 (typecast_tile needs 32-bit DST)."""
     for use in uses.values():
-        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float")
+        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float", "int32")
         if fp32 and (use.accumulator or use.computed):
             return True
-    return any(buffers[n].dtype == "float32" for u in uses.values()
+    return any(buffers[n].dtype in ("float32", "int32") for u in uses.values()
                for n in (u.loaded_from, u.stored_to) if n is not None)
 
 
@@ -271,6 +272,12 @@ class PropagateTTLayout(TTPass):
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         uses = collect_uses(func.body)
         fp32 = wants_fp32_acc(uses, buffers) if self.fp32_acc is None else bool(self.fp32_acc)
+        ints = sorted(n for n, b in buffers.items() if b.dtype == "int32")
+        if ints and not fp32:
+            raise self.error("int32 data needs DST in 32-bit mode (typecast_tile converts it "
+                             "there), but fp32_acc=False was asked for",
+                             obj=f"buffer '{ints[0]}'", numbers={"fp32_acc": False},
+                             hint="leave fp32_acc unset (or True) for kernels with int32 tensors")
         cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
         config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
                                      self.full_sync, cap)
@@ -407,7 +414,7 @@ class PropagateTTLayout(TTPass):
 
 def _dtype(use: Use) -> str:
     dtype = str(use.alloc.buffer.dtype)
-    return "float32" if dtype == "float" else dtype
+    return "float32" if dtype in ("float", "int32") else dtype
 
 
 def scaler_cb(src: Any) -> Any:

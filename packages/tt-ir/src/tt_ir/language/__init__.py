@@ -188,6 +188,10 @@ tanh = _T.tanh
 sigmoid = _T.sigmoid
 floor = _T.floor
 ceil = _T.ceil
+truncdiv = _T.truncdiv  # C's `/` on integers (TVMScript refuses a bare `/` between them)
+truncmod = _T.truncmod
+floordiv = _T.floordiv
+floormod = _T.floormod
 if_then_else = _T.if_then_else
 Cast = _T.Cast
 
@@ -307,6 +311,10 @@ __all__ = [
     "dtype",
     "exp",
     "exp2",
+    "floordiv",
+    "floormod",
+    "truncdiv",
+    "truncmod",
     "macro",
     "fill",
     "float16",
