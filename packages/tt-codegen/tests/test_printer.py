@@ -43,6 +43,22 @@ def test_logic_min_max_and_casts():
     assert lines[2] == "g(((n) < (3) ? (n) : (3)), ((n) > (1) ? (n) : (1)), static_cast<int32_t>(n));"
 
 
+def test_bit_operations_wrap_in_their_narrow_type():
+    """>> << & | ^ ~ print as C++ operators (bit operations parenthesized under one another);
+    on 8-bit values the result is cast back to the type, as TIR's arithmetic wraps in it."""
+
+    @T.prim_func
+    def f():
+        n: T.let[T.uint32] = T.call_extern("uint32", "get_arg_val<uint32_t>", 0)
+        b: T.let[T.uint8] = T.Cast("uint8", n)
+        T.call_extern("void", "g", (n >> U(4)) & U(15), (n << U(1)) | (n ^ U(3)), ~n,
+                      (b << T.uint8(4)) >> T.uint8(4))
+
+    lines = [line.strip() for line in body_of(f)[0].splitlines()]
+    assert lines[-1] == ("g((n >> 4) & 15, (n << 1) | (n ^ 3), ~n, "
+                         "static_cast<uint8_t>(static_cast<uint8_t>(b << 4) >> 4));")
+
+
 def test_cb_literals_print_as_named_constants_only_in_cb_positions():
     """CB-id argument positions use cb_<name>; other literal arguments stay numbers."""
 

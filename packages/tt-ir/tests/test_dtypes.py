@@ -19,6 +19,8 @@ TABLE = [
     ("float16", "Float16", 1, 2048),
     ("float32", "Float32", 0, 4096),
     ("int32", "Int32", 8, 4096),
+    ("int8", "Int8", 14, 1024),
+    ("uint8", "UInt8", 30, 1024),
     ("bfloat8_b", "Bfp8_b", 6, 1088),
 ]
 
@@ -34,9 +36,9 @@ def test_table(dtype, fmt, code, nbytes):
 
 
 def test_supported_lists():
-    """The supported names are exactly the five of the contract."""
-    assert DTYPES == ("bfloat16", "float16", "float32", "int32", "bfloat8_b")
-    assert set(DATA_FORMATS) == {"Float16_b", "Float16", "Float32", "Int32", "Bfp8_b"}
+    """The supported names are exactly the seven of the contract."""
+    assert DTYPES == ("bfloat16", "float16", "float32", "int32", "int8", "uint8", "bfloat8_b")
+    assert set(DATA_FORMATS) == {"Float16_b", "Float16", "Float32", "Int32", "Int8", "UInt8", "Bfp8_b"}
 
 
 @pytest.mark.parametrize(
@@ -63,7 +65,7 @@ def test_unsupported_dtype_lists_supported():
     with pytest.raises(SchemaError) as info:
         data_format("float64")
     assert str(info.value) == (
-        "unsupported dtype 'float64'; supported: bfloat16, float16, float32, int32, bfloat8_b"
+        "unsupported dtype 'float64'; supported: bfloat16, float16, float32, int32, int8, uint8, bfloat8_b"
     )
 
 
@@ -72,7 +74,7 @@ def test_unsupported_format_lists_supported():
     with pytest.raises(SchemaError) as info:
         format_code("Bfp4_b")
     assert str(info.value) == (
-        "unsupported data format 'Bfp4_b'; supported: Float32, Float16, Float16_b, Bfp8_b, Int32"
+        "unsupported data format 'Bfp4_b'; supported: Float32, Float16, Float16_b, Bfp8_b, Int32, Int8, UInt8"
     )
     with pytest.raises(SchemaError, match="unsupported data format 'float16'"):
         dtype_of("float16")
@@ -81,8 +83,9 @@ def test_unsupported_format_lists_supported():
 def test_tile_bytes_of_unknown_name_names_both_lists():
     """tile_bytes accepts either kind of name, so its error lists both."""
     with pytest.raises(SchemaError) as info:
-        tile_bytes("uint8")
+        tile_bytes("uint16")
     assert str(info.value) == (
-        "tile_bytes: 'uint8' is neither a supported dtype (bfloat16, float16, float32, "
-        "int32, bfloat8_b) nor a data format (Float32, Float16, Float16_b, Bfp8_b, Int32)"
+        "tile_bytes: 'uint16' is neither a supported dtype (bfloat16, float16, float32, "
+        "int32, int8, uint8, bfloat8_b) nor a data format (Float32, Float16, Float16_b, Bfp8_b, "
+        "Int32, Int8, UInt8)"
     )

@@ -416,3 +416,14 @@ def test_reshape_of_an_on_chip_buffer_is_refused():
             with T.Kernel(1):
                 S = T.alloc_shared((64, 64), "float32")
                 T.reshape(S, [32, 128])
+
+
+def test_tilelangs_tvm_spellings_for_helpers():
+    """Helpers written against TileLang's TVM (`val: tirx.PrimExpr`, `val.dtype == T.uint8`)
+    run on apache-tvm 0.27 once tt_ir.language is imported; nothing existing is replaced."""
+    from tvm import tirx
+
+    v = tirx.Var("v", "uint8")
+    assert tirx.PrimExpr is tirx.Expr and isinstance(v, tirx.PrimExpr)
+    assert v.dtype == T.uint8 and (v >> tirx.const(4, "uint8")).dtype == "uint8"
+    assert tirx.reinterpret("int8", v).dtype == T.int8

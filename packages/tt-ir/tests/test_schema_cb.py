@@ -58,7 +58,7 @@ def test_scratch_cb_is_the_readers_own():
             {"data_format": "Bfp4_b"},
             (
                 "CircularBuffer.data_format: 'Bfp4_b' is not one of Float32, Float16, "
-                "Float16_b, Bfp8_b, Int32"
+                "Float16_b, Bfp8_b, Int32, Int8, UInt8"
             ),
         ),
         (

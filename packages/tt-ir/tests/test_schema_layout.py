@@ -95,7 +95,7 @@ def test_layout_json_round_trips_with_and_without_dtype():
             {"dtype": "float64"},
             (
                 "BufferLayout.dtype: unsupported dtype 'float64'; supported: bfloat16, "
-                "float16, float32, int32, bfloat8_b"
+                "float16, float32, int32, int8, uint8, bfloat8_b"
             ),
         ),
         (

@@ -13,7 +13,7 @@ from tt_codegen._templates import render
 from tt_codegen._version import __version__
 
 # Plan data_format -> the host-side conversion main.cpp implements.
-_HOST_FORMATS = ("Float32", "Float16", "Float16_b", "Int32")
+_HOST_FORMATS = ("Float32", "Float16", "Float16_b", "Int32", "Int8", "UInt8")
 _PROCESSORS = {"RISCV_0": "DataMovementProcessor::RISCV_0", "RISCV_1": "DataMovementProcessor::RISCV_1"}
 _NOCS = {"NOC_0": "NOC::RISCV_0_default", "NOC_1": "NOC::RISCV_1_default"}
 _FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
@@ -34,7 +34,7 @@ def tensor_rows(plan: dict) -> list[str]:
         if fmt not in _HOST_FORMATS:
             raise CodegenError(
                 f"buffer '{buf['name']}' has data format {fmt}; main.cpp converts only {', '.join(_HOST_FORMATS)}",
-                hint="keep DRAM tensors in bfloat16, float16, float32 or int32",
+                hint="keep DRAM tensors in bfloat16, float16, float32, int32, int8 or uint8",
             )
         shape = [int(d) for d in buf["shape"]]
         rows_ = 1

@@ -7,7 +7,7 @@ no list of valid callee names (sdk-check and the emulator do). What it does know
 
 - the special forms `TensorAccessor` (bound to a handle) and the L1 helpers the kernel file
   defines when used (`HELPERS`: `tt_fill_zeros`, `tt_fill_scaler`, `tt_fill_tile`, `tt_mask_put`, `tt_f32_bits`,
-  `tt_im2col_tile`);
+  `tt_tensor_elem`, `tt_bit_cast<T>`, `tt_im2col_tile`);
 - which argument positions of which calls are circular-buffer ids (`CB_ARGS`), so literal
   ids there print as the kernel's `cb_<name>` constants.
 """
@@ -24,7 +24,7 @@ from tt_ir import tir
 
 # L1 helpers of the dataflow kernels, defined in the kernel file that calls them (kernel.cpp.j2)
 HELPERS = ("tt_fill_zeros", "tt_fill_scaler", "tt_fill_tile", "tt_mask_put", "tt_f32_bits",
-           "tt_im2col_tile")
+           "tt_tensor_elem", "tt_bit_cast", "tt_im2col_tile")
 
 INDENT = "    "
 
@@ -102,7 +102,8 @@ _CXX_KEYWORDS = frozenset(
 )
 
 # C++ precedence levels (higher binds tighter).
-_PRIMARY, _UNARY, _MUL, _ADD, _REL, _EQ, _AND, _OR, _TERNARY = 100, 15, 13, 12, 10, 9, 5, 4, 3
+_PRIMARY, _UNARY, _MUL, _ADD, _SHIFT, _REL, _EQ = 100, 15, 13, 12, 11, 10, 9
+_BITAND, _BITXOR, _BITOR, _AND, _OR, _TERNARY = 8, 7, 6, 5, 4, 3
 
 _BINARY: dict[type, tuple[str, int]] = {
     tir.Add: ("+", _ADD),
@@ -121,6 +122,13 @@ _BINARY: dict[type, tuple[str, int]] = {
     tir.NE: ("!=", _EQ),
     tir.And: ("&&", _AND),
     tir.Or: ("||", _OR),
+    # bit operations (a reader computing a block element by element); results narrower than
+    # 32 bits are cast back to their type, as TIR's arithmetic wraps in it
+    tir.RShift: (">>", _SHIFT),
+    tir.LShift: ("<<", _SHIFT),
+    tir.BitwiseAnd: ("&", _BITAND),
+    tir.BitwiseXor: ("^", _BITXOR),
+    tir.BitwiseOr: ("|", _BITOR),
 }
 
 
@@ -370,9 +378,23 @@ class KernelPrinter:
     def _binary(self, node: Any, op: str, prec: int) -> tuple[str, int]:
         left = self.expr(node.a)
         right = self.expr(node.b)
-        # `a || b && c` is legal but -Wparentheses flags it: parenthesize && under ||.
-        lmin = _OR + 2 if prec == _OR else prec
-        return f"{self._paren(left, lmin)} {op} {self._paren(right, max(lmin, prec + 1))}", prec
+        # `a || b && c` is legal but -Wparentheses flags it: parenthesize && under ||; and
+        # bit operations under one another (-Wparentheses again)
+        lmin = _OR + 2 if prec == _OR else (_SHIFT + 1 if prec in (_BITAND, _BITXOR, _BITOR, _SHIFT)
+                                           else prec)
+        text = f"{self._paren(left, lmin)} {op} {self._paren(right, max(lmin, prec + 1))}"
+        dtype = tir.dtype_of(node)
+        if dtype in ("int8", "uint8", "int16", "uint16") and prec not in (_REL, _EQ, _AND, _OR):
+            return f"static_cast<{cxx_type(dtype, self.kernel)}>({text})", _PRIMARY
+        return text, prec
+
+    @expr.register
+    def _(self, node: tir.BitwiseNot) -> tuple[str, int]:
+        text = "~" + self._paren(self.expr(node.a), _UNARY)
+        dtype = tir.dtype_of(node)
+        if dtype in ("int8", "uint8", "int16", "uint16"):
+            return f"static_cast<{cxx_type(dtype, self.kernel)}>({text})", _PRIMARY
+        return text, _UNARY
 
     def _minmax(self, node: Any, op: str) -> tuple[str, int]:
         a, b = self.expr(node.a)[0], self.expr(node.b)[0]
@@ -398,8 +420,8 @@ class KernelPrinter:
         if callee == "TensorAccessor":
             raise CodegenError(f"{self.kernel}: TensorAccessor must be bound to a handle variable with T.let")
         self._note_callee(callee)
-        if callee in HELPERS:
-            self.helpers.add(callee)
+        if _base_name(callee) in HELPERS:
+            self.helpers.add(_base_name(callee))
         cb_positions = CB_ARGS.get(_base_name(callee), ())
         args = [self._arg(arg, i in cb_positions, callee) for i, arg in enumerate(node.args[1:])]
         return f"{callee}({', '.join(args)})"

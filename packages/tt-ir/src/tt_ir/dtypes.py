@@ -28,11 +28,14 @@ _FORMAT_OF_DTYPE = {
     "float16": "Float16",
     "float32": "Float32",
     "int32": "Int32",
+    "int8": "Int8",
+    "uint8": "UInt8",
     "bfloat8_b": "Bfp8_b",
 }
 
 # tt::DataFormat enumerator values (tensix_types.h).
-_FORMAT_CODES = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Bfp8_b": 6, "Int32": 8}
+_FORMAT_CODES = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Bfp8_b": 6, "Int32": 8, "Int8": 14,
+                 "UInt8": 30}
 
 # Bytes of one 32x32 tile (tt-metalium constants.hpp); Bfp8_b: 1024 B of mantissas
 # plus 64 shared exponents.
@@ -42,6 +45,8 @@ _TILE_BYTES = {
     "Float16_b": 2048,
     "Bfp8_b": 1088,
     "Int32": 4096,
+    "Int8": 1024,
+    "UInt8": 1024,
 }
 
 DTYPES: tuple[str, ...] = tuple(_FORMAT_OF_DTYPE)
@@ -103,7 +108,8 @@ def tile_bytes(dtype_or_format: Any) -> int:
         dtype_or_format: ``"bfloat16"``, ``"Float16_b"``, a numpy dtype, ...
 
     Returns:
-        2048 for bfloat16/float16, 4096 for float32/int32, 1088 for bfloat8_b.
+        2048 for bfloat16/float16, 4096 for float32/int32, 1024 for int8/uint8, 1088 for
+        bfloat8_b.
 
     Raises:
         SchemaError: Neither a supported dtype nor a supported data format.

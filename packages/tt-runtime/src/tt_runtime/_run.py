@@ -34,6 +34,8 @@ _NUMPY_DTYPES: dict[str, Any] = {
     "float16": np.float16,
     "float32": np.float32,
     "int32": np.int32,
+    "int8": np.int8,
+    "uint8": np.uint8,
     "bfloat8_b": np.float32,
 }
 
@@ -57,6 +59,10 @@ def _arch_env(arch) -> dict[str, str]:
     return {"TT_EMU_ARCH": arch.name, "TT_EMU_ARCH_DESC": ",".join(f"{k}={v}" for k, v in desc.items())}
 
 
+# the values an integer buffer holds (main.cpp reads int32 words and keeps the low byte of int8 / uint8)
+_INTEGER_RANGES = {"int32": (-2**31, 2**31 - 1), "int8": (-128, 127), "uint8": (0, 255)}
+
+
 def _is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f" or dtype == np.dtype(ml_dtypes.bfloat16)
 
@@ -66,16 +72,20 @@ def _host_array(buf, value) -> np.ndarray:
     if tuple(arr.shape) != tuple(buf.shape):
         raise SchemaError(f"input '{buf.name}': shape {tuple(arr.shape)} does not match the plan's {tuple(buf.shape)}",
                           field=f"inputs[{buf.name!r}]")
-    float_buffer = buf.dtype != "int32"
+    float_buffer = buf.dtype not in _INTEGER_RANGES
     if float_buffer and not _is_float(arr.dtype):
         raise SchemaError(f"input '{buf.name}' is a {buf.dtype} buffer: expects a float array (float32, float16 or "
                           f"bfloat16), got {arr.dtype}; convert it first, e.g. a.astype(np.float32)",
                           field=f"inputs[{buf.name!r}]")
     if not float_buffer and arr.dtype.kind not in "iu":
-        raise SchemaError(f"input '{buf.name}' is an int32 buffer: expects an integer array, got {arr.dtype}; "
-                          f"convert it first, e.g. a.astype(np.int32)", field=f"inputs[{buf.name!r}]")
-    if buf.dtype == "int32":
-        return np.ascontiguousarray(arr, dtype="<i4")
+        raise SchemaError(f"input '{buf.name}' is an {buf.dtype} buffer: expects an integer array, got {arr.dtype}; "
+                          f"convert it first, e.g. a.astype(np.{buf.dtype})", field=f"inputs[{buf.name!r}]")
+    if not float_buffer:
+        low, high = _INTEGER_RANGES[buf.dtype]
+        if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+            raise SchemaError(f"input '{buf.name}' is an {buf.dtype} buffer: its values must lie in [{low}, {high}], "
+                              f"got [{int(arr.min())}, {int(arr.max())}]", field=f"inputs[{buf.name!r}]")
+        return np.ascontiguousarray(arr, dtype="<i4")  # main.cpp narrows int8 / uint8
     return np.ascontiguousarray(np.asarray(arr, dtype=np.float32), dtype="<f4")
 
 
@@ -158,7 +168,8 @@ def run(
         artifact_dir: Directory holding reader.cpp, compute.cpp, writer.cpp, main.cpp, tt.plan.json.
         inputs: The input buffers, as a dict name -> array or a list in plan order; a float
             buffer takes float arrays only (float32/float16/bfloat16, converted to float32 first;
-            main.cpp then rounds to the device format), an int32 buffer integer arrays only.
+            main.cpp then rounds to the device format), an int32 / int8 / uint8 buffer integer arrays
+            in its range only.
         arch: ``"wormhole_b0"`` or ``"blackhole"``; default the plan's arch (a different one is
             a SchemaError: the artifacts are built for one arch).
         device: ``"emulator"`` (default) or ``"hardware"`` (needs ``TT_METAL_HOME``).

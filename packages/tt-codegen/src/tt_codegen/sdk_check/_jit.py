@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # tensix_types.h DataFormat codes.
-DATA_FORMAT_CODES = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Bfp8_b": 6, "Int32": 8, "UInt32": 24}
+DATA_FORMAT_CODES = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Bfp8_b": 6, "Int32": 8, "Int8": 14, "UInt32": 24,
+                     "UInt8": 30}
 INVALID_FORMAT = 255
 FIDELITY_CODES = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 TRISC_ROLES = ("unpack", "math", "pack")

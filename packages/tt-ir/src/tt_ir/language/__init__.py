@@ -57,6 +57,7 @@ from tvm.script import tirx as _T
 
 from tt_ir import tir as _tir
 from tt_ir.errors import TTError
+from tt_ir.language import _tvm_compat
 from tt_ir.language._annotate import (
     CORE_GRID_ATTR,
     LAYOUTS_ATTR,
@@ -188,6 +189,7 @@ tanh = _T.tanh
 sigmoid = _T.sigmoid
 floor = _T.floor
 ceil = _T.ceil
+reinterpret = _T.reinterpret  # the same bits as another dtype of the same width
 truncdiv = _T.truncdiv  # C's `/` on integers (TVMScript refuses a bare `/` between them)
 truncmod = _T.truncmod
 floordiv = _T.floordiv
@@ -315,6 +317,7 @@ __all__ = [
     "floormod",
     "truncdiv",
     "truncmod",
+    "reinterpret",
     "macro",
     "fill",
     "float16",
@@ -366,3 +369,5 @@ __all__ = [
     "use_swizzle",
     "vectorized",
 ]
+
+_tvm_compat.install()  # TileLang's `tirx.PrimExpr` and `expr.dtype` for helpers written against TVM

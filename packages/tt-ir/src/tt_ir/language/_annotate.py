@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Any
 
 from tt_ir import tir
@@ -83,16 +84,40 @@ def tt_layout(memory: str = "dram", kind: str = "interleaved", shard_grid: Any =
     return TTLayout(memory, kind, grid, shape, strategy, order)
 
 
+@dataclasses.dataclass(frozen=True)
+class GpuLayout:
+    """A TileLang GPU layout of an on-chip buffer (`tilelang.layout.make_swizzled_layout(buf)`
+    and the other swizzles): shared-memory bank swizzles have no Tenstorrent meaning (a CB holds
+    whole 32x32 tiles), so `T.annotate_layout` accepts and ignores them, saying so once."""
+
+    kind: str
+
+
+_SAID: set = set()
+
+
+def _say_once(what: str, text: str) -> None:
+    if what not in _SAID:
+        _SAID.add(what)
+        print(text, file=sys.stderr)
+
+
 def annotate_layout(layouts: dict) -> None:
     """`T.annotate_layout({A: T.tt_layout(...)})`: record layouts of global buffers.
 
-    Stored as the function attribute `tt.layouts = {buffer_name: layout.to_json()}`.
+    Stored as the function attribute `tt.layouts = {buffer_name: layout.to_json()}`. A
+    TileLang swizzle of an on-chip buffer (`GpuLayout`) is ignored, with one notice.
     """
     state = current_state("T.annotate_layout")
     table = dict(state.func_attrs.get(LAYOUTS_ATTR, {}))
     for buf, layout in layouts.items():
         if not tir.is_buffer(buf):
             raise fail(f"T.annotate_layout: keys must be buffers, got {buf!r}")
+        if isinstance(layout, GpuLayout) and tir.scope_of(buf) != "global":
+            _say_once("swizzle", f"T.annotate_layout: TileLang's {layout.kind} (of "
+                      f"'{buf.name}' and any others) is a GPU shared-memory layout; Tenstorrent "
+                      "CBs hold whole 32x32 tiles, so it is ignored")
+            continue
         if not isinstance(layout, TTLayout):
             raise fail(f"T.annotate_layout: the layout of {buf.name} must be T.tt_layout(...), "
                        f"got {type(layout).__name__} (TileLang swizzle/fragment layouts do not "

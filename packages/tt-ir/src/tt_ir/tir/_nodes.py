@@ -49,6 +49,10 @@ Add, Sub, Mul = tirx.Add, tirx.Sub, tirx.Mul
 Div, Mod, FloorDiv, FloorMod = tirx.Div, tirx.Mod, tirx.FloorDiv, tirx.FloorMod
 EQ, NE, LT, LE, GT, GE = tirx.EQ, tirx.NE, tirx.LT, tirx.LE, tirx.GT, tirx.GE
 And, Or, Not = tirx.And, tirx.Or, tirx.Not
+RShift, LShift = tirx.RShift, tirx.LShift
+BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot = (tirx.BitwiseAnd, tirx.BitwiseOr, tirx.BitwiseXor,
+                                                 tirx.BitwiseNot)
+BIT_OPS = (RShift, LShift, BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot)
 Buffer = tirx.Buffer  # alias of ir.Var in 0.27; test with is_buffer(), not isinstance
 
 OPAQUE = int(tirx.CallEffectKind.Opaque.value)

@@ -27,7 +27,7 @@ using namespace tt::tt_metal;
 namespace {
 
 // ---- the kernel's tensors ------------------------------------------------------------
-enum class Format { Float32, Float16, Float16_b, Int32 };
+enum class Format { Float32, Float16, Float16_b, Int32, Int8, UInt8 };
 
 struct Tensor {
     const char* name;
@@ -62,7 +62,8 @@ std::string shape_str(const std::vector<uint32_t>& shape) {
     return s + ")";
 }
 
-const char* npy_descr(Format f) { return f == Format::Int32 ? "<i4" : "<f4"; }
+bool is_integer(Format f) { return f == Format::Int32 || f == Format::Int8 || f == Format::UInt8; }
+const char* npy_descr(Format f) { return is_integer(f) ? "<i4" : "<f4"; }
 
 std::vector<uint32_t> read_npy(const std::string& path, const Tensor& t) {
     std::ifstream in(path, std::ios::binary);
@@ -182,8 +183,9 @@ uint32_t device_row(const Tensor& t, uint32_t r) {
 // at a time (contiguous on both sides); padding stays zero.
 std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& host) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
+    bool byte = t.format == Format::Int8 || t.format == Format::UInt8;
     size_t padded = static_cast<size_t>((t.rows + 31) / 32 * 32) * ((t.cols + 31) / 32 * 32);
-    std::vector<uint32_t> dev(half ? padded / 2 : padded, 0);
+    std::vector<uint32_t> dev(half ? padded / 2 : byte ? padded / 4 : padded, 0);
     char* bytes = reinterpret_cast<char*>(dev.data());
     uint16_t run[16];
     for (uint32_t r = 0; r < t.rows; ++r) {
@@ -192,6 +194,10 @@ std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& ho
         for (uint32_t c = 0; c < t.cols; c += 16) {
             uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
             size_t i = face_row_index(dr, c, t.cols);
+            if (byte) {  // the low byte of each int32 word (the host checked the range)
+                for (uint32_t k = 0; k < n; ++k) bytes[i + k] = static_cast<char>(src[c + k] & 0xffu);
+                continue;
+            }
             if (!half) {
                 std::memcpy(bytes + i * 4, src + c, n * 4);
                 continue;
@@ -217,6 +223,14 @@ std::vector<uint32_t> from_device(const Tensor& t, const std::vector<uint32_t>& 
         for (uint32_t c = 0; c < t.cols; c += 16) {
             uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
             size_t i = face_row_index(dr, c, t.cols);
+            if (t.format == Format::Int8 || t.format == Format::UInt8) {  // widened to int32 words
+                for (uint32_t k = 0; k < n; ++k) {
+                    uint8_t b = static_cast<uint8_t>(bytes[i + k]);
+                    dst[c + k] = t.format == Format::Int8 ? static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(b)))
+                                                          : b;
+                }
+                continue;
+            }
             if (!half) {
                 std::memcpy(dst + c, bytes + i * 4, n * 4);
                 continue;

@@ -122,6 +122,7 @@ Core* Chip::core_of_l1_addr(uint64_t addr) {
 uint32_t tile_bytes(uint32_t fmt) {
     switch (fmt) {
         case F32: case I32: case U32: return 4096;
+        case I8: case U8: return 1024;
         case BFP8: return 1088;
         case BFP4: return 576;
         default: return 2048;
@@ -136,6 +137,8 @@ const char* fmt_name(uint32_t fmt) {
         case BFP8: return "Bfp8_b";
         case BFP4: return "Bfp4_b";
         case I32: return "Int32";
+        case I8: return "Int8";
+        case U8: return "UInt8";
         case U16: return "UInt16";
         case U32: return "UInt32";
         default: return "Invalid";

@@ -312,13 +312,15 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
             case Unop::Eqz: x = x == 0.f ? 1.f : 0.f; break;
             case Unop::Nez: x = x != 0.f ? 1.f : 0.f; break;
             case Unop::Trunc: x = std::trunc(x); break;
+            case Unop::Floor: x = std::floor(x); break;
+            case Unop::Ceil: x = std::ceil(x); break;
         }
         t[i] = x;
     }
     static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
                                   "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill",
                                   "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
-                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc"};
+                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc", "floor", "ceil"};
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
 }
 
@@ -328,7 +330,7 @@ void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst) {
     const std::string what = std::string("typecast_tile<") + fmt_name(in_fmt) + ", " + fmt_name(out_fmt) + ">";
     const bool float_in = in_fmt == F32 || in_fmt == BF16, float_out = out_fmt == F32 || out_fmt == BF16;
     if (!(float_in || is_integer_format(in_fmt)) || !(float_out || is_integer_format(out_fmt))) {
-        fault(what + ": only Float32, Float16_b, Int32 and UInt32 are emulated");
+        fault(what + ": only Float32, Float16_b, Int32, UInt32, Int8 and UInt8 are emulated");
     }
     if ((in_fmt == F32 || is_integer_format(in_fmt) || out_fmt == F32 || is_integer_format(out_fmt)) && !d.fp32) {
         fault(what + ": 32-bit values need DST in 32-bit mode (ComputeConfig fp32_dest_acc_en = true)");
@@ -344,6 +346,10 @@ void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst) {
             x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, -2147483648.f), 2147483520.f));
         } else if (float_in && out_fmt == U32) {
             x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, 0.f), 4294967040.f));
+        } else if (float_in && out_fmt == I8) {
+            x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, -128.f), 127.f));
+        } else if (float_in && out_fmt == U8) {
+            x = std::isnan(x) ? 0.f : std::trunc(std::fmin(std::fmax(x, 0.f), 255.f));
         } else if (out_fmt == BF16) {
             x = round_to_bf16(x);
         }

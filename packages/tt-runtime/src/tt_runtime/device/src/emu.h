@@ -49,10 +49,10 @@ constexpr uint32_t kWorkerNocX0 = 18, kWorkerNocY0 = 18;  // translated Tensix c
 constexpr uint32_t kDramNocX = 0;                           // DRAM bank b sits at NoC (0, b)
 
 // DataFormat codes (tensix_types.h)
-enum Fmt : uint32_t { F32 = 0, F16 = 1, BF16 = 5, BFP8 = 6, BFP4 = 7, I32 = 8, U16 = 9, U32 = 24 };
+enum Fmt : uint32_t { F32 = 0, F16 = 1, BF16 = 5, BFP8 = 6, BFP4 = 7, I32 = 8, U16 = 9, I8 = 14, U32 = 24, U8 = 30 };
 uint32_t tile_bytes(uint32_t fmt);
 const char* fmt_name(uint32_t fmt);
-inline bool is_integer_format(uint32_t fmt) { return fmt == I32 || fmt == U32; }
+inline bool is_integer_format(uint32_t fmt) { return fmt == I32 || fmt == U32 || fmt == I8 || fmt == U8; }
 float round_to_bf16(float x);  // x rounded to the nearest bfloat16 (ties to even), as a float
 
 // ---- faults ----

@@ -2,8 +2,8 @@
 //
 // Owns: the tile layout (32x32 = four 16x16 faces, each row-major; face order 0 1 / 2 3),
 // format conversion (Float32, Float16, Float16_b with round-to-nearest-even, Bfp8_b with one
-// shared 8-bit exponent per 16 datums of a face row, exponents first; Int32/UInt32 as
-// integers), and the fp32 tile matmul kernel.
+// shared 8-bit exponent per 16 datums of a face row, exponents first; Int32/UInt32/Int8/UInt8
+// as integers), and the fp32 tile matmul kernel.
 // Does not own: which tile is read (compute.cpp).
 // Called from: the compute kernel thread.
 #include <cmath>
@@ -156,6 +156,15 @@ void unpack_tile(const uint8_t* src, uint32_t fmt, float* out) {
             for (int i = 0; i < 1024; ++i) out[rm_index(i)] = static_cast<float>(s[i]);
             return;
         }
+        case I8: {
+            const int8_t* s = reinterpret_cast<const int8_t*>(src);
+            for (int i = 0; i < 1024; ++i) out[rm_index(i)] = static_cast<float>(s[i]);
+            return;
+        }
+        case U8: {
+            for (int i = 0; i < 1024; ++i) out[rm_index(i)] = static_cast<float>(src[i]);
+            return;
+        }
         default: fault(std::string("unpack: data format ") + fmt_name(fmt) + " is not emulated");
     }
 }
@@ -194,6 +203,15 @@ void pack_tile_to(const float* in, uint32_t fmt, uint8_t* dst) {
         case U32: {
             uint32_t* d = reinterpret_cast<uint32_t*>(dst);
             for (int i = 0; i < 1024; ++i) d[i] = static_cast<uint32_t>(std::nearbyint(in[rm_index(i)]));
+            return;
+        }
+        case I8: {  // DST already holds int8 values (typecast_tile saturated them)
+            int8_t* d = reinterpret_cast<int8_t*>(dst);
+            for (int i = 0; i < 1024; ++i) d[i] = static_cast<int8_t>(std::nearbyint(in[rm_index(i)]));
+            return;
+        }
+        case U8: {
+            for (int i = 0; i < 1024; ++i) dst[i] = static_cast<uint8_t>(std::nearbyint(in[rm_index(i)]));
             return;
         }
         default: fault(std::string("pack: data format ") + fmt_name(fmt) + " is not emulated");

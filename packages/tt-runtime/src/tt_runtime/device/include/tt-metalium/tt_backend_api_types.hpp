@@ -15,6 +15,7 @@ enum class DataFormat : uint8_t {
 inline uint32_t tile_size(DataFormat f) {
     switch (f) {
         case DataFormat::Float32: case DataFormat::Int32: case DataFormat::UInt32: return 4096;
+        case DataFormat::Int8: case DataFormat::UInt8: return 1024;
         case DataFormat::Bfp8_b: case DataFormat::Bfp8: return 1088;
         case DataFormat::Bfp4_b: case DataFormat::Bfp4: return 576;
         default: return 2048;

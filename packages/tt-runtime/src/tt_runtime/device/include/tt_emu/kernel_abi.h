@@ -75,7 +75,7 @@ enum class Unop : uint8_t {
     Relu, ReluMax, ReluMin, Exp, Exp2, Log, Sqrt, Rsqrt, Recip, Sigmoid, Tanh, Gelu, Silu,
     Abs, Neg, Square, Sign, Fill,
     AddScalar, SubScalar, MulScalar, DivScalar, RsubScalar, MaxScalar, MinScalar,
-    Gtz, Gez, Ltz, Lez, Eqz, Nez, Trunc
+    Gtz, Gez, Ltz, Lez, Eqz, Nez, Trunc, Floor, Ceil
 };
 void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb);
 void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose);
@@ -101,8 +101,8 @@ void unary_bcast(uint32_t dim, uint32_t cb, uint32_t itile, uint32_t idst);
 const char* unary_bcast_init_name(uint32_t dim);  // "unary_bcast_cols_init", ...
 void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order);
 void unary_tile(Unop op, uint32_t idst, uint32_t param);
-// typecast_tile<IN, OUT>(idst): tt::DataFormat codes; float -> Int32/UInt32 truncates toward
-// zero (saturating), the reverse converts; Float32 <-> Float16_b rounds to the output format.
+// typecast_tile<IN, OUT>(idst): tt::DataFormat codes; float -> Int32/UInt32/Int8/UInt8 truncates
+// toward zero (saturating), the reverse converts; Float32 <-> Float16_b rounds to the output format.
 void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst);
 void binary_dst(Binop op, uint32_t idst0, uint32_t idst1, uint32_t odst);
 // pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW, 1 REDUCE_COL, 2 REDUCE_SCALAR (api/compute/reduce.h)

@@ -85,6 +85,7 @@ namespace tt_emu::k {
 constexpr uint32_t tile_size_of_format(uint32_t fmt) {
     switch (fmt) {
         case 0: case 8: case 24: return 4096;  // Float32, Int32, UInt32
+        case 14: case 30: return 1024;         // Int8, UInt8
         case 6: return 1088;                   // Bfp8_b
         case 7: return 576;                    // Bfp4_b
         default: return 2048;                  // Float16, Float16_b, UInt16
