@@ -209,3 +209,56 @@ def test_run_an_eager_kernel_file(capsys, tmp_path):
     assert code == 0 and "PASS" in out
     code, _, err = run_main(["compile", str(path), "-o", str(tmp_path / "o")], capsys)
     assert code == 2 and "factory 'scale' needs --param for M, N" in err
+
+
+TWO_KERNELS_FILE = '''import numpy as np
+import tt_cli
+import tt_ir.language as T
+
+
+def _scale(M, N, factor):
+    @T.prim_func
+    def scale(X: T.Tensor((M, N), T.float32), Y: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(M, 32)) as bx:
+            x = T.alloc_fragment((32, N), T.float32)
+            T.copy(X[bx * 32, 0], x)
+            for i, j in T.Parallel(32, N):
+                x[i, j] = x[i, j] * factor
+            T.copy(x, Y[bx * 32, 0])
+    return scale
+
+
+@tt_cli.jit(out_idx=[-1])
+def double(M=64, N=64):
+    return _scale(M, N, 2.0)
+
+
+@tt_cli.jit(out_idx=[-1])
+def triple(M=64, N=64):
+    return _scale(M, N, 3.0)
+
+
+def triple_inputs(seed, M=64, N=64):
+    return [np.full((M, N), 0.5, np.float32)]
+
+
+def triple_reference(X):
+    return X * 3
+
+
+def reference(X):
+    return X * 2
+'''
+
+
+def test_a_file_of_several_kernels_names_its_helpers_per_kernel(capsys, tmp_path):
+    """`<kernel>_reference` / `_inputs` are that kernel's; plain `reference` serves the rest."""
+    path = tmp_path / "two.py"
+    path.write_text(TWO_KERNELS_FILE)
+    code, out, _ = run_main(["run", str(path), "--kernel", "triple", "--param", "M=32"], capsys)
+    assert code == 0 and "PASS" in out and "max abs error 0.000e+00" in out
+    code, out, _ = run_main(["run", str(path), "--kernel", "double"], capsys)
+    assert code == 0 and "PASS" in out
+    path.write_text(TWO_KERNELS_FILE.replace("return X * 3", "return X * 4"))
+    code, out, _ = run_main(["run", str(path), "--kernel", "triple"], capsys)
+    assert "FAIL" in out

@@ -195,3 +195,12 @@ def test_expression_on_both_arches(arch):
     x, y, z = (v.astype(np.float64) for v in (a, b, c))
     want = np.minimum(np.exp(x - y), z * z + 0.25) - np.tanh(x) * (y + z)
     check(kernel(a, b, c), want, 9, 8.0)
+
+
+def test_floor_and_ceil():
+    """floor(a * 4) + ceil(a * 3) in float32, a in [-3, 3): the SFPU's rounding ops, exact on
+    the emulator (the products are exact in float32)."""
+    kernel = tt_cli.compile(eltwise(lambda x: T.floor(x * 4.0) + T.ceil(x * 3.0), 1, dtype=T.float32))
+    (a,) = inputs(1, lo=-3, hi=3)  # bf16 values: their products by 4 and 3 are exact in float32
+    want = np.floor(a * np.float32(4)) + np.ceil(a * np.float32(3))
+    np.testing.assert_array_equal(kernel(a), want)

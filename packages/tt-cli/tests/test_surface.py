@@ -163,3 +163,36 @@ def test_reshape_of_a_tensor():
     matrix: the tensor is used only folded) reads the folded rows."""
     x = np.random.default_rng(5).standard_normal((2, 48, 64)).astype(np.float32)
     np.testing.assert_array_equal(np.asarray(reshaped_add_one()(x)), x.reshape(96, 64) + 1.0)
+
+
+def _swizzled(M=64, N=64, on="shared"):
+    @T.prim_func
+    def main(A: T.Tensor((M, N), T.float32), B: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(M, 32)) as bx:
+            A_s = T.alloc_shared((32, N), T.float32)
+            T.annotate_layout({A_s if on == "shared" else A: tt_cli.layout.make_swizzled_layout(A_s)})
+            T.copy(A[bx * 32, 0], A_s)
+            T.copy(A_s, B[bx * 32, 0])
+
+    return main
+
+
+def test_gpu_swizzle_annotations_are_accepted_and_ignored_once(capsys):
+    """`T.annotate_layout({A_shared: tilelang.layout.make_swizzled_layout(A_shared)})`, as
+    TileLang's GEMMs write it: accepted on an on-chip buffer with one notice; on a tensor, where
+    a layout would mean something, refused naming T.tt_layout."""
+    import pytest
+
+    from tt_ir import TTError
+    from tt_ir.language import _annotate
+
+    _annotate._SAID.discard("swizzle")
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 64)).astype(np.float32)
+    for _ in range(2):
+        (y,) = tt_cli.compile(_swizzled(), out_idx=[-1]).run(x).outputs.values()
+        np.testing.assert_array_equal(y, x)
+    err = capsys.readouterr().err
+    assert err.count("T.annotate_layout: TileLang's swizzled layout (of 'A_s' and any others) is a GPU "
+                     "shared-memory layout; Tenstorrent CBs hold whole 32x32 tiles, so it is ignored") == 1
+    with pytest.raises(TTError, match=r"the layout of A must be T.tt_layout\(...\)"):
+        _swizzled(on="tensor")

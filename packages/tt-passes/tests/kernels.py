@@ -490,3 +490,23 @@ def loop_update(M=64, N=128, bm=32, n=3, dtype=T.float32, explicit=False):
             T.copy(x, Y[bx * bm, 0])
 
     return halve_explicit if explicit else halve
+
+
+def int4_unpack(N=64, K=128, bn=32, bk=64):
+    """int4 pairs packed in bytes, unpacked in a T.Parallel nest (`j // 2`, shifts, a
+    reinterpret) from a block copied through shared and fragment buffers."""
+
+    @T.prim_func
+    def unpack(Bq: T.Tensor((N, K // 2), T.uint8), W: T.Tensor((N, K), T.int8)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(K, bk)) as (bx, by):
+            packed = T.alloc_shared((bn, bk // 2), T.uint8)
+            local = T.alloc_fragment((bn, bk // 2), T.uint8)
+            w = T.alloc_fragment((bn, bk), T.int8)
+            T.copy(Bq[bx * bn, by * bk // 2], packed)
+            T.copy(packed, local)
+            for i, j in T.Parallel(bn, bk):
+                w[i, j] = T.reinterpret("int8", ((local[i, j // 2] >> (T.Cast("uint8", j % 2) * T.uint8(4)))
+                                                 & T.uint8(15)) << T.uint8(4)) >> T.int8(4)
+            T.copy(w, W[bx * bn, by * bk])
+
+    return unpack

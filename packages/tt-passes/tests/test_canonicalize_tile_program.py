@@ -63,13 +63,13 @@ def test_messages_name_buffers_as_written():
             for i, j in T.Parallel(64, 64):
                 x[i, j] = x[i, j] / v[i]
             for i, j in T.Parallel(64, 64):
-                x[i, j] = T.floor(x[i, j])
+                x[i, j] = T.if_then_else(x[i, j] > 0, x[i, j], -T.infinity(T.float32))
             T.copy(x, C[bx * 64, 0])
 
     with pytest.raises(TTCompileError) as err:
         apply(floor_after_rewrite, "lower_tt_tile_intrinsics")
     text = str(err.value)
-    assert "x[i, j] = T.floor(x[i, j])" in text
+    assert "x[i, j] = T.if_then_else(x[i, j] > " in text
     assert "x_1" not in text and "x_2" not in text
 
 
@@ -234,3 +234,23 @@ def test_an_int32_tensor_is_loaded_then_cast_on_chip():
     moves = [(str(tir.decode_region(c.args[0]).buffer.name), str(tir.decode_region(c.args[1]).buffer.name))
              for c in copies]
     assert moves[:2] == [("X", "x_in"), ("x_in", "x")]
+
+
+def test_a_block_computed_from_a_tensors_elements_is_a_marked_copy():
+    """The int4 unpack (an index remap and bit operations) becomes one copy from the tensor
+    marked "elements", its value reading the tensor itself at the block's offsets; the copies
+    that only fed it (tensor -> shared -> fragment) are gone."""
+    from tt_passes._canon_elements import is_elements, value_of
+
+    _, after = apply(kernels.int4_unpack(), "canonicalize_tile_program")
+    copies = [c for c in tir.collect(_body(after), tir.Call) if tir.is_call(c, "tl.tileop.copy")]
+    (marked,) = [c for c in copies if is_elements(c)]
+    assert str(tir.decode_region(marked.args[0]).buffer.name) == "Bq"
+    assert str(tir.decode_region(marked.args[1]).buffer.name) == "w"
+    value, i, j = value_of(marked)
+    (load,) = tir.collect(value, tir.TensorLoad)
+    assert str(load.source.name) == "Bq"
+    assert [str(x) for x in load.indices] == [f"bx * 32 + {i.name}", f"by * 64 // 2 + {j.name} // 2"]
+    moved = {str(tir.decode_region(c.args[1]).buffer.name) for c in copies}
+    assert "packed" not in moved and "local" not in moved
+    assert not [s for s in tir.collect(_body(after), tir.BufferStore) if str(s.buffer.name) == "w"]

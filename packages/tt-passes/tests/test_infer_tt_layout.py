@@ -28,12 +28,13 @@ def test_float32_pages_are_4096_bytes():
 
 
 def test_refuses_unsupported_dtype():
-    """int8 is refused with the buffer, the dtype, the line and the supported list."""
+    """int16 is refused with the buffer, the dtype, the line and the supported list."""
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.matmul(64, 64, 64, 32, 32, 32, dtype=T.int8), "infer_tt_layout")
+        apply(kernels.matmul(64, 64, 64, 32, 32, 32, dtype=T.int16), "infer_tt_layout")
     text = str(err.value)
-    assert "[tt-passes:infer_tt_layout] buffer 'A': dtype int8 is not supported" in text
-    assert "at kernels.py:" in text and "hint: use one of bfloat16, float16, float32" in text
+    assert "[tt-passes:infer_tt_layout] buffer 'A': dtype int16 is not supported" in text
+    assert "at kernels.py:" in text
+    assert "hint: use one of bfloat16, float16, float32, int32, int8, uint8" in text
 
 
 def test_float8_is_refused_naming_bfloat8_b():

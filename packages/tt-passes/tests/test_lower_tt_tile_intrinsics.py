@@ -83,12 +83,23 @@ def test_affine_offsets():
 
 
 def test_refuses_unsupported_expression():
-    """An op with no SFPU lowering (floor) is refused, naming the sub-expression and the line."""
+    """An op with no tile lowering (`//` of int32 tiles) is refused, naming the sub-expression
+    and the line, with a hint about that op, not the generic list."""
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.expression(lambda a, b, c: T.floor(a) + b * c), "lower_tt_tile_intrinsics")
+        apply(kernels.expression(lambda a, b, c: T.floordiv(a, 3) + b * c, dtype=T.int32),
+              "lower_tt_tile_intrinsics")
     text = str(err.value)
-    assert "T.floor is not an elementwise op the TT SFPU lowering knows: `T.floor(A_s[i, j])`" in text
-    assert "at kernels.py:" in text and "hint: supported: + - * / T.max T.min" in text
+    assert "FloorDiv is not an elementwise op the TT SFPU lowering knows: `A_s[i, j] // 3`" in text
+    assert "at kernels.py:" in text
+    assert "hint: `//` and `%` of tile values are not lowered (the SFPU divides in floating point" in text
+    assert "supported: + - *" not in text
+
+
+def test_floor_and_ceil_are_sfpu_rounding_ops():
+    """T.floor / T.ceil lower to floor_tile / ceil_tile (the SFPU's rounding ops)."""
+    _, after = apply(kernels.expression(lambda a, b, c: T.floor(a) + T.ceil(b) * c, dtype=T.float32),
+                     "lower_tt_tile_intrinsics")
+    assert '"tt.expr_block", "add(floor($0), mul(ceil($1), $2))"' in body_text(after)
 
 
 def test_log2_is_a_scaled_log():

@@ -5,6 +5,7 @@
     c = kernel(a, b)
 """
 
+from tt_cli import layout
 from tt_cli._check import Check, check, error_bound
 from tt_cli._driver import CompiledKernel, JitKernel, KernelCallError, compile, jit
 from tt_cli._helpers import PassConfigKey, cdiv, next_power_of_2
@@ -28,5 +29,6 @@ __all__ = [
     "compile",
     "error_bound",
     "jit",
+    "layout",
     "next_power_of_2",
 ]

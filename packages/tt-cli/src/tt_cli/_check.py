@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-UNIT_ROUNDOFF = {"bfloat16": 2.0**-8, "float16": 2.0**-11, "float32": 2.0**-24, "int32": 0.0}
+UNIT_ROUNDOFF = {"bfloat16": 2.0**-8, "float16": 2.0**-11, "float32": 2.0**-24, "int32": 0.0, "int8": 0.0,
+                 "uint8": 0.0}
 
 
 @dataclass(frozen=True)

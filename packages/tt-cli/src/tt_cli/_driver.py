@@ -30,6 +30,8 @@ _ACCEPTED = {
     "float16": (np.dtype(np.float16), np.dtype(np.float32)),
     "float32": (np.dtype(np.float32),),
     "int32": (np.dtype(np.int32),),
+    "int8": (np.dtype(np.int8),),
+    "uint8": (np.dtype(np.uint8),),
 }
 
 

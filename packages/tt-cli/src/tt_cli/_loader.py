@@ -3,7 +3,8 @@
 A kernel file is ordinary Python. It may hold `@T.prim_func` kernels, factories decorated
 with `tt_cli.jit` (parameters come from `--param K=V`), or plain factory functions that
 return a PrimFunc (named with `--kernel`). It may define `reference(*inputs)` (numpy) for
-`tt run` to compare against, and `inputs(seed)` to replace the random inputs.
+`tt run` to compare against (`<kernel>_reference` first, for a file of several kernels), and
+`inputs(seed)` to replace the random inputs.
 """
 
 from __future__ import annotations
@@ -36,10 +37,20 @@ class LoadedKernel:
     options: dict | None = None
     params: dict | None = None
 
+    def helper(self, name: str) -> Callable | None:
+        """The file's `<kernel>_<name>` function (`quantize_reference`: a file of several
+        kernels names its helpers per kernel; then a helper it lacks is None), else `<name>`."""
+        own = getattr(self.module, f"{self.name}_{name}", None)
+        if callable(own):
+            return own
+        if callable(getattr(self.module, f"{self.name}_reference", None)):
+            return None
+        shared = getattr(self.module, name, None)
+        return shared if callable(shared) else None
+
     @property
     def reference(self) -> Callable | None:
-        ref = getattr(self.module, "reference", None)
-        return ref if callable(ref) else None
+        return self.helper("reference")
 
     def call_reference(self, *inputs: Any) -> Any:
         """Calls `reference(*inputs, **p)` with the factory parameters `p` it names."""
@@ -53,8 +64,7 @@ class LoadedKernel:
 
     @property
     def make_inputs(self) -> Callable | None:
-        fn = getattr(self.module, "inputs", None)
-        return fn if callable(fn) else None
+        return self.helper("inputs")
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -12,17 +12,19 @@ import numpy as np
 from tt_cli._check import check
 from tt_ir import SchemaError, TTError
 
-_HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32}
+_HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32,
+               "int8": np.int8, "uint8": np.uint8}
 
 
 def random_inputs(buffers: list[dict], seed: int) -> list[np.ndarray]:
-    """Uniform [-1, 1) floats rounded to each buffer's dtype; ints in [-8, 8)."""
+    """Uniform [-1, 1) floats rounded to each buffer's dtype; ints in [-8, 8) ([0, 8) unsigned)."""
     rng = np.random.default_rng(seed)
     arrays = []
     for buf in buffers:
         shape = tuple(buf["shape"])
-        if buf["dtype"] == "int32":
-            arrays.append(rng.integers(-8, 8, size=shape, dtype=np.int32))
+        if buf["dtype"] in ("int32", "int8", "uint8"):
+            low = 0 if buf["dtype"] == "uint8" else -8
+            arrays.append(rng.integers(low, 8, size=shape).astype(_HOST_DTYPE[buf["dtype"]]))
             continue
         values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
         arrays.append(values.astype(_HOST_DTYPE[buf["dtype"]]))
@@ -36,7 +38,7 @@ def _inputs_of(plan: dict) -> list[dict]:
 def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None]) -> bool:
     """Runs a compiled kernel; compares with `reference` when the file has one."""
     buffers = _inputs_of(compiled.plan)
-    inputs = loaded.make_inputs(seed) if loaded.make_inputs else random_inputs(buffers, seed)
+    inputs = loaded.call_with_params(loaded.make_inputs, seed) if loaded.make_inputs else random_inputs(buffers, seed)
     cores = len(compiled.plan["work"]["cores"])
     progress(f"running {compiled.name} on the {device} ({compiled.arch}, {cores} cores) ...")
     result = compiled.run(*inputs, device=device)
@@ -48,11 +50,11 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
             _describe(buf["name"], result.outputs[buf["name"]])
         print("no reference() in the kernel file: nothing to compare")
         return True
-    expected = loaded.call_reference(*[np.asarray(a, dtype=np.float64) if a.dtype != np.int32 else a for a in inputs])
+    expected = loaded.call_reference(*[np.asarray(a, dtype=np.float64) if a.dtype.kind not in "iu" else a for a in inputs])
     expected = list(expected) if isinstance(expected, (tuple, list)) else [expected]
     if len(expected) != len(outputs):
         raise ValueError(f"reference() returned {len(expected)} arrays; the kernel has {len(outputs)} outputs")
-    bound_fn = getattr(loaded.module, "error_bound", None)
+    bound_fn = loaded.helper("error_bound")
     ok = True
     bounds = loaded.call_with_params(bound_fn, *inputs) if callable(bound_fn) else None
     if not isinstance(bounds, (tuple, list)):  # one bound for every output, or one each

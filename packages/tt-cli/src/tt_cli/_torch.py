@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 _TORCH_DTYPES = {"bfloat16": "bfloat16", "float16": "float16", "float32": "float32",
-                 "int32": "int32"}
+                 "int32": "int32", "int8": "int8", "uint8": "uint8"}
 
 
 def is_torch(x: Any) -> bool:

@@ -145,8 +145,14 @@ class AutoTunedEager:
         key = tuple(sorted((k, repr(v)) for k, v in {**bound, **sizes}.items()))
         if key not in self._best:
             fixed = {**bound, **sizes}
+            # a tuned value the call gives is kept: only the others are tuned
+            left = []
+            for config in configs:
+                config = {k: v for k, v in config.items() if k not in bound}
+                if config not in left:
+                    left.append(config)
             self._best[key] = tune(self.__name__,
-                                   lambda config: self.eager.compile(**{**fixed, **config}), configs)
+                                   lambda config: self.eager.compile(**{**fixed, **config}), left)
         kernel = self._best[key]
         return kernel(*[tensors[t] for t in self.eager.params if t in tensors])
 

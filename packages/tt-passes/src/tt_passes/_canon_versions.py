@@ -274,6 +274,7 @@ def staged_loads(body: Any) -> Any:
       `s[i, j] = T.if_then_else(..., -10000.0, s[i, j])` trip after trip over logits loaded
       once): the loop then carries a block made on chip, like one a T.fill started."""
     loads = [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.tileop.copy")
+             and len(c.args) == 2  # not a gather or an element read: their CBs are their own
              and tir.scope_of(tir.decode_region(c.args[0]).buffer) == "global"
              and tir.scope_of(tir.decode_region(c.args[1]).buffer) in ON_CHIP]
     staged = [c for c in loads if str(tir.decode_region(c.args[0]).buffer.dtype).startswith(

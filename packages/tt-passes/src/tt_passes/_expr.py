@@ -8,7 +8,7 @@ nodes:
     add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
     relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
     gtz gez ltz lez eqz nez (x)                 1.0 where x > 0 (>= 0, ...), else 0.0
-    trunc (x)                                   x rounded toward zero (a cast to an integer)
+    trunc floor ceil (x)                        x rounded toward zero (a cast to an integer), down, up
 
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
@@ -43,7 +43,7 @@ from tt_ir import tir
 BINARY = ("add", "sub", "mul", "div", "max", "min")
 SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
 UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
-         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc")
+         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc", "floor", "ceil")
 FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
 BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
 VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
@@ -56,11 +56,13 @@ SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log"
               "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile", "abs": "abs_tile",
               "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "neg": "negative_tile",
               "recip": "recip_tile", "gtz": "gtz_tile", "gez": "gez_tile", "ltz": "ltz_tile",
-              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile", "trunc": "trunc_tile"}
+              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile", "trunc": "trunc_tile",
+              "floor": "floor_tile", "ceil": "ceil_tile"}
 # a comparison of two values as the SFPU sees it: the sign test of their difference (1.0 / 0.0)
 COMPARE = {"GT": "gtz", "GE": "gez", "LT": "ltz", "LE": "lez", "EQ": "eqz", "NE": "nez"}
 CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
-         "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh"}  # TIR op (no prefix) -> node
+         "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh", "floor": "floor",
+         "ceil": "ceil"}  # TIR op (no prefix) -> node
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,33 @@ class Node:
 
 
 class Unsupported(Exception):
-    """A sub-expression the TT lowering cannot express (carries it for the message)."""
+    """A sub-expression the TT lowering cannot express (carries it, and a hint that addresses
+    that reason, for the message)."""
 
-    def __init__(self, expr: Any, why: str):
+    def __init__(self, expr: Any, why: str, hint: str | None = None):
         super().__init__(why)
-        self.expr, self.why = expr, why
+        self.expr, self.why, self.hint = expr, why, hint
+
+
+SUPPORTED = ("supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
+             "constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh/floor/ceil, negation, "
+             "casts, selects, an element's index as a value")
+# hints for the ops a T.Parallel body may hold that no tile engine computes
+_NO_TILE_OP = {
+    "FloorDiv": "`//` and `%` of tile values are not lowered (the SFPU divides in floating "
+                "point, so a floor of the quotient is not exact); compute index arithmetic in "
+                "the indices, or use T.truncdiv for C's `/` on integers",
+    "FloorMod": "`//` and `%` of tile values are not lowered (the SFPU divides in floating "
+                "point, so a floor of the quotient is not exact); compute index arithmetic in "
+                "the indices",
+    "Mod": "`%` of tile values is not lowered; compute index arithmetic in the indices",
+    **{op: "bit operations have no tile op (on chip integer blocks are float32 in DST); the "
+           "reader computes them element by element for a whole integer block whose values "
+           "come from one tensor's elements (copied in, possibly through shared / fragment "
+           "copies): compute this block so, then combine it on chip"
+       for op in ("RShift", "LShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot",
+                  "reinterpret")},
+}
 
 
 # --- build from TIR ------------------------------------------------------------------
@@ -100,7 +124,8 @@ def from_tir(expr: Any, leaf: Any) -> Node:
     """The tree of a T.Parallel value; `leaf(load)` turns a TensorLoad into a leaf Node."""
     out = _build(expr, leaf)
     if isinstance(out, float):
-        raise Unsupported(expr, "the expression reads no tile")
+        raise Unsupported(expr, "the expression reads no tile",
+                          "a value the same for every element is `T.fill(block, value)`")
     return out
 
 
@@ -110,10 +135,11 @@ def _build(e: Any, leaf: Any) -> Node | float:
         return float(e.value)
     if kind == "Cast":
         to, src = str(tir.dtype_of(e)), str(tir.dtype_of(e.value))
-        if not to.startswith(("float", "bfloat", "int")):
-            raise Unsupported(e, f"cast to {to}")
+        if not to.startswith(("float", "bfloat", "int", "uint")):
+            raise Unsupported(e, f"cast to {to}", "casts between bfloat16, float16, float32, "
+                              "int32, int8 and uint8 are lowered")
         x = _build(e.value, leaf)
-        if to.startswith("int") and src.startswith(("float", "bfloat")):
+        if to.startswith(("int", "uint")) and src.startswith(("float", "bfloat")):
             # an integer block is held as float32 on chip: the cast rounds toward zero
             return float(math.trunc(x)) if isinstance(x, float) else Node("trunc", (x,))
         return x
@@ -130,18 +156,21 @@ def _build(e: Any, leaf: Any) -> Node | float:
     if name in ("log2", "log10"):  # log_b(x) = ln(x) / ln(b): the SFPU log, then a scale
         x = _build(e.args[0], leaf)
         if isinstance(x, float):
-            raise Unsupported(e, "a function of a constant")
+            raise Unsupported(e, "a function of a constant", "compute it in Python (math.exp(c))"
+                              " and use the number")
         return Node("mul_s", (Node("log", (x,)),), value=1.0 / math.log(2.0 if name == "log2"
                                                                           else 10.0))
     if name in CALLS:
         x = _build(e.args[0], leaf)
         if isinstance(x, float):
-            raise Unsupported(e, "a function of a constant")
+            raise Unsupported(e, "a function of a constant", "compute it in Python (math.exp(c))"
+                              " and use the number")
         return Node(CALLS[name], (x,))
     if name == "if_then_else":
         return _select(e, leaf)
     what = f"T.{name}" if name else kind
-    raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows")
+    raise Unsupported(e, f"{what} is not an elementwise op the TT SFPU lowering knows",
+                      _NO_TILE_OP.get(name or kind, SUPPORTED))
 
 
 def _select(e: Any, leaf: Any) -> Node | float:
@@ -315,7 +344,9 @@ def check_acc(n: Node) -> None:
     """`acc` may appear once (it lives in one DST slot), or as both operands of one op."""
     count = str(n).count("acc")
     if count > 1 and not (count == 2 and _both_acc(n)):
-        raise Unsupported(None, "the accumulator is read more than once")
+        raise Unsupported(None, "the accumulator is read more than once",
+                          "read the gemm's accumulator once per expression (copy it into a "
+                          "fragment first to use it twice)")
 
 
 def _both_acc(n: Node) -> bool:

@@ -83,6 +83,11 @@ OPS: dict = {op.name: op for op in (
                "row `row`, K from tile column `col`) gathered from an NHWC tensor: whole "
                "source tiles read into the scratch CB, their rows copied into place, rows in "
                "the zero padding zeroed"),
+    TileOp("tt.elements_in", "reader", "noc", ("cb", "tensor", "h", "w", "scratch", "value", "i",
+                                                "j"), writes=("cb",),
+           doc="an h x w tile block the reader computes element by element: `value` over the "
+               "tensor's elements (index remaps, integer and bit operations) at block row i, "
+               "column j, the tensor's tiles read into the scratch CB as needed"),
     TileOp("tt.scaler_fill", "reader", "noc", ("cb",), writes=("cb",),
            doc="a reduction's scaler tile (1.0 in row 0 of every face), once per kernel"),
     TileOp("tt.matmul_block", "compute", "fpu", ("in0", "in1", "out", "mt", "nt", "kt",

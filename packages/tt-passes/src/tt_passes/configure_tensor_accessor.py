@@ -26,7 +26,7 @@ from tt_passes import _meta
 from tt_passes._base import TTPass, map_roles, role_funcs
 from tt_passes.grid_to_core_grid import runtime_arg
 
-MOVES = ("tt.copy_in", "tt.copy_out", "tt.im2col_in")
+MOVES = ("tt.copy_in", "tt.copy_out", "tt.im2col_in", "tt.elements_in")
 
 
 # --- collect ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ from tt_ir import dtypes, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
 
-SUPPORTED_DTYPES = ("bfloat16", "float16", "float32", "int32")
+SUPPORTED_DTYPES = ("bfloat16", "float16", "float32", "int32", "int8", "uint8")
 TILE = 32
 
 

@@ -43,7 +43,8 @@ SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
                                          "unary_max_tile", "unary_min_tile")},
              **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
                 if f not in ("unary_max_tile", "unary_min_tile")},
-             "fill_tile_bitcast": "fill_tile_init", "trunc_tile": "rounding_op_tile_init"}
+             "fill_tile_bitcast": "fill_tile_init",
+             **{f: "rounding_op_tile_init" for f in ("trunc_tile", "floor_tile", "ceil_tile")}}
 
 
 # --- decide ----------------------------------------------------------------------

@@ -271,8 +271,9 @@ def reduce_section(args: list, cb: Any, si: Any, sj: Any) -> Any:
 
 # --- integer outputs ----------------------------------------------------------------
 # tt::DataFormat values of typecast_tile's template arguments (tensix_types.h)
-FORMAT_CODE = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Int32": 8, "UInt32": 24}
-INTEGER_FORMATS = ("Int32", "UInt32")
+FORMAT_CODE = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Int32": 8, "Int8": 14, "UInt32": 24,
+               "UInt8": 30}
+INTEGER_FORMATS = ("Int32", "UInt32", "Int8", "UInt8")
 
 
 def typecast(fmt_in: str, fmt_out: str) -> str:
@@ -303,6 +304,13 @@ def typecast_int_packs(body: Any, cbs: dict) -> Any:
             return B.extern(typecast("Float32", fmt), e.value.args[1])
         return tir.rewrite(stmt, one, types=tir.Evaluate)
 
+    def branch(stmt: Any) -> Any:  # the casts of a branch's packs to integer CBs, or None
+        if stmt is None:
+            return None
+        parts = list(stmt.seq) if isinstance(stmt, tir.SeqStmt) else [stmt]
+        casts = [cast(x) for x in parts if packs_int(x)]
+        return B.seq(*casts) if casts else None
+
     def visit(s: Any) -> Any:
         stmts = list(s.seq)
         out = []
@@ -313,6 +321,11 @@ def typecast_int_packs(body: Any, cbs: dict) -> Any:
                         break
                     if packs_int(later):
                         out.append(cast(later))
+                    elif isinstance(later, tir.IfThenElse):  # the last K trip packs to C
+                        then, other = branch(later.then_case), branch(later.else_case)
+                        if then is not None or other is not None:
+                            out.append(tir.IfThenElse(
+                                later.condition, then if then is not None else B.seq(), other))
             out.append(stmt)
         return tir.seq(*out) if len(out) != len(stmts) else s
 
@@ -504,6 +517,14 @@ class _DstPlanner(B.SeqRewriter):
             return _replace(producer, op, B.seq(
                 *waits, _loops(nest, self.section(math, unary, cb, n, epi))))
         math = matmul_tiles(args, cb.unit, si, sj)
+        if cb.unit == cb.block and cb.name not in self.partials and isinstance(producer, tir.For) \
+                and tir.as_int(producer.extent) == 1 and any(
+                    tir.extern_name(c) == "tile_regs_acquire" for c in tir.collect(producer, tir.Call)):
+            # a K loop of one trip that other on-chip work in it needs DST for: take DST
+            # around the gemm inside the trip
+            return _replace(producer, op, B.seq(
+                B.extern("tile_regs_acquire"), math, *waits, sfpu(unary, n, *epi),
+                B.extern("tile_regs_commit"), pack(cb.index, n)))
         if cb.unit == cb.block and cb.name not in self.partials:  # DST holds it across K
             body = _replace(producer, op, math)
             return B.seq(B.extern("tile_regs_acquire"), body, *waits, sfpu(unary, n, *epi),

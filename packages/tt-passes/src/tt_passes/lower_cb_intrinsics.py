@@ -17,6 +17,11 @@ Rewrites:
   the scratch tile reserved, `tt_im2col_tile(...)` per tile of the block (whole source tiles
   read into the scratch tile, their rows copied into place, padding rows zeroed), the
   scratch tile pushed, waited for and popped by the reader itself, `cb_push_back`.
+- reader, `tt.elements_in(cb, "B", h, w, scratch, value, i, j)` (a block computed element by
+  element, canonicalize_tile_program): `cb_reserve_back`, the scratch tile reserved, per
+  element the value with each tensor element read by `tt_tensor_elem` (whole source tiles
+  read into the scratch tile as they are needed) and written by `tt_mask_put` as fp32 bits,
+  the scratch tile pushed, waited for and popped by the reader itself, `cb_push_back`.
 - reader, `tt.scaler_fill(cb)` (once per kernel): `cb_reserve_back(cb, 1)`,
   `tt_fill_scaler(get_write_ptr(cb), page, word)` (1.0 in the first row of every face,
   the rest zero; word = 1.0 in the CB's format, repeated to 32 bits), `cb_push_back`;
@@ -196,6 +201,56 @@ def gather_block(cb: Any, scratch: Any, acc: Any, args: list) -> Any:
                  B.extern("cb_push_back", cb.index, h * w))
 
 
+_CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "uint16": "uint16_t",
+           "int32": "int32_t", "uint32": "uint32_t", "float32": "float"}
+
+
+def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
+    """The reader's block of `tt.elements_in`: per element (r, c) of each tile (ti, tj), the
+    value with i = ti * 32 + r, j = tj * 32 + c and each tensor element read by
+    `tt_tensor_elem(acc, scratch_l1, cached, row, col, tile_rows, tiles_per_row, elem_bytes)`
+    (its tile read into the scratch tile when it is not the one already there; 0 past the
+    tensor's tiles), written as fp32 bits
+    by `tt_mask_put`. The scratch page is reserved for the block, then pushed and popped by
+    the reader itself."""
+    h, w = B.ints(args[2:4])
+    value, i, j = args[5], args[6], args[7]
+    l1, sl1, cached = B.var(f"{cb.name}_l1"), B.var(f"{scratch.name}_l1"), B.var("cached_tile")
+    ti, tj, r, c = _idx("ti", h), _idx("tj", w), B.var("r"), B.var("c")
+    addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
+    src_bytes = {"Int8": 1, "UInt8": 1, "Float16_b": 2, "Float16": 2}.get(buf.data_format, 4)
+
+    def element(load: Any) -> Any:
+        row, col = (tir.cast(B.U32, x) for x in load.indices[-2:])
+        raw = B.call("tt_tensor_elem", acc, sl1, cached, row, col, buf.tiles[0], buf.tiles[1],
+                     src_bytes, ret=B.U32)
+        return tir.cast(tir.dtype_of(load), raw)
+
+    def bit_cast(call: Any) -> Any:  # reinterpret(T, x) -> tt_bit_cast<T>(x), a helper
+        if tir.op_name(call) not in ("tirx.reinterpret", "tir.reinterpret"):
+            return call
+        to, (x,) = tir.dtype_of(call), call.args
+        return tir.call_extern(to, f"tt_bit_cast<{_CTYPES[to]}>", tir.cast(tir.dtype_of(x), x))
+
+    dtype = tir.dtype_of(i)
+    at = {i: tir.cast(dtype, B.add(B.mul(ti, TILE), r)), j: tir.cast(dtype, B.add(B.mul(tj, TILE), c))}
+    computed = tir.rewrite(tir.rewrite(value, element, types=tir.TensorLoad), bit_cast,
+                           types=tir.Call)
+    computed = tir.substitute(computed, at)
+    put = B.extern("tt_mask_put", addr, _elem_bytes(cb), r, c,
+                   B.call("tt_f32_bits", tir.cast("int32", computed), ret=B.U32))
+    return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                 tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                 B.extern("cb_reserve_back", scratch.index, 1),
+                 tir.Bind(sl1, B.call("get_write_ptr", scratch.index, ret=B.U32)),
+                 tir.Bind(cached, B.u32(0xFFFFFFFF)),
+                 _loops([(ti, h), (tj, w)], B.loop(r, TILE, B.loop(c, TILE, put))),
+                 B.extern("cb_push_back", scratch.index, 1),
+                 B.extern("cb_wait_front", scratch.index, 1),
+                 B.extern("cb_pop_front", scratch.index, 1),
+                 B.extern("cb_push_back", cb.index, h * w))
+
+
 # the 32-bit word tt_fill_scaler repeats over the first row of each face: 1.0 twice (16-bit
 # formats) or once (Float32)
 SCALER_WORD = {"Float16_b": 0x3F803F80, "Float16": 0x3C003C00, "Float32": 0x3F800000}
@@ -232,6 +287,11 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
             return fill_scaler(cbs[tir.as_int(hit[1][0])])
         if hit is not None and hit[0] == "tt.index_block":
             return index_block(cbs[tir.as_int(hit[1][0])], hit[1])
+        if hit is not None and hit[0] == "tt.elements_in":
+            args = hit[1]
+            buf = buffers[B.string(args[1])]
+            return elements_block(cbs[tir.as_int(args[0])], cbs[tir.as_int(args[4])], buf,
+                                  accs[buf.name], args)
         if hit is not None and hit[0] == "tt.im2col_in":
             args = hit[1]
             return gather_block(cbs[tir.as_int(args[0])], cbs[tir.as_int(args[6])],

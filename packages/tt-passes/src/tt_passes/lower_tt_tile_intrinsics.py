@@ -63,6 +63,7 @@ from tt_ir import tir
 from tt_passes import _build as B
 from tt_passes import _expr, _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
+from tt_passes._canon_elements import is_elements, value_of
 from tt_passes._canon_im2col import is_im2col, params
 from tt_passes._canon_masks import constant_value, index_select
 from tt_passes._canon_versions import reads_on_chip
@@ -99,6 +100,10 @@ def affine(expr: Any) -> tuple[list, int] | None:
             return [(v, c * a[1]) for v, c in b[0]], a[1] * b[1]
     if kind in ("FloorDiv", "Div") and isinstance(expr.b, tir.IntImm) and int(expr.b.value) > 0 \
             and affine(expr.a) is not None:
+        terms, const = affine(expr.a)
+        d = int(expr.b.value)
+        if const % d == 0 and all(c % d == 0 for _, c in terms):  # `k * 128 // 2` is k * 64
+            return [(v, c // d) for v, c in terms], const // d
         return [(expr, 1)], 0  # an integer atom (GQA's KV head `by // groups`)
     return None
 
@@ -349,6 +354,10 @@ class _Lowering:
             if is_im2col(call):
                 text = f"T.im2col({src.buffer.name}, {dst.buffer.name})"
                 return B.comment(_where(line, text), self.gather(call, cb, src, text, line))
+            if is_elements(call):
+                value, i, j = value_of(call)
+                text = f"{dst.buffer.name}[{i.name}, {j.name}] = {B.show(value)}"
+                return B.comment(_where(line, text), self.elements(call, cb, src))
             op = self.transfer("tt.copy_in", cb, src, dst, text, line)
         elif str(src.buffer.name) in self.cbs and tir.scope_of(dst.buffer) == "global":
             cb = self.cbs[str(src.buffer.name)]
@@ -384,6 +393,18 @@ class _Lowering:
         ow = (w + 2 * p - d * (k - 1) - 1) // s + 1
         return B.extern("tt.im2col_in", cb.index, name, coords[0], coords[1], cb.block[0],
                         cb.block[1], scratch.index, n, h, w, c, k, s, d, p, oh, ow)
+
+    def elements(self, call: Any, cb: Any, src: Any) -> Any:
+        """A block the reader computes element by element (`_canon_elements`): tt.elements_in
+        with the value over the tensor, its block and loop variables mapped to the reader's,
+        and the tensor's reader-local tile."""
+        value, i, j = value_of(call)
+        value = tir.substitute(value, {old: tir.cast(tir.dtype_of(old), new)
+                                       for old, new in self.vmap.items()})
+        name = str(src.buffer.name)
+        scratch = next(c for c in self.cbs.values() if c.role == "scratch" and c.buffer == name)
+        return B.extern("tt.elements_in", cb.index, name, cb.block[0], cb.block[1],
+                        scratch.index, value, i, j)
 
     def transposed_in(self, cb: Any, glob: Any, local: Any, text: str, line: str | None) -> Any:
         """The reader fills the row-0 partner CB; compute transposes it into `cb`."""
@@ -629,9 +650,7 @@ class _Lowering:
                     "block so that it holds everywhere (it is then dropped); a select on tile "
                     "values compares them (`T.if_then_else(x[i, j] > y[i, j], a, b)`, joined "
                     "by & | ~) and picks finite values"
-                    if "if_then_else" in e.why else
-                    "supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
-                    "float constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh, negation")
+                    if "if_then_else" in e.why else e.hint or _expr.SUPPORTED)
             raise self.fail(f"{e.why}: `{B.show(e.expr) if e.expr is not None else B.show(store.value)}`"
                             " is not supported in T.Parallel", text, line, hint=hint) from None
         if out.role == "intermediate":

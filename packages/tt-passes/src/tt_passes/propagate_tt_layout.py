@@ -28,12 +28,14 @@ to or from global memory (on-chip intermediates are not supported yet).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import dtypes, get_arch, tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func
+from tt_passes._canon_elements import is_elements
 from tt_passes._canon_im2col import is_im2col
 from tt_passes._canon_masks import index_select
 from tt_passes._canon_versions import gemm_onto_values
@@ -65,6 +67,7 @@ class Use:
     onto: bool = False             # a gemm adds to its on-chip value (_canon_versions.gemm_onto_values)
     other_writes: bool = False     # written by anything else
     gather: bool = False           # filled by an im2col gather (_canon_im2col), not a copy
+    elements: bool = False         # computed by the reader element by element (_canon_elements)
 
 
 def collect_uses(body: Any) -> dict:
@@ -151,6 +154,7 @@ def _note_copy(uses: dict, call: Any, num_stages: int, line: str | None) -> None
         use = uses[str(dst.name)]
         use.loaded_from, use.num_stages, use.line = str(src.name), num_stages, use.line or line
         use.gather = use.gather or is_im2col(call)
+        use.elements = use.elements or is_elements(call)
     if str(src.name) in uses and tir.scope_of(dst) == "global":
         use = uses[str(src.name)]
         use.stored_to, use.line = str(dst.name), use.line or line
@@ -248,10 +252,10 @@ def wants_fp32_acc(uses: dict, buffers: dict) -> bool:
     fp32 fragment of a bf16 kernel: softmax/norm statistics; an int32 block, held as
     float32) or any moved tensor is float32 or int32 (typecast_tile needs 32-bit DST)."""
     for use in uses.values():
-        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float", "int32")
+        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float", "int32", "int8", "uint8")
         if fp32 and (use.accumulator or use.computed):
             return True
-    return any(buffers[n].dtype in ("float32", "int32") for u in uses.values()
+    return any(buffers[n].dtype in ("float32", "int32", "int8", "uint8") for u in uses.values()
                for n in (u.loaded_from, u.stored_to) if n is not None)
 
 
@@ -272,9 +276,9 @@ class PropagateTTLayout(TTPass):
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         uses = collect_uses(func.body)
         fp32 = wants_fp32_acc(uses, buffers) if self.fp32_acc is None else bool(self.fp32_acc)
-        ints = sorted(n for n, b in buffers.items() if b.dtype == "int32")
+        ints = sorted(n for n, b in buffers.items() if b.dtype in ("int32", "int8", "uint8"))
         if ints and not fp32:
-            raise self.error("int32 data needs DST in 32-bit mode (typecast_tile converts it "
+            raise self.error("integer data needs DST in 32-bit mode (typecast_tile converts it "
                              "there), but fp32_acc=False was asked for",
                              obj=f"buffer '{ints[0]}'", numbers={"fp32_acc": False},
                              hint="leave fp32_acc unset (or True) for kernels with int32 tensors")
@@ -293,7 +297,7 @@ class PropagateTTLayout(TTPass):
             cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
                 [self._cb(name, use, buffers, cap, uses)]
         cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
-        cbs += gather_scratch_cbs(cbs, uses)
+        cbs += gather_scratch_cbs(cbs, uses, buffers)
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
 
@@ -313,6 +317,10 @@ class PropagateTTLayout(TTPass):
             return self._intermediate(name, use, block, buffers, cap, uses)
         if use.loaded_from is not None:
             src = buffers[use.loaded_from]
+            if use.elements:  # the reader writes the block's own values, not the tensor's tiles
+                fmt = dtypes.data_format(_dtype(use))
+                src = dataclasses.replace(src, dtype=_dtype(use), data_format=fmt,
+                                          page_size=dtypes.tile_bytes(fmt))
             blocks = depth_blocks(use.num_stages, self.cb_depth)
             return _meta.CBInfo(name=name, role="input", dtype=src.dtype,
                                 data_format=src.data_format, page_size=src.page_size,
@@ -414,7 +422,7 @@ class PropagateTTLayout(TTPass):
 
 def _dtype(use: Use) -> str:
     dtype = str(use.alloc.buffer.dtype)
-    return "float32" if dtype in ("float", "int32") else dtype
+    return "float32" if dtype in ("float", "int32", "int8", "uint8") else dtype
 
 
 def scaler_cb(src: Any) -> Any:
@@ -426,16 +434,18 @@ def scaler_cb(src: Any) -> Any:
                         reduced="scaler")
 
 
-def gather_scratch_cbs(cbs: list, uses: dict) -> list:
-    """One reader-local tile per tensor an im2col gather reads: the reader reads whole
-    source tiles into it and copies their rows into place (role "scratch", reader to
-    reader)."""
+def gather_scratch_cbs(cbs: list, uses: dict, buffers: dict) -> list:
+    """One reader-local tile per tensor an im2col gather or an element read reads, in the
+    tensor's format: the reader reads whole source tiles into it and copies their rows into
+    place or computes from their elements (role "scratch", reader to reader)."""
     out: dict = {}
     for cb in cbs:
-        if cb.name in uses and uses[cb.name].gather and cb.buffer not in out:
+        use = uses.get(cb.name)
+        if use is not None and (use.gather or use.elements) and cb.buffer not in out:
+            src = buffers[cb.buffer]
             out[cb.buffer] = _meta.CBInfo(name=f"{cb.buffer}_tile", role="scratch",
-                                          dtype=cb.dtype, data_format=cb.data_format,
-                                          page_size=cb.page_size, block=[1, 1], unit=[1, 1],
+                                          dtype=src.dtype, data_format=src.data_format,
+                                          page_size=src.page_size, block=[1, 1], unit=[1, 1],
                                           num_pages=1, buffer=cb.buffer,
                                           source_line=cb.source_line)
     return list(out.values())

@@ -1,0 +1,166 @@
+"""canonicalize_tile_program's element reads: a block the reader computes value by value.
+
+Dequantizing kernels unpack packed integers with an index remap and bit operations:
+
+    T.copy(B[bx * bn, k * bk // 2], B_shared)           # uint8, two 4-bit values a byte
+    T.copy(B_shared, B_local)
+    for i, j in T.Parallel(bn, bk):
+        B_dq[i, j] = T.reinterpret("int8", ((B_local[i, j // 2] >> (j % 2 * 4)) & 15) << 4) >> 4
+
+No tile engine does that: the FPU and the SFPU work on whole tiles of floats, element (i, j)
+from element (i, j). The reader's RISC-V core can: it reads the source tensor's tiles into a
+scratch tile and computes each element of the block in integer arithmetic. Such a nest (a
+whole 2-D on-chip block, integer-valued, that reads blocks copied from one tensor at indices
+other than its own or uses bit operations) becomes a marked copy from that tensor, with the
+value rewritten to read the tensor itself (`B[bx * bn + i, k * bk // 2 + j // 2]`):
+
+    tl.tileop.copy(B[...] region, B_dq region, "elements", value, i, j)
+
+and the copies that only fed it are dropped. Layout, CBs and pipelining then treat it as the
+one-block copy it is; the reader lowers it (`tt.elements_in`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_ir import tir
+from tt_passes._canon_staging import ON_CHIP, covers_block, parallel_nest
+
+MARK = "elements"
+
+
+def is_elements(call: Any) -> bool:
+    """Whether a `tl.tileop.copy` is a block this module made."""
+    return len(call.args) > 2 and isinstance(call.args[2], tir.StringImm) \
+        and call.args[2].value == MARK
+
+
+def value_of(call: Any) -> tuple:
+    """(value, i, j) of a marked copy: the element's value over the tensor, in the block's
+    row and column variables."""
+    return call.args[3], call.args[4], call.args[5]
+
+
+def _copies(body: Any) -> list:
+    return [c for c in tir.collect(body, tir.Call) if tir.is_call(c, "tl.tileop.copy")
+            and len(c.args) == 2]
+
+
+def _sources(body: Any) -> dict:
+    """{on-chip buffer: (tensor, mins)} of blocks written only by one whole-block copy from a
+    tensor region, or by an on-chip copy of such a block."""
+    writers: dict = {}
+    for call in _copies(body):
+        dst = tir.decode_region(call.args[1]).buffer
+        writers.setdefault(dst, []).append(call)
+    for store in tir.collect(body, tir.BufferStore):
+        writers.setdefault(store.buffer, []).append(None)
+    for call in tir.collect(body, tir.Call):
+        if tir.is_call(call, "tl.tileop.fill", "tl.tileop.reduce", "tl.tileop.gemm"):
+            arg = {"tl.tileop.fill": 0, "tl.tileop.reduce": 1}.get(tir.op_name(call))
+            buf = tir.decode_gemm(call).C.buffer if arg is None else \
+                tir.decode_region(call.args[arg]).buffer
+            writers.setdefault(buf, []).append(None)
+    out: dict = {}
+    for _ in range(4):  # chains: tensor -> shared -> fragment
+        for buf, calls in writers.items():
+            if len(calls) != 1 or calls[0] is None or tir.scope_of(buf) not in ON_CHIP:
+                continue
+            src = tir.decode_region(calls[0].args[0])
+            if tir.scope_of(src.buffer) == "global":
+                out[buf] = (src.buffer, list(src.mins))
+            elif src.buffer in out and all(tir.as_int(m) == 0 for m in src.mins):
+                out[buf] = out[src.buffer]
+    return out
+
+
+def _needs_elements(value: Any, ivars: list) -> bool:
+    if tir.find(value, lambda x: True, types=tir.BIT_OPS) is not None \
+            or tir.find(value, lambda x: tir.op_name(x) in ("tirx.reinterpret",
+                                                            "tir.reinterpret"),
+                        types=tir.Call) is not None:
+        return True
+    for load in tir.collect(value, tir.TensorLoad):
+        idx = list(load.indices)
+        if len(idx) != len(ivars) or not all(isinstance(x, tir.Var) and x.same_as(v)
+                                             for x, v in zip(idx, ivars)):
+            return True
+    return False
+
+
+def read_elements(body: Any) -> Any:
+    """See the module docstring."""
+    sources = _sources(body)
+    made: list = []
+
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.BufferStore) or len(inner.buffer.shape) != 2 \
+                or not covers_block(nest, inner) \
+                or not str(inner.buffer.dtype).startswith(("int", "uint")):
+            return s
+        ivars = [v for v, _ in nest]
+        loads = tir.collect(inner.value, tir.TensorLoad)
+        if not loads or not _needs_elements(inner.value, ivars) \
+                or any(x.source not in sources for x in loads):
+            return s
+        tensors = {sources[x.source][0] for x in loads}
+        if len(tensors) != 1:
+            return s
+        (tensor,) = tensors
+
+        def on_tensor(x: Any) -> Any:
+            _, mins = sources[x.source]
+            return tir.load(tensor, [m + i for m, i in zip(mins, x.indices)])
+
+        value = tir.rewrite(inner.value, on_tensor, types=tir.TensorLoad)
+        zeros = [tir.const(0, "int32")] * 2
+        shape = [tir.const(n, "int32") for _, n in nest]
+        mins = sources[loads[0].source][1]
+        copy = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(tensor, mins, shape, tir.ACCESS_READ),
+                               tir.make_region(inner.buffer, zeros, shape, tir.ACCESS_WRITE),
+                               tir.StringImm(MARK), value, ivars[0], ivars[1])
+        made.extend(x.source for x in loads)
+        return tir.evaluate(copy)
+
+    body = tir.rewrite(body, visit, types=tir.For)
+    return _drop_dead_copies(body, made) if made else body
+
+
+def _drop_dead_copies(body: Any, fed: list) -> Any:
+    """The copies into the blocks that only fed element reads, and then into their own
+    sources (the chain back to the tensor), once nothing reads them."""
+    writer = {tir.decode_region(c.args[1]).buffer: tir.decode_region(c.args[0]).buffer
+              for c in _copies(body)}
+    chain: list = []
+    for buf in fed:
+        while buf is not None and tir.scope_of(buf) in ON_CHIP and buf not in chain:
+            chain.append(buf)
+            buf = writer.get(buf)
+    for _ in range(len(chain)):
+        read = {x.source for st in tir.collect(body, tir.BufferStore)  # not the tl.region
+                for x in tir.collect(st.value, tir.TensorLoad)}     # operands: loads too
+        for call in tir.collect(body, tir.Call):
+            if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce"):
+                read.add(tir.decode_region(call.args[0]).buffer)
+            elif tir.is_call(call, "tl.tileop.gemm"):
+                g = tir.decode_gemm(call)
+                read.update((g.A.buffer, g.B.buffer, g.C.buffer))
+        dead = [b for b in chain if b not in read]
+        if not dead:
+            return body
+
+        def visit(s: Any, dead: list = dead) -> Any:
+            call = s.value if isinstance(s, tir.Evaluate) else None
+            if call is not None and tir.is_call(call, "tl.tileop.copy") and len(call.args) == 2 \
+                    and tir.decode_region(call.args[1]).buffer in dead:
+                return tir.evaluate(tir.const(0, "int32"))
+            return s
+
+        body = tir.rewrite(body, visit, types=tir.Evaluate)
+        chain = [b for b in chain if b not in dead]
+    return body
