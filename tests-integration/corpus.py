@@ -175,4 +175,25 @@ SELECT = [
     Case("select-leaky-argmax-bf16", "select.py", "select", dict(M=64, N=128, dtype="bfloat16")),
 ]
 
-CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS + SELECT
+TOPK = [
+    Case("topk-6-of-128-fp32", "topk.py", "topk", dict(M=64, N=128, k=6)),
+    Case("topk-ties-bf16", "topk.py", "topk", dict(M=96, N=64, k=4, dtype="bfloat16")),
+    Case("topk-partial-rows-256", "topk.py", "topk", dict(M=80, N=256, k=3)),
+]
+
+QUANT = [
+    Case("quantize-int8", "dequant_gemm.py", "quantize", dict(K=256, N=128)),
+    Case("quantize-uint8-partial", "dequant_gemm.py", "quantize",
+         dict(K=96, N=80, block_K=32, block_N=32, qmax=200.0, out_dtype="uint8")),
+    Case("dequant-gemm-int8", "dequant_gemm.py", "dequant_gemm", dict(M=128, N=128, K=256)),
+    Case("dequant-gemm-int8-partial", "dequant_gemm.py", "dequant_gemm",
+         dict(M=96, N=160, K=192, block_M=32, block_N=64, block_K=64, num_stages=3)),
+    Case("w4a8-gemm-two-k-blocks", "dequant_gemm.py", "w4a8_gemm", dict(M=64, N=128, K=256)),
+    Case("w4a8-gemm-one-k-block", "dequant_gemm.py", "w4a8_gemm",
+         dict(M=96, N=64, K=128, block_M=32, block_N=32, block_K=128)),
+    Case("w4a8-gemm-partial-blocks", "dequant_gemm.py", "w4a8_gemm",
+         dict(M=80, N=96, K=256, block_M=64, block_N=64, block_K=128)),
+]
+
+CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS \
+    + SELECT + TOPK + QUANT

@@ -13,6 +13,12 @@ float64 from those same rounded values. Pass criteria, per output dtype:
   the bf16 P block and the bf16 output) and Pearson >= 0.999, against float64 attention.
 * casts (`examples/cast.py`): equal to numpy's `astype` (round to nearest even), element
   for element.
+* weight quantization (`examples/dequant_gemm.py`): `quantize` equal to its reference element
+  for element (int8 / uint8); `dequant_gemm` within its `error_bound` (exact products, float32
+  sums, one bfloat16 rounding) and Pearson >= 0.999; `w4a8_gemm` (int4 pairs unpacked by the
+  reader, int8 activations, int32 output) equal to its reference, exactly.
+* top-k (`examples/topk.py`): values and int32 indices equal to its reference, exactly (a
+  max, a comparison and a select round nothing; ties are likely in bfloat16).
 * reductions: `examples/reduce.py`'s `error_bound` (a sum rounds once at pack: 2 * 2^-8 *
   max sum|x|; a max is exact).
 """
@@ -32,6 +38,10 @@ def _inputs(func_plan, seed=0):
     arrays = []
     for buf in sorted(func_plan["buffers"], key=lambda b: b["index"]):
         if buf["role"] != "input":
+            continue
+        if buf["dtype"] in ("int8", "uint8", "int32"):  # the whole range of the narrow types
+            info = np.iinfo(buf["dtype"] if buf["dtype"] != "int32" else "int16")
+            arrays.append(rng.integers(info.min, info.max + 1, size=tuple(buf["shape"])).astype(buf["dtype"]))
             continue
         values = rng.uniform(-1.0, 1.0, size=tuple(buf["shape"])).astype(np.float32)
         arrays.append(values.astype(HOST[buf["dtype"]]))
@@ -94,6 +104,36 @@ def test_case(case, arch, device):
         for (name, result), ref, bound in zip(out.outputs.items(), refs, bounds):
             verdict = tt_cli.check(result, ref, plan[name]["dtype"], bound=bound)
             assert verdict.passed, f"{case.id} {name} on {arch}: {verdict}"
+        return
+    if case.example == "dequant_gemm.py" and case.factory == "quantize":  # exact: product, clamp, truncation
+        w = inputs[0] * 2.0  # beyond qmax too, so the clamp and the saturation both act
+        inv = (case.params.get("qmax", 127.0) / np.abs(inputs[0]).max(axis=0)).astype(np.float32)
+        out = kernel.run(w, inv, device=device)
+        (q,) = out.outputs.values()
+        how = {k: case.params[k] for k in ("qmax", "out_dtype") if k in case.params}
+        want = module.quantize_reference(w, inv, **how)
+        assert q.dtype == want.dtype
+        np.testing.assert_array_equal(q, want)
+        assert len(np.unique(q)) > 100  # the whole range is exercised
+        return
+    if case.example == "dequant_gemm.py" and case.factory == "w4a8_gemm":  # integers: exact
+        a, bq = module.w4a8_gemm_inputs(1, **{k: case.params[k] for k in ("M", "N", "K")})
+        (ct,) = kernel.run(a, bq, device=device).outputs.values()
+        assert ct.dtype == np.int32
+        np.testing.assert_array_equal(ct, module.w4a8_gemm_reference(a, bq))
+        return
+    if case.example == "dequant_gemm.py":
+        (result,) = out.outputs.values()
+        f64 = [np.asarray(a, np.float64) for a in inputs]
+        verdict = tt_cli.check(result, module.reference(*f64), "bfloat16", bound=module.error_bound(*f64))
+        assert verdict.passed, f"{case.id} on {arch}: {verdict}"
+        return
+    if case.example == "topk.py":  # a max and a select: exact; int32 indices
+        values, indices = out.outputs.values()
+        want_values, want_indices = module.reference(inputs[0], case.params.get("k", 6))
+        np.testing.assert_array_equal(np.asarray(values, np.float32), np.asarray(want_values, np.float32))
+        np.testing.assert_array_equal(indices, want_indices)
+        assert indices.dtype == np.int32
         return
     (result,) = out.outputs.values()
     if case.example == "cast.py":  # a format conversion is exact: round to nearest even

@@ -47,21 +47,23 @@ def test_l1_overflow_prints_a_cb_table():
 
 
 def test_unsupported_op_is_named():
-    """T.floor has no SFPU lowering: the error names the op and the Parallel loop. (This used
-    T.reduce_max, which lowers now; it passed only because "reduce" was in another message.)"""
+    """`%` of int32 tile values has no tile lowering: the error names the op and the Parallel
+    loop, with a hint about `//` / `%`. (This used T.floor and before it T.reduce_max, which
+    both lower now.)"""
     @T.prim_func
-    def bad(A: T.Tensor((64, 64), T.bfloat16), B: T.Tensor((64, 64), T.bfloat16)):
+    def bad(A: T.Tensor((64, 64), T.int32), B: T.Tensor((64, 64), T.int32)):
         with T.Kernel(1, 1) as (bx, by):
-            S = T.alloc_shared((64, 64), T.bfloat16)
-            F = T.alloc_fragment((64, 64), T.bfloat16)
+            S = T.alloc_shared((64, 64), T.int32)
+            F = T.alloc_fragment((64, 64), T.int32)
             T.copy(A[0, 0], S)
             for i, j in T.Parallel(64, 64):
-                F[i, j] = T.floor(S[i, j])
+                F[i, j] = S[i, j] % 5
             T.copy(F, B[0, 0])
 
     with pytest.raises(TTCompileError) as err:
         tt_cli.compile(bad, out_idx=[1])
     assert err.value.pass_name == "lower_tt_tile_intrinsics"
     assert err.value.message.endswith(
-        "T.floor is not an elementwise op the TT SFPU lowering knows: `T.floor(S[i, j])` is not supported in T.Parallel")
+        "FloorMod is not an elementwise op the TT SFPU lowering knows: `S[i, j] % 5` is not supported in T.Parallel")
+    assert err.value.hint.startswith("`//` and `%` of tile values are not lowered")
     assert err.value.source_line.startswith("test_determinism_and_errors.py:")
