@@ -37,20 +37,20 @@ def int_affine(M=64, N=96, scale=0.5, bm=32):
     return affine
 
 
-@tt_cli.jit(out_idx=[-1])
-def float_to_int(M=32, N=64, scale=4.0):
+def _one_block(value, src=T.float32, dst=T.int32, M=32, N=64):
+    """Y = value(X) over one (M, N) block."""
 
     @T.prim_func
-    def to_int(X: T.Tensor((M, N), T.float32), Y: T.Tensor((M, N), T.int32)):
+    def one_block(X: T.Tensor((M, N), src), Y: T.Tensor((M, N), dst)):
         with T.Kernel(1) as _:
-            x = T.alloc_fragment((M, N), T.float32)
-            y = T.alloc_fragment((M, N), T.int32)
+            x = T.alloc_fragment((M, N), src)
+            y = T.alloc_fragment((M, N), dst)
             T.copy(X[0, 0], x)
             for i, j in T.Parallel(M, N):
-                y[i, j] = T.Cast("int32", x[i, j] * scale)
+                y[i, j] = value(x[i, j])
             T.copy(y, Y[0, 0])
 
-    return to_int
+    return one_block
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -66,7 +66,8 @@ def test_int32_in_arithmetic_and_out(arch):
 def test_a_cast_to_int32_rounds_toward_zero():
     """`T.Cast("int32", x * 4)` of floats of both signs: C's cast, not rounding (-1.75 -> -1)."""
     x = np.random.default_rng(4).uniform(-8, 8, (32, 64)).astype(np.float32)
-    (y,) = tt_cli.compile(float_to_int.factory(), out_idx=[-1]).run(x).outputs.values()
+    to_int = _one_block(lambda v: T.Cast("int32", v * 4.0))
+    (y,) = tt_cli.compile(to_int, out_idx=[-1]).run(x).outputs.values()
     np.testing.assert_array_equal(y, np.trunc(x * np.float32(4.0)).astype(np.int32))
 
 
@@ -100,27 +101,12 @@ def test_the_emulator_refuses_float_math_on_int32_bits(tmp_path):
         tt_runtime.run(art, {"X": x})
 
 
-@tt_cli.jit(out_idx=[-1])
-def int_divide(M=32, N=64, d=3):
-
-    @T.prim_func
-    def divide(X: T.Tensor((M, N), T.int32), Y: T.Tensor((M, N), T.int32)):
-        with T.Kernel(1) as _:
-            x = T.alloc_fragment((M, N), T.int32)
-            y = T.alloc_fragment((M, N), T.int32)
-            T.copy(X[0, 0], x)
-            for i, j in T.Parallel(M, N):
-                y[i, j] = T.truncdiv(x[i, j], d) * d
-            T.copy(y, Y[0, 0])
-
-    return divide
-
-
 def test_int32_division_truncates_before_it_is_used():
     """`T.truncdiv(x, 3) * 3` on int32: the quotient is truncated (as C's `/`) before the product, so the
     result is x rounded toward zero to a multiple of 3, not x."""
     x = np.random.default_rng(6).integers(-10_000, 10_000, (32, 64)).astype(np.int32)
-    (y,) = tt_cli.compile(int_divide.factory(), out_idx=[-1]).run(x).outputs.values()
+    divide = _one_block(lambda v: T.truncdiv(v, 3) * 3, src=T.int32)
+    (y,) = tt_cli.compile(divide, out_idx=[-1]).run(x).outputs.values()
     np.testing.assert_array_equal(y, (np.trunc(x / 3) * 3).astype(np.int32))
 
 
@@ -128,7 +114,7 @@ def test_int32_with_16_bit_dst_is_refused():
     from tt_ir import TTCompileError
 
     with pytest.raises(TTCompileError) as err:
-        tt_cli.compile(int_divide.factory(), out_idx=[-1], fp32_acc=False)
+        tt_cli.compile(_one_block(lambda v: v + 1, src=T.int32), out_idx=[-1], fp32_acc=False)
     text = str(err.value)
     assert "integer data needs DST in 32-bit mode" in text and "buffer 'X'" in text
     assert "leave fp32_acc unset (or True)" in text

@@ -72,20 +72,26 @@ def test_autotune_wraps_jit_factories_only():
         tt_cli.autotune(configs=[{}])(lambda: None)
 
 
-@tt_cli.autotune(configs=[dict(block_M=32), dict(block_M=64)])
-@tt_cli.jit
-def eager_scale(X, block_M):
-    M, N = T.const("M, N")
-    X: T.Tensor((M, N), T.float32)
-    Y = T.empty((M, N), T.float32)
-    with T.Kernel(T.ceildiv(M, block_M)) as bm:
-        x = T.alloc_shared((block_M, N), T.float32)
-        y = T.alloc_fragment((block_M, N), T.float32)
-        T.copy(X[bm * block_M, 0], x)
-        for i, j in T.Parallel(block_M, N):
-            y[i, j] = x[i, j] * 3.0
-        T.copy(y, Y[bm * block_M, 0])
-    return Y
+def _eager_scale(configs):
+    @tt_cli.autotune(configs=configs)
+    @tt_cli.jit
+    def eager_scale(X, block_M, factor=3.0):
+        M, N = T.const("M, N")
+        X: T.Tensor((M, N), T.float32)
+        Y = T.empty((M, N), T.float32)
+        with T.Kernel(T.ceildiv(M, block_M)) as bm:
+            x = T.alloc_shared((block_M, N), T.float32)
+            y = T.alloc_fragment((block_M, N), T.float32)
+            T.copy(X[bm * block_M, 0], x)
+            for i, j in T.Parallel(block_M, N):
+                y[i, j] = x[i, j] * factor
+            T.copy(y, Y[bm * block_M, 0])
+        return Y
+
+    return eager_scale
+
+
+eager_scale = _eager_scale([dict(block_M=32), dict(block_M=64)])
 
 
 def test_autotune_over_an_eager_kernel(capsys):
@@ -100,28 +106,12 @@ def test_autotune_over_an_eager_kernel(capsys):
     assert "best of" not in capsys.readouterr().err
 
 
-@tt_cli.autotune(configs=[dict(block_M=32, unroll=1), dict(block_M=64, unroll=1),
-                          dict(block_M=32, unroll=2), dict(block_M=64, unroll=2)])
-@tt_cli.jit
-def eager_scale2(X, block_M, unroll):
-    M, N = T.const("M, N")
-    X: T.Tensor((M, N), T.float32)
-    Y = T.empty((M, N), T.float32)
-    with T.Kernel(T.ceildiv(M, block_M)) as bm:
-        x = T.alloc_shared((block_M, N), T.float32)
-        y = T.alloc_fragment((block_M, N), T.float32)
-        T.copy(X[bm * block_M, 0], x)
-        for i, j in T.Parallel(block_M, N):
-            y[i, j] = x[i, j] * unroll
-        T.copy(y, Y[bm * block_M, 0])
-    return Y
-
-
 def test_autotune_keeps_a_tuned_value_the_call_gives(capsys):
     """TileLang's topk calls `tl_topk(logits, k, blk_m=64)` under an autotune over blk_m and
     threads: the given value is kept and only the others are tuned (two configs left here,
-    both with unroll=2, so every output is x * 2)."""
+    both with factor=2, so every output is x * 2)."""
+    tuned = _eager_scale([dict(block_M=m, factor=f) for m in (32, 64) for f in (1.0, 2.0)])
     x = np.random.default_rng(4).uniform(-1, 1, (128, 64)).astype(np.float32)
-    y = eager_scale2(x, unroll=2)
+    y = tuned(x, factor=2.0)
     np.testing.assert_allclose(np.asarray(y), x * 2.0, rtol=1e-6)
-    assert "tt_cli.autotune: eager_scale2: best of 2 configs" in capsys.readouterr().err
+    assert "tt_cli.autotune: eager_scale: best of 2 configs" in capsys.readouterr().err
