@@ -275,8 +275,9 @@ class PropagateTTLayout(TTPass):
         check_tile_ops(self, func.body)
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         uses = collect_uses(func.body)
-        fp32 = wants_fp32_acc(uses, buffers) if self.fp32_acc is None else bool(self.fp32_acc)
         ints = sorted(n for n, b in buffers.items() if b.dtype in ("int32", "int8", "uint8"))
+        fp32 = (wants_fp32_acc(uses, buffers) or bool(ints)) if self.fp32_acc is None \
+            else bool(self.fp32_acc)
         if ints and not fp32:
             raise self.error("integer data needs DST in 32-bit mode (typecast_tile converts it "
                              "there), but fp32_acc=False was asked for",
