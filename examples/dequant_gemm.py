@@ -14,11 +14,13 @@ converted back (`typecast_tile<Float32, Int8>`) before it is packed.
     tt run examples/dequant_gemm.py --kernel dequant_gemm
     tt run examples/dequant_gemm.py --kernel quantize
     tt run examples/dequant_gemm.py --kernel w4a8_gemm
+    tt run examples/dequant_gemm.py --kernel fp4_dequant
 
 `w4a8_gemm` keeps 4-bit weights packed two to a byte and unpacks them on chip: the reader
 computes each int8 weight from its byte (`(b >> 4 * (j % 2)) & 15`, sign-extended through
 `T.reinterpret`), element by element, as no tile engine can; the GEMM and its int32 output
-then work as above.
+then work as above. `fp4_dequant` does the same for fp4 (e2m1) values, writing each
+element's bfloat16 bits (`T.reinterpret("bfloat16", bits)`).
 """
 
 import numpy as np
@@ -101,6 +103,49 @@ def w4a8_gemm(M=64, N=128, K=256, block_M=32, block_N=64, block_K=128, num_stage
             T.copy(acc, Ct[bx * block_N, by * block_M])
 
     return gemm
+
+
+def _fp4_as_bf16_bits(byte, half):
+    """The bfloat16 bits of the fp4 (e2m1: sign, 2 exponent bits, 1 mantissa bit) value in half
+    `half` of a uint8: 0 and the subnormal 0.5 when the exponent is 0, else the exponent
+    rebiased from 1 to 127."""
+    f4 = T.Cast("uint16", (byte >> (T.Cast("uint8", half) * T.uint8(4))) & T.uint8(15))
+    sign, e, m = f4 >> T.uint16(3), (f4 >> T.uint16(1)) & T.uint16(3), f4 & T.uint16(1)
+    magnitude = T.if_then_else(e == T.uint16(0), m * T.uint16(126 << 7),
+                               ((e + T.uint16(126)) << T.uint16(7)) | (m << T.uint16(6)))
+    return magnitude | (sign << T.uint16(15))
+
+
+@tt_cli.jit(out_idx=[-1])
+def fp4_dequant(N=64, K=256, block_N=32, block_K=128):
+    """bfloat16 weights from fp4 values packed two per byte: the reader writes each element's
+    bfloat16 bits (`T.reinterpret("bfloat16", bits)`)."""
+
+    @T.prim_func
+    def dequant(Bq: T.Tensor((N, K // 2), T.uint8), W: T.Tensor((N, K), T.bfloat16)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(K, block_K)) as (bx, by):
+            packed = T.alloc_shared((block_N, block_K // 2), T.uint8)
+            w = T.alloc_fragment((block_N, block_K), T.bfloat16)
+            T.copy(Bq[bx * block_N, by * block_K // 2], packed)
+            for i, j in T.Parallel(block_N, block_K):
+                w[i, j] = T.reinterpret("bfloat16", _fp4_as_bf16_bits(packed[i, j // 2], j % 2))
+            T.copy(w, W[bx * block_N, by * block_K])
+
+    return dequant
+
+
+def fp4_dequant_reference(Bq):
+    """The fp4 (e2m1) values of the packed nibbles, low nibble first, as float32."""
+    Bq = np.asarray(Bq, np.uint8)
+    nibbles = np.stack([Bq & 15, Bq >> 4], axis=-1).reshape(Bq.shape[0], -1).astype(np.int64)
+    sign = np.where(nibbles >> 3, -1.0, 1.0)
+    e, m = (nibbles >> 1) & 3, nibbles & 1
+    magnitude = np.where(e == 0, 0.5 * m, 2.0 ** (e - 1) * (1 + 0.5 * m))
+    return (sign * magnitude).astype(np.float32)
+
+
+def fp4_dequant_inputs(seed, N=64, K=256):
+    return [np.random.default_rng(seed).integers(0, 256, (N, K // 2)).astype(np.uint8)]
 
 
 def unpack_int4(Bq):

@@ -427,3 +427,22 @@ def test_tilelangs_tvm_spellings_for_helpers():
     assert tirx.PrimExpr is tirx.Expr and isinstance(v, tirx.PrimExpr)
     assert v.dtype == T.uint8 and (v >> tirx.const(4, "uint8")).dtype == "uint8"
     assert tirx.reinterpret("int8", v).dtype == T.int8
+
+
+def test_kernel_scopes_with_different_threads_parse():
+    """TileLang's split-K GEMM files define a second T.Kernel (the reduction) with other
+    threads in the same factory: threads mean nothing on Tenstorrent, so both parse and the
+    largest is recorded."""
+
+    @T.prim_func
+    def two(A: T.Tensor((32, 32), T.float32), B: T.Tensor((32, 32), T.float32)):
+        with T.Kernel(1, threads=256) as _:
+            s = T.alloc_shared((32, 32), T.float32)
+            T.copy(A[0, 0], s)
+            T.copy(s, B[0, 0])
+        with T.Kernel(1, threads=128) as _:
+            t = T.alloc_shared((32, 32), T.float32)
+            T.copy(B[0, 0], t)
+            T.copy(t, A[0, 0])
+
+    assert [int(x) for x in two.attrs["tl.launch_threads"]] == [256, 1, 1]

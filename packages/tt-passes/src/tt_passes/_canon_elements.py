@@ -10,8 +10,9 @@ Dequantizing kernels unpack packed integers with an index remap and bit operatio
 No tile engine does that: the FPU and the SFPU work on whole tiles of floats, element (i, j)
 from element (i, j). The reader's RISC-V core can: it reads the source tensor's tiles into a
 scratch tile and computes each element of the block in integer arithmetic. Such a nest (a
-whole 2-D on-chip block, integer-valued, that reads blocks copied from one tensor at indices
-other than its own or uses bit operations) becomes a marked copy from that tensor, with the
+whole 2-D on-chip block, integer-valued or a float given as its bits, `T.reinterpret(float16,
+...)`, that reads blocks copied from one tensor at indices other than its own or uses bit
+operations) becomes a marked copy from that tensor, with the
 value rewritten to read the tensor itself (`B[bx * bn + i, k * bk // 2 + j // 2]`):
 
     tl.tileop.copy(B[...] region, B_dq region, "elements", value, i, j)
@@ -89,6 +90,29 @@ def _needs_elements(value: Any, ivars: list) -> bool:
     return False
 
 
+def float_bits(value: Any) -> Any:
+    """The integer expression of `T.reinterpret(float, bits)` (a float value the reader writes
+    as those bits), else None."""
+    value = value.value if isinstance(value, tir.Cast) and str(tir.dtype_of(value)) == \
+        str(tir.dtype_of(value.value)) else value
+    if tir.op_name(value) in ("tirx.reinterpret", "tir.reinterpret") \
+            and str(tir.dtype_of(value)).startswith(("float", "bfloat")):
+        (bits,) = value.args
+        return bits
+    return None
+
+
+def _element_value(store: Any) -> bool:
+    """Whether the reader can write the stored value: an integer (converted to its float32
+    on chip), or a float given as its bits by a reinterpret of the block's own width."""
+    dtype = str(store.buffer.dtype)
+    if dtype.startswith(("int", "uint")):
+        return True
+    bits = float_bits(store.value)
+    return bits is not None and str(tir.dtype_of(store.value)) == dtype \
+        and dtype in ("float16", "bfloat16", "float32")
+
+
 def read_elements(body: Any) -> Any:
     """See the module docstring."""
     sources = _sources(body)
@@ -99,8 +123,7 @@ def read_elements(body: Any) -> Any:
             return s
         nest, inner = parallel_nest(s)
         if not isinstance(inner, tir.BufferStore) or len(inner.buffer.shape) != 2 \
-                or not covers_block(nest, inner) \
-                or not str(inner.buffer.dtype).startswith(("int", "uint")):
+                or not covers_block(nest, inner) or not _element_value(inner):
             return s
         ivars = [v for v, _ in nest]
         loads = tir.collect(inner.value, tir.TensorLoad)

@@ -53,7 +53,8 @@ from tt_ir import get_arch, tir
 from tt_passes import _build as B
 from tt_passes import _mcast, _meta, _tileops
 from tt_passes._base import TTPass, map_roles
-from tt_passes._canon_masks import comparisons
+from tt_passes._canon_elements import float_bits
+from tt_passes._canon_masks import SELECTS, comparisons
 
 TILE = 32
 
@@ -227,6 +228,8 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
         return tir.cast(tir.dtype_of(load), raw)
 
     def bit_cast(call: Any) -> Any:  # reinterpret(T, x) -> tt_bit_cast<T>(x), a helper
+        if tir.op_name(call) in SELECTS:  # a scalar select: C++'s `c ? a : b`
+            return tir.Select(*call.args)
         if tir.op_name(call) not in ("tirx.reinterpret", "tir.reinterpret"):
             return call
         to, (x,) = tir.dtype_of(call), call.args
@@ -234,11 +237,16 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
 
     dtype = tir.dtype_of(i)
     at = {i: tir.cast(dtype, B.add(B.mul(ti, TILE), r)), j: tir.cast(dtype, B.add(B.mul(tj, TILE), c))}
-    computed = tir.rewrite(tir.rewrite(value, element, types=tir.TensorLoad), bit_cast,
-                           types=tir.Call)
+    bits = float_bits(value)  # a float given as its bits: they go into the tile as they are
+    computed = tir.rewrite(tir.rewrite(value if bits is None else bits, element,
+                                       types=tir.TensorLoad), bit_cast, types=tir.Call)
     computed = tir.substitute(computed, at)
-    put = B.extern("tt_mask_put", addr, _elem_bytes(cb), r, c,
-                   B.call("tt_f32_bits", tir.cast("int32", computed), ret=B.U32))
+    if bits is not None:
+        word = tir.cast(B.U32, computed)
+        word = word if _elem_bytes(cb) == 4 else B.mul(word, 65536)  # 2 bytes: the upper half
+    else:
+        word = B.call("tt_f32_bits", tir.cast("int32", computed), ret=B.U32)
+    put = B.extern("tt_mask_put", addr, _elem_bytes(cb), r, c, word)
     return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
                  tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
                  B.extern("cb_reserve_back", scratch.index, 1),

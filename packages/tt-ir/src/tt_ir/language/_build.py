@@ -137,8 +137,9 @@ class Kernel:
         state = current_state("T.Kernel")
         threads = _threads3(self.threads)
         previous = state.func_attrs.get("tl.launch_threads")
-        if previous is not None and previous != threads:
-            raise fail(f"T.Kernel: threads={threads} differs from an earlier T.Kernel's {previous}")
+        if previous is not None:  # several T.Kernel scopes (TileLang's split-K reduction kernel
+            # beside its GEMM): threads mean nothing on Tenstorrent, so the largest is recorded
+            threads = [max(a, b) for a, b in zip(previous, threads)]
         state.func_attrs["tl.launch_threads"] = threads
         self._stack = contextlib.ExitStack()
         block_vars = [self._stack.enter_context(_T.launch_thread(axis, extent))
