@@ -262,3 +262,55 @@ def test_a_file_of_several_kernels_names_its_helpers_per_kernel(capsys, tmp_path
     path.write_text(TWO_KERNELS_FILE.replace("return X * 3", "return X * 4"))
     code, out, _ = run_main(["run", str(path), "--kernel", "triple"], capsys)
     assert "FAIL" in out
+
+
+TUNE_FILE = '''import tt_cli
+import tt_ir.language as T
+
+
+@tt_cli.autotune(configs=[dict(block=32), dict(block=64)])
+@tt_cli.jit(out_idx=[-1])
+def scale(M=128, N=128, block=32):
+    @T.prim_func
+    def main(X: T.Tensor((M, N), T.float32), Y: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(M, block)) as bx:
+            x = T.alloc_fragment((block, N), T.float32)
+            T.copy(X[bx * block, 0], x)
+            for i, j in T.Parallel(block, N):
+                x[i, j] = x[i, j] * 2.0
+            T.copy(x, Y[bx * block, 0])
+    return main
+'''
+
+
+def test_tune_ranks_candidates_lists_refusals_and_caches(capsys, tmp_path, monkeypatch):
+    """`tt tune`: the --try candidates ranked by the model, a refused one listed with its
+    reason, the best printed and written with -o; a second run reads the scores back from the
+    cache (keyed by the generated artifacts); with no --try, the kernel's autotune configs."""
+    monkeypatch.setenv("TT_RUNTIME_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "tune_me.py"
+    path.write_text(TUNE_FILE)
+    args = ["tune", str(path), "--try", "block=32,64,40", "-j", "1"]
+    code, out, _ = run_main([*args, "-o", str(tmp_path / "best")], capsys)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].split() == ["rank", "model", "time", "bound", "config"]
+    ranked = [line for line in lines[1:3]]
+    assert {line.split()[-1] for line in ranked} == {"block=32", "block=64"}
+    assert all(line.split()[0] in ("1", "2") and line.split()[2] == "us" for line in ranked)
+    assert "refused" in lines[3] and "block=40" in lines[3] and "multiple of 32" in lines[3]
+    best = lines[4]
+    assert best.startswith("best: --param block=") and best.split("=")[-1] == ranked[0].split("=")[-1]
+    assert (tmp_path / "best" / "tt.plan.json").is_file()
+    code, out, _ = run_main(args, capsys)
+    assert code == 0 and out.count("(cached)") == 2
+    code, out, _ = run_main(["tune", str(path), "-j", "1"], capsys)  # the autotune configs
+    assert code == 0 and out.count("(cached)") == 2 and "refused" not in out
+
+
+def test_tune_without_candidates_says_how_to_give_them(capsys, tmp_path):
+    path = tmp_path / "plain.py"
+    path.write_text(TUNE_FILE.replace("@tt_cli.autotune(configs=[dict(block=32), dict(block=64)])\n", ""))
+    code, _, err = run_main(["tune", str(path)], capsys)
+    assert code == 2
+    assert "nothing to tune: give candidate values with --try K=V1,V2" in err

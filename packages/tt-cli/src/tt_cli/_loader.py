@@ -118,17 +118,37 @@ def load_module(path: Path) -> ModuleType:
 
 
 def _candidates(module: ModuleType) -> dict[str, Any]:
+    """{name: kernel} of the module's kernels; an `@tt_cli.autotune` kernel as the kernel it
+    tunes (built with the --param values; `tt tune` ranks its configs)."""
     from tt_cli._driver import JitKernel
     from tt_cli._eager import EagerKernel
+    from tt_cli.autotuner import AutoTuned, AutoTunedEager
     from tt_ir import tir
 
     found = {}
     for name, value in vars(module).items():
         if name.startswith("_"):
             continue
+        if isinstance(value, AutoTuned):
+            value = value.jit
+        elif isinstance(value, AutoTunedEager):
+            value = value.eager
         if isinstance(value, (tir.PrimFunc, JitKernel, EagerKernel)):
             found[name] = value
     return found
+
+
+def tune_configs(path: Path, kernel: str | None) -> list[dict] | None:
+    """The configs of the file's `@tt_cli.autotune` kernel (`kernel`, or the only kernel), or
+    None when it is not autotuned."""
+    from tt_cli.autotuner import AutoTuned, AutoTunedEager, expand
+
+    module = load_module(path)
+    tuned = {n: v for n, v in vars(module).items()
+             if isinstance(v, (AutoTuned, AutoTunedEager)) and not n.startswith("_")}
+    name = kernel if kernel is not None else (next(iter(_candidates(module)))
+                                              if len(_candidates(module)) == 1 else None)
+    return expand(tuned[name].configs) if name in tuned else None
 
 
 def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | None = None) -> LoadedKernel:
@@ -144,7 +164,7 @@ def load_kernel(path: Path, kernel: str | None = None, params: dict[str, Any] | 
         if len(found) > 1:
             raise KernelFileError(f"{path} defines several kernels ({', '.join(sorted(found))}); choose one with --kernel NAME")
         kernel = next(iter(found))
-    value = getattr(module, kernel, None)
+    value = found.get(kernel, getattr(module, kernel, None))
     if value is None:
         names = ", ".join(sorted(found)) or "none"
         raise KernelFileError(f"{path} has no kernel '{kernel}'; kernels in it: {names}")

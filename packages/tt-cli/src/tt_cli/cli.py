@@ -6,6 +6,7 @@ message without a traceback (`-v` shows it) and exit with status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -143,6 +144,52 @@ def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: 
         ok = _runner.run_compiled(loaded, compiled, device, seed, _progress)
     if not ok:
         sys.exit(1)
+
+
+# ---- tune -------------------------------------------------------------------------------
+@cli.command("tune")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--kernel", help="Kernel to tune when the file defines several.")
+@click.option("--param", "params", multiple=True, metavar="K=V", help="Fixed factory parameter (repeatable).")
+@click.option("--try", "tries", multiple=True, metavar="K=V1,V2",
+              help="Candidate values of a parameter (repeatable; candidates are their product). "
+                   "Default: the kernel's @tt_cli.autotune configs.")
+@click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (default wormhole_b0).")
+@click.option("--jobs", "-j", type=int, default=os.cpu_count() or 1, show_default=True,
+              help="Candidates scored at once, in worker processes.")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False),
+              help="Write the best candidate's artifacts here.")
+@_option_flag
+@click.pass_obj
+def tune_cmd(ctx: Context, file: str, kernel, params, tries, arch, jobs: int, output) -> None:
+    """Rank a kernel's candidate parameters by the performance model of the silicon.
+
+    Each candidate is compiled, run once on the emulator on random inputs (the model needs
+    its counters) and scored; refusals are listed with their reason. Scores are cached by
+    the hash of the generated artifacts. Prints a ranked table and the best parameters.
+
+    \b
+    Examples:
+      tt tune examples/gemm.py --try block_M=64,128 --try block_N=64,128 --try num_stages=1,2
+      tt tune examples/gemm.py --param M=512 --try block_K=32,64 -o build/best
+    """
+    from tt_cli import _loader, _tuner
+    from tt_cli._output import check_output_dir, write_artifacts
+
+    if output:
+        check_output_dir(Path(output))
+    arch = arch or "wormhole_b0"
+    fixed = _loader.parse_params(params)
+    rows, best = _tuner.tune(file, kernel, fixed, _tuner.parse_tries(tries), arch,
+                             ctx.options(), max(1, jobs))
+    click.echo(_tuner.table(rows))
+    if best is None:
+        raise TTError(f"every candidate was refused; the first: {rows[0][1]['error']}")
+    click.echo("best: " + " ".join(f"--param {k}={v!r}" for k, v in best.items()))
+    if output:
+        _, compiled = _compile_file(ctx, file, kernel, tuple(
+            f"{k}={v!r}" for k, v in {**fixed, **best}.items()), arch)
+        click.echo(write_artifacts(compiled.artifacts, Path(output)))
 
 
 # ---- inspect ----------------------------------------------------------------------------
