@@ -314,3 +314,20 @@ def test_tune_without_candidates_says_how_to_give_them(capsys, tmp_path):
     code, _, err = run_main(["tune", str(path)], capsys)
     assert code == 2
     assert "nothing to tune: give candidate values with --try K=V1,V2" in err
+
+
+def test_run_and_inspect_print_json_for_scripts(capsys, tmp_path):
+    """`tt run --json`: one JSON object on stdout (outputs with their checks, the model's
+    estimate, the verdict); `tt inspect --json`: the validated plan."""
+    import json
+
+    path = tmp_path / "two.py"
+    path.write_text(TWO_KERNELS_FILE)
+    code, out, _ = run_main(["run", str(path), "--kernel", "triple", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["kernel"] == "scale" and data["passed"] is True and data["device"] == "emulator"
+    assert data["outputs"]["Y"]["check"]["max_abs_error"] == 0.0 and data["outputs"]["Y"]["shape"] == [64, 64]
+    assert data["estimate"]["time_us"] > 0 and data["estimate"]["bound"] in ("dram", "compute", "noc")
+    code, out, _ = run_main(["inspect", str(GOLDEN), "--json"], capsys)
+    assert code == 0 and json.loads(out)["kernel_name"] == "eltwise_add"

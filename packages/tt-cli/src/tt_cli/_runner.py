@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import ml_dtypes
 import numpy as np
@@ -35,21 +38,55 @@ def _inputs_of(plan: dict) -> list[dict]:
     return [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("input", "inout")]
 
 
-def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None]) -> bool:
+class Report:
+    """What `tt run` found: printed as text (the default), or collected for `--json`."""
+
+    def __init__(self, as_json: bool, kernel: str, arch: str, device: str):
+        self.as_json = as_json
+        self.data: dict = {"kernel": kernel, "arch": arch, "device": device, "outputs": {},
+                           "estimate": None, "passed": None}
+
+    def estimate(self, estimate: Any) -> None:
+        if self.as_json:
+            self.data["estimate"] = dataclasses.asdict(estimate)
+        else:
+            _print_estimate(estimate, self.data["arch"])
+
+    def output(self, name: str, array: np.ndarray, verdict: Any = None) -> None:
+        values = np.asarray(array, dtype=np.float64)
+        entry = {"shape": list(array.shape), "dtype": str(array.dtype), "mean": float(values.mean()),
+                 "min": float(values.min()), "max": float(values.max())}
+        if verdict is not None:
+            entry["check"] = {"passed": verdict.passed, **dataclasses.asdict(verdict)}
+        self.data["outputs"][name] = entry
+        if not self.as_json:
+            print(f"{name}: {verdict}" if verdict is not None else _description(name, array))
+
+    def finish(self, passed: bool | None, note: str | None = None) -> bool:
+        self.data["passed"] = passed
+        if self.as_json:
+            print(json.dumps(self.data, indent=2))
+        elif note is not None:
+            print(note)
+        return passed is not False
+
+
+def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None],
+                 as_json: bool = False) -> bool:
     """Runs a compiled kernel; compares with `reference` when the file has one."""
     buffers = _inputs_of(compiled.plan)
     inputs = loaded.call_with_params(loaded.make_inputs, seed) if loaded.make_inputs else random_inputs(buffers, seed)
     cores = len(compiled.plan["work"]["cores"])
     progress(f"running {compiled.name} on the {device} ({compiled.arch}, {cores} cores) ...")
     result = compiled.run(*inputs, device=device)
+    report = Report(as_json, compiled.name, compiled.arch, device)
     if device == "emulator":
-        _print_estimate(compiled.estimate(result), compiled.arch)
+        report.estimate(compiled.estimate(result))
     outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("output", "inout")]
     if loaded.reference is None:
         for buf in outputs:
-            _describe(buf["name"], result.outputs[buf["name"]])
-        print("no reference() in the kernel file: nothing to compare")
-        return True
+            report.output(buf["name"], result.outputs[buf["name"]])
+        return report.finish(None, "no reference() in the kernel file: nothing to compare")
     expected = loaded.call_reference(*[np.asarray(a, dtype=np.float64) if a.dtype.kind not in "iu" else a for a in inputs])
     expected = list(expected) if isinstance(expected, (tuple, list)) else [expected]
     if len(expected) != len(outputs):
@@ -61,10 +98,9 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
         bounds = [bounds] * len(outputs)
     for buf, exp, bound in zip(outputs, expected, bounds):
         verdict = check(result.outputs[buf["name"]], exp, buf["dtype"], bound=bound)
-        print(f"{buf['name']}: {verdict}")
+        report.output(buf["name"], result.outputs[buf["name"]], verdict)
         ok = ok and verdict.passed
-    print("PASS" if ok else "FAIL")
-    return ok
+    return report.finish(ok, "PASS" if ok else "FAIL")
 
 
 def read_plan(directory: Path) -> dict:
@@ -90,7 +126,8 @@ def read_plan(directory: Path) -> dict:
                           f"recompile them with `tt compile FILE.py -o {directory}`", field=e.field, path=e.path) from None
 
 
-def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None]) -> bool:
+def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None],
+            as_json: bool = False) -> bool:
     """Runs an artifact directory on random inputs and describes the outputs."""
     import tt_runtime
 
@@ -99,11 +136,12 @@ def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress:
     inputs = {b["name"]: a for b, a in zip(buffers, random_inputs(buffers, seed))}
     progress(f"running {plan['kernel_name']} on the {device} ({plan['arch']}) ...")
     result = tt_runtime.run(directory, inputs, arch=arch or plan["arch"], device=device)
+    report = Report(as_json, plan["kernel_name"], plan["arch"], device)
     if device == "emulator":
-        _print_estimate(tt_runtime.estimate(result, directory), plan["arch"])
+        report.estimate(tt_runtime.estimate(result, directory))
     for name, array in result.outputs.items():
-        _describe(name, array)
-    return True
+        report.output(name, array)
+    return report.finish(None)
 
 
 def _print_estimate(estimate, arch: str) -> None:
@@ -114,6 +152,6 @@ def _print_estimate(estimate, arch: str) -> None:
         print(f"  {line}", file=sys.stderr)
 
 
-def _describe(name: str, array: np.ndarray) -> None:
+def _description(name: str, array: np.ndarray) -> str:
     values = np.asarray(array, dtype=np.float64)
-    print(f"{name}: shape {array.shape} {array.dtype}, mean {values.mean():.6g}, min {values.min():.6g}, max {values.max():.6g}")
+    return f"{name}: shape {array.shape} {array.dtype}, mean {values.mean():.6g}, min {values.min():.6g}, max {values.max():.6g}"

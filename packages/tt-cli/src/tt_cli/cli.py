@@ -121,9 +121,11 @@ def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params
 @click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (files only).")
 @click.option("--device", type=click.Choice(["emulator", "hardware"]), default="emulator", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (outputs, checks, the model's estimate) for scripts.")
 @_option_flag
 @click.pass_obj
-def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int) -> None:
+def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int, as_json: bool) -> None:
     """Run FILE.py or an artifact DIR on random inputs.
 
     When the file defines `reference(*inputs)`, the outputs are compared with it and the
@@ -133,15 +135,16 @@ def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: 
     Examples:
       tt run examples/quickstart.py
       tt run build/gemm --seed 3
+      tt run examples/softmax.py --json > result.json
     """
     from tt_cli import _runner
 
     path = Path(target)
     if path.is_dir() or not path.suffix:
-        ok = _runner.run_dir(path, device, seed, arch, _progress)
+        ok = _runner.run_dir(path, device, seed, arch, _progress, as_json)
     else:
         loaded, compiled = _compile_file(ctx, target, kernel, params, arch)
-        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress)
+        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress, as_json)
     if not ok:
         sys.exit(1)
 
@@ -195,16 +198,21 @@ def tune_cmd(ctx: Context, file: str, kernel, params, tries, arch, jobs: int, ou
 # ---- inspect ----------------------------------------------------------------------------
 @cli.command("inspect")
 @click.argument("directory", type=click.Path(file_okay=False))
-def inspect_cmd(directory: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the validated plan as JSON, for scripts.")
+def inspect_cmd(directory: str, as_json: bool) -> None:
     """Show the cores, CBs, L1 use and runtime args of an artifact DIR.
 
     \b
-    Example:
+    Examples:
       tt inspect build/gemm
+      tt inspect build/gemm --json
     """
+    import json
+
     from tt_cli._runner import read_plan
 
-    click.echo(_report.inspect_text(read_plan(Path(directory))))
+    plan = read_plan(Path(directory))
+    click.echo(json.dumps(plan, indent=2) if as_json else _report.inspect_text(plan))
 
 
 # ---- ir / passes ------------------------------------------------------------------------
