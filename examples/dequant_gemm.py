@@ -14,13 +14,13 @@ converted back (`typecast_tile<Float32, Int8>`) before it is packed.
     tt run examples/dequant_gemm.py --kernel dequant_gemm
     tt run examples/dequant_gemm.py --kernel quantize
     tt run examples/dequant_gemm.py --kernel w4a8_gemm
-    tt run examples/dequant_gemm.py --kernel fp4_dequant
+    tt run examples/dequant_gemm.py --kernel unpack4 --param fmt=int4
 
 `w4a8_gemm` keeps 4-bit weights packed two to a byte and unpacks them on chip: the reader
 computes each int8 weight from its byte (`(b >> 4 * (j % 2)) & 15`, sign-extended through
 `T.reinterpret`), element by element, as no tile engine can; the GEMM and its int32 output
-then work as above. `fp4_dequant` does the same for fp4 (e2m1) values, writing each
-element's bfloat16 bits (`T.reinterpret("bfloat16", bits)`).
+then work as above. `unpack4` unpacks int4 or fp4 (e2m1) values alone, an fp4 value as its
+bfloat16 bits (`T.reinterpret("bfloat16", bits)`).
 """
 
 import numpy as np
@@ -116,26 +116,34 @@ def _fp4_as_bf16_bits(byte, half):
     return magnitude | (sign << T.uint16(15))
 
 
+def _fp4_value(byte, half):
+    return T.reinterpret("bfloat16", _fp4_as_bf16_bits(byte, half))
+
+
 @tt_cli.jit(out_idx=[-1])
-def fp4_dequant(N=64, K=256, block_N=32, block_K=128):
-    """bfloat16 weights from fp4 values packed two per byte: the reader writes each element's
-    bfloat16 bits (`T.reinterpret("bfloat16", bits)`)."""
+def unpack4(N=64, K=256, block_N=32, block_K=128, fmt="fp4"):
+    """The 4-bit values packed two per byte (low nibble first), unpacked by the reader: fp4
+    (e2m1) as bfloat16, each element written as its bits (`T.reinterpret("bfloat16", bits)`),
+    or int4 as int8."""
+    value, dtype = (_fp4_value, T.bfloat16) if fmt == "fp4" else (_int4, T.int8)
 
     @T.prim_func
-    def dequant(Bq: T.Tensor((N, K // 2), T.uint8), W: T.Tensor((N, K), T.bfloat16)):
+    def unpack(Bq: T.Tensor((N, K // 2), T.uint8), W: T.Tensor((N, K), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(K, block_K)) as (bx, by):
             packed = T.alloc_shared((block_N, block_K // 2), T.uint8)
-            w = T.alloc_fragment((block_N, block_K), T.bfloat16)
+            w = T.alloc_fragment((block_N, block_K), dtype)
             T.copy(Bq[bx * block_N, by * block_K // 2], packed)
             for i, j in T.Parallel(block_N, block_K):
-                w[i, j] = T.reinterpret("bfloat16", _fp4_as_bf16_bits(packed[i, j // 2], j % 2))
+                w[i, j] = value(packed[i, j // 2], j % 2)
             T.copy(w, W[bx * block_N, by * block_K])
 
-    return dequant
+    return unpack
 
 
-def fp4_dequant_reference(Bq):
-    """The fp4 (e2m1) values of the packed nibbles, low nibble first, as float32."""
+def unpack4_reference(Bq, fmt="fp4"):
+    """The packed values, low nibble first: fp4 (e2m1) as float32, or int4 as int8."""
+    if fmt != "fp4":
+        return unpack_int4(Bq)
     Bq = np.asarray(Bq, np.uint8)
     nibbles = np.stack([Bq & 15, Bq >> 4], axis=-1).reshape(Bq.shape[0], -1).astype(np.int64)
     sign = np.where(nibbles >> 3, -1.0, 1.0)
@@ -144,7 +152,8 @@ def fp4_dequant_reference(Bq):
     return (sign * magnitude).astype(np.float32)
 
 
-def fp4_dequant_inputs(seed, N=64, K=256):
+def unpack4_inputs(seed, N=64, K=256):
+    """Every byte value (`tt run` uses these)."""
     return [np.random.default_rng(seed).integers(0, 256, (N, K // 2)).astype(np.uint8)]
 
 

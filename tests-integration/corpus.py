@@ -193,7 +193,8 @@ QUANT = [
          dict(M=96, N=64, K=128, block_M=32, block_N=32, block_K=128)),
     Case("w4a8-gemm-partial-blocks", "dequant_gemm.py", "w4a8_gemm",
          dict(M=80, N=96, K=256, block_M=64, block_N=64, block_K=128)),
-    Case("fp4-dequant-bf16", "dequant_gemm.py", "fp4_dequant", dict(N=64, K=256)),
+    Case("unpack-fp4-bf16", "dequant_gemm.py", "unpack4", dict(N=64, K=256)),
+    Case("unpack-int4-partial", "dequant_gemm.py", "unpack4", dict(N=80, K=192, block_K=64, fmt="int4")),
 ]
 
 CORPUS = GEMM + MCAST + QUICKSTART + ELTWISE + DIRECT + REDUCE + SOFTMAX + NORM + ATTENTION + CAST + CONV + COLUMNS \

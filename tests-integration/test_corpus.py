@@ -16,8 +16,8 @@ float64 from those same rounded values. Pass criteria, per output dtype:
 * weight quantization (`examples/dequant_gemm.py`): `quantize` equal to its reference element
   for element (int8 / uint8); `dequant_gemm` within its `error_bound` (exact products, float32
   sums, one bfloat16 rounding) and Pearson >= 0.999; `w4a8_gemm` (int4 pairs unpacked by the
-  reader, int8 activations, int32 output) and `fp4_dequant` (fp4 pairs as bfloat16 bits) equal
-  to their references, exactly.
+  reader, int8 activations, int32 output) and `unpack4` (int4 pairs as int8, fp4 pairs as
+  bfloat16 bits) equal to their references, exactly.
 * top-k (`examples/topk.py`): values and int32 indices equal to its reference, exactly (a
   max, a comparison and a select round nothing; ties are likely in bfloat16).
 * reductions: `examples/reduce.py`'s `error_bound` (a sum rounds once at pack: 2 * 2^-8 *
@@ -117,10 +117,12 @@ def test_case(case, arch, device):
         np.testing.assert_array_equal(q, want)
         assert len(np.unique(q)) > 100  # the whole range is exercised
         return
-    if case.example == "dequant_gemm.py" and case.factory == "fp4_dequant":  # bits: exact
-        (bq,) = module.fp4_dequant_inputs(2, **{k: case.params[k] for k in ("N", "K")})
+    if case.example == "dequant_gemm.py" and case.factory == "unpack4":  # bits: exact
+        (bq,) = module.unpack4_inputs(2, **{k: case.params[k] for k in ("N", "K")})
         (w,) = kernel.run(bq, device=device).outputs.values()
-        np.testing.assert_array_equal(np.asarray(w, np.float32), module.fp4_dequant_reference(bq))
+        want = module.unpack4_reference(bq, case.params.get("fmt", "fp4"))
+        assert w.dtype == (np.int8 if want.dtype == np.int8 else ml_dtypes.bfloat16)
+        np.testing.assert_array_equal(np.asarray(w, np.float32), np.asarray(want, np.float32))
         return
     if case.example == "dequant_gemm.py" and case.factory == "w4a8_gemm":  # integers: exact
         a, bq = module.w4a8_gemm_inputs(1, **{k: case.params[k] for k in ("M", "N", "K")})

@@ -120,29 +120,14 @@ def test_int32_with_16_bit_dst_is_refused():
     assert "leave fp32_acc unset (or True)" in text
 
 
-@tt_cli.jit(out_idx=[-1])
-def int4_unpack(N=64, K=192, bn=32, bk=64):
-
-    @T.prim_func
-    def unpack(Bq: T.Tensor((N, K // 2), T.uint8), W: T.Tensor((N, K), T.int8)):
-        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(K, bk)) as (bx, by):
-            packed = T.alloc_shared((bn, bk // 2), T.uint8)
-            w = T.alloc_fragment((bn, bk), T.int8)
-            T.copy(Bq[bx * bn, by * bk // 2], packed)
-            for i, j in T.Parallel(bn, bk):
-                w[i, j] = T.reinterpret("int8", ((packed[i, j // 2] >> (T.Cast("uint8", j % 2) * T.uint8(4)))
-                                                 & T.uint8(15)) << T.uint8(4)) >> T.int8(4)
-            T.copy(w, W[bx * bn, by * bk])
-
-    return unpack
-
-
 @pytest.mark.parametrize("arch", ARCHES)
 def test_the_reader_unpacks_int4_pairs(arch):
     """Every byte value, unpacked into two sign-extended int4 values by the reader (an index
     remap and bit operations, element by element) and written to an int8 tensor."""
-    unpack_int4 = load_example("dequant_gemm.py").unpack_int4
+    module = load_example("dequant_gemm.py")
     bq = np.arange(64 * 96, dtype=np.int64).reshape(64, 96).astype(np.uint8)
-    (w,) = tt_cli.compile(int4_unpack.factory(), out_idx=[-1], arch=arch).run(bq).outputs.values()
+    kernel = tt_cli.compile(module.unpack4.factory(N=64, K=192, block_K=64, fmt="int4"), out_idx=[-1],
+                            arch=arch)
+    (w,) = kernel.run(bq).outputs.values()
     assert w.dtype == np.int8
-    np.testing.assert_array_equal(w, unpack_int4(bq))
+    np.testing.assert_array_equal(w, module.unpack_int4(bq))
