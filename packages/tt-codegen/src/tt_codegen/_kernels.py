@@ -50,7 +50,7 @@ def render_kernel(func: Any, role: str, kernel: dict, plan: dict) -> str:
         includes = compute_includes(printer.callees)
         role_note = "compute"
     else:
-        includes = [DATAFLOW_HEADER]
+        includes = [DATAFLOW_HEADER] + (["api/debug/dprint.h"] if "DPRINT" in printer.callees else [])
         role_note = f"{role}, {kernel['processor']} / {kernel['noc']}"
     cbs = [{"name": cb_names[i], "index": i} for i in sorted(printer.used_cbs)]
     return render(

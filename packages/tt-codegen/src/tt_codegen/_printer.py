@@ -14,6 +14,7 @@ no list of valid callee names (sdk-check and the emulator do). What it does know
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
@@ -427,6 +428,8 @@ class KernelPrinter:
         return f"{callee}({', '.join(args)})"
 
     def _arg(self, arg: Any, is_cb: bool, callee: str) -> str:
+        if isinstance(arg, tir.StringImm) and callee == "DPRINT":  # T.print's format string
+            return json.dumps(str(arg.value))  # a C string literal: quotes and escapes
         if isinstance(arg, tir.StringImm):
             raise CodegenError(f"{self.kernel}: {callee}: string arguments are not part of TT TIR")
         if not (is_cb and isinstance(arg, tir.IntImm)):

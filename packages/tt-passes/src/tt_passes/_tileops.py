@@ -88,6 +88,8 @@ OPS: dict = {op.name: op for op in (
            doc="an h x w tile block the reader computes element by element: `value` over the "
                "tensor's elements (index remaps, integer and bit operations) at block row i, "
                "column j, the tensor's tiles read into the scratch CB as needed"),
+    TileOp("tt.print", "reader", "noc", ("msg", "value"),
+           doc="T.print: the reader prints a message and a scalar value (DPRINT) per block trip"),
     TileOp("tt.scaler_fill", "reader", "noc", ("cb",), writes=("cb",),
            doc="a reduction's scaler tile (1.0 in row 0 of every face), once per kernel"),
     TileOp("tt.matmul_block", "compute", "fpu", ("in0", "in1", "out", "mt", "nt", "kt",

@@ -22,6 +22,8 @@ Rewrites:
   element the value with each tensor element read by `tt_tensor_elem` (whole source tiles
   read into the scratch tile as they are needed) and written by `tt_mask_put` as fp32 bits,
   the scratch tile pushed, waited for and popped by the reader itself, `cb_push_back`.
+- reader, `tt.print("msg", value?)` (T.print): `DPRINT("msg{}\n", value)` (TT-Metalium 0.81's
+  format-string DPRINT; braces in the message doubled).
 - reader, `tt.scaler_fill(cb)` (once per kernel): `cb_reserve_back(cb, 1)`,
   `tt_fill_scaler(get_write_ptr(cb), page, word)` (1.0 in the first row of every face,
   the rest zero; word = 1.0 in the CB's format, repeated to 32 bits), `cb_push_back`;
@@ -295,6 +297,10 @@ def lower_moves(body: Any, cbs: dict, buffers: dict, accs: dict,
             return fill_scaler(cbs[tir.as_int(hit[1][0])])
         if hit is not None and hit[0] == "tt.index_block":
             return index_block(cbs[tir.as_int(hit[1][0])], hit[1])
+        if hit is not None and hit[0] == "tt.print":  # T.print: DPRINT("msg{}\n", value)
+            msg = B.string(hit[1][0]).replace("{", "{{").replace("}", "}}")
+            value = hit[1][1:]
+            return B.extern("DPRINT", tir.StringImm(msg + ("{}" if value else "") + "\n"), *value)
         if hit is not None and hit[0] == "tt.elements_in":
             args = hit[1]
             buf = buffers[B.string(args[1])]

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -219,6 +220,8 @@ def run(
         report = _read_report(report_path)
         if proc.returncode != 0 or report.get("status") != "ok":
             _raise_for(proc, report, artifact_dir)
+        if proc.stderr:  # the kernels' own prints (DPRINT, T.print)
+            sys.stderr.write(proc.stderr)
         outputs = {}
         for b in plan.buffers:
             if b.role not in ("output", "inout"):

@@ -249,6 +249,23 @@ def use_swizzle(panel_size: int, order: str = "row", enable: bool = True) -> Any
     return _T.attr(0, "threadblock_swizzle_pattern", _tirx.tvm_tuple(name, panel_size))
 
 
+def print(obj: Any = None, msg: str = "", **_thread_options: Any) -> None:  # noqa: A001
+    """`T.print(value, msg="...")` / `T.print(msg="...")`: the reader prints the message and the
+    value (block indices, loop variables and arithmetic on them) once per block trip, with
+    TT-Metalium's DPRINT (the emulator writes it to stderr). TileLang's warp options are
+    accepted and mean nothing here. A buffer is refused: its blocks live in circular buffers
+    spread over three kernels and many cores; copy it to an output tensor and print that."""
+    if obj is not None and _tir.is_buffer(obj):
+        raise TTError(f"T.print({obj.name}): printing a buffer is not supported on Tenstorrent "
+                      "(its blocks live in circular buffers spread over three kernels and many "
+                      "cores); copy it to an output tensor and print that on the host, or print "
+                      "scalar values (block indices, loop variables)")
+    if not isinstance(msg, str):
+        raise TTError(f"T.print: msg must be a string, got {type(msg).__name__}")
+    args = [_tir.StringImm(msg)] + ([] if obj is None else [obj])
+    _T.evaluate(_tirx.call_extern("int32", "tt.print", *args))
+
+
 # TileLang's thread- and warp-level ops: a Tenstorrent core runs its kernel once per block,
 # with no threads the kernel could index or synchronize.
 _THREAD_LEVEL = ("get_thread_binding", "get_thread_bindings", "alloc_reducer", "finalize_reducer",
@@ -347,6 +364,7 @@ __all__ = [
     "min",
     "parallel",
     "prim_func",
+    "print",
     "reduce",
     "reduce_absmax",
     "reduce_abssum",
