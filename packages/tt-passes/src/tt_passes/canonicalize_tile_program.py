@@ -10,6 +10,13 @@ Rewrites:
   `_canon_im2col`); it is refused, naming the numbers, unless the block is whole tiles and
   block_K divides the channels.
 - `T.Select(c, a, b)` is `T.if_then_else(c, a, b)` (both sides are computed on tiles anyway).
+- A whole integer block computed from one tensor's elements at remapped indices or through
+  bit operations (int4 / fp4 unpacking: `w[i, j] = T.reinterpret(..., packed[i, j // 2] >>
+  ...)`) becomes a `T.copy` from the tensor marked "elements" with the value over the
+  tensor; the copies that only fed it are dropped (see `_canon_elements`). The reader
+  computes it element by element.
+- Column stores (`S[bx * bm + i, by] = s[i]`, the column a block index or a loop) gather
+  the columns on chip and copy the tile row out once (see `_canon_columns`).
 - Scalar locals (`y = by * bm + i`, TVMScript's `x: T.int32 = ...`, `T.alloc_var` written
   once): a `local` buffer of one element stored once with an index expression (no tensor
   or fragment read) is forwarded into every later load in the same sequence, and its
@@ -31,6 +38,8 @@ Rewrites:
   c)`) is `S * keep + fill`, of two values `X * keep + Z * drop` (generated blocks); a
   store under an index `if` is that select with the old value, or unconditional when
   nothing else writes the block.
+- An element's index used as a value (`T.if_then_else(x == top[i], j, -1)`, `x + t`) is
+  read from a fresh block `<name>_index` of the index's dtype that the reader generates.
 - T.Parallel nests that read or write tensors directly (`C[by * bm + i, bx * bn + j] =
   A[by * bm + i, bx * bn + j] + B[...]`): each tensor indexed as `base + i` / `base + j`
   in the nest's last dims (the same bases at every access, leading dims free of the nest's
@@ -54,6 +63,9 @@ Rewrites:
   buffer `A_local_1`, which later uses read; the value before it stays in `A_local`.
   Redefinitions inside a deeper loop (`acc[i, j] += ...` over k) are loop-carried and keep
   their buffer, as do GEMM accumulators.
+- A block loaded from an integer tensor, or loaded once and rewritten by every trip of a
+  serial loop that does not load it, is loaded into `<name>_in` and copied on chip (the
+  integer tiles are converted there; the loop carries a block made on chip).
 - A block copied to a tensor and also read on chip, or loaded from a tensor (a pure
   copy), is first copied on chip into a fresh fragment `<name>_out`, which the writer
   drains (one CB has one consumer kernel).

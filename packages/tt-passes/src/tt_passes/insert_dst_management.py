@@ -39,6 +39,10 @@ ops the binary SFPU ops on DST, scalars the binop-with-scalar ops (fp32 bit patt
 The epilogue's CB waits are placed once per block (under `if k == last` with partials).
 `matmul_tiles(A, B, a, b, dst)` indexes A's block row-major (m*Kt + k) and B's
 (k*Nt + n, or n*Kt + k with transpose_B), both counted from the CB front.
+Integer CBs (Int32 / Int8 / UInt8: on chip integer blocks are float32): `typecast_tile<IN,
+Float32>` follows each `copy_tile` from one, and `typecast_tile<Float32, OUT>` precedes the
+`tile_regs_commit` of each sub-block packed to one (on the last K trip only, with partials).
+A gemm whose K loop has one trip and holds other on-chip work takes DST inside that trip.
 Guarantees: every DST index is < capacity; acquire/commit/wait/release are balanced
 on every path; every page pushed to C or the partials CB is later popped.
 """

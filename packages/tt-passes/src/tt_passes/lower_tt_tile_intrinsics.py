@@ -14,6 +14,10 @@ Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-pass
     T.reduce_sum/max(X, S, dim)      -> tt.reduce_block("sum"|"max", "row"|"col", cbX, cbScaler,
                                                          cbS, h, w)   (dim 1: row, 0: col)
     (once, at the top of the kernel, per reduced source) -> tt.scaler_fill(cbScaler)
+    T.copy marked "im2col" / "elements" (canonicalize) -> tt.im2col_in(...) / tt.elements_in(
+                                        cb, "B", h, w, scratch, value, i, j): reader-made blocks
+    T.Parallel of an index mask or an index value -> tt.index_block(cb, cond, i, j, yes, no, h, w)
+    T.print(value, msg)              -> tt.print("msg", value)   (the reader prints)
 
 An expression tree (tt_passes._expr) has tile leaves `$k` (the k-th input CB; the 8
 input slots are padded with the first) and `acc` (C itself: a gemm accumulator, or a
