@@ -13,7 +13,7 @@ import ml_dtypes
 import numpy as np
 
 from tt_cli._check import check
-from tt_ir import SchemaError, TTError
+from tt_ir import SchemaError, TTError, dtypes
 
 _HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32,
                "int8": np.int8, "uint8": np.uint8}
@@ -25,7 +25,7 @@ def random_inputs(buffers: list[dict], seed: int) -> list[np.ndarray]:
     arrays = []
     for buf in buffers:
         shape = tuple(buf["shape"])
-        if buf["dtype"] in ("int32", "int8", "uint8"):
+        if buf["dtype"] in dtypes.INTEGER_DTYPES:
             low = 0 if buf["dtype"] == "uint8" else -8
             arrays.append(rng.integers(low, 8, size=shape).astype(_HOST_DTYPE[buf["dtype"]]))
             continue

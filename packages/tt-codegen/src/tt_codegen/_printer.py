@@ -7,7 +7,8 @@ no list of valid callee names (sdk-check and the emulator do). What it does know
 
 - the special forms `TensorAccessor` (bound to a handle) and the L1 helpers the kernel file
   defines when used (`HELPERS`: `tt_fill_zeros`, `tt_fill_scaler`, `tt_fill_tile`, `tt_mask_put`, `tt_f32_bits`,
-  `tt_tensor_elem`, `tt_bit_cast<T>`, `tt_im2col_tile`);
+  `tt_tensor_elem`, `tt_bit_cast` (printed with the call's type, `tt_bit_cast<int8_t>`),
+  `tt_im2col_tile`);
 - which argument positions of which calls are circular-buffer ids (`CB_ARGS`), so literal
   ids there print as the kernel's `cb_<name>` constants.
 """
@@ -384,18 +385,19 @@ class KernelPrinter:
         lmin = _OR + 2 if prec == _OR else (_SHIFT + 1 if prec in (_BITAND, _BITXOR, _BITOR, _SHIFT)
                                            else prec)
         text = f"{self._paren(left, lmin)} {op} {self._paren(right, max(lmin, prec + 1))}"
-        dtype = tir.dtype_of(node)
-        if dtype in ("int8", "uint8", "int16", "uint16") and prec not in (_REL, _EQ, _AND, _OR):
-            return f"static_cast<{cxx_type(dtype, self.kernel)}>({text})", _PRIMARY
-        return text, prec
+        return (text, prec) if prec in (_REL, _EQ, _AND, _OR) else self._wrapped(node, text, prec)
 
     @expr.register
     def _(self, node: tir.BitwiseNot) -> tuple[str, int]:
-        text = "~" + self._paren(self.expr(node.a), _UNARY)
+        return self._wrapped(node, "~" + self._paren(self.expr(node.a), _UNARY), _UNARY)
+
+    def _wrapped(self, node: Any, text: str, prec: int) -> tuple[str, int]:
+        """A result narrower than 32 bits cast back to its type (C++ computes in int; TIR
+        wraps in the type)."""
         dtype = tir.dtype_of(node)
         if dtype in ("int8", "uint8", "int16", "uint16"):
             return f"static_cast<{cxx_type(dtype, self.kernel)}>({text})", _PRIMARY
-        return text, _UNARY
+        return text, prec
 
     def _minmax(self, node: Any, op: str) -> tuple[str, int]:
         a, b = self.expr(node.a)[0], self.expr(node.b)[0]
@@ -423,6 +425,8 @@ class KernelPrinter:
         self._note_callee(callee)
         if _base_name(callee) in HELPERS:
             self.helpers.add(_base_name(callee))
+        if callee == "tt_bit_cast":  # the bits as the call's type: tt_bit_cast<int8_t>(x)
+            callee = f"tt_bit_cast<{cxx_type(tir.dtype_of(node), f'{self.kernel}: tt_bit_cast')}>"
         cb_positions = CB_ARGS.get(_base_name(callee), ())
         args = [self._arg(arg, i in cb_positions, callee) for i, arg in enumerate(node.args[1:])]
         return f"{callee}({', '.join(args)})"

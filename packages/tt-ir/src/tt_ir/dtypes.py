@@ -16,6 +16,8 @@ from tt_ir.errors import SchemaError
 __all__ = [
     "DATA_FORMATS",
     "DTYPES",
+    "INTEGER_DTYPES",
+    "INTEGER_FORMATS",
     "data_format",
     "dtype_name",
     "dtype_of",
@@ -51,6 +53,9 @@ _TILE_BYTES = {
 
 DTYPES: tuple[str, ...] = tuple(_FORMAT_OF_DTYPE)
 DATA_FORMATS: tuple[str, ...] = tuple(_FORMAT_CODES)
+# Integer dtypes and their formats: on chip their blocks are float32 (typecast_tile converts)
+INTEGER_DTYPES: tuple[str, ...] = ("int32", "int8", "uint8")
+INTEGER_FORMATS: tuple[str, ...] = tuple(_FORMAT_OF_DTYPE[d] for d in INTEGER_DTYPES)
 
 
 def dtype_name(dtype: Any) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes._canon_staging import ON_CHIP, covers_block, parallel_nest
+from tt_passes._canon_versions import reads_on_chip, written_on_chip
 
 MARK = "elements"
 
@@ -55,14 +56,8 @@ def _sources(body: Any) -> dict:
     for call in _copies(body):
         dst = tir.decode_region(call.args[1]).buffer
         writers.setdefault(dst, []).append(call)
-    for store in tir.collect(body, tir.BufferStore):
-        writers.setdefault(store.buffer, []).append(None)
-    for call in tir.collect(body, tir.Call):
-        if tir.is_call(call, "tl.tileop.fill", "tl.tileop.reduce", "tl.tileop.gemm"):
-            arg = {"tl.tileop.fill": 0, "tl.tileop.reduce": 1}.get(tir.op_name(call))
-            buf = tir.decode_gemm(call).C.buffer if arg is None else \
-                tir.decode_region(call.args[arg]).buffer
-            writers.setdefault(buf, []).append(None)
+    for buf in written_on_chip(body, copies=False):  # stores, fills, reductions, gemms
+        writers.setdefault(buf, []).append(None)
     out: dict = {}
     for _ in range(4):  # chains: tensor -> shared -> fragment
         for buf, calls in writers.items():
@@ -165,14 +160,8 @@ def _drop_dead_copies(body: Any, fed: list) -> Any:
             chain.append(buf)
             buf = writer.get(buf)
     for _ in range(len(chain)):
-        read = {x.source for st in tir.collect(body, tir.BufferStore)  # not the tl.region
-                for x in tir.collect(st.value, tir.TensorLoad)}     # operands: loads too
-        for call in tir.collect(body, tir.Call):
-            if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce"):
-                read.add(tir.decode_region(call.args[0]).buffer)
-            elif tir.is_call(call, "tl.tileop.gemm"):
-                g = tir.decode_gemm(call)
-                read.update((g.A.buffer, g.B.buffer, g.C.buffer))
+        read = set(reads_on_chip(body)) | {tir.decode_region(c.args[0]).buffer
+                                            for c in _copies(body)}  # copies to tensors too
         dead = [b for b in chain if b not in read]
         if not dead:
             return body

@@ -24,7 +24,7 @@ import struct
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import _free, covers_block, parallel_nest
+from tt_passes._canon_staging import _free, covers_block, fresh_nest, parallel_nest
 
 SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
 COMPARISONS = ("LT", "LE", "GT", "GE")
@@ -151,12 +151,7 @@ def index_values(body: Any) -> Any:
                 shape = [tir.as_int(d) for d in inner.buffer.shape]
                 name = f"{inner.buffer.name}_index" + (str(len(made)) if made else "")
                 buf = tir.make_buffer(shape, tir.dtype_of(own), name, scope="local.fragment")
-                fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in ivars]
-                renamed = dict(zip(ivars, fresh))
-                gen = tir.BufferStore(buf, tir.substitute(own, renamed), fresh)
-                for v, (_, n) in reversed(list(zip(fresh, nest))):  # its own loop variables
-                    gen = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
-                                  tir.ForKind.PARALLEL, gen)
+                gen = fresh_nest(nest, tir.BufferStore(buf, own, list(ivars)))
                 made.extend([tir.AllocBuffer(buf), gen])
                 loaded = tir.load(buf, list(inner.indices))
                 return loaded if tir.dtype_of(e) == tir.dtype_of(own) \

@@ -105,6 +105,18 @@ def parallel_nest(loop: Any) -> tuple[list, Any]:
     return nest, s
 
 
+def fresh_nest(nest: list, body: Any) -> Any:
+    """`body` (written over the nest's variables) in a T.Parallel nest of the same extents
+    with variables of its own: a loop variable is defined once in TIR."""
+    vars_ = [v for v, _ in nest]
+    fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in vars_]
+    stmt = tir.substitute(body, dict(zip(vars_, fresh)))
+    for v, (_, n) in reversed(list(zip(fresh, nest))):
+        stmt = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
+                       tir.ForKind.PARALLEL, stmt)
+    return stmt
+
+
 def covers_block(nest: list, store: Any) -> bool:
     """Whether `store` in the nest writes a whole on-chip buffer as `buf[i, j]` (one var per
     dim, the nest's extents its shape)."""
@@ -310,15 +322,6 @@ def split_parallel_bodies(body: Any, only: Any = None) -> Any:
                 not all(isinstance(x, tir.BufferStore) for x in inner.seq) or \
                 (only is not None and not only(inner.seq)):
             return s
-        vars_ = [v for v, _ in nest]
-        out = []
-        for store in inner.seq:
-            fresh = [tir.make_var(str(v.name), tir.dtype_of(v)) for v in vars_]
-            stmt = tir.substitute(store, dict(zip(vars_, fresh)))
-            for v, (_, n) in reversed(list(zip(fresh, nest))):
-                stmt = tir.For(v, tir.const(0, tir.dtype_of(v)), tir.const(n, tir.dtype_of(v)),
-                               tir.ForKind.PARALLEL, stmt)
-            out.append(stmt)
-        return tir.seq(*out)
+        return tir.seq(*[fresh_nest(nest, store) for store in inner.seq])
 
     return tir.rewrite(body, visit, types=tir.For)

@@ -307,14 +307,14 @@ def staged_loads(body: Any) -> Any:
     return tir.rewrite(body, visit, types=tir.Evaluate) if staged else body
 
 
-def written_on_chip(s: Any) -> list:
-    """Buffers `s` writes on chip: stores, on-chip copies' and reductions' destinations,
-    fills, gemm targets."""
+def written_on_chip(s: Any, copies: bool = True) -> list:
+    """Buffers `s` writes on chip: stores, on-chip copies' (unless `copies` is False) and
+    reductions' destinations, fills, gemm targets."""
     out = [x.buffer for x in tir.collect(s, tir.BufferStore)]
     for call in tir.collect(s, tir.Call):
         if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce"):
             src, dst = (tir.decode_region(a).buffer for a in call.args[:2])
-            if tir.scope_of(src) != "global" or tir.is_call(call, "tl.tileop.reduce"):
+            if (copies and tir.scope_of(src) != "global") or tir.is_call(call, "tl.tileop.reduce"):
                 out.append(dst)
         elif tir.is_call(call, "tl.tileop.fill"):
             out.append(tir.decode_region(call.args[0]).buffer)

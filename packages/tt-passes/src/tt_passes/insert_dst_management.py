@@ -52,7 +52,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import tir
+from tt_ir import dtypes, tir
 from tt_passes import _build as B
 from tt_passes import _expr, _meta, _tileops
 from tt_passes._base import TTPass, replace_func, role_funcs
@@ -274,15 +274,9 @@ def reduce_section(args: list, cb: Any, si: Any, sj: Any) -> Any:
 
 
 # --- integer outputs ----------------------------------------------------------------
-# tt::DataFormat values of typecast_tile's template arguments (tensix_types.h)
-FORMAT_CODE = {"Float32": 0, "Float16": 1, "Float16_b": 5, "Int32": 8, "Int8": 14, "UInt32": 24,
-               "UInt8": 30}
-INTEGER_FORMATS = ("Int32", "UInt32", "Int8", "UInt8")
-
-
 def typecast(fmt_in: str, fmt_out: str) -> str:
     """`typecast_tile<IN, OUT>` of two data formats (their tt::DataFormat codes)."""
-    return f"typecast_tile<{FORMAT_CODE[fmt_in]}, {FORMAT_CODE[fmt_out]}>"
+    return f"typecast_tile<{dtypes.format_code(fmt_in)}, {dtypes.format_code(fmt_out)}>"
 
 
 def _calls(stmt: Any, name: str) -> bool:
@@ -298,7 +292,7 @@ def typecast_int_packs(body: Any, cbs: dict) -> Any:
     def packs_int(stmt: Any) -> bool:
         calls = [c for c in tir.collect(stmt, tir.Call) if tir.extern_name(c) is not None]
         return bool(calls) and all(tir.extern_name(c) == "pack_tile" for c in calls) and all(
-            cbs[tir.as_int(c.args[2])].data_format in INTEGER_FORMATS for c in calls)
+            cbs[tir.as_int(c.args[2])].data_format in dtypes.INTEGER_FORMATS for c in calls)
 
     def cast(stmt: Any) -> Any:
         def one(e: Any) -> Any:
@@ -345,7 +339,7 @@ def typecast_int_unpacks(body: Any, cbs: dict) -> Any:
             return e
         cb, _, slot = e.value.args[1:4]
         fmt = cbs[tir.as_int(cb)].data_format
-        if fmt not in INTEGER_FORMATS:
+        if fmt not in dtypes.INTEGER_FORMATS:
             return e
         return B.seq(e, B.extern(typecast(fmt, "Float32"), slot))
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import get_arch, tir
+from tt_ir import dtypes, get_arch, tir
 from tt_passes import _build as B
 from tt_passes import _mcast, _meta, _tileops
 from tt_passes._base import TTPass, map_roles
@@ -204,10 +204,6 @@ def gather_block(cb: Any, scratch: Any, acc: Any, args: list) -> Any:
                  B.extern("cb_push_back", cb.index, h * w))
 
 
-_CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "uint16": "uint16_t",
-           "int32": "int32_t", "uint32": "uint32_t", "float32": "float"}
-
-
 def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
     """The reader's block of `tt.elements_in`: per element (r, c) of each tile (ti, tj), the
     value with i = ti * 32 + r, j = tj * 32 + c and each tensor element read by
@@ -221,7 +217,7 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
     l1, sl1, cached = B.var(f"{cb.name}_l1"), B.var(f"{scratch.name}_l1"), B.var("cached_tile")
     ti, tj, r, c = _idx("ti", h), _idx("tj", w), B.var("r"), B.var("c")
     addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
-    src_bytes = {"Int8": 1, "UInt8": 1, "Float16_b": 2, "Float16": 2}.get(buf.data_format, 4)
+    src_bytes = dtypes.tile_bytes(buf.data_format) // (TILE * TILE)  # 1, 2 or 4
 
     def element(load: Any) -> Any:
         row, col = (tir.cast(B.U32, x) for x in load.indices[-2:])
@@ -229,13 +225,13 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
                      src_bytes, ret=B.U32)
         return tir.cast(tir.dtype_of(load), raw)
 
-    def bit_cast(call: Any) -> Any:  # reinterpret(T, x) -> tt_bit_cast<T>(x), a helper
+    def bit_cast(call: Any) -> Any:  # reinterpret(T, x) -> tt_bit_cast<T>(x) (T: its dtype)
         if tir.op_name(call) in SELECTS:  # a scalar select: C++'s `c ? a : b`
             return tir.Select(*call.args)
         if tir.op_name(call) not in ("tirx.reinterpret", "tir.reinterpret"):
             return call
         to, (x,) = tir.dtype_of(call), call.args
-        return tir.call_extern(to, f"tt_bit_cast<{_CTYPES[to]}>", tir.cast(tir.dtype_of(x), x))
+        return tir.call_extern(to, "tt_bit_cast", tir.cast(tir.dtype_of(x), x))
 
     dtype = tir.dtype_of(i)
     at = {i: tir.cast(dtype, B.add(B.mul(ti, TILE), r)), j: tir.cast(dtype, B.add(B.mul(tj, TILE), c))}

@@ -252,10 +252,10 @@ def wants_fp32_acc(uses: dict, buffers: dict) -> bool:
     fp32 fragment of a bf16 kernel: softmax/norm statistics; an int32 block, held as
     float32) or any moved tensor is float32 or int32 (typecast_tile needs 32-bit DST)."""
     for use in uses.values():
-        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float", "int32", "int8", "uint8")
+        fp32 = str(use.alloc.buffer.dtype) in ("float32", "float", *dtypes.INTEGER_DTYPES)
         if fp32 and (use.accumulator or use.computed):
             return True
-    return any(buffers[n].dtype in ("float32", "int32", "int8", "uint8") for u in uses.values()
+    return any(buffers[n].dtype in ("float32", *dtypes.INTEGER_DTYPES) for u in uses.values()
                for n in (u.loaded_from, u.stored_to) if n is not None)
 
 
@@ -275,7 +275,7 @@ class PropagateTTLayout(TTPass):
         check_tile_ops(self, func.body)
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         uses = collect_uses(func.body)
-        ints = sorted(n for n, b in buffers.items() if b.dtype in ("int32", "int8", "uint8"))
+        ints = sorted(n for n, b in buffers.items() if b.dtype in dtypes.INTEGER_DTYPES)
         fp32 = (wants_fp32_acc(uses, buffers) or bool(ints)) if self.fp32_acc is None \
             else bool(self.fp32_acc)
         if ints and not fp32:
@@ -423,7 +423,7 @@ class PropagateTTLayout(TTPass):
 
 def _dtype(use: Use) -> str:
     dtype = str(use.alloc.buffer.dtype)
-    return "float32" if dtype in ("float", "int32", "int8", "uint8") else dtype
+    return "float32" if dtype in ("float", *dtypes.INTEGER_DTYPES) else dtype
 
 
 def scaler_cb(src: Any) -> Any:

@@ -25,6 +25,7 @@ import ml_dtypes
 import numpy as np
 
 from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan
+from tt_ir.dtypes import INTEGER_DTYPES
 from tt_runtime import _build, _hardware
 from tt_runtime._result import RunResult
 
@@ -60,10 +61,6 @@ def _arch_env(arch) -> dict[str, str]:
     return {"TT_EMU_ARCH": arch.name, "TT_EMU_ARCH_DESC": ",".join(f"{k}={v}" for k, v in desc.items())}
 
 
-# the values an integer buffer holds (main.cpp reads int32 words and keeps the low byte of int8 / uint8)
-_INTEGER_RANGES = {"int32": (-2**31, 2**31 - 1), "int8": (-128, 127), "uint8": (0, 255)}
-
-
 def _is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f" or dtype == np.dtype(ml_dtypes.bfloat16)
 
@@ -73,7 +70,7 @@ def _host_array(buf, value) -> np.ndarray:
     if tuple(arr.shape) != tuple(buf.shape):
         raise SchemaError(f"input '{buf.name}': shape {tuple(arr.shape)} does not match the plan's {tuple(buf.shape)}",
                           field=f"inputs[{buf.name!r}]")
-    float_buffer = buf.dtype not in _INTEGER_RANGES
+    float_buffer = buf.dtype not in INTEGER_DTYPES
     if float_buffer and not _is_float(arr.dtype):
         raise SchemaError(f"input '{buf.name}' is a {buf.dtype} buffer: expects a float array (float32, float16 or "
                           f"bfloat16), got {arr.dtype}; convert it first, e.g. a.astype(np.float32)",
@@ -82,7 +79,8 @@ def _host_array(buf, value) -> np.ndarray:
         raise SchemaError(f"input '{buf.name}' is an {buf.dtype} buffer: expects an integer array, got {arr.dtype}; "
                           f"convert it first, e.g. a.astype(np.{buf.dtype})", field=f"inputs[{buf.name!r}]")
     if not float_buffer:
-        low, high = _INTEGER_RANGES[buf.dtype]
+        # main.cpp reads int32 words and keeps the low byte of int8 / uint8
+        low, high = int(np.iinfo(buf.dtype).min), int(np.iinfo(buf.dtype).max)
         if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
             raise SchemaError(f"input '{buf.name}' is an {buf.dtype} buffer: its values must lie in [{low}, {high}], "
                               f"got [{int(arr.min())}, {int(arr.max())}]", field=f"inputs[{buf.name!r}]")
