@@ -62,6 +62,8 @@ def validate_plan(plan: dict[str, Any] | Plan, arch: str | Arch | None = None, *
     Raises:
         SchemaError: The first problem found, with the JSON path of the field.
     """
+    if isinstance(plan, dict) and "sizes" in plan:  # a runtime-size template: check its
+        plan = _bind_representative(plan)            # binding at one granule per size
     checked = plan if isinstance(plan, Plan) else Plan.from_json(plan)
     data = checked.to_json() if isinstance(plan, Plan) else plan
     if json_schema:
@@ -69,6 +71,23 @@ def validate_plan(plan: dict[str, Any] | Plan, arch: str | Arch | None = None, *
     if arch is not None:
         _check_target(checked, arch)
     return checked
+
+
+def _bind_representative(plan: dict[str, Any]) -> dict[str, Any]:
+    from tt_ir import sizes
+
+    rows = plan["sizes"]
+    keys = {"name", "granule", "unit", "source"}
+    for i, row in enumerate(rows if isinstance(rows, list) else [None]):
+        if not isinstance(row, dict) or set(row) != keys or not isinstance(row["granule"], int) \
+                or row["granule"] < 1 or not isinstance(row["source"], dict):
+            raise SchemaError(f"Plan.sizes[{i}]: {row!r} must be {{name, granule (int >= 1), unit, "
+                              "source: {buffer, dim}}", field=f"sizes[{i}]", path=f"$.sizes[{i}]")
+    try:
+        return sizes.bind_plan(plan, sizes.representative_sizes(plan))
+    except (KeyError, TypeError, ValueError) as error:
+        raise SchemaError(f"Plan.sizes: the template does not bind: {error!r}",
+                          field="sizes", path="$.sizes") from None
 
 
 def _check_json_schema(data: Any) -> None:
@@ -147,4 +166,7 @@ def dump_plan(plan: dict[str, Any] | Plan) -> str:
     plan always gives the same bytes.
     """
     checked = validate_plan(plan)
+    if isinstance(plan, dict) and "sizes" in plan:  # a runtime-size template stays one
+        ordered = {k: plan[k] for k in checked.to_json() if k in plan}
+        return json.dumps({**ordered, "sizes": plan["sizes"]}, indent=2) + "\n"
     return json.dumps(checked.to_json(), indent=2) + "\n"

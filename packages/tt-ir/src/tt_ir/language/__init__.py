@@ -228,6 +228,16 @@ def align_up(a: Any, b: Any) -> Any:
     return ceildiv(a, b) * b
 
 
+def dynamic(name: str, dtype: Any = "int32") -> Any:
+    """`M = T.dynamic("m")`: a tensor dim known only when the kernel is called. The kernel
+    compiles once; each size must then be a positive multiple of its granule (the tile, 32,
+    and the block extents that tile it), and it reaches the kernels as a runtime argument."""
+    return _tir.make_var(str(name), str(dtype))
+
+
+symbolic = dynamic  # TileLang's older name
+
+
 def ceildiv(a: Any, b: Any) -> Any:
     """Ceiling division; plain ints stay ints (grid extents print as literals)."""
     ai, bi = _tir.as_int(a), _tir.as_int(b)
@@ -324,10 +334,12 @@ __all__ = [
     "clamp",
     "ceil",
     "ceildiv",
+    "symbolic",
     "align_up",
     "clear",
     "copy",
     "dtype",
+    "dynamic",
     "exp",
     "exp2",
     "floordiv",

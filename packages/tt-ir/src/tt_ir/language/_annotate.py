@@ -96,7 +96,7 @@ class GpuLayout:
 _SAID: set = set()
 
 
-def _say_once(what: str, text: str) -> None:
+def say_once(what: str, text: str) -> None:
     if what not in _SAID:
         _SAID.add(what)
         print(text, file=sys.stderr)
@@ -114,7 +114,7 @@ def annotate_layout(layouts: dict) -> None:
         if not tir.is_buffer(buf):
             raise fail(f"T.annotate_layout: keys must be buffers, got {buf!r}")
         if isinstance(layout, GpuLayout) and tir.scope_of(buf) != "global":
-            _say_once("swizzle", f"T.annotate_layout: TileLang's {layout.kind} (of "
+            say_once("swizzle", f"T.annotate_layout: TileLang's {layout.kind} (of "
                       f"'{buf.name}' and any others) is a GPU shared-memory layout; Tenstorrent "
                       "CBs hold whole 32x32 tiles, so it is ignored")
             continue
