@@ -4,6 +4,7 @@ import pytest
 from conftest import apply, kernels
 
 import tt_ir.language as T
+from tt_ir import tir
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 
@@ -65,3 +66,40 @@ def test_tensors_accessed_folded_need_no_whole_tile_matrices():
     _, after = apply(kernels.conv(), "infer_tt_layout")
     tiles = {b.name: b.tiles for b in _meta.get(after, _meta.BUFFERS)}
     assert tiles == {"img": [2, 1], "wts": [9, 1], "out": [2, 1]}
+
+
+def test_runtime_sizes_become_granule_times_unit():
+    """T.dynamic dims: each size gets the lcm of 32 and the copy extents along it (m: block 64,
+    k: block 32, n: block 128), the kernel is rewritten with m -> 64 * m_div64 (the launch
+    extent ceildiv(m, 64) is then m_div64), and the tile counts are monomials of units."""
+    m, n, k = T.dynamic("m"), T.dynamic("n"), T.dynamic("k")
+    _, after = apply(kernels.matmul(m, n, k, 64, 128, 32), "infer_tt_layout")
+    assert _meta.get(after, _meta.SIZES) == [
+        {"name": "m", "granule": 64, "unit": "m_div64", "source": {"buffer": "A", "dim": 0}},
+        {"name": "k", "granule": 32, "unit": "k_div32", "source": {"buffer": "A", "dim": 1}},
+        {"name": "n", "granule": 128, "unit": "n_div128", "source": {"buffer": "B", "dim": 1}}]
+    a = _meta.by_name(_meta.get(after, _meta.BUFFERS))["A"]
+    assert (a.shape, a.tiles, a.num_pages) == (["64*m_div64", "32*k_div32"], ["2*m_div64", "k_div32"],
+                                               "2*k_div32*m_div64")
+    extents = sorted(str(x.value) for x in tir.collect(after["matmul"].body, tir.AttrStmt)
+                     if str(x.attr_key) == "thread_extent" and "blockIdx" in str(x.node.thread_tag))
+    assert extents == ["m_div64", "n_div128"]
+
+
+def test_runtime_sizes_refusals():
+    """A dim that is an expression of sizes, and a size no input carries, are refused."""
+    m = T.dynamic("m")
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.eltwise(M=m * 2, N=128), "infer_tt_layout")
+    assert "buffer 'A': dim `m * 2` is an expression of runtime sizes" in str(err.value)
+
+    @T.prim_func
+    def fill(C: T.Tensor((m, 32), T.float32)):
+        with T.Kernel(T.ceildiv(m, 32)) as bx:
+            c = T.alloc_fragment((32, 32), T.float32)
+            T.fill(c, 1.0)
+            T.copy(c, C[bx * 32, 0])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(fill, "infer_tt_layout")
+    assert "size 'm': runtime size 'm' is a dim of no input tensor" in str(err.value)

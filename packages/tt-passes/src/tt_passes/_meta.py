@@ -27,9 +27,10 @@ MATMULS = "tt.matmuls"          # [{in0, in1, transpose}] insert_dst_management
 MCAST = "tt.mcast"              # [{cb, axis, sems}]     lower_cb_intrinsics (reuse="mcast")
 ORIGINS = "tt.origins"          # {buffer the passes made: how the author would name it}  canonicalize_tile_program
 SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
+SIZES = "tt.sizes"              # [{name, granule, unit, source}]  infer_tt_layout (T.dynamic)
 PLAN = "tt.plan"                # JSON (contracts §2)   finalize_persistent_signature
 INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS,
-                 MCAST)  # ORIGINS stays: verify_tt_ir words its refusals with it too
+                 MCAST, SIZES)  # ORIGINS stays: verify_tt_ir words its refusals with it too
 
 ROLES = ("reader", "compute", "writer")
 

@@ -46,10 +46,18 @@ def used_args(body: Any) -> set:
     return out
 
 
-def arg_schema(info: Any, used: set, mcast: list) -> list:
+def used_units(body: Any, units: list) -> list:
+    """The runtime-size units (`m_div64`) `body` reads, in `units` order."""
+    names: set = set()
+    tir.walk(body, lambda v: names.add(str(v.name)), types=tir.Var)
+    return [u for u in units if u in names]
+
+
+def arg_schema(info: Any, used: set, mcast: list, units: list = ()) -> list:
     schema = [{"name": f"{a['buffer']}_addr", "kind": "buffer_address", "buffer": a["buffer"]}
               for a in info.accessors]
     schema += [{"name": n, "kind": "value"} for n in VALUE_ARGS if n in used]
+    schema += [{"name": u, "kind": "size"} for u in units]
     for m in mcast:
         schema += [{"name": n, "kind": k} for n, k in _mcast.arg_kinds(m["cb"], m["axis"]).items()
                    if n in used]
@@ -58,7 +66,7 @@ def arg_schema(info: Any, used: set, mcast: list) -> list:
 
 def core_args(schema: list, work: Any, mcast: list, noc: str | None) -> list:
     out = []
-    for c in work.cores:
+    for c in work.cores:  # none for runtime sizes: tt_ir.sizes.bind_plan fills them
         values = {"block_start": c["start"], "block_count": c["count"]}
         for m in mcast:
             cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
@@ -77,7 +85,16 @@ def bind_args(body: Any, schema: list) -> Any:
             return call
         return B.call("get_arg_val<uint32_t>", index[B.string(call.args[1])], ret=B.U32)
 
-    return tir.rewrite(body, visit, types=tir.Call)
+    binds, vmap = [], {}
+    for i, a in enumerate(schema):  # runtime-size units: one bound variable each, which
+        if a["kind"] != "size":     # every use (built by several passes) now refers to
+            continue
+        unit = B.var(a["name"])
+        binds.append(tir.Bind(unit, B.call("get_arg_val<uint32_t>", i, ret=B.U32)))
+        for v in tir.collect(body, tir.Var, lambda v, n=a["name"]: str(v.name) == n):
+            vmap[v] = unit if tir.dtype_of(v) == B.U32 else tir.Cast(tir.dtype_of(v), unit)
+    body = tir.substitute(body, vmap)
+    return B.seq(*binds, tir.rewrite(body, visit, types=tir.Call))
 
 
 # --- plan ----------------------------------------------------------------------------
@@ -135,15 +152,19 @@ class FinalizePersistentSignature(TTPass):
         infos = {k.role: k for k in _meta.get(mod, _meta.KERNELS, [])}
         work = _meta.get(mod, _meta.WORK)
         mcast = _meta.get(mod, _meta.MCAST, [])
+        sizes = _meta.get(mod, _meta.SIZES, [])
         entries = {}
 
         def finalize(role: str, func: Any) -> Any:
-            schema = arg_schema(infos[role], used_args(func.body), mcast)
+            units = used_units(func.body, [s["unit"] for s in sizes])
+            schema = arg_schema(infos[role], used_args(func.body), mcast, units)
             entries[role] = kernel_entry(infos[role], schema, work, mcast)
             return func.with_body(bind_args(func.body, schema))
 
         mod = map_roles(mod, finalize)
         plan = build_plan(mod, self.arch, self.grid, [entries[r] for r in _meta.ROLES])
+        if sizes:  # a template: the host binds the sizes (tt_ir.sizes.bind_plan)
+            plan["sizes"] = sizes
         lines = {cb.name: cb.source_line for cb in _meta.get(mod, _meta.CBS, []) if cb.source_line}
         mod = _meta.without(mod, _meta.INTERNAL_KEYS)
         mod = mod.with_attr(_meta.SOURCE_LINES, json.dumps(lines, sort_keys=True))

@@ -27,7 +27,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _mcast, _meta
+from tt_passes import _mcast, _meta, _sizes
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 
 RUNTIME_ARG = "tt.runtime_arg"
@@ -58,14 +58,20 @@ def strip_launch(body: Any) -> tuple[Any, dict]:
 def block_index_exprs(linear: Any, grid: list, zigzag: bool = False) -> list:
     """[bx, by, bz] as uint32 expressions of the linear block id (row-major; with `zigzag`,
     position p of a row is bx = p/2 + (p%2) * (gx - 1 - 2*(p/2)): 0, gx-1, 1, gx-2, ...)."""
-    gx, gy, gz = grid
-    bx = B.u32(0) if gx == 1 else (linear if gy * gz == 1 else linear % B.u32(gx))
-    if zigzag and gx > 1:
+    gx, gy, gz = (_sizes.mono(g) for g in grid)  # runtime sizes: monomials of units
+    one = (1, ())
+
+    def u(m: tuple) -> Any:
+        return B._as_expr(_sizes.expr(m))
+
+    bx = B.u32(0) if gx == one else (linear if _sizes.mul(gy, gz) == one else linear % u(gx))
+    if zigzag and gx != one:
         half = bx // B.u32(2)
-        bx = half + (bx % B.u32(2)) * (B.u32(gx - 1) - half * B.u32(2))
-    by_all = linear // B.u32(gx) if gx > 1 else linear
-    by = B.u32(0) if gy == 1 else (by_all if gz == 1 else by_all % B.u32(gy))
-    bz = B.u32(0) if gz == 1 else linear // B.u32(gx * gy)
+        last = B.u32(gx[0] - 1) if not gx[1] else u(gx) - B.u32(1)
+        bx = half + (bx % B.u32(2)) * (last - half * B.u32(2))
+    by_all = linear // u(gx) if gx != one else linear
+    by = B.u32(0) if gy == one else (by_all if gz == one else by_all % u(gy))
+    bz = B.u32(0) if gz == one else linear // u(_sizes.mul(gx, gy))
     return [bx, by, bz]
 
 

@@ -27,8 +27,8 @@ from math import prod
 from typing import Any
 
 from tt_ir import dtypes, tir
-from tt_passes import _meta
-from tt_passes._base import TTPass, kernel_func
+from tt_passes import _meta, _sizes
+from tt_passes._base import TTPass, kernel_func, replace_func
 
 SUPPORTED_DTYPES = ("bfloat16", "float16", "float32", "int32", "int8", "uint8")
 TILE = 32
@@ -121,10 +121,17 @@ def flat_tensors(body: Any) -> set:
 
 def tile_grid(shape: list) -> list:
     """[rows/32, cols/32] with the outer dims folded into the rows; a rank-1 tensor is one
-    row of tiles (its values in row 0 of each, the rest padding)."""
-    if len(shape) == 1:
-        return [1, -(-shape[0] // TILE)]
-    return [-(-prod(shape[:-1]) // TILE), -(-shape[-1] // TILE)]
+    row of tiles (its values in row 0 of each, the rest padding). Runtime sizes (plan
+    monomials, see `_sizes`) give monomials; None where a count is not one."""
+    if all(isinstance(d, int) for d in shape):
+        if len(shape) == 1:
+            return [1, -(-shape[0] // TILE)]
+        return [-(-prod(shape[:-1]) // TILE), -(-shape[-1] // TILE)]
+    rows = _sizes.mul(*shape[:-1]) if len(shape) > 1 else (TILE, ())
+    out = []
+    for n in (rows, _sizes.mono(shape[-1])):
+        out.append(-(-n[0] // TILE) if not n[1] else _sizes.div_exact(n, TILE))
+    return [x if x is None or isinstance(x, int) else _sizes.plan_value(x) for x in out]
 
 
 def _dtype_hint(dtype: str) -> str:
@@ -146,9 +153,21 @@ class InferTTLayout(TTPass):
         gv, func = kernel_func(mod)
         written = written_buffers(func.body)
         lines = first_use_lines(func.body)
+        read = read_buffers(func.body)
+        for param in func.params:
+            for d in (param.shape if tir.is_buffer(param) else []):
+                if tir.as_int(d) is None and not isinstance(d, tir.Var):
+                    raise self.error(f"dim `{d}` is an expression of runtime sizes; each dim must "
+                                     "be a number or one T.dynamic size",
+                                     obj=f"buffer '{param.name}'",
+                                     source_line=lines.get(str(param.name)),
+                                     hint="declare that dim as a size of its own")
+        sizes = _sizes.size_vars(func)
+        if sizes:
+            func, rows_ = self._runtime_sizes(func, sizes, read, lines)
+            mod = _meta.put(replace_func(mod, gv, func), _meta.SIZES, rows_)
         layouts = tir.get_attr(func, "tt.layouts", {}) or {}
         rows = row_dims(func.body)
-        read = read_buffers(func.body)
         flat = flat_tensors(func.body)
         infos = []
         for param in func.params:
@@ -169,21 +188,46 @@ class InferTTLayout(TTPass):
                              numbers={"dtype": dtype}, source_line=line,
                              hint=_dtype_hint(dtype))
         shape = [tir.as_int(d) for d in buf.shape]
+        if any(d is None for d in shape):  # runtime sizes: granule * unit monomials
+            shape = [_sizes.plan_value(_sizes.of_expr(d)) for d in buf.shape]
         self._check_shape(name, shape, line, row_dim, name in flat)
         self._check_layout(name, layouts.get(name), line)
         fmt = dtypes.data_format(dtype)
         tiles = tile_grid(shape)
+        if None in tiles:
+            raise self.error(f"shape {shape}: with runtime sizes, the rows of a rank-"
+                             f"{len(shape)} tensor must fill whole tiles", obj=f"buffer '{name}'",
+                             source_line=line, hint="make the dims before the last a multiple "
+                                                    "of 32, or give that size a T.const")
         return _meta.BufferInfo(
             name=name, index=index,
             role=("inout" if name in read else "output") if name in written else "input",
             shape=shape, dtype=dtype, data_format=fmt, page_size=dtypes.tile_bytes(fmt),
-            num_pages=tiles[0] * tiles[1], tiles=tiles, row_dim=row_dim)
+            num_pages=_sizes.plan_value(_sizes.mul(*tiles)), tiles=tiles, row_dim=row_dim)
+
+    def _runtime_sizes(self, func: Any, sizes: dict, read: set, lines: dict) -> tuple:
+        """`func` with every runtime size as granule * unit, and the plan's `sizes` rows."""
+        grains = _sizes.granules(func, sizes)
+        rows = []
+        for name, var in sizes.items():
+            source = next(({"buffer": str(p.name), "dim": i} for p in func.params
+                           if tir.is_buffer(p) and str(p.name) in read
+                           for i, d in enumerate(p.shape) if d.same_as(var)), None)
+            if source is None:
+                raise self.error(f"runtime size '{name}' is a dim of no input tensor, so the "
+                                 "host cannot read it from the inputs", obj=f"size '{name}'",
+                                 hint="make it a T.const size, or a dim of an input")
+            rows.append({"name": name, "granule": grains[name],
+                         "unit": _sizes.unit_name(name, grains[name]), "source": source})
+        return _sizes.rewrite(func, sizes, grains), rows
 
     def _check_shape(self, name: str, shape: list, line: str | None,
                      row_dim: int | None = None, flat: bool = False) -> None:
         if any(d is None for d in shape):
             raise self.error("symbolic shapes are not supported", obj=f"buffer '{name}'",
                              source_line=line, hint="bind every dimension to a number")
+        if any(not isinstance(d, int) for d in shape):
+            return  # runtime sizes: their granules are multiples of 32 along the tiled dims
         if len(shape) < 3 or flat:  # the last tile row / column is padded (zeros,
             return  # as T.copy reads past a tensor's edge) and the writer's extra elements dropped
         rows = row_dim if row_dim is not None else len(shape) - 2

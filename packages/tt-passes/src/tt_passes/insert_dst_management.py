@@ -82,6 +82,12 @@ def _loops(nest: list, body: Any) -> Any:
     return body
 
 
+def last_trip(loop: Any) -> Any:
+    """The last value of `loop`'s variable (a runtime trip count: `k_div32 - 1`)."""
+    n = tir.as_int(loop.extent)
+    return B.u32(n - 1) if n is not None else loop.extent - B.u32(1)
+
+
 def _idx(name: str, extent: int) -> Any:
     return B.var(name) if extent > 1 else 0
 
@@ -531,7 +537,7 @@ class _DstPlanner(B.SeqRewriter):
         if partial is None or not isinstance(producer, tir.For):
             return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
                 math, unary, cb, n, epi))))
-        is_last = tir.eq(producer.loop_var, B.u32(tir.as_int(producer.extent) - 1))
+        is_last = tir.eq(producer.loop_var, last_trip(producer))
         return _replace(producer, op, B.seq(
             B.if_(is_last, B.seq(*waits)) if waits else None,
             _loops(nest, self.spill(producer, math, unary, cb, partial, n, epi))))
@@ -542,8 +548,8 @@ class _DstPlanner(B.SeqRewriter):
 
     def spill(self, loop: Any, math: Any, unary: list, cb: Any, partial: Any, n: int,
               epi: tuple) -> Any:
-        k, last = loop.loop_var, tir.as_int(loop.extent) - 1
-        is_last = tir.eq(k, B.u32(last))
+        k = loop.loop_var
+        is_last = tir.eq(k, last_trip(loop))
         epilogue = sfpu(unary, n, *epi)
         return B.seq(B.extern("tile_regs_acquire"),
                      B.if_(k > B.u32(0), reload(partial.index, n)), math,

@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tt_ir import get_arch, tir
-from tt_passes import _mcast, _meta
+from tt_ir import get_arch, sizes, tir
+from tt_passes import _mcast, _meta, _sizes
 from tt_passes._base import TTPass, kernel_func
 
 AXES = ("blockIdx.x", "blockIdx.y", "blockIdx.z")
@@ -43,6 +43,9 @@ def launch_extents(body: Any) -> dict:
             tag = str(attr.node.thread_tag)
             if tag in AXES:
                 out[tag] = tir.as_int(attr.value)
+                if out[tag] is None:  # runtime sizes: a monomial of units, or None
+                    m = _sizes.of_expr(attr.value)
+                    out[tag] = None if m is None else _sizes.plan_value(m)
 
     tir.walk(body, visit, types=tir.AttrStmt)
     return out
@@ -93,18 +96,7 @@ def vars_of(expr: Any) -> set:
 
 
 # --- decide ----------------------------------------------------------------------
-def split_blocks(num_blocks: int, core_grid: tuple) -> list:
-    """Contiguous block ranges over the cores of `core_grid`, busy cores only."""
-    ncores = core_grid[0] * core_grid[1]
-    base, extra = divmod(num_blocks, ncores)
-    out, start = [], 0
-    for c in range(ncores):
-        count = base + (1 if c < extra else 0)
-        if count == 0:
-            break
-        out.append({"core": [c % core_grid[0], c // core_grid[0]], "start": start, "count": count})
-        start += count
-    return out
+split_blocks = sizes.split_blocks  # the host of a runtime-size kernel splits the same way
 
 
 # --- pass ------------------------------------------------------------------------
@@ -120,9 +112,21 @@ class LayoutAwareWorkPartition(TTPass):
         _, func = kernel_func(mod)
         grid = grid_of(func.body)
         if any(g is None for g in grid):
-            raise self.error("the launch grid must be static", obj="T.Kernel",
-                             numbers={"grid": grid}, hint="use constant tensor shapes")
+            raise self.error("the launch grid must be static or a product of runtime sizes "
+                             "over block sizes", obj="T.Kernel", numbers={"grid": grid},
+                             hint="launch T.ceildiv(M, block_M) blocks for a T.dynamic size M")
         core_grid = get_arch(self.arch, self.grid).grid
+        if any(not isinstance(g, int) for g in grid):  # runtime sizes: the host splits the
+            order = self.order                          # blocks when it knows them
+            if order == "auto":
+                order = "zigzag" if work_grows_with_bx(func.body) else "row_major"
+            if order not in ("row_major", "zigzag"):
+                raise self.error(f"work order '{order}' needs a static launch grid",
+                                 obj="T.Kernel", numbers={"grid": grid},
+                                 hint="use order='row_major', or T.const sizes")
+            work = _meta.WorkInfo(grid=grid, num_blocks=_sizes.plan_value(_sizes.mul(*grid)),
+                                  order=order, cores=[])
+            return _meta.put(mod, _meta.WORK, work)
         num_blocks = grid[0] * grid[1] * grid[2]
         tiles = None
         if self.reuse == "mcast" and has_shared_copy(func.body):

@@ -53,7 +53,7 @@ from typing import Any
 
 from tt_ir import dtypes, get_arch, tir
 from tt_passes import _build as B
-from tt_passes import _mcast, _meta, _tileops
+from tt_passes import _mcast, _meta, _sizes, _tileops
 from tt_passes._base import TTPass, map_roles
 from tt_passes._canon_elements import float_bits
 from tt_passes._canon_masks import SELECTS, comparisons
@@ -66,12 +66,17 @@ def _idx(name: str, extent: int) -> Any:
     return B.var(name) if extent > 1 else 0
 
 
+def tiles_of(buf: Any) -> list:
+    """A tensor's [tile rows, tile cols]: ints, or uint32 TIR of runtime-size units."""
+    return [_sizes.expr(t) for t in buf.tiles]
+
+
 def _inside(r: Any, c: Any, tiles: list, guard_r: int, guard_c: int) -> Any | None:
     conds = []
     if guard_r:
-        conds.append(r < B.u32(tiles[0]))
+        conds.append(r < B._as_expr(tiles[0]))
     if guard_c:
-        conds.append(c < B.u32(tiles[1]))
+        conds.append(c < B._as_expr(tiles[1]))
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else tir.logical_and(conds[0], conds[1])
@@ -84,8 +89,9 @@ def read_block(cb: Any, buf: Any, acc: Any, args: list, mcast: dict | None = Non
     i, j = _idx("i", h), _idx("j", w)
     r, c = B.add(r0, i), B.add(c0, j)
     addr = B.add(l1, B.mul(B.add(B.mul(i, w), j), cb.page_size))
-    read = B.extern("noc_async_read_page", B.add(B.mul(r, buf.tiles[1]), c0, j), acc, addr)
-    cond = _inside(r, c, buf.tiles, gr, gc)
+    extent = tiles_of(buf)
+    read = B.extern("noc_async_read_page", B.add(B.mul(r, extent[1]), c0, j), acc, addr)
+    cond = _inside(r, c, extent, gr, gc)
     if cond is not None:
         read = B.if_(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
     tiles = _loops([(i, h), (j, w)], read)
@@ -111,9 +117,10 @@ def write_block(cb: Any, buf: Any, acc: Any, args: list) -> Any:
     r = B.add(r0, B.mul(si, sh), i)
     c = B.add(c0, B.mul(sj, sw), j)
     addr = B.add(l1, B.mul(B.add(B.mul(i, sw), j), cb.page_size))
-    write = B.extern("noc_async_write_page", B.add(B.mul(r, buf.tiles[1]), c0, B.mul(sj, sw), j),
+    extent = tiles_of(buf)
+    write = B.extern("noc_async_write_page", B.add(B.mul(r, extent[1]), c0, B.mul(sj, sw), j),
                      acc, addr)
-    cond = _inside(r, c, buf.tiles, gr, gc)
+    cond = _inside(r, c, extent, gr, gc)
     if cond is not None:
         write = B.if_(cond, write)
     n = sh * sw
@@ -221,7 +228,7 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
 
     def element(load: Any) -> Any:
         row, col = (tir.cast(B.U32, x) for x in load.indices[-2:])
-        raw = B.call("tt_tensor_elem", acc, sl1, cached, row, col, buf.tiles[0], buf.tiles[1],
+        raw = B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf),
                      src_bytes, ret=B.U32)
         return tir.cast(tir.dtype_of(load), raw)
 

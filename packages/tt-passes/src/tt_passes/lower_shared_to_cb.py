@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import dtypes, get_arch, tir
-from tt_passes import _meta
+from tt_passes import _meta, _sizes
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 
 BASE_INDEX = {"input": 0, "output": 16, "intermediate": 24, "scratch": 8}
@@ -43,7 +43,7 @@ def _clears(loop: Any, name: str) -> bool:
                == name for c in tir.collect(loop.body, tir.Call))
 
 
-def _accumulating_loops(body: Any) -> dict:
+def _accumulating_loops(body: Any, units: frozenset = frozenset()) -> dict:
     """{accumulator name: [the static loops its gemms accumulate over]}: the loops around a
     gemm, inside out, up to the first one that clears the accumulator in its body (attention's
     `S = Q @ K^T` is cleared every trip of its loop and accumulates over none)."""
@@ -63,7 +63,7 @@ def _accumulating_loops(body: Any) -> dict:
             for loop in reversed(stack):
                 if _clears(loop, name):
                     break
-                if tir.as_int(loop.extent) is not None:
+                if tir.as_int(loop.extent) is not None or _size_trips(loop, units):
                     loops.append(loop)
             found.setdefault(name, []).append(loops)
         return call
@@ -72,22 +72,31 @@ def _accumulating_loops(body: Any) -> dict:
     return found
 
 
-def gemm_k_trips(body: Any) -> dict:
-    """{accumulator name: trips of the static loops its gemms accumulate over}."""
+def _size_trips(loop: Any, units: frozenset) -> bool:
+    """Whether `loop` runs a trip count of runtime sizes (`K / block_K` units)."""
+    m = _sizes.of_expr(loop.extent) if tir.as_int(loop.extent) is None else None
+    return m is not None and bool(m[1]) and set(m[1]) <= units
+
+
+def gemm_k_trips(body: Any, units: frozenset = frozenset()) -> dict:
+    """{accumulator name: trips of the static loops its gemms accumulate over}; a trip count
+    of runtime sizes counts as 2 (it may be more than one: partial sums must be kept)."""
     trips = {}
-    for name, sites in _accumulating_loops(body).items():
-        trips[name] = sum(math.prod(tir.as_int(loop.extent) for loop in loops) for loops in sites)
+    for name, sites in _accumulating_loops(body, units).items():
+        trips[name] = sum(math.prod(2 if tir.as_int(loop.extent) is None
+                                    else tir.as_int(loop.extent) for loop in loops)
+                          for loops in sites)
     return trips
 
 
-def shared_k_loops(body: Any, in_dst: set) -> set:
+def shared_k_loops(body: Any, in_dst: set, units: frozenset = frozenset()) -> set:
     """Accumulators held in DST whose gemm accumulates over a loop that other compute work
     needs DST in too: another accumulator's gemm (two GEMMs over one K loop, e.g. `S = Q@K^T`
     and `O = Q@V` side by side), or an on-chip op (a transposed A operand, an elementwise
     nest, a reduction, an on-chip copy)."""
     loops: dict = {}
     busy: set = set()
-    for name, sites in _accumulating_loops(body).items():
+    for name, sites in _accumulating_loops(body, units).items():
         for site in sites:
             if site and name in in_dst:
                 loops.setdefault(id(site[0]), set()).add(name)
@@ -186,10 +195,11 @@ class LowerSharedToCB(TTPass):
         arch = get_arch(self.arch)
         config = _meta.get(mod, _meta.COMPUTE)
         cbs = list(_meta.get(mod, _meta.CBS, []))
-        trips = gemm_k_trips(func.body)
+        units = frozenset(s["unit"] for s in _meta.get(mod, _meta.SIZES, []))
+        trips = gemm_k_trips(func.body, units)
         fragments = {str(a.buffer.name): str(a.buffer.dtype)
                      for a in tir.collect(func.body, tir.AllocBuffer)}
-        shared = shared_k_loops(func.body, {cb.name for cb in cbs if cb.accumulator})
+        shared = shared_k_loops(func.body, {cb.name for cb in cbs if cb.accumulator}, units)
         spilled = [cb for cb in cbs if needs_spill(cb, config.dst_tiles, trips.get(cb.name, 1),
                                                    cb.name in shared)]
         if spilled and self.spill == "off":

@@ -65,7 +65,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _expr, _meta
+from tt_passes import _expr, _meta, _sizes
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 from tt_passes._canon_elements import is_elements, value_of
 from tt_passes._canon_im2col import is_im2col, params
@@ -169,6 +169,7 @@ class _Lowering:
     produced: set = field(default_factory=set)      # non-accumulator CBs written so far
     scalers: dict = field(default_factory=dict)     # scaler CB index -> CB (reductions)
     depth: int = 0                                  # serial loops around the current op
+    units: set = field(default_factory=set)         # runtime-size units (T.dynamic)
     first_depth: dict = field(default_factory=dict)  # intermediate CB -> depth of its first write
     finalized: set = field(default_factory=set)      # on-chip accumulators packed to their CB
 
@@ -215,16 +216,20 @@ class _Lowering:
         if s.kind == tir.ForKind.PARALLEL:
             return self.parallel(s, line)
         n = tir.as_int(s.extent)
-        if n is None:  # the persistent block loop
+        size = _sizes.of_expr(s.extent) if n is None else None
+        if size is not None and size[1] and set(size[1]) <= self.units:
+            n = B._as_expr(_sizes.expr(size))  # a trip count of runtime sizes (K / block_K)
+        elif n is None:  # the persistent block loop
             return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, line))
         new = B.var(str(s.loop_var.name))
         self.vmap[s.loop_var] = new
-        self.extents[new] = n
+        if isinstance(n, int):
+            self.extents[new] = n
         body = tir.substitute(s.body, {s.loop_var: tir.Cast(tir.dtype_of(s.loop_var), new)})
         self.depth += 1
         inner = self.stmt(body, line)
         self.depth -= 1
-        return tir.For(new, B.u32(0), B.u32(n), tir.ForKind.SERIAL, inner)
+        return tir.For(new, B.u32(0), B._as_expr(n), tir.ForKind.SERIAL, inner)
 
     def finalize(self, s: Any) -> list:
         """Before the first statement that reads a GEMM accumulator kept on chip (other than
@@ -995,6 +1000,7 @@ class LowerTTTileIntrinsics(TTPass):
         work = _meta.get(mod, _meta.WORK)
         extents = block_var_extents(func.body, work.grid)
         low = _Lowering(self, cbs, buffers, extents)
+        low.units = {s["unit"] for s in _meta.get(mod, _meta.SIZES, [])}
         body = low.stmt(func.body)
         if low.scalers:  # the reader fills each scaler tile once per kernel, before any block
             body = B.seq(*[B.extern("tt.scaler_fill", i) for i in sorted(low.scalers)], body)
@@ -1052,7 +1058,7 @@ def block_var_extents(body: Any, grid: list) -> dict:
     names = {"bx": grid[0], "by": grid[1], "bz": grid[2]}
     for bind in tir.collect(body, tir.Bind):
         name = str(bind.var.name)
-        if name in names:
+        if name in names and isinstance(names[name], int):  # a runtime size: unbounded
             out[bind.var] = names[name]
     return out
 
