@@ -22,7 +22,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from tt_ir import KernelBuildError, TTError
+from tt_ir import KernelBuildError, TTError, sizes
 
 # Host dtypes a buffer of each dtype accepts; the first is what outputs come back as.
 _ACCEPTED = {
@@ -162,8 +162,9 @@ class CompiledKernel:
             return outs[0] if len(outs) == 1 else outs
         in_place = len(arrays) == len(self._buffers)
         if in_place:  # before running: a bad output array must not cost a run, nor fail after it
+            buffers = self._shaped(arrays)
             for i in self.out_idx:
-                self._check_output(self._buffers[i], arrays[i])
+                self._check_output(buffers[i], arrays[i])
         outputs = self.run(*arrays, device=device).outputs
         if in_place:
             for i in self.out_idx:
@@ -192,6 +193,17 @@ class CompiledKernel:
             )
         return idx
 
+    def _shaped(self, arrays: Sequence[Any]) -> list[dict]:
+        """The buffers with their shapes for this call: with runtime sizes (T.dynamic), the
+        sizes read from the arrays (tt_ir.sizes; a size that does not fit raises SizeError)."""
+        if not sizes.is_dynamic(self.plan):
+            return self._buffers
+        inputs = [b for i, b in enumerate(self._buffers) if i not in self.out_idx]
+        pool = self._buffers if len(arrays) == len(self._buffers) else inputs
+        shapes = {b["name"]: tuple(np.shape(a)) for b, a in zip(pool, arrays)}
+        bound = sizes.bind_plan(self.plan, sizes.sizes_from_shapes(self.plan, shapes))
+        return sorted(bound["buffers"], key=lambda b: b["index"])
+
     def _bind_inputs(self, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
         """The arrays the device reads: inputs, and "inout" tensors (read and written, e.g.
         T.atomic_add's target), which only an all-tensors call can pass."""
@@ -208,6 +220,8 @@ class CompiledKernel:
             )
         read = [b for b in self._buffers if b["role"] in ("input", "inout")]
         missing = [b["name"] for b in read if b["name"] not in given]
+        if not missing:
+            read = [b for b in self._shaped(arrays) if b["role"] in ("input", "inout")]
         if missing:
             raise KernelCallError(
                 f"{self.name}: {', '.join(missing)} is read and written by the kernel (its starting "

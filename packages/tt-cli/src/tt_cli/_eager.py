@@ -36,7 +36,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from tt_ir.errors import TTError
+from tt_ir.errors import TTCompileError, TTError
+from tt_ir.language._annotate import say_once
+from tt_ir.sizes import SizeError
 
 _DIRS: list = []
 
@@ -74,6 +76,21 @@ def is_eager(fn: Any) -> bool:
     return False
 
 
+def _dynamic_sizes(stmt: ast.Assign) -> list:
+    """[(target, size name)] of `M = T.dynamic("m")` or `M, N = T.dynamic("m"), T.dynamic("n")`."""
+    target, value = stmt.targets[0], stmt.value
+    pairs = list(zip(target.elts, value.elts)) if isinstance(target, ast.Tuple) and \
+        isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts) else [(target, value)]
+    out = []
+    for t, v in pairs:
+        if not isinstance(t, ast.Name) or _call_name(v) not in ("dynamic", "symbolic"):
+            return []
+        arg = v.args[0] if v.args else None
+        out.append((t.id, arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                    else t.id))
+    return out
+
+
 class EagerKernel:
     """An eager TileLang kernel: `.compile(**values)` and calls on tensors."""
 
@@ -82,6 +99,7 @@ class EagerKernel:
         self.__name__ = fn.__name__
         self.__doc__ = fn.__doc__
         self._cache: dict = {}
+        self._generic: bool | None = None  # T.dynamic: one compile for all shapes works
         self._read()
         self._factory = self._build()
 
@@ -100,6 +118,7 @@ class EagerKernel:
         self.defaults = {a.arg: ast.get_source_segment(source, d)
                          for a, d in zip(func.args.args[len(func.args.args) - len(defaults):], defaults)}
         self.consts: list = []
+        self.dynamic: dict = {}     # T.dynamic size -> its name ("m")
         self.tensors: dict = {}     # param -> (annotation source, shape element sources)
         self.outputs: dict = {}     # output name -> T.empty args source
         self.returned: list = []
@@ -122,10 +141,12 @@ class EagerKernel:
                 names = stmt.value.args[0].value if stmt.value.args else ""
                 self.consts += [n.strip() for n in str(names).split(",") if n.strip()]
                 removed |= span
-            elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) in ("dynamic", "symbolic") \
-                    and isinstance(stmt.targets[0], ast.Name):
-                # a runtime size: specialized here per distinct shape (one compile each)
-                self.consts.append(stmt.targets[0].id)
+            elif isinstance(stmt, ast.Assign) and _dynamic_sizes(stmt):
+                # runtime sizes: one compiled kernel serves every shape whose sizes are
+                # multiples of their granules (tt_ir.sizes); other shapes compile on their own
+                for target, name in _dynamic_sizes(stmt):
+                    self.consts.append(target)
+                    self.dynamic[target] = name
                 removed |= span
             elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) == "empty":
                 target = stmt.targets[0].id
@@ -236,13 +257,16 @@ class EagerKernel:
         """The compiled kernel for these plain parameters and sizes (cached)."""
         from tt_cli._driver import compile as tt_compile
 
-        missing = [c for c in self.consts if c not in values]
+        missing = [c for c in self.consts if c not in values and c not in self.dynamic]
         if missing:
             raise TTError(f"{self.__name__}.compile: give the sizes {', '.join(missing)} "
                           f"(T.const), e.g. {self.__name__}.compile({', '.join(f'{m}=...' for m in missing)}, ...)")
         key = tuple(sorted((k, repr(v)) for k, v in values.items()))
         if key not in self._cache:
-            func = self._factory(**values)
+            from tt_ir import language as T
+
+            sizes = {d: T.dynamic(name) for d, name in self.dynamic.items() if d not in values}
+            func = self._factory(**values, **sizes)
             self._cache[key] = tt_compile(func, out_idx=self.out_idx, arch=self.arch,
                                           **self.options)
         return self._cache[key]
@@ -255,5 +279,21 @@ class EagerKernel:
         if missing:
             raise TTError(f"{self.__name__}: pass the tensor(s) {', '.join(missing)}")
         sizes = self._sizes(bound, tensors)
+        args = [tensors[t] for t in self.params if t in tensors]
+        if self.dynamic and self._generic is not False:
+            try:  # one kernel for every shape (sizes as runtime arguments)
+                kernel = self.compile(**bound, **{k: v for k, v in sizes.items()
+                                                  if k not in self.dynamic})
+                self._generic = True
+                return kernel(*args)
+            except SizeError as e:  # this shape does not fit it: its own compile
+                say_once(f"{self.__name__}:{e.message}", f"{self.__name__}: {e.message}; "
+                         "this shape is compiled on its own")
+            except TTCompileError as e:
+                if self._generic:  # it compiled before: a real error of this call
+                    raise
+                self._generic = False
+                say_once(self.__name__, f"{self.__name__}: cannot compile T.dynamic sizes as runtime "
+                         f"arguments ({str(e).splitlines()[0]}); each distinct shape compiles on its own")
         kernel = self.compile(**bound, **sizes)
-        return kernel(*[tensors[t] for t in self.params if t in tensors])
+        return kernel(*args)

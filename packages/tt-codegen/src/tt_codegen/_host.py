@@ -36,7 +36,7 @@ def tensor_rows(plan: dict) -> list[str]:
                 f"buffer '{buf['name']}' has data format {fmt}; main.cpp converts only {', '.join(_HOST_FORMATS)}",
                 hint="keep DRAM tensors in bfloat16, float16, float32, int32, int8 or uint8",
             )
-        shape = [int(d) for d in buf["shape"]]
+        shape = [d if isinstance(d, int) else 0 for d in buf["shape"]]  # 0: a runtime size
         rows_ = 1
         for d in shape[:-1]:
             rows_ *= d
@@ -81,7 +81,14 @@ def core_ranges(cores: list[list[int]]) -> list[tuple[tuple[int, int], tuple[int
 
 
 def core_lines(plan: dict) -> list[str]:
-    """`CoreRangeSet cores(...)`, on one line for one range, else one range per line."""
+    """`CoreRangeSet cores(...)`, on one line for one range, else one range per line; with
+    runtime sizes, the split of the blocks over the core grid, made when the sizes are known."""
+    if plan.get("sizes"):
+        gx, gy = plan["core_grid"]
+        blocks = " * ".join(f"({g})" for g in plan["work"]["grid"] if g != 1) or "1"
+        return [f"uint32_t num_blocks = {blocks};",
+                f"std::vector<std::array<uint32_t, 4>> work = split_blocks(num_blocks, {gx}, {gy});",
+                f"CoreRangeSet cores = busy_cores(work.size(), {gx});"]
     cores = [w["core"] for w in plan["work"]["cores"]]
     if not cores:
         raise CodegenError("the plan's work.cores is empty: no core has work, so there is nothing to run")
@@ -131,13 +138,40 @@ def config_lines(kernel: dict, plan: dict, cta: str | None) -> list[str]:
     ]
 
 
+def size_lines(plan: dict) -> tuple[list[str], list[str]]:
+    """With runtime sizes: the unit variables, and `bind_sizes`' body (each size read from its
+    input's .npy header and checked, then the symbolic dims of every tensor set)."""
+    units = [f"uint32_t {identifier(s['unit'])} = 0;  // {s['name']} / {s['granule']}" for s in plan["sizes"]]
+    names = {b["name"]: i for i, b in enumerate(sorted(plan["buffers"], key=lambda b: b["index"]))}
+    lines, read = [], set()
+    for s in plan["sizes"]:
+        src = s["source"]["buffer"]
+        if src not in names:
+            raise CodegenError(f"size '{s['name']}' is read from unknown buffer '{src}'")
+        if src not in read:
+            lines.append(f'std::vector<uint32_t> {identifier(src)}_shape = npy_shape(opt.paths.at("{src}"), "{src}");')
+            read.add(src)
+        lines.append(f'{identifier(s["unit"])} = size_units("{s["name"]}", {identifier(src)}_shape, "{src}", '
+                     f'{int(s["source"]["dim"])}, {int(s["granule"])});')
+    for buf in sorted(plan["buffers"], key=lambda b: b["index"]):
+        if any(not isinstance(d, int) for d in buf["shape"]):
+            lines.append(f"kTensors[{names[buf['name']]}].shape = {{{', '.join(str(d) for d in buf['shape'])}}};")
+    return units, lines
+
+
 def work_table(plan: dict) -> tuple[list[str], dict[tuple[str, str], int], list[list[int]]]:
     """Columns, (role, value-arg name) -> column, and one row per work core.
 
     Value arguments that carry the same name and the same per-core values in several kernels
     share one column (block_start, block_count); a name whose values differ between kernels
-    gets a column per kernel, qualified with the kernel's role.
+    gets a column per kernel, qualified with the kernel's role. With runtime sizes the rows
+    are made at run time (`split_blocks` in main.cpp): {x, y, block_start, block_count}.
     """
+    if plan.get("sizes"):
+        columns = ["x", "y", "block_start", "block_count"]
+        column_of = {(k["role"], a["name"]): columns.index(a["name"]) for k in plan["kernels"]
+                     for a in k["runtime_args"] if a["kind"] == "value"}
+        return columns, column_of, []
     cores = [tuple(w["core"]) for w in plan["work"]["cores"]]
     per_kernel: dict[str, dict[tuple, list[int]]] = {}
     for k in plan["kernels"]:
@@ -178,6 +212,8 @@ def runtime_args(kernel: dict, column_of: dict[tuple[str, str], int], buffers: s
             out.append(f"{identifier(arg['buffer'])}_addr")
         elif arg["kind"] == "value":
             out.append(f"w[{column_of[(kernel['role'], arg['name'])]}]")
+        elif arg["kind"] == "size":
+            out.append(identifier(arg["name"]))
         elif arg["kind"] in ("noc_x", "noc_y"):
             out.append(f"{arg['kind']}(w[{column_of[(kernel['role'], arg['name'])]}])")
         else:
@@ -200,6 +236,7 @@ def render_main(plan: dict) -> str:
     buffers = sorted(plan["buffers"], key=lambda b: b["index"])
     names = [b["name"] for b in buffers]
     columns, column_of, rows = work_table(plan)
+    unit_decls, bind_lines = size_lines(plan) if plan.get("sizes") else ([], [])
     kernels = []
     addressed: set[str] = set()
     for k in plan["kernels"]:
@@ -231,4 +268,7 @@ def render_main(plan: dict) -> str:
         work_columns=columns,
         work_lines=work_lines(rows),
         address_buffers=[n for n in names if n in addressed],
+        sizes=bool(plan.get("sizes")),
+        unit_decls=unit_decls,
+        size_lines=bind_lines,
     )

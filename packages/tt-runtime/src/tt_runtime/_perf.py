@@ -50,7 +50,7 @@ def estimate(result: RunResult, plan: Plan | dict[str, Any] | str | Path, *,
     Args:
         result: A `RunResult` (its counters and arch are used).
         plan: The run's plan: a `tt_ir.Plan`, a decoded ``tt.plan.json``, the path of one, or
-            an artifact directory. Each CB's transfer size is its plan entry's
+            an artifact directory (with runtime sizes, the result's own bound plan is used). Each CB's transfer size is its plan entry's
             ``block_pages``; a plan without them (older) is assumed to hold two blocks per CB.
         kernels_dir: Accepted for compatibility; the generated C++ is not read.
         launch_us: Fixed launch overhead added to the device time.
@@ -58,7 +58,7 @@ def estimate(result: RunResult, plan: Plan | dict[str, Any] | str | Path, *,
     Returns:
         The `PerfEstimate`.
     """
-    plan, kernels_dir = _load(plan, kernels_dir)
+    plan, kernels_dir = _load(result.plan if result.plan is not None else plan, kernels_dir)
     arch = hw.ARCH_PERF[result.arch]
     blocks = {cb.name: cb.block_pages for cb in plan.circular_buffers if cb.block_pages}
     facts = _plan_facts(plan, blocks)

@@ -25,6 +25,8 @@ class RunResult:
         device: ``"emulator"`` or ``"hardware"``.
         seconds: Wall time of the device run (host program), excluding builds of the library and
             host program.
+        plan: For a kernel compiled with runtime sizes (T.dynamic), its plan bound to this run's
+            sizes (a decoded ``tt.plan.json``); None otherwise.
     """
 
     outputs: dict[str, np.ndarray]
@@ -32,6 +34,7 @@ class RunResult:
     arch: str
     device: str = "emulator"
     seconds: float = 0.0
+    plan: dict[str, Any] | None = None
 
     def totals(self) -> dict[str, Any]:
         """Counters summed over all cores."""

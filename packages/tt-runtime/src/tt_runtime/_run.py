@@ -24,7 +24,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan
+from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan, sizes, validate_plan
 from tt_ir.dtypes import INTEGER_DTYPES
 from tt_runtime import _build, _hardware
 from tt_runtime._result import RunResult
@@ -104,6 +104,30 @@ def _inputs_by_name(plan, inputs) -> dict[str, np.ndarray]:
     else:
         raise SchemaError("inputs: pass a dict name -> array or a list in the plan's input order", field="inputs")
     return {b.name: _host_array(b, given[b.name]) for b in in_bufs}
+
+
+def _is_template(path: Path) -> bool:
+    try:
+        return sizes.is_dynamic(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+def load_plan_for(path: Path, inputs: Any, arch: str | None = None) -> Any:
+    """The plan of an artifact; a runtime-size template (T.dynamic) bound to the sizes of
+    `inputs` (read as `_inputs_by_name` reads them)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return load_plan(path, arch=arch)  # its error names the problem
+    if not sizes.is_dynamic(raw):
+        return load_plan(path, arch=arch)
+    buffers = sorted(raw["buffers"], key=lambda b: b["index"])
+    names = [b["name"] for b in buffers if b["role"] in ("input", "inout")]
+    given = dict(inputs) if isinstance(inputs, Mapping) else dict(zip(names, inputs)) \
+        if isinstance(inputs, Sequence) else {}
+    shapes = {n: tuple(np.shape(v)) for n, v in given.items()}
+    return validate_plan(sizes.bind_plan(raw, sizes.sizes_from_shapes(raw, shapes)), arch)
 
 
 def _signal_name(rc: int) -> str:
@@ -186,7 +210,8 @@ def run(
     artifact_dir = Path(artifact_dir).resolve()
     if device not in DEVICES:
         raise SchemaError(f"device: {device!r} is not one of {', '.join(DEVICES)}", field="device")
-    plan = load_plan(artifact_dir / "tt.plan.json", arch=arch)
+    plan = load_plan_for(artifact_dir / "tt.plan.json", inputs, arch)
+    dynamic = _is_template(artifact_dir / "tt.plan.json")
     target = get_arch(arch or plan.arch)
     host_inputs = _inputs_by_name(plan, inputs)
     if device == "hardware":
@@ -226,7 +251,7 @@ def run(
                 continue
             outputs[b.name] = np.load(out_paths[b.name]).astype(_NUMPY_DTYPES.get(b.dtype, np.float32))
         return RunResult(outputs=outputs, counters=_counters(report), arch=target.name, device="emulator",
-                         seconds=seconds)
+                         seconds=seconds, plan=plan.to_json() if dynamic else None)
     finally:
         if keep:
             print(f"tt_runtime: kept run directory {work}")
