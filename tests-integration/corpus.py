@@ -171,8 +171,8 @@ COLUMNS = [
 ]
 
 SELECT = [
-    Case("select-leaky-argmax-fp32", "select.py", "select", dict(M=128, N=256)),
-    Case("select-leaky-argmax-bf16", "select.py", "select", dict(M=64, N=128, dtype="bfloat16")),
+    Case("select-leaky-argmax-fp32", "selects.py", "select", dict(M=128, N=256)),
+    Case("select-leaky-argmax-bf16", "selects.py", "select", dict(M=64, N=128, dtype="bfloat16")),
 ]
 
 TOPK = [

@@ -62,7 +62,7 @@ def _expected(case, module, inputs):
     if case.example == "reduce.py":
         kind, dim = case.params["kind"], case.params["dim"]
         return module.reference(*f64, kind=kind, dim=dim), None, module.error_bound(*f64, kind=kind, dim=dim)
-    if case.example == "select.py":  # one product (slope * x) and one sum, rounded at pack
+    if case.example == "selects.py":  # one product (slope * x) and one sum, rounded at pack
         x = f64[0]
         return module.reference(x, **{k: case.params[k] for k in ("slope",) if k in case.params}), \
             2, float(np.abs(x).max()) + 1.0

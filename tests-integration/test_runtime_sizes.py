@@ -140,3 +140,28 @@ def test_runtime_size_kernels_compile_against_the_sdk(tmp_path, capsys):
     tt_cli.compile(softmax_kernel(), out_idx=[1]).save(tmp_path / "softmax")
     assert sdk_check_main(["--arch", "wormhole_b0", str(tmp_path)]) == 0
     assert "6/6 kernel builds ok" in capsys.readouterr().out
+
+
+def test_tt_run_and_inspect_take_the_sizes(tmp_path):
+    """`tt run FILE --size` checks examples/dynamic_gemm.py against its reference at the sizes
+    given (the others at two granules); `tt inspect DIR --size` shows the binding and the sizes;
+    an unknown size is refused, naming the kernel's sizes."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from tt_cli.cli import cli
+
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "dynamic_gemm.py")
+    run = CliRunner().invoke(cli, ["run", example, "--size", "m=192", "--size", "k=96"])
+    assert run.exit_code == 0, run.output
+    assert "runtime sizes: m=192, k=96, n=128 (granules m: 64, k: 32, n: 64; set with --size)" in run.output
+    assert "C: PASS" in run.output
+    out = tmp_path / "dg"
+    assert CliRunner().invoke(cli, ["compile", example, "-o", str(out)]).exit_code == 0
+    shown = CliRunner().invoke(cli, ["inspect", str(out), "--size", "m=1024"])
+    assert "  m: a multiple of 64, read from A dim 0; the kernels get m_div64 = m / 64" in shown.output
+    assert "work: logical grid 2x16x1 = 32 blocks on 32 cores" in shown.output
+    bad = CliRunner().invoke(cli, ["run", str(out), "--size", "q=64"])
+    assert bad.exit_code != 0
+    assert str(bad.exception) == "--size q: kernel 'gemm' has the runtime sizes m, k, n"

@@ -21,11 +21,21 @@ def _grid_map(plan: dict) -> str:
     return "\n".join(rows)
 
 
-def inspect_text(plan: dict) -> str:
+def inspect_text(plan: dict, sizes: list | None = None, given: dict | None = None) -> str:
+    """The report of a plan; `sizes`: a runtime-size template's sizes (the plan is its binding)."""
     work = plan["work"]
     l1 = plan["l1"]
     cc = plan["compute_config"]
+    head = []
+    if sizes:
+        value = {s["name"]: (given or {}).get(s["name"], 2 * s["granule"]) for s in sizes}
+        head = ["runtime sizes (T.dynamic; shown at " + ", ".join(f"{n}={v}" for n, v in value.items())
+                + ", set with --size):",
+                *[f"  {s['name']}: a multiple of {s['granule']}, read from {s['source']['buffer']} dim "
+                  f"{s['source']['dim']}; the kernels get {s['unit']} = {s['name']} / {s['granule']}" for s in sizes],
+                ""]
     out = [
+        *head,
         f"kernel {plan['kernel_name']} on {plan['arch']} (core grid {plan['core_grid'][0]}x{plan['core_grid'][1]})",
         f"compute: {cc['math_fidelity']}, fp32 accumulation {'on' if cc['fp32_dest_acc_en'] else 'off'}, "
         f"approx {'on' if cc['math_approx_mode'] else 'off'}",

@@ -13,7 +13,7 @@ import ml_dtypes
 import numpy as np
 
 from tt_cli._check import check
-from tt_ir import SchemaError, TTError, dtypes
+from tt_ir import SchemaError, TTError, dtypes, sizes
 
 _HOST_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float16": np.float16, "float32": np.float32, "int32": np.int32,
                "int8": np.int8, "uint8": np.uint8}
@@ -32,6 +32,34 @@ def random_inputs(buffers: list[dict], seed: int) -> list[np.ndarray]:
         values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
         arrays.append(values.astype(_HOST_DTYPE[buf["dtype"]]))
     return arrays
+
+
+def parse_sizes(items: tuple | list) -> dict[str, int]:
+    """`--size m=256` options as {name: value}."""
+    out = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not value.strip().lstrip("-").isdigit():
+            raise TTError(f"--size {item}: expected NAME=N with N an integer, e.g. --size m=256")
+        out[name.strip()] = int(value)
+    return out
+
+
+def shaped(plan: dict, given: dict[str, int], progress: Callable[[str], None]) -> dict:
+    """`plan` with its runtime sizes (T.dynamic) bound: `given`, else two granules each (said)."""
+    if not sizes.is_dynamic(plan):
+        if given:
+            raise TTError(f"--size {', '.join(given)}: kernel '{plan['kernel_name']}' has no runtime sizes")
+        return plan
+    known = {s["name"]: s["granule"] for s in plan["sizes"]}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise TTError(f"--size {', '.join(unknown)}: kernel '{plan['kernel_name']}' has the runtime sizes "
+                      f"{', '.join(known)}")
+    values = {name: given.get(name, 2 * g) for name, g in known.items()}
+    progress("runtime sizes: " + ", ".join(f"{n}={v}" for n, v in values.items())
+             + " (granules " + ", ".join(f"{n}: {g}" for n, g in known.items()) + "; set with --size)")
+    return sizes.bind_plan(plan, values)
 
 
 def _inputs_of(plan: dict) -> list[dict]:
@@ -72,17 +100,18 @@ class Report:
 
 
 def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None],
-                 as_json: bool = False) -> bool:
+                 as_json: bool = False, given: dict | None = None) -> bool:
     """Runs a compiled kernel; compares with `reference` when the file has one."""
-    buffers = _inputs_of(compiled.plan)
+    plan = shaped(compiled.plan, given or {}, progress)
+    buffers = _inputs_of(plan)
     inputs = loaded.call_with_params(loaded.make_inputs, seed) if loaded.make_inputs else random_inputs(buffers, seed)
-    cores = len(compiled.plan["work"]["cores"])
+    cores = len(plan["work"]["cores"])
     progress(f"running {compiled.name} on the {device} ({compiled.arch}, {cores} cores) ...")
     result = compiled.run(*inputs, device=device)
     report = Report(as_json, compiled.name, compiled.arch, device)
     if device == "emulator":
         report.estimate(compiled.estimate(result))
-    outputs = [b for b in sorted(compiled.plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("output", "inout")]
+    outputs = [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("output", "inout")]
     if loaded.reference is None:
         for buf in outputs:
             report.output(buf["name"], result.outputs[buf["name"]])
@@ -103,8 +132,9 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     return report.finish(ok, "PASS" if ok else "FAIL")
 
 
-def read_plan(directory: Path) -> dict:
-    """The validated `tt.plan.json` of an artifact directory, as JSON data.
+def read_plan(directory: Path, template: bool = False) -> dict:
+    """The validated `tt.plan.json` of an artifact directory, as JSON data (with `template`, a
+    runtime-size plan as written, else bound at one granule per size).
 
     Raises:
         TTError: the directory is missing or has no plan. SchemaError: the plan is not
@@ -119,7 +149,11 @@ def read_plan(directory: Path) -> dict:
         raise TTError(f"'{directory}' has no tt.plan.json, so it is not an artifact directory; "
                       f"make one with `tt compile FILE.py -o {directory}`")
     try:
-        return load_plan(path).to_json()
+        checked = load_plan(path).to_json()
+        if template:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return raw if sizes.is_dynamic(raw) else checked
+        return checked
     except SchemaError as e:
         what = e.message.removeprefix("tt.plan.json: ")
         raise SchemaError(f"{path} is not a valid plan: {what}; the artifacts are damaged or from another version: "
@@ -127,11 +161,11 @@ def read_plan(directory: Path) -> dict:
 
 
 def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None],
-            as_json: bool = False) -> bool:
+            as_json: bool = False, given: dict | None = None) -> bool:
     """Runs an artifact directory on random inputs and describes the outputs."""
     import tt_runtime
 
-    plan = read_plan(directory)
+    plan = shaped(read_plan(directory, template=True), given or {}, progress)
     buffers = _inputs_of(plan)
     inputs = {b["name"]: a for b, a in zip(buffers, random_inputs(buffers, seed))}
     progress(f"running {plan['kernel_name']} on the {device} ({plan['arch']}) ...")

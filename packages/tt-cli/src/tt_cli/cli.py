@@ -121,11 +121,13 @@ def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params
 @click.option("--arch", type=click.Choice(["wormhole_b0", "blackhole"]), help="Target arch (files only).")
 @click.option("--device", type=click.Choice(["emulator", "hardware"]), default="emulator", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--size", "sizes", multiple=True, metavar="NAME=N",
+              help="A runtime size (T.dynamic) of the random inputs (repeatable; default: two granules).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (outputs, checks, the model's estimate) for scripts.")
 @_option_flag
 @click.pass_obj
-def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int, as_json: bool) -> None:
+def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int, sizes, as_json: bool) -> None:
     """Run FILE.py or an artifact DIR on random inputs.
 
     When the file defines `reference(*inputs)`, the outputs are compared with it and the
@@ -136,15 +138,17 @@ def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: 
       tt run examples/quickstart.py
       tt run build/gemm --seed 3
       tt run examples/softmax.py --json > result.json
+      tt run examples/dynamic_gemm.py --size m=256 --size n=128
     """
     from tt_cli import _runner
 
     path = Path(target)
+    given = _runner.parse_sizes(sizes)
     if path.is_dir() or not path.suffix:
-        ok = _runner.run_dir(path, device, seed, arch, _progress, as_json)
+        ok = _runner.run_dir(path, device, seed, arch, _progress, as_json, given)
     else:
         loaded, compiled = _compile_file(ctx, target, kernel, params, arch)
-        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress, as_json)
+        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress, as_json, given)
     if not ok:
         sys.exit(1)
 
@@ -199,20 +203,28 @@ def tune_cmd(ctx: Context, file: str, kernel, params, tries, arch, jobs: int, ou
 @cli.command("inspect")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the validated plan as JSON, for scripts.")
-def inspect_cmd(directory: str, as_json: bool) -> None:
+@click.option("--size", "sizes", multiple=True, metavar="NAME=N",
+              help="Show a runtime-size kernel (T.dynamic) at this size (repeatable; default: two granules).")
+def inspect_cmd(directory: str, as_json: bool, sizes) -> None:
     """Show the cores, CBs, L1 use and runtime args of an artifact DIR.
 
     \b
     Examples:
       tt inspect build/gemm
       tt inspect build/gemm --json
+      tt inspect build/dynamic_gemm --size m=1024
     """
     import json
 
-    from tt_cli._runner import read_plan
+    from tt_cli._runner import parse_sizes, read_plan, shaped
 
-    plan = read_plan(Path(directory))
-    click.echo(json.dumps(plan, indent=2) if as_json else _report.inspect_text(plan))
+    template = read_plan(Path(directory), template=True)
+    given = parse_sizes(sizes)
+    if as_json:
+        click.echo(json.dumps(shaped(template, given, lambda _: None) if given else template, indent=2))
+        return
+    plan = shaped(template, given, lambda _: None)
+    click.echo(_report.inspect_text(plan, template.get("sizes", []), given))
 
 
 # ---- ir / passes ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ maximum (`x == rowmax`, as top-k kernels find their argmax), on one block per co
 condition becomes a 1.0 / 0.0 tile (the SFPU's sign tests, gtz / eqz ..., of a difference)
 and the select `x * m + y * (1 - m)`, so both branches must be finite.
 
-    tt run examples/select.py
+    tt run examples/selects.py
 """
 
 import numpy as np
