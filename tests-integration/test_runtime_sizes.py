@@ -90,6 +90,7 @@ def test_one_gemm_kernel_serves_several_shapes(arch):
     reader = kernel.get_kernel_source("reader")
     assert "uint32_t k_div32 = get_arg_val<uint32_t>(" in reader  # K / block_K at run time
     assert "% n_div64;" in reader                                   # the grid width too
+    assert "tt_fill_zeros" not in reader  # no edge guards: no size puts a block past an edge
     main = kernel.get_kernel_source("main")
     assert 'm_div64 = size_units("m", A_shape, "A", 0, 64);' in main
 

@@ -300,3 +300,19 @@ def test_value_select_with_an_infinite_branch_is_refused():
         apply(kernels.expression(lambda a, b, c: T.if_then_else(a > b, c, -T.infinity(T.bfloat16))),
               "lower_tt_tile_intrinsics")
     assert "a T.if_then_else on values with an infinite branch" in str(err.value)
+
+
+def test_blocks_inside_runtime_sizes_need_no_guard():
+    """fits_sizes: by in [0, m_div64) reading 2-tile blocks at by * 64 stays inside 2 * m_div64
+    tiles for every m; one tile further (by * 64 + 32), or a block var of another size, may not."""
+    from tt_ir import tir
+    from tt_passes.lower_tt_tile_intrinsics import fits_sizes
+
+    by, k = tir.make_var("by", "uint32"), tir.make_var("k", "uint32")
+    sizes = {by: "m_div64", k: "k_div32"}
+    assert fits_sizes([(by, 64)], 0, 2, "2*m_div64", {}, sizes)
+    assert not fits_sizes([(by, 64)], 32, 2, "2*m_div64", {}, sizes)
+    assert not fits_sizes([(by, 64)], 0, 2, "2*k_div32", {}, sizes)
+    assert fits_sizes([(k, 32)], 0, 1, "k_div32", {}, sizes)
+    assert fits_sizes([(k, 32)], 0, 1, "2*k_div32", {}, sizes)
+    assert not fits_sizes([(tir.make_var("q", "uint32"), 32)], 0, 1, "k_div32", {}, sizes)

@@ -154,6 +154,33 @@ def max_offset(terms: list, const: int, extents: dict) -> int | None:
     return total
 
 
+def fits_sizes(terms: list, const: int, block: int, tiles: Any, extents: dict, sizes: dict) -> bool:
+    """Whether a block of `block` tiles at tile offset sum(c/32 * v) + const/32 stays inside
+    `tiles` (a monomial of runtime-size units) for every size: with the variables' extents ints
+    or monomials (`sizes`), `tiles - top - block` is a polynomial in units >= 1 that is never
+    negative when its non-constant coefficients are not and its value at all units 1 is not."""
+    poly: dict = {}
+
+    def add(mono: tuple, coef: int) -> None:
+        poly[mono[1]] = poly.get(mono[1], 0) + coef * mono[0]
+
+    add(_sizes.mono(tiles), 1)
+    add((const // TILE + block, ()), -1)
+    for v, c in terms:
+        if c <= 0:
+            continue
+        ext = next((e for k, e in extents.items() if k.same_as(v)), None)
+        if ext is None:
+            ext = next((e for k, e in sizes.items() if k.same_as(v)), None)
+        if ext is None:
+            return False
+        add(_sizes.mono(ext), -(c // TILE))   # top of v is ext - 1
+        add((c // TILE, ()), 1)
+    if any(coef < 0 for units, coef in poly.items() if units):
+        return False
+    return sum(poly.values()) >= 0
+
+
 # --- rewrite -----------------------------------------------------------------------
 @dataclass
 class _Lowering:
@@ -170,6 +197,7 @@ class _Lowering:
     scalers: dict = field(default_factory=dict)     # scaler CB index -> CB (reductions)
     depth: int = 0                                  # serial loops around the current op
     units: set = field(default_factory=set)         # runtime-size units (T.dynamic)
+    size_extents: dict = field(default_factory=dict)  # var -> monomial trip count of units
     first_depth: dict = field(default_factory=dict)  # intermediate CB -> depth of its first write
     finalized: set = field(default_factory=set)      # on-chip accumulators packed to their CB
 
@@ -225,6 +253,8 @@ class _Lowering:
         self.vmap[s.loop_var] = new
         if isinstance(n, int):
             self.extents[new] = n
+        else:
+            self.size_extents[new] = size
         body = tir.substitute(s.body, {s.loop_var: tir.Cast(tir.dtype_of(s.loop_var), new)})
         self.depth += 1
         inner = self.stmt(body, line)
@@ -514,8 +544,12 @@ class _Lowering:
                                 text, line, hint="index tensors with block-aligned offsets "
                                                  "like by * block_M")
             coords.append(tile_offset(aff[0], aff[1], self.vmap))
-            top = max_offset(aff[0], aff[1], self.extents)
-            guards.append(int(top is None or top + cb.block[dim] > info.tiles[dim]))
+            if isinstance(info.tiles[dim], int):
+                top = max_offset(aff[0], aff[1], self.extents)
+                guards.append(int(top is None or top + cb.block[dim] > info.tiles[dim]))
+            else:  # a runtime size: guarded unless no size can put the block past the edge
+                guards.append(int(not fits_sizes(aff[0], aff[1], cb.block[dim], info.tiles[dim],
+                                                 self.extents, self.size_extents)))
         return B.extern(name, cb.index, info.name, coords[0], coords[1], cb.block[0],
                         cb.block[1], guards[0], guards[1])
 
@@ -1001,6 +1035,7 @@ class LowerTTTileIntrinsics(TTPass):
         extents = block_var_extents(func.body, work.grid)
         low = _Lowering(self, cbs, buffers, extents)
         low.units = {s["unit"] for s in _meta.get(mod, _meta.SIZES, [])}
+        low.size_extents = block_var_extents(func.body, work.grid, runtime=True)
         body = low.stmt(func.body)
         if low.scalers:  # the reader fills each scaler tile once per kernel, before any block
             body = B.seq(*[B.extern("tt.scaler_fill", i) for i in sorted(low.scalers)], body)
@@ -1052,13 +1087,14 @@ class LowerTTTileIntrinsics(TTPass):
                 *[_meta.replace(p, unit=unit) for p in partials]]
 
 
-def block_var_extents(body: Any, grid: list) -> dict:
-    """{uint32 block var: grid extent} from the Binds `grid_to_core_grid` made."""
+def block_var_extents(body: Any, grid: list, runtime: bool = False) -> dict:
+    """{uint32 block var: grid extent} from the Binds `grid_to_core_grid` made: the static
+    extents, or (`runtime`) those that are monomials of runtime-size units."""
     out = {}
     names = {"bx": grid[0], "by": grid[1], "bz": grid[2]}
     for bind in tir.collect(body, tir.Bind):
         name = str(bind.var.name)
-        if name in names and isinstance(names[name], int):  # a runtime size: unbounded
+        if name in names and isinstance(names[name], int) != runtime:
             out[bind.var] = names[name]
     return out
 
