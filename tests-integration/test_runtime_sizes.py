@@ -166,3 +166,37 @@ def test_tt_run_and_inspect_take_the_sizes(tmp_path):
     bad = CliRunner().invoke(cli, ["run", str(out), "--size", "q=64"])
     assert bad.exit_code != 0
     assert str(bad.exception) == "--size q: kernel 'gemm' has the runtime sizes m, k, n"
+
+
+def test_a_runtime_k_keeps_a_static_grid_and_its_multicast_order():
+    """Only K dynamic: the grid (and reuse="mcast"'s tiled order) is fixed at compile time and
+    the kernels get K / block_K; right for several K (bound as in the first test)."""
+    kernel = tt_cli.compile(static_mn_gemm(), out_idx=[2], reuse="mcast")
+    assert kernel.plan["work"]["order"] == "tiled" and kernel.plan["work"]["cores"]
+    rng = np.random.default_rng(11)
+    for k in (32, 96, 256):
+        a = rng.standard_normal((512, k)).astype(np.float32)
+        b = rng.standard_normal((k, 512)).astype(np.float32)
+        c = np.asarray(kernel(a, b), np.float64)
+        ref = _bf16(a) @ _bf16(b)
+        assert np.abs(c - ref).max() <= 2.0 ** -8 * np.abs(ref).max() + 1e-3 * k ** 0.5, k
+
+
+def static_mn_gemm(M=512, N=512, block=64):
+    K = T.dynamic("k")
+
+    @T.prim_func
+    def gemm(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
+             C: T.Tensor((M, N), T.bfloat16)):
+        with T.Kernel(N // block, M // block) as (bx, by):
+            A_s = T.alloc_shared((block, 32), T.bfloat16)
+            B_s = T.alloc_shared((32, block), T.bfloat16)
+            C_l = T.alloc_fragment((block, block), T.float32)
+            T.clear(C_l)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                T.copy(A[by * block, k * 32], A_s)
+                T.copy(B[k * 32, bx * block], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(C_l, C[by * block, bx * block])
+
+    return gemm

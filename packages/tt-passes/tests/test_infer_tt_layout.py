@@ -103,3 +103,36 @@ def test_runtime_sizes_refusals():
     with pytest.raises(TTCompileError) as err:
         apply(fill, "infer_tt_layout")
     assert "size 'm': runtime size 'm' is a dim of no input tensor" in str(err.value)
+
+
+def test_runtime_sizes_the_kernels_cannot_take_are_refused():
+    """A size that shapes an on-chip block, or is a value in a T.Parallel body, is refused
+    naming the use and the line, before any later pass meets it."""
+    n = T.dynamic("n")
+
+    @T.prim_func
+    def whole_rows(X: T.Tensor((64, n), T.float32), Y: T.Tensor((64, n), T.float32)):
+        with T.Kernel(2) as bx:
+            x = T.alloc_fragment((32, n), T.float32)
+            T.copy(X[bx * 32, 0], x)
+            T.copy(x, Y[bx * 32, 0])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(whole_rows, "infer_tt_layout")
+    assert "a runtime size ('n') is used where the kernels cannot take it: it sizes on-chip " \
+           "buffer 'x'" in str(err.value)
+
+    @T.prim_func
+    def mean(X: T.Tensor((64, n), T.float32), Y: T.Tensor((64, n), T.float32)):
+        with T.Kernel(T.ceildiv(n, 32), 2) as (bx, by):
+            x = T.alloc_fragment((32, 32), T.float32)
+            T.copy(X[by * 32, bx * 32], x)
+            for i, j in T.Parallel(32, 32):
+                x[i, j] = x[i, j] / n
+            T.copy(x, Y[by * 32, bx * 32])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(mean, "infer_tt_layout")
+    text = str(err.value)
+    assert "it is used as a value (the tile engines take constants, not runtime arguments)" in text
+    assert "at test_infer_tt_layout.py:" in text and "hint: make that size a T.const" in text

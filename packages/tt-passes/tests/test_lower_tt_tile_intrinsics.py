@@ -316,3 +316,15 @@ def test_blocks_inside_runtime_sizes_need_no_guard():
     assert fits_sizes([(k, 32)], 0, 1, "k_div32", {}, sizes)
     assert fits_sizes([(k, 32)], 0, 1, "2*k_div32", {}, sizes)
     assert not fits_sizes([(tir.make_var("q", "uint32"), 32)], 0, 1, "k_div32", {}, sizes)
+
+
+def test_runtime_sizes_in_stacked_matrices_are_refused():
+    """A rank-4 tensor whose rows are a runtime size is refused naming the copy and the fix
+    (its matrices' strides would be runtime values)."""
+    from tt_ir.errors import TTCompileError
+
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.attention(seq=T.dynamic("s"), causal=False), "lower_tt_tile_intrinsics")
+    text = str(err.value)
+    assert "a rank-4 tensor whose row or leading dims are runtime sizes" in text
+    assert "hint: make those dims T.const sizes" in text

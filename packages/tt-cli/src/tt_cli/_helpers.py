@@ -5,7 +5,9 @@ from __future__ import annotations
 
 
 def cdiv(a: int, b: int) -> int:
-    """ceil(a / b) of two positive ints."""
+    """ceil(a / b) of two positive ints; of a runtime size (T.dynamic), the expression."""
+    if not all(isinstance(x, int) or hasattr(x, "__index__") for x in (a, b)):
+        return (a + b - 1) // b
     return -(-int(a) // int(b))
 
 

@@ -83,7 +83,7 @@ def core_ranges(cores: list[list[int]]) -> list[tuple[tuple[int, int], tuple[int
 def core_lines(plan: dict) -> list[str]:
     """`CoreRangeSet cores(...)`, on one line for one range, else one range per line; with
     runtime sizes, the split of the blocks over the core grid, made when the sizes are known."""
-    if plan.get("sizes"):
+    if runtime_work(plan):
         gx, gy = plan["core_grid"]
         blocks = " * ".join(f"({g})" for g in plan["work"]["grid"] if g != 1) or "1"
         return [f"uint32_t num_blocks = {blocks};",
@@ -138,6 +138,11 @@ def config_lines(kernel: dict, plan: dict, cta: str | None) -> list[str]:
     ]
 
 
+def runtime_work(plan: dict) -> bool:
+    """Whether main.cpp splits the blocks when it runs: a launch grid of runtime sizes."""
+    return bool(plan.get("sizes")) and not plan["work"]["cores"]
+
+
 def size_lines(plan: dict) -> tuple[list[str], list[str]]:
     """With runtime sizes: the unit variables, and `bind_sizes`' body (each size read from its
     input's .npy header and checked, then the symbolic dims of every tensor set)."""
@@ -167,7 +172,7 @@ def work_table(plan: dict) -> tuple[list[str], dict[tuple[str, str], int], list[
     gets a column per kernel, qualified with the kernel's role. With runtime sizes the rows
     are made at run time (`split_blocks` in main.cpp): {x, y, block_start, block_count}.
     """
-    if plan.get("sizes"):
+    if runtime_work(plan):
         columns = ["x", "y", "block_start", "block_count"]
         column_of = {(k["role"], a["name"]): columns.index(a["name"]) for k in plan["kernels"]
                      for a in k["runtime_args"] if a["kind"] == "value"}
@@ -269,6 +274,7 @@ def render_main(plan: dict) -> str:
         work_lines=work_lines(rows),
         address_buffers=[n for n in names if n in addressed],
         sizes=bool(plan.get("sizes")),
+        runtime_work=runtime_work(plan),
         unit_decls=unit_decls,
         size_lines=bind_lines,
     )

@@ -10,7 +10,7 @@ multiple of units, written in the plan as a *monomial*: an int, or a string
 The plan of such a kernel (``tt.plan.json``) is a template: its top-level ``sizes`` lists
 each size (name, granule, unit, and the input tensor dim the host reads it from); buffer
 shapes, tile grids, page counts and the launch grid may be monomials, and the per-core
-work is left for the run. `bind_plan` turns the template into the ordinary plan for given
+work is left for the run (unless the launch grid is static: then its split stands). `bind_plan` turns the template into the ordinary plan for given
 sizes (every count a number, the cores split as `split_blocks` does at compile time);
 `representative_sizes` gives sizes (one granule each) to check a template with.
 
@@ -161,6 +161,17 @@ def bind_plan(plan: dict, sizes: dict[str, int]) -> dict:
             buf[key] = [evaluate(d, units) for d in buf[key]]
         buf["num_pages"] = evaluate(buf["num_pages"], units)
     work = out["work"]
+    if work["cores"]:  # a static grid: its compile-time split (any order) stands; the
+        for kernel in out["kernels"]:  # units join each core's values
+            schema = kernel["runtime_args"]
+            for ca in kernel["core_args"]:
+                given = iter(ca["values"])
+                ca["values"] = [units[a["name"]] if a["kind"] == "size" else next(given)
+                                for a in schema if a["kind"] != "buffer_address"]
+            for arg in schema:
+                if arg["kind"] == "size":
+                    arg["kind"] = "value"
+        return out
     work["grid"] = [evaluate(g, units) for g in work["grid"]]
     work["num_blocks"] = evaluate(work["num_blocks"], units)
     work["cores"] = split_blocks(work["num_blocks"], out["core_grid"])

@@ -65,10 +65,27 @@ class TTPass(abc.ABC):
             wrapped = self.error(str(err), hint="see the message above")
             raise wrapped from err
         except Exception as err:
+            if _has_runtime_sizes(mod):  # a size the pass needs as a number
+                wrapped = self.error(f"this kernel's runtime sizes (T.dynamic) are not supported "
+                                     f"here ({type(err).__name__}: {err})",
+                                     hint="make the sizes T.const (an eager @tt_cli.jit kernel "
+                                          "compiles each shape on its own)")
+                raise wrapped from err
             wrapped = self.error(f"internal error: {type(err).__name__}: {err}",
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")
             raise wrapped from err
+
+
+def _has_runtime_sizes(mod: Any) -> bool:
+    """Whether a tensor of the kernel has a dim that is not a number (T.dynamic)."""
+    if _meta.get(mod, _meta.SIZES):
+        return True
+    try:
+        _, func = kernel_func(mod)
+    except AssertionError:
+        return False
+    return any(tir.as_int(d) is None for p in func.params if tir.is_buffer(p) for d in p.shape)
 
 
 def in_user_names(err: TTCompileError, origins: dict) -> TTCompileError:

@@ -152,3 +152,37 @@ def rewrite(func: Any, sizes: dict, grains: dict) -> Any:
 
 def unit_name(size: str, granule: int) -> str:
     return f"{size}_div{granule}"
+
+
+def misuse(func: Any, units: set) -> tuple[str, str | None] | None:
+    """(what, source line) of the first use of a runtime size the kernels cannot take: the
+    sizes may shape tensors, launch grids and serial trip counts and appear in tensor indices,
+    but not shape an on-chip buffer or a T.Parallel nest, nor be a value (`x / n`)."""
+    def uses(node: Any) -> bool:
+        return tir.find(node, lambda v: str(v.name) in units, types=tir.Var) is not None
+
+    def allowed(node: Any) -> Any:  # the allowed uses, blanked out
+        if isinstance(node, tir.TensorLoad) and tir.scope_of(node.source) == "global":
+            return tir.const(0, tir.dtype_of(node))
+        if isinstance(node, tir.For) and node.kind != tir.ForKind.PARALLEL:
+            return tir.For(node.loop_var, node.min, tir.const(1, tir.dtype_of(node.extent)),
+                           node.kind, node.body, annotations=node.annotations)
+        if isinstance(node, tir.AttrStmt) and str(node.attr_key) == "thread_extent":
+            return node.body  # (its IterVar holds the extent too)
+        return node
+
+    body = tir.rewrite(func.body, allowed, types=(tir.TensorLoad, tir.For, tir.AttrStmt))
+    if not uses(body):
+        return None
+    line = None
+    for attr in tir.collect(body, tir.AttrStmt):  # the innermost source line around a use
+        here = tir.source_line_of(attr)
+        if here is not None and uses(attr.body):
+            line = here
+    for alloc in tir.collect(body, tir.AllocBuffer):
+        if any(uses(d) for d in alloc.buffer.shape):
+            return f"it sizes on-chip buffer '{alloc.buffer.name}' (on-chip blocks have static shapes)", line
+    for loop in tir.collect(body, tir.For):
+        if uses(loop.extent):
+            return "it is the extent of a T.Parallel nest (on-chip blocks have static shapes)", line
+    return "it is used as a value (the tile engines take constants, not runtime arguments)", line

@@ -71,8 +71,8 @@ def core_args(schema: list, work: Any, mcast: list, noc: str | None) -> list:
         for m in mcast:
             cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
             values.update(_mcast.arg_values(m["cb"], m["axis"], c["core"], cx, cy, noc))
-        out.append({"core": c["core"], "values": [values[a["name"]] for a in schema
-                                                  if a["kind"] != "buffer_address"]})
+        out.append({"core": c["core"], "values": [values[a["name"]] for a in schema  # sizes:
+                                                  if a["kind"] not in ("buffer_address", "size")]})
     return out
 
 

@@ -219,7 +219,15 @@ class InferTTLayout(TTPass):
                                  hint="make it a T.const size, or a dim of an input")
             rows.append({"name": name, "granule": grains[name],
                          "unit": _sizes.unit_name(name, grains[name]), "source": source})
-        return _sizes.rewrite(func, sizes, grains), rows
+        out = _sizes.rewrite(func, sizes, grains)
+        bad = _sizes.misuse(out, {r["unit"] for r in rows})
+        if bad is not None:
+            names = ", ".join(f"'{n}'" for n in sizes)
+            raise self.error(f"a runtime size ({names}) is used where the kernels cannot take it: "
+                             f"{bad[0]}", obj="T.dynamic", source_line=bad[1],
+                             hint="make that size a T.const (an eager @tt_cli.jit kernel compiles "
+                                  "each shape on its own)")
+        return out, rows
 
     def _check_shape(self, name: str, shape: list, line: str | None,
                      row_dim: int | None = None, flat: bool = False) -> None:

@@ -480,6 +480,12 @@ class _Lowering:
             raise self.fail(f"a copy of a rank-{rank} tensor must take one index of each "
                             f"leading dim but its rows (extents {extents})", text, line,
                             hint="copy one 2-D slice per block: T.copy(Q[bz, by, r:r + bm, :], Q_s)")
+        if any(shape[d] is None for d in [row_dim, *lead]):
+            raise self.fail(f"a rank-{rank} tensor whose row or leading dims are runtime sizes "
+                            f"(shape {[str(d) for d in glob.buffer.shape]}) is not supported yet: "
+                            "its matrices' strides would be runtime values", text, line,
+                            hint="make those dims T.const sizes (an eager @tt_cli.jit kernel "
+                                 "compiles each shape on its own), or fold the tensor to 2-D")
         row = glob.mins[row_dim]
         stride = shape[row_dim]
         for d in reversed(lead):
