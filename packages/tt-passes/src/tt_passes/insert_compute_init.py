@@ -37,6 +37,8 @@ KEYS = ("srca", "srcb", "op", "pack")
 BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init",
                **{f: f.replace("_tiles_bcast_", "_bcast_") + "_init"
                   for f in _expr.BCAST.values()}}  # sub_tiles_bcast_cols -> sub_bcast_cols_init
+WIDE_FORMATS = ("Float32", "Int32", "UInt32")  # unary_bcast moves these to DST through srcA
+
 # SFPU ops on DST -> their init (all binop-with-scalar ops share one)
 SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
                                          *_expr.SFPU_BINARY.values(),
@@ -76,8 +78,10 @@ class _Needs:
             return {"op": (name.replace("typecast_tile<", "typecast_tile_init<"),)}
         if name == "transpose_init":  # explicit, beside its transpose_tile
             return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("transpose", *args)}
-        if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast
-            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
+        if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast: a row /
+            # column / scalar broadcast unpacks to srcB (32-bit data to DST through srcA)
+            reg = "srca" if "NONE" in name or self.fmt[args[0]] in WIDE_FORMATS else "srcb"
+            return {reg: (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
         if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)
             return {"srca": (self.fmt[args[0]], args[0]), "srcb": (self.fmt[args[1]], args[1]),
                     "set_op": ("reduce", name, *args)}
@@ -223,7 +227,7 @@ class InsertComputeInit(TTPass):
         needs = _Needs(cbs, _meta.get(mod, _meta.MATMULS, []) or [])
         gv, func = role_funcs(mod)["compute"]
         in0, in1, out = hw_startup_cbs(func.body, needs, cbs)
-        # hw_startup configures srcA for the first op (matmul feeds in1 to srcA) and pack for out
+        # hw_startup configures the sources for the first op (matmul feeds in1 to srcA) and pack for out
         src, srcb = (in1, in0) if needs.of_first_is_matmul else (in0, in1)
         state = {"srca": (cbs[src].data_format, src), "srcb": (cbs[srcb].data_format, srcb),
                  "op": None, "pack": (cbs[out].data_format, out)}
@@ -232,7 +236,9 @@ class InsertComputeInit(TTPass):
         while lead < len(stmts) and isinstance(stmts[lead], tir.Bind):
             lead += 1
         rest, _ = _Inits(needs).stmt(B.seq(*stmts[lead:]), state)
-        body = B.seq(*stmts[:lead], B.extern("compute_kernel_hw_startup", in0, in1, out), rest)
+        startup = "compute_kernel_hw_startup<SrcOrder::Reverse>" if needs.of_first_is_matmul \
+            else "compute_kernel_hw_startup"  # Reverse: matmul's in0 -> srcB, in1 -> srcA
+        body = B.seq(*stmts[:lead], B.extern(startup, in0, in1, out), rest)
         return replace_func(mod, gv, func.with_body(body))
 
 

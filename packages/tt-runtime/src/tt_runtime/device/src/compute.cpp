@@ -28,7 +28,7 @@ const char* state_name(Dst::State s) {
 
 KernelCtx& compute_ctx(const char* call) {
     if (sched().aborting.load(std::memory_order_relaxed)) throw Abort{};
-    KernelCtx& k = ctx();
+    KernelCtx& k = ctx(call);
     if (!k.is_compute) fault(std::string(call) + ": compute API called from a data-movement kernel");
     return k;
 }
@@ -46,12 +46,22 @@ Dst& math_dst(KernelCtx& k, const char* call, uint32_t idst) {
     return d;
 }
 
-// The front-relative tile `itile` of input CB `cb`, unpacked to row-major floats.
-void unpack_input(KernelCtx& k, uint32_t cb, uint32_t itile, float* out, const char* call) {
+std::string fmt_or_nothing(int fmt) { return fmt < 0 ? std::string("nothing") : std::string(fmt_name(fmt)); }
+
+// The front-relative tile `itile` of input CB `cb`, unpacked to row-major floats through source
+// register `reg` ('A' or 'B'), whose unpacker must be set up for the CB's data format.
+void unpack_input(KernelCtx& k, uint32_t cb, uint32_t itile, float* out, const char* call, char reg) {
     if (cb >= arch().num_cbs || !k.core->cb[cb].used) {
         fault(std::string(call) + "(cb " + std::to_string(cb) + "): no circular buffer with this index on this core");
     }
     const CBConfig& c = k.core->cb[cb];
+    const int want = reg == 'A' ? k.fmt_a : k.fmt_b;
+    if (want != static_cast<int>(c.fmt)) {
+        const std::string src = reg == 'A' ? "srca" : "srcb";
+        fault(std::string(call) + ": cb " + std::to_string(cb) + " holds " + fmt_name(c.fmt) + " tiles but the " + src +
+              " unpacker is set up for " + fmt_or_nothing(want) + "; call reconfig_data_format_" + src + "(" +
+              std::to_string(cb) + ") (or reconfig_data_format) first");
+    }
     const LocalCB& l = k.local[cb];
     if (itile >= l.waited) {
         fault(std::string(call) + ": reads tile " + std::to_string(itile) + " of cb " + std::to_string(cb) + " but only " +
@@ -64,19 +74,123 @@ void unpack_input(KernelCtx& k, uint32_t cb, uint32_t itile, float* out, const c
 
 void count(KernelCtx& k, const char* kind, uint64_t n = 1) { k.counters.tile_ops[kind] += n; }
 
+
+int cb_format(KernelCtx& k, uint32_t cb, const char* call) {
+    if (cb >= arch().num_cbs || !k.core->cb[cb].used) {
+        fault(std::string(call) + "(cb " + std::to_string(cb) + "): no circular buffer with this index on this core");
+    }
+    return static_cast<int>(k.core->cb[cb].fmt);
+}
+
+// SFPU inits set up the SFPU only; FPU inits (copy, binary, matmul, bcast, reduce, transpose)
+// set up the unpackers and the math engine and leave the SFPU as it was.
+bool is_sfpu_init(const std::string& what) {
+    const std::string tail = "_tile_init";
+    return what.size() > tail.size() && what.compare(what.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+void need_init(KernelCtx& k, const char* call, const std::string& needed, bool prefix = false) {
+    bool ok = prefix ? k.last_init.compare(0, needed.size(), needed) == 0 : k.last_init == needed;
+    if (!ok) {
+        fault(std::string(call) + ": the unpackers and math are set up for " +
+              (k.last_init.empty() ? std::string("nothing") : k.last_init) + "; call " + needed + "(...) first");
+    }
+}
+
+void need_sfpu_init(KernelCtx& k, const char* call, const char* needed) {
+    if (k.sfpu_init != needed) {
+        fault(std::string(call) + ": the SFPU is set up for " + (k.sfpu_init.empty() ? std::string("nothing") : k.sfpu_init) +
+              "; call " + needed + "() first");
+    }
+}
+
 }  // namespace
 
-void hw_startup(uint32_t, uint32_t, uint32_t) {
+void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb) {
     KernelCtx& k = compute_ctx("compute_kernel_hw_startup");
     k.hw_started = true;
+    k.fmt_a = cb_format(k, icb0, "compute_kernel_hw_startup");
+    k.fmt_b = cb_format(k, icb1, "compute_kernel_hw_startup");
+    k.fmt_pack = cb_format(k, ocb, "compute_kernel_hw_startup");
+}
+
+void reconfig_unpack(char which, uint32_t cb_a, uint32_t cb_b) {
+    KernelCtx& k = compute_ctx("reconfig_data_format");
+    if (!k.hw_started) fault("reconfig_data_format: called before compute_kernel_hw_startup");
+    if (which != 'B') k.fmt_a = cb_format(k, cb_a, "reconfig_data_format");
+    if (which != 'A') k.fmt_b = cb_format(k, cb_b, "reconfig_data_format");
+}
+
+void reconfig_pack(uint32_t cb) {
+    KernelCtx& k = compute_ctx("pack_reconfig_data_format");
+    if (!k.hw_started) fault("pack_reconfig_data_format: called before compute_kernel_hw_startup");
+    k.fmt_pack = cb_format(k, cb, "pack_reconfig_data_format");
 }
 
 void op_init(const char* what, uint32_t, uint32_t, uint32_t transpose) {
     KernelCtx& k = compute_ctx(what);
     if (!k.hw_started) fault(std::string(what) + ": called before compute_kernel_hw_startup");
-    k.last_init = what;
+    const std::string name = what;
+    if (name == "reduce_uninit") {
+        k.reduce_active = false;
+        return;
+    }
+    if (name == "pack_init") return;
+    if (is_sfpu_init(name)) {
+        k.sfpu_init = name;
+        return;
+    }
+    if (k.reduce_active && name != "reduce_init") {
+        fault(name + ": the packer still masks reduce_init's output (its edge masks); call reduce_uninit() first");
+    }
+    k.last_init = name;
+    if (name == "reduce_init") k.reduce_active = true;
     if (std::strncmp(what, "matmul", 6) == 0) k.matmul_transpose = transpose;
 }
+
+namespace {
+
+const char* sfpu_init_of(Unop op) {
+    switch (op) {
+        case Unop::Relu: return "relu_tile_init";
+        case Unop::ReluMax: return "relu_max_tile_init";
+        case Unop::ReluMin: return "relu_min_tile_init";
+        case Unop::Exp: return "exp_tile_init";
+        case Unop::Exp2: return "exp2_tile_init";
+        case Unop::Log: return "log_tile_init";
+        case Unop::Sqrt: return "sqrt_tile_init";
+        case Unop::Rsqrt: return "rsqrt_tile_init";
+        case Unop::Recip: return "recip_tile_init";
+        case Unop::Sigmoid: return "sigmoid_tile_init";
+        case Unop::Tanh: return "tanh_tile_init";
+        case Unop::Gelu: return "gelu_tile_init";
+        case Unop::Silu: return "silu_tile_init";
+        case Unop::Abs: return "abs_tile_init";
+        case Unop::Neg: return "negative_tile_init";
+        case Unop::Square: return "square_tile_init";
+        case Unop::Sign: return "sign_tile_init";
+        case Unop::Fill: return "fill_tile_init";
+        case Unop::MaxScalar: return "unary_max_tile_init";
+        case Unop::MinScalar: return "unary_min_tile_init";
+        case Unop::Gtz: return "gtz_tile_init";
+        case Unop::Gez: return "gez_tile_init";
+        case Unop::Ltz: return "ltz_tile_init";
+        case Unop::Lez: return "lez_tile_init";
+        case Unop::Eqz: return "eqz_tile_init";
+        case Unop::Nez: return "nez_tile_init";
+        case Unop::Trunc: case Unop::Floor: case Unop::Ceil: return "rounding_op_tile_init";
+        default: return "binop_with_scalar_tile_init";  // add/sub/mul/div/rsub_unary_tile
+    }
+}
+
+const char* sfpu_init_of(Binop op) {
+    static const char* names[] = {"add_binary_tile_init", "sub_binary_tile_init", "mul_binary_tile_init",
+                                  "div_binary_tile_init", "rsub_binary_tile_init", "binary_max_tile_init",
+                                  "binary_min_tile_init"};
+    return names[static_cast<int>(op)];
+}
+
+}  // namespace
 
 void tile_regs_acquire() {
     KernelCtx& k = compute_ctx("tile_regs_acquire");
@@ -123,9 +237,10 @@ void release_dst() {
 void matmul_tiles(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t idst, uint32_t transpose) {
     KernelCtx& k = compute_ctx("matmul_tiles");
     Dst& d = math_dst(k, "matmul_tiles", idst);
+    need_init(k, "matmul_tiles", "matmul_init", true);
     alignas(64) float a[1024], b[1024];
-    unpack_input(k, in0, t0, a, "matmul_tiles");
-    unpack_input(k, in1, t1, b, "matmul_tiles");
+    unpack_input(k, in0, t0, a, "matmul_tiles", 'B');  // matmul: in0 is unpacked to srcB, in1 to srcA
+    unpack_input(k, in1, t1, b, "matmul_tiles", 'A');
     bool tr = transpose == 0xFFFFFFFFu ? k.matmul_transpose != 0 : transpose != 0;
     tile_matmul_acc(a, b, d.tile[idst], tr);
     count(k, "matmul");
@@ -135,12 +250,13 @@ void matmul_block(uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1, uint32_t
                   uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim) {
     KernelCtx& k = compute_ctx("matmul_block");
     math_dst(k, "matmul_block", idst + rt_dim * ct_dim - 1);
+    need_init(k, "matmul_block", "matmul_block_init");
     Dst& d = *k.dst;
     alignas(64) float a[1024], b[1024];
     for (uint32_t r = 0; r < rt_dim; ++r) {
-        unpack_input(k, in0, t0 + r * kt_dim, a, "matmul_block");
+        unpack_input(k, in0, t0 + r * kt_dim, a, "matmul_block", 'B');
         for (uint32_t c = 0; c < ct_dim; ++c) {
-            unpack_input(k, in1, t1 + c, b, "matmul_block");
+            unpack_input(k, in1, t1 + c, b, "matmul_block", 'A');
             tile_matmul_acc(a, b, d.tile[idst + r * ct_dim + c], transpose != 0);
             count(k, "matmul");
         }
@@ -152,9 +268,11 @@ void binary_tiles(Binop op, uint32_t in0, uint32_t in1, uint32_t t0, uint32_t t1
     const char* name = names[static_cast<int>(op)];
     KernelCtx& k = compute_ctx(name);
     Dst& d = math_dst(k, name, idst);
+    static const char* inits[] = {"add_init", "sub_init", "mul_init"};
+    need_init(k, name, inits[static_cast<int>(op)], true);
     alignas(64) float a[1024], b[1024];
-    unpack_input(k, in0, t0, a, name);
-    unpack_input(k, in1, t1, b, name);
+    unpack_input(k, in0, t0, a, name, 'A');
+    unpack_input(k, in1, t1, b, name, 'B');
     float* o = d.tile[idst];
     bool acc = acc_to_dest || k.last_init.find("acc_to_dest") != std::string::npos;
     for (int i = 0; i < 1024; ++i) {
@@ -179,8 +297,8 @@ void bcast_tiles(Binop op, uint32_t dim, uint32_t in0, uint32_t in1, uint32_t t0
     }
     if (bcast_row_idx >= 32) fault(name + ": bcast_row_idx " + std::to_string(bcast_row_idx) + " is not a tile row");
     alignas(64) float a[1024], b[1024];
-    unpack_input(k, in0, t0, a, name.c_str());
-    unpack_input(k, in1, t1, b, name.c_str());
+    unpack_input(k, in0, t0, a, name.c_str(), 'A');
+    unpack_input(k, in1, t1, b, name.c_str(), 'B');
     float* o = d.tile[idst];
     for (int r = 0; r < 32; ++r) {
         for (int c = 0; c < 32; ++c) {
@@ -200,7 +318,7 @@ void transpose_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
               (k.last_init.empty() ? std::string("nothing") : k.last_init) + "; call transpose_init(icb) first");
     }
     alignas(64) float t[1024];
-    unpack_input(k, cb, itile, t, "transpose_tile");
+    unpack_input(k, cb, itile, t, "transpose_tile", 'A');
     for (int r = 0; r < 32; ++r) {
         for (int c = 0; c < 32; ++c) d.tile[idst][r * 32 + c] = t[c * 32 + r];
     }
@@ -226,7 +344,10 @@ void unary_bcast(uint32_t dim, uint32_t cb, uint32_t itile, uint32_t idst) {
               "; call " + init + "(icb) first");
     }
     alignas(64) float b[1024];
-    unpack_input(k, cb, itile, b, name.c_str());
+    // a broadcast unpacks to srcB, except 32-bit data, which goes to DST through unpacker A
+    const uint32_t f = cb < arch().num_cbs ? k.core->cb[cb].fmt : 0;
+    const bool wide = f == F32 || f == I32 || f == U32;
+    unpack_input(k, cb, itile, b, name.c_str(), dim == 0 || wide ? 'A' : 'B');
     float* o = d.tile[idst];
     for (int r = 0; r < 32; ++r) {
         for (int c = 0; c < 32; ++c) {
@@ -239,6 +360,7 @@ void unary_bcast(uint32_t dim, uint32_t cb, uint32_t itile, uint32_t idst) {
 void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
     KernelCtx& k = compute_ctx("binary_dst");
     Dst& d = math_dst(k, "binary sfpu op", i0);
+    need_sfpu_init(k, "binary sfpu op", sfpu_init_of(op));
     math_dst(k, "binary sfpu op", i1);
     math_dst(k, "binary sfpu op", od);
     for (int i = 0; i < 1024; ++i) {
@@ -262,7 +384,8 @@ void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
 void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
     KernelCtx& k = compute_ctx("copy_tile");
     Dst& d = math_dst(k, "copy_tile", idst);
-    unpack_input(k, cb, itile, d.tile[idst], "copy_tile");
+    need_init(k, "copy_tile", "copy_init");
+    unpack_input(k, cb, itile, d.tile[idst], "copy_tile", 'A');
     d.integer[idst] = is_integer_format(k.core->cb[cb].fmt);
     count(k, "copy");
 }
@@ -270,6 +393,7 @@ void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {
 void unary_tile(Unop op, uint32_t idst, uint32_t param) {
     KernelCtx& k = compute_ctx("sfpu op");
     Dst& d = math_dst(k, "sfpu op", idst);
+    need_sfpu_init(k, "sfpu op", sfpu_init_of(op));
     if (d.integer[idst]) {
         fault("sfpu op on DST[" + std::to_string(idst) + "]: the slot holds int32 values and the op reads floats; "
               "typecast_tile<Int32, Float32> first");
@@ -327,6 +451,7 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
 void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst) {
     KernelCtx& k = compute_ctx("typecast_tile");
     Dst& d = math_dst(k, "typecast_tile", idst);
+    need_sfpu_init(k, "typecast_tile", "typecast_tile_init");
     const std::string what = std::string("typecast_tile<") + fmt_name(in_fmt) + ", " + fmt_name(out_fmt) + ">";
     const bool float_in = in_fmt == F32 || in_fmt == BF16, float_out = out_fmt == F32 || out_fmt == BF16;
     if (!(float_in || is_integer_format(in_fmt)) || !(float_out || is_integer_format(out_fmt))) {
@@ -369,8 +494,8 @@ void reduce_tile(uint32_t pool, uint32_t dim, uint32_t icb, uint32_t icb_scaler,
               "; call reduce_init<...>(icb, icb_scaler, ocb) first");
     }
     alignas(64) float x[1024], sc[1024];
-    unpack_input(k, icb, itile, x, "reduce_tile");
-    unpack_input(k, icb_scaler, itile_scaler, sc, "reduce_tile");
+    unpack_input(k, icb, itile, x, "reduce_tile", 'A');
+    unpack_input(k, icb_scaler, itile_scaler, sc, "reduce_tile", 'B');
     const bool is_max = pool == 2;
     float* o = d.tile[idst];
     float out[32];
@@ -411,6 +536,11 @@ void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order
         fault("pack_tile(cb " + std::to_string(cb) + "): no circular buffer with this index on this core");
     }
     const CBConfig& c = k.core->cb[cb];
+    if (k.fmt_pack != static_cast<int>(c.fmt)) {
+        fault("pack_tile(" + std::to_string(idst) + ", cb " + std::to_string(cb) + "): cb " + std::to_string(cb) + " holds " +
+              fmt_name(c.fmt) + " tiles but the packer is set up for " + fmt_or_nothing(k.fmt_pack) +
+              "; call pack_reconfig_data_format(" + std::to_string(cb) + ") first");
+    }
     LocalCB& l = k.local[cb];
     uint32_t slot = out_of_order ? out_index : l.packed;
     if (slot >= l.reserved) {

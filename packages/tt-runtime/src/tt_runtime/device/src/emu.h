@@ -157,7 +157,12 @@ struct KernelCtx {
     std::unique_ptr<Dst> dst;
     bool hw_started = false;
     uint32_t matmul_transpose = 0;
-    std::string last_init;
+    std::string last_init;          // the FPU op the unpackers and math are set up for ("matmul_init")
+    std::string sfpu_init;          // the SFPU op the SFPU is set up for ("exp_tile_init")
+    bool reduce_active = false;     // reduce_init's packer edge masks still set (until reduce_uninit)
+    int fmt_a = -1, fmt_b = -1, fmt_pack = -1;  // data formats srcA / srcB unpack and the packer expect
+    std::atomic<uint64_t> calls{0};  // API calls so far (the watchdog's progress measure)
+    std::atomic<const char*> last_call{""};
     Counters counters;  // this thread's own; merged into its core's after the run
     std::vector<PendingRead> reads;    // strict NoC: issued, not yet at a read barrier
     std::vector<PendingWrite> writes;  // strict NoC: issued, not yet flushed (appended/removed under Sched::mu)
@@ -191,7 +196,9 @@ void block_until_locked(std::unique_lock<std::mutex>& lk, KernelCtx& k);  // k.w
 void record_fault_locked(const std::string& kind, const std::string& msg);
 std::string deadlock_report_locked();
 
-KernelCtx& ctx();  // the calling kernel's context (faults if called from a non-kernel thread)
+// The calling kernel's context (faults if called from a non-kernel thread); each call counts as
+// progress for the watchdog and is remembered as the kernel's last API call.
+KernelCtx& ctx(const char* call = __builtin_FUNCTION());
 void set_ctx(KernelCtx* k);
 [[noreturn]] void fault(const std::string& msg);  // throws Fault, prefixed with core and kernel
 

@@ -10,6 +10,7 @@
 // and kernel.
 // Does not own: the protocol (kernel_api.cpp, compute.cpp), the scheduler (sched.cpp).
 // Called from: the host thread (EnqueueMeshWorkload).
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <map>
@@ -68,6 +69,11 @@ void kernel_thread(KernelCtx* k, KernelEntry entry) {
     try {
         entry();
         noc_drain(*k);  // transfers still in flight land after the kernel returns, as on silicon
+        if (k->is_compute && k->dst->state != Dst::Released) {
+            static const char* states[] = {"released", "acquired", "committed", "waited"};
+            fault(std::string("kernel returned with DST ") + states[static_cast<int>(k->dst->state)] +
+                  " (every tile_regs_acquire needs its tile_regs_commit, tile_regs_wait and tile_regs_release)");
+        }
         for (uint32_t cb = 0; cb < kMaxCBs; ++cb) {
             if (k->local[cb].reserved) {
                 fault("kernel returned with " + std::to_string(k->local[cb].reserved) + " pages of cb " + std::to_string(cb) +
@@ -118,6 +124,57 @@ std::string unconsumed_report(const ProgramImpl& p) {
         o << ": " << story;
     }
     return o.str();
+}
+
+// TT_EMU_WATCHDOG: seconds without any API call from any running kernel before the run is
+// stopped (default 10; 0 turns the watchdog off).
+double watchdog_seconds() {
+    const char* v = std::getenv("TT_EMU_WATCHDOG");
+    if (v == nullptr || *v == '\0') return 10.0;
+    char* end = nullptr;
+    double s = std::strtod(v, &end);
+    if (end == v || *end != '\0' || s < 0) fatal("protocol", std::string("TT_EMU_WATCHDOG=") + v + ": expected seconds >= 0");
+    return s;
+}
+
+void watch(const std::vector<std::unique_ptr<KernelCtx>>& ctxs) {
+    const double limit = watchdog_seconds();
+    if (limit <= 0) return;
+    Sched& s = sched();
+    auto total = [&] {
+        uint64_t n = 0;
+        for (const auto& k : ctxs) n += k->calls.load(std::memory_order_relaxed);
+        return n;
+    };
+    uint64_t seen = total();
+    auto since = std::chrono::steady_clock::now();
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        {
+            std::lock_guard<std::mutex> lk(s.mu);
+            if (s.live == 0) return;
+        }
+        uint64_t now = total();
+        if (now != seen) {
+            seen = now;
+            since = std::chrono::steady_clock::now();
+            continue;
+        }
+        double idle = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+        if (idle < limit) continue;
+        std::ostringstream o;
+        o << "watchdog: no kernel made an API call for " << limit << " s (TT_EMU_WATCHDOG); still running:";
+        std::lock_guard<std::mutex> lk(s.mu);
+        int n = 0;
+        for (const auto& k : ctxs) {
+            if (k->finished || k->waiting) continue;
+            if (n++ < 8) o << "\n  " << k->where() << ", last API call " << k->last_call.load() << " (call "
+                           << k->calls.load() << ")";
+        }
+        if (n > 8) o << "\n  ... " << n - 8 << " more";
+        o << "\n  a kernel that spins on L1 by hand never yields: wait with cb_wait_front / noc_semaphore_wait instead";
+        fatal("watchdog", o.str());  // the spinning threads cannot be joined: the process ends here
+    }
 }
 
 }  // namespace
@@ -221,7 +278,9 @@ void run_program(ProgramImpl& p) {
         for (size_t j = 0; j < p.kernels[i].cores.size(); ++j) threads.emplace_back(kernel_thread, ctxs[ki++].get(), entries[i]);
     }
 
-    // 5. Join.
+    // 5. Join, watching for progress: a kernel that spins without calling the API (polling L1
+    // by hand, an endless loop) would otherwise hang the run.
+    watch(ctxs);
     for (std::thread& t : threads) t.join();
 
     for (auto& k : ctxs) k->core->counters.merge(k->counters);

@@ -29,8 +29,10 @@ Sched& sched() {
 
 void set_ctx(KernelCtx* k) { t_ctx = k; }
 
-KernelCtx& ctx() {
+KernelCtx& ctx(const char* call) {
     if (!t_ctx) throw std::logic_error("a kernel API function was called outside an emulated kernel thread");
+    t_ctx->calls.store(t_ctx->calls.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    t_ctx->last_call.store(call, std::memory_order_relaxed);
     return *t_ctx;
 }
 

@@ -79,6 +79,10 @@ enum class Unop : uint8_t {
 };
 void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb);
 void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose);
+// The data formats the unpackers ('A', 'B', or both: 0) and the packer are set up for: those of
+// these CBs (compute_kernel_hw_startup sets all three).
+void reconfig_unpack(char which, uint32_t cb_a, uint32_t cb_b);
+void reconfig_pack(uint32_t cb);
 void tile_regs_acquire();
 void tile_regs_commit();
 void tile_regs_wait();

@@ -2,7 +2,7 @@
 //
 // Owns: pack_tile (sequential by default: each call fills the next page of the region
 // reserved with cb_reserve_back; out_of_order_output = true honours the index),
-// pack_tile_block, matmul_pack_tile, pack_init, pack_reconfig_data_format (bookkeeping).
+// pack_tile_block, matmul_pack_tile, pack_init, pack_reconfig_data_format (the packer's format).
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -21,6 +21,8 @@ ALWI void matmul_pack_tile(std::uint32_t ifrom_dst, std::uint32_t icb, std::uint
 }
 ALWI void pack_init(std::uint32_t icb) { tt_emu::k::op_init("pack_init", icb, icb, 0); }
 template <auto... P>
-ALWI void pack_reconfig_data_format(std::uint32_t, std::uint32_t = 0) {}
+ALWI void pack_reconfig_data_format(std::uint32_t new_cb) { tt_emu::k::reconfig_pack(new_cb); }
+template <auto... P>
+ALWI void pack_reconfig_data_format(std::uint32_t, std::uint32_t new_cb) { tt_emu::k::reconfig_pack(new_cb); }
 ALWI void pack_reconfig_l1_acc(std::uint32_t) {}
 }  // namespace ckernel
