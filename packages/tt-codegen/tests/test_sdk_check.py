@@ -117,3 +117,42 @@ def test_sfpi_version_is_read_from_the_shell_file(tmp_path):
     (tmp_path / "tt_metal" / "sfpi-version").write_text(
         "# sfpi release 7.89.0\n\nsfpi_repo='https://example.invalid/sfpi'\nsfpi_version='7.89.0'\n")
     assert Sdk(root=tmp_path, version="0.81.1").sfpi_version == "7.89.0"
+
+
+# --- host calls against libtt_metal.so -------------------------------------------------
+def test_host_calls_of_a_main_cpp_are_found():
+    """The golden host program's calls into the host API, as the check reads them."""
+    from tt_codegen.sdk_check._host_symbols import host_calls
+
+    main = tt_codegen.emit(eltwise_add.module()).files["main.cpp"]
+    assert host_calls(main) == {
+        "distributed::MeshDevice::create_unit_mesh", "mesh_command_queue", "distributed::MeshBuffer::create",
+        "CreateProgram", "CoreRangeSet", "CoreRange", "CircularBufferConfig", "set_page_size",
+        "CreateCircularBuffer", "TensorAccessorArgs", "append_to", "CreateKernel", "address", "SetRuntimeArgs",
+        "distributed::EnqueueWriteMeshBuffer", "distributed::MeshCoordinateRange", "shape", "add_program",
+        "distributed::EnqueueMeshWorkload", "distributed::EnqueueReadMeshBuffer", "distributed::Finish", "close"}
+
+
+def test_an_unlisted_call_and_a_missing_symbol_are_reported():
+    from tt_codegen.sdk_check._host_symbols import HOST_CALLS, check_host_calls
+
+    exported = {symbol for symbol, _ in HOST_CALLS.values()}
+    main = tt_codegen.emit(eltwise_add.module()).files["main.cpp"]
+    assert check_host_calls(main, exported) == []
+    renamed = main.replace("CreateProgram();", "CreateProgram();\n    auto b = CreateBuffer(cfg);")
+    assert check_host_calls(renamed, exported) == [
+        "main.cpp calls CreateBuffer, which tt_codegen/sdk_check/_host_symbols.py does not list: add the symbol the "
+        "library exports for it"]
+    gone = exported - {HOST_CALLS["CreateKernel"][0]}
+    assert check_host_calls(main, gone) == [f"CreateKernel: libtt_metal.so does not export {HOST_CALLS['CreateKernel'][0]}"]
+
+
+@needs_sdk
+def test_every_host_call_is_exported_by_the_wheels_library(corpus, capsys):
+    """The fixtures' host programs (eltwise add and the GEMMs) against the
+    ttnn 0.81.1 wheel's libtt_metal.so; every `python -m tt_codegen.sdk_check` run checks its programs so (the
+    nox session: the whole corpus, multicast GEMMs with their semaphores among them)."""
+    assert sdk_check_main(["--arch", "wormhole_b0", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    dirs = len(list(corpus.iterdir()))
+    assert f"sdk-check: {dirs}/{dirs} host programs call only what libtt_metal.so (ttnn 0.81.1) exports" in out

@@ -94,6 +94,34 @@ def main(argv: list[str] | None = None) -> int:
     failed = sum(not r.ok for r in reports)
     print(f"sdk-check: {len(reports) - failed}/{len(reports)} kernel builds ok "
           f"(ttnn {sdk.version}, {', '.join(args.arch or ARCHES)})")
+    return _check_hosts(sdk, dirs, status)
+
+
+def _check_hosts(sdk, dirs: list[Path], status: int) -> int:
+    """Every host call of each main.cpp against the wheel's libtt_metal.so (see _host_symbols)."""
+    from tt_codegen.sdk_check import _host_symbols as hs
+    from tt_codegen.sdk_check._sdk import _download_wheel, cache_dir
+
+    try:
+        lib = hs.library(_download_wheel(sdk.version, cache_dir() / "whl"), cache_dir() / sdk.version / "lib")
+        exported = hs.exported_symbols(lib)
+    except (OSError, KeyError, SdkSetupError) as err:
+        print(f"sdk-check: cannot read libtt_metal.so from the ttnn {sdk.version} wheel: {err}", file=sys.stderr)
+        return status or EXIT_SDK
+    ok = 0
+    for d in dirs:
+        main_cpp = d / "main.cpp"
+        if not main_cpp.is_file():
+            continue
+        problems = hs.check_host_calls(main_cpp.read_text(), exported)
+        if not problems:
+            ok += 1
+            continue
+        print(f"FAIL  {main_cpp}: host calls")
+        for problem in problems:
+            print(f"      {problem}")
+        status = status or (EXIT_SDK if all("does not export" in p for p in problems) else EXIT_KERNEL)
+    print(f"sdk-check: {ok}/{len(dirs)} host programs call only what libtt_metal.so (ttnn {sdk.version}) exports")
     return status
 
 
