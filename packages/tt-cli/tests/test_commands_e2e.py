@@ -172,3 +172,20 @@ def test_run_prints_the_performance_estimate():
     assert "performance model (wormhole_b0 silicon, estimated from the emulator's counters):" in proc.stderr
     assert re.search(r"perf model \(wormhole_b0, HiFi4; an estimate, not a measurement\): [0-9.]+ us, \w+-bound",
                      proc.stderr)
+
+
+def test_run_writes_a_modeled_trace_and_leaves_a_users_file_alone(tmp_path):
+    trace = tmp_path / "qs.trace.json"
+    proc = tt("run", QUICKSTART, *SMALL, "--trace", str(trace))
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote the modeled trace to {trace}" in proc.stderr
+    data = json.loads(trace.read_text())
+    roles = {e["args"]["name"] for e in data["traceEvents"] if e["name"] == "thread_name"}
+    assert roles == {"reader", "compute", "writer"}
+    assert any(e["ph"] == "X" and e["name"].startswith("NoC read ") for e in data["traceEvents"])
+    mine = tmp_path / "notes.json"
+    mine.write_text("my notes")
+    proc = tt("run", QUICKSTART, *SMALL, "--trace", str(mine))
+    assert proc.returncode != 0
+    assert f"--trace {mine}: the file exists and is not a tilelang-tt trace; it is left as it is" in proc.stderr
+    assert mine.read_text() == "my notes"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tt_runtime
-from tt_ir import get_arch, validate_plan
+from tt_ir import TTError, get_arch, validate_plan
 from tt_runtime import RunResult, perf
 from tt_runtime import _perf_hw as hw
 
@@ -196,3 +196,42 @@ def test_golden_eltwise_add_run_estimates():
     assert e.utilization is None and e.tflops == 0
     assert e.notes == []
     assert "us," in str(e) and "slowest core" in str(e)
+
+
+def test_trace_schedule_of_the_model():
+    """The modeled trace's per-trip schedule: double-buffered CBs let the reader run ahead, so
+    compute runs back to back after the first read (span = one read + all compute + the last
+    write); one-block CBs make reader and compute take turns."""
+    from tt_runtime._trace import schedule
+
+    cyc = {"reader": 40.0, "compute": 80.0, "writer": 10.0}
+    lanes = schedule(cyc, 4, 2, True, True)
+    assert [round(a) for a, _ in lanes["compute"]] == [10, 30, 50, 70]
+    assert lanes["writer"][-1] == (90.0, 95.0)
+    turns = schedule(cyc, 4, 2, False, True)
+    assert [round(a) for a, _ in turns["reader"]] == [0, 30, 60, 90]  # waits for compute to free the block
+    assert turns["writer"][-1][1] == 125.0
+
+
+def test_trace_of_a_run_is_a_perfetto_trace(tmp_path):
+    """A lane per core and role with each trip a slice; its span covers the estimate's core time."""
+    art = Path(__file__).parent / "golden" / "eltwise_add"
+    a = np.ones((256, 256), np.float32)
+    result = tt_runtime.run(art, [a, a])
+    data = tt_runtime.trace(result, art)
+    json.dumps(data)  # serializable
+    meta = data["otherData"]
+    assert meta["generator"] == "tilelang-tt modeled trace" and meta["kernel"] == "eltwise_add"
+    assert meta["schedule_span_us"] >= meta["estimate_core_us"] * 0.999
+    threads = {(e["pid"], e["args"]["name"]) for e in data["traceEvents"] if e["name"] == "thread_name"}
+    cores = {e["pid"] for e in data["traceEvents"] if e["name"] == "process_name" and "core" in e["args"]["name"]}
+    assert threads == {(pid, role) for pid in cores for role in ("reader", "compute", "writer")}
+    assert len(cores) == len(result.counters)
+    user = tmp_path / "mine.json"
+    user.write_text('{"mine": 1}')
+    with pytest.raises(TTError, match="the file exists and is not a tilelang-tt trace; it is left as it is"):
+        tt_runtime.write_trace(data, user)
+    assert user.read_text() == '{"mine": 1}'
+    tt_runtime.write_trace(data, tmp_path / "t.json")
+    tt_runtime.write_trace(data, tmp_path / "t.json")  # an earlier trace is replaced
+    assert json.loads((tmp_path / "t.json").read_text())["otherData"] == meta

@@ -100,7 +100,7 @@ class Report:
 
 
 def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[str], None],
-                 as_json: bool = False, given: dict | None = None) -> bool:
+                 as_json: bool = False, given: dict | None = None, trace_path: str | None = None) -> bool:
     """Runs a compiled kernel; compares with `reference` when the file has one."""
     plan = shaped(compiled.plan, given or {}, progress)
     buffers = _inputs_of(plan)
@@ -111,6 +111,8 @@ def run_compiled(loaded, compiled, device: str, seed: int, progress: Callable[[s
     report = Report(as_json, compiled.name, compiled.arch, device)
     if device == "emulator":
         report.estimate(compiled.estimate(result))
+    if trace_path:
+        _write_trace(result, compiled._artifact_dir(), trace_path, progress)
     outputs = [b for b in sorted(plan["buffers"], key=lambda b: b["index"]) if b["role"] in ("output", "inout")]
     if loaded.reference is None:
         for buf in outputs:
@@ -161,7 +163,7 @@ def read_plan(directory: Path, template: bool = False) -> dict:
 
 
 def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress: Callable[[str], None],
-            as_json: bool = False, given: dict | None = None) -> bool:
+            as_json: bool = False, given: dict | None = None, trace_path: str | None = None) -> bool:
     """Runs an artifact directory on random inputs and describes the outputs."""
     import tt_runtime
 
@@ -173,9 +175,18 @@ def run_dir(directory: Path, device: str, seed: int, arch: str | None, progress:
     report = Report(as_json, plan["kernel_name"], plan["arch"], device)
     if device == "emulator":
         report.estimate(tt_runtime.estimate(result, directory))
+    if trace_path:
+        _write_trace(result, directory, trace_path, progress)
     for name, array in result.outputs.items():
         report.output(name, array)
     return report.finish(None)
+
+
+def _write_trace(result, plan, path: str, progress: Callable[[str], None]) -> None:
+    import tt_runtime
+
+    tt_runtime.write_trace(tt_runtime.trace(result, plan), path)
+    progress(f"wrote the modeled trace to {path} (open it in https://ui.perfetto.dev or chrome://tracing)")
 
 
 def _print_estimate(estimate, arch: str) -> None:

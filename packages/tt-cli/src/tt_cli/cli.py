@@ -125,9 +125,12 @@ def compile_cmd(ctx: Context, file: str, output: str, kernel: str | None, params
               help="A runtime size (T.dynamic) of the random inputs (repeatable; default: two granules).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (outputs, checks, the model's estimate) for scripts.")
+@click.option("--trace", "trace_path", type=click.Path(), metavar="FILE.json",
+              help="Write a Chrome/Perfetto trace of the modeled execution (open it in ui.perfetto.dev).")
 @_option_flag
 @click.pass_obj
-def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int, sizes, as_json: bool) -> None:
+def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: int, sizes, as_json: bool,
+            trace_path) -> None:
     """Run FILE.py or an artifact DIR on random inputs.
 
     When the file defines `reference(*inputs)`, the outputs are compared with it and the
@@ -139,16 +142,24 @@ def run_cmd(ctx: Context, target: str, kernel, params, arch, device: str, seed: 
       tt run build/gemm --seed 3
       tt run examples/softmax.py --json > result.json
       tt run examples/dynamic_gemm.py --size m=256 --size n=128
+      tt run examples/gemm.py --trace gemm.trace.json
     """
     from tt_cli import _runner
 
     path = Path(target)
     given = _runner.parse_sizes(sizes)
+    if trace_path and device != "emulator":
+        raise TTError("--trace lays out the performance model, which reads the emulator's counters: "
+                      "use --device emulator")
+    if trace_path:  # before the run: a file of the user's is refused, not found out after it
+        from tt_runtime._trace import check_trace_target
+
+        check_trace_target(trace_path)
     if path.is_dir() or not path.suffix:
-        ok = _runner.run_dir(path, device, seed, arch, _progress, as_json, given)
+        ok = _runner.run_dir(path, device, seed, arch, _progress, as_json, given, trace_path)
     else:
         loaded, compiled = _compile_file(ctx, target, kernel, params, arch)
-        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress, as_json, given)
+        ok = _runner.run_compiled(loaded, compiled, device, seed, _progress, as_json, given, trace_path)
     if not ok:
         sys.exit(1)
 
