@@ -9,18 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from corpus import load_example
 
 import tt_cli
 import tt_runtime
 from tt_ir import EmulatorError
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
 
 def _factory(example: str, kernel: str, **params):
-    namespace: dict = {"__name__": f"tt_example_{example}", "__file__": str(EXAMPLES / f"{example}.py")}
-    exec(compile((EXAMPLES / f"{example}.py").read_text(), str(EXAMPLES / f"{example}.py"), "exec"), namespace)  # noqa: S102
-    return namespace[kernel].factory(**params)
+    return getattr(load_example(f"{example}.py"), kernel).factory(**params)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ and main.cpp reads them from the inputs' .npy headers and splits the blocks over
 import ml_dtypes
 import numpy as np
 import pytest
+from corpus import load_example
 
 import tt_cli
 import tt_ir.language as T
@@ -13,24 +14,9 @@ from tt_ir.sizes import SizeError
 BF16 = ml_dtypes.bfloat16
 
 
-def gemm_kernel(block_M=64, block_N=64, block_K=32):
-    M, N, K = T.dynamic("m"), T.dynamic("n"), T.dynamic("k")
-
-    @T.prim_func
-    def gemm(A: T.Tensor((M, K), T.bfloat16), B: T.Tensor((K, N), T.bfloat16),
-             C: T.Tensor((M, N), T.bfloat16)):
-        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_s = T.alloc_shared((block_M, block_K), T.bfloat16)
-            B_s = T.alloc_shared((block_K, block_N), T.bfloat16)
-            C_l = T.alloc_fragment((block_M, block_N), T.float32)
-            T.clear(C_l)
-            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
-                T.copy(A[by * block_M, k * block_K], A_s)
-                T.copy(B[k * block_K, bx * block_N], B_s)
-                T.gemm(A_s, B_s, C_l)
-            T.copy(C_l, C[by * block_M, bx * block_N])
-
-    return gemm
+def gemm_kernel():
+    """examples/dynamic_gemm.py: M, N, K dynamic, blocks (64, 64, 32)."""
+    return load_example("dynamic_gemm.py").dynamic_gemm.factory()
 
 
 def softmax_kernel(N=128, block_M=32):
