@@ -9,11 +9,14 @@ order), then `block_start` and `block_count` when the kernel uses them (compute:
 `block_count` only), then (reuse="mcast", `tt.mcast`) per shared CB its role flag and
 the NoC coordinates of its sender and multicast rectangle (`_mcast.arg_kinds`;
 `noc_x`/`noc_y` args carry logical coordinates that main.cpp resolves); the plan lists
-two semaphores per shared CB (initial value 0). Removes the internal `tt.*` module attributes.
+two semaphores per shared CB (initial value 0); then, with runtime sizes, the units a
+kernel reads (kind `size`), each bound once at the top of the kernel
+(`uint32_t m_div64 = get_arg_val<uint32_t>(i)`). Removes the internal `tt.*` module attributes.
 Guarantees: module attribute `tt.plan` = the JSON plan of contracts §2: buffers, CBs
 (with producer/consumer kernels), kernels (processor, NoC, compile args, accessors,
 runtime-arg schema and per-core values for the cores in `work.cores`), work split,
-L1 table. Validated by `verify_tt_ir`.
+L1 table; with runtime sizes a template (`sizes`, monomials, no per-core values where the
+grid is a runtime size: `tt_ir.sizes.bind_plan`). Validated by `verify_tt_ir`.
 """
 
 from __future__ import annotations

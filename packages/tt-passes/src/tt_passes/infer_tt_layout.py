@@ -2,7 +2,11 @@
 
 Requires: one TileLang-form PrimFunc (tensor parameters are Buffers, tile ops
 `tl.tileop.*` with `tl.region` operands).
-Rewrites: nothing in the body.
+Rewrites: nothing in the body, unless tensor dims are runtime sizes (`T.dynamic`): then each
+size `m` becomes `granule * m_div<granule>` everywhere (shapes, launch and loop extents,
+indices; see `_sizes`), and module attribute `tt.sizes` lists the sizes (name, granule, unit,
+the input dim the host reads it from). Sizes the kernels cannot take (an on-chip shape, a
+value, a dim that is an expression of sizes) are refused here.
 Guarantees: module attribute `tt.buffers` = one `BufferInfo` per tensor parameter in
 signature order (role input/output, or inout when the kernel reads and writes it, dtype and TT data format, tile grid, page = one
 32x32 tile, DRAM interleaved) and `tt.kernel_name`.

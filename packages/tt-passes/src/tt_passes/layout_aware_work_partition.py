@@ -16,6 +16,9 @@ every core the same count, so the cores of a core row / column run in lockstep
 When a loop's trip count depends on bx (causal attention: later query blocks see more keys)
 the order is "zigzag": bx runs 0, gx-1, 1, gx-2, ... within each grid row, so a core's
 consecutive blocks pair a short and a long one.
+A grid of runtime sizes (`T.dynamic`: extents that are monomials of units) is split when the
+host knows the sizes: `cores` stays empty and the order is row-major (or zigzag); the split
+rule is `tt_ir.sizes.split_blocks`, the one used here.
 Layout awareness: every tensor is DRAM interleaved, so any core may own any block;
 owner-computes for sharded outputs is not implemented (sharded layouts are refused
 by `infer_tt_layout`).

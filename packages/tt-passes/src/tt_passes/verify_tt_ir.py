@@ -28,6 +28,9 @@ Checks (each failure is a `TTCompileError` naming the kernel/CB/op and the numbe
   (checked at the largest block and loop indices; guarded edge tiles excluded);
 - the plan passes every typed rule of `tt_ir.validate_plan` (the JSON Schema itself is
   applied by tt-codegen before it writes tt.plan.json).
+With runtime sizes (a plan template) the protocol, bounds and plan checks run on the plan
+bound at one granule per size and at three (one block and several per grid axis); a CB idle
+at one of those sizes (a GEMM's partial sums when K has one trip) is not unbalanced.
 """
 
 from __future__ import annotations
