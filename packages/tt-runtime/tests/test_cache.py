@@ -58,7 +58,7 @@ def test_package_never_imports_tvm():
 
 def test_public_surface():
     assert tt_runtime.__all__ == ["DEVICES", "PerfEstimate", "RunResult", "__version__", "build_host", "build_library",
-                                  "cache_root", "estimate", "perf", "run"]
+                                  "cache_root", "estimate", "perf", "run", "trace", "write_trace"]
 
 
 def test_cache_root_honours_xdg_cache_home(tmp_path, monkeypatch):
