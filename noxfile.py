@@ -3,7 +3,8 @@
 One session per package, generated from PACKAGES: each installs only that package (with
 its `test` extra) and the sibling packages it declares, into its own environment, and runs
 that package's tests. Then `integration` (all five, kernel -> emulator -> numpy),
-`sdk-check` (generated kernels against the real TT-Metalium headers), `hardware`
+`sdk-check` (generated kernels against the real TT-Metalium headers), `tt-metal-mock` (every
+corpus program through the real TT-Metalium host stack on a mocked device), `hardware`
 (the corpus on silicon where an SDK exists), `lint`, `demo` and `bench`.
 
     nox                      # every session CI runs (all but hardware and bench)
@@ -32,6 +33,7 @@ nox.options.sessions = [
     "tt-passes-standalone",
     "integration",
     "sdk-check",
+    "tt-metal-mock",
     "demo",
 ]
 
@@ -74,13 +76,17 @@ TOOLCHAIN = {
 }
 
 
-def _check_toolchain(session: nox.Session) -> None:
+# The mock session's stand-in SFPI compiler also links, with lld-19.
+MOCK_TOOLCHAIN = {**TOOLCHAIN, "lld-19": lambda: Path("/usr/lib/llvm-19/bin/ld.lld").is_file()}
+
+
+def _check_toolchain(session: nox.Session, tools: dict | None = None) -> None:
     """Before installing anything: say what apt will install and why, or stop with the command to run."""
-    missing = [pkg for pkg, present in TOOLCHAIN.items() if not present()]
+    missing = [pkg for pkg, present in (tools or TOOLCHAIN).items() if not present()]
     if not missing:
         return
     why = ("sdk-check compiles every generated kernel for rv32 with clang-19 against newlib, libstdc++ 12 "
-           "and the real TT-Metalium headers")
+           "and the real TT-Metalium headers; the tt-metal-mock session also links with lld-19")
     command = f"apt-get install -y --no-install-recommends {' '.join(missing)}"
     if os.geteuid() == 0 and shutil.which("apt-get"):
         session.log(f"installing {', '.join(missing)} with apt-get (running as root): {why}")
@@ -147,6 +153,32 @@ def sdk_check(session: nox.Session) -> None:
     session.install("pip")  # uv's environments have none; the SDK download uses it
     session.run("python", "-m", "tt_codegen.sdk_check", "--setup")
     session.run("python", str(ROOT / "tests-integration" / "sdk_check_corpus.py"), *session.posargs)
+
+
+def _python310() -> str | None:
+    """A CPython 3.10: on PATH, else pyenv's newest."""
+    found = shutil.which("python3.10")
+    if found:
+        return found
+    versions = sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))
+    return str(versions[-1]) if versions else None
+
+
+@nox.session(name="tt-metal-mock")
+def tt_metal_mock(session: nox.Session) -> None:
+    """Every corpus program, both arches, through the real TT-Metalium host stack (the ttnn wheel's
+    libtt_metal.so) on a mocked device: buffers, CBs and L1, runtime args, semaphores, the real JIT
+    build of the kernels (a stand-in SFPI compiler routes it to clang-19 / lld-19) and the binary load."""
+    python310 = _python310()
+    if python310 is None:
+        session.skip("no CPython 3.10 on PATH or under ~/.pyenv: the ttnn 0.81.1 wheel's _ttnn module "
+                     "is built for 3.10 only, so the real host stack cannot be loaded")
+    _check_toolchain(session, MOCK_TOOLCHAIN)
+    _install_all(session)
+    session.install("pip")  # uv's environments have none; the wheel download uses it
+    session.run("python", "-m", "tt_codegen.sdk_check", "--setup")
+    session.run("python", str(ROOT / "tests-integration" / "mock_host" / "mock_session.py"), python310,
+                *session.posargs)
 
 
 @nox.session
