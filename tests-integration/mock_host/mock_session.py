@@ -11,6 +11,7 @@ a mocked one-chip cluster (`clusters/<arch>.yaml`). Exits non-zero when a progra
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -46,6 +47,15 @@ def venv(python310: str) -> Path:
     return root
 
 
+def toolchain_hash() -> str:
+    """Of the stand-in compiler and what it links: its object cache is keyed by it (a change to
+    minilibc.c or the compiler never reuses objects built before)."""
+    h = hashlib.sha256()
+    for name in ("riscv-tt-elf-g++", "minilibc.c", "ttinsn.h"):
+        h.update((HERE / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
 def main(argv: list[str]) -> int:
     python310, only = argv[0], argv[1:]
     missing = [tool for tool, path in (("clang++-19", shutil.which("clang++-19")),
@@ -57,7 +67,8 @@ def main(argv: list[str]) -> int:
         return 2
     root = venv(python310)
     env = dict(os.environ, TT_MOCK_HOST_DIR=str(HERE), TT_MOCK_STANDIN=str(STANDIN),
-               TT_MOCK_CACHE=str(_sdk.cache_dir() / "mock-objs"), LOGURU_LEVEL="WARNING", TT_LOGGER_LEVEL="error")
+               TT_MOCK_CACHE=str(_sdk.cache_dir() / f"mock-objs-{toolchain_hash()}"),
+               LOGURU_LEVEL="WARNING", TT_LOGGER_LEVEL="error")
     cases = [c for c in CORPUS if not only or any(s in c.id for s in only)]
     status = 0
     with tempfile.TemporaryDirectory(prefix="tt-metal-mock-") as tmp:
