@@ -110,12 +110,15 @@ def run_one(art: Path, dev) -> tuple[str, str]:
     why = not_describable(plan)
     if why:
         return "skipped", why
-    try:
+    try:  # describing the program: any refusal here is a failure, known programs included
         io, desc, mismatches = descriptor(plan, art, dev)
-        if mismatches:
-            return "FAIL", "; ".join(mismatches)
+    except Exception as err:
+        return "FAIL", "describing the program: " + str(err).splitlines()[0][:300]
+    if mismatches:
+        return "FAIL", "; ".join(mismatches)
+    try:  # the host stack's checks, JIT build and load
         ttnn.generic_op(io, desc)
-    except Exception as err:  # the host stack's refusal, as it words it
+    except Exception as err:  # its refusal, as it words it (the details are in its log)
         detail = str(err).splitlines()[0][:300]
         return ("known", KNOWN[art.name]) if art.name in KNOWN else ("FAIL", detail)
     if art.name in KNOWN:

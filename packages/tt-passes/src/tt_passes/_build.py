@@ -23,7 +23,8 @@ def u32(value: int) -> Any:
     return tir.const(int(value), U32)
 
 
-def _as_expr(x: Any) -> Any:
+def as_expr(x: Any) -> Any:
+    """`x` as TIR: an int becomes a uint32 literal, an expression stays as it is."""
     return u32(x) if isinstance(x, int) else x
 
 
@@ -53,7 +54,7 @@ def mul(a: Any, b: Any) -> Any:
         return b
     if ib == 1:
         return a
-    return _as_expr(a) * _as_expr(b)
+    return as_expr(a) * as_expr(b)
 
 
 def var(name: str) -> Any:
@@ -86,7 +87,7 @@ def loop(v: Any, extent: Any, body: Any) -> Any:
         return tir.substitute(body, {v: u32(0)})
     if n == 0:
         return tir.seq()
-    return tir.For(v, u32(0), _as_expr(extent), tir.ForKind.SERIAL, body)
+    return tir.For(v, u32(0), as_expr(extent), tir.ForKind.SERIAL, body)
 
 
 def comment(text: str | None, body: Any) -> Any:

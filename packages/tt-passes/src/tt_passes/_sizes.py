@@ -52,10 +52,6 @@ def plan_value(value: Any) -> Any:
     return monomial(c, u)
 
 
-def is_static(value: Any) -> bool:
-    return not mono(value)[1]
-
-
 def expr(value: Any) -> Any:
     """An int for a static monomial, else its uint32 TIR (`2 * m_div64`)."""
     c, u = mono(value)

@@ -62,7 +62,7 @@ def block_index_exprs(linear: Any, grid: list, zigzag: bool = False) -> list:
     one = (1, ())
 
     def u(m: tuple) -> Any:
-        return B._as_expr(_sizes.expr(m))
+        return B.as_expr(_sizes.expr(m))
 
     bx = B.u32(0) if gx == one else (linear if _sizes.mul(gy, gz) == one else linear % u(gx))
     if zigzag and gx != one:

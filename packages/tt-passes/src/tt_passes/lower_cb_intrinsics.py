@@ -74,9 +74,9 @@ def tiles_of(buf: Any) -> list:
 def _inside(r: Any, c: Any, tiles: list, guard_r: int, guard_c: int) -> Any | None:
     conds = []
     if guard_r:
-        conds.append(r < B._as_expr(tiles[0]))
+        conds.append(r < B.as_expr(tiles[0]))
     if guard_c:
-        conds.append(c < B._as_expr(tiles[1]))
+        conds.append(c < B.as_expr(tiles[1]))
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else tir.logical_and(conds[0], conds[1])

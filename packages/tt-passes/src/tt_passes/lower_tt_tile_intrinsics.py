@@ -246,7 +246,7 @@ class _Lowering:
         n = tir.as_int(s.extent)
         size = _sizes.of_expr(s.extent) if n is None else None
         if size is not None and size[1] and set(size[1]) <= self.units:
-            n = B._as_expr(_sizes.expr(size))  # a trip count of runtime sizes (K / block_K)
+            n = B.as_expr(_sizes.expr(size))  # a trip count of runtime sizes (K / block_K)
         elif n is None:  # the persistent block loop
             return tir.For(s.loop_var, s.min, s.extent, s.kind, self.stmt(s.body, line))
         new = B.var(str(s.loop_var.name))
@@ -259,7 +259,7 @@ class _Lowering:
         self.depth += 1
         inner = self.stmt(body, line)
         self.depth -= 1
-        return tir.For(new, B.u32(0), B._as_expr(n), tir.ForKind.SERIAL, inner)
+        return tir.For(new, B.u32(0), B.as_expr(n), tir.ForKind.SERIAL, inner)
 
     def finalize(self, s: Any) -> list:
         """Before the first statement that reads a GEMM accumulator kept on chip (other than

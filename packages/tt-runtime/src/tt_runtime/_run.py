@@ -106,28 +106,21 @@ def _inputs_by_name(plan, inputs) -> dict[str, np.ndarray]:
     return {b.name: _host_array(b, given[b.name]) for b in in_bufs}
 
 
-def _is_template(path: Path) -> bool:
-    try:
-        return sizes.is_dynamic(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError):
-        return False
-
-
-def load_plan_for(path: Path, inputs: Any, arch: str | None = None) -> Any:
-    """The plan of an artifact; a runtime-size template (T.dynamic) bound to the sizes of
-    `inputs` (read as `_inputs_by_name` reads them)."""
+def load_plan_for(path: Path, inputs: Any, arch: str | None = None) -> tuple[Any, bool]:
+    """(plan, whether it is a runtime-size template): a template (T.dynamic) comes bound to
+    the sizes of `inputs` (read as `_inputs_by_name` reads them)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        return load_plan(path, arch=arch)  # its error names the problem
+        return load_plan(path, arch=arch), False  # its error names the problem
     if not sizes.is_dynamic(raw):
-        return load_plan(path, arch=arch)
+        return load_plan(path, arch=arch), False
     buffers = sorted(raw["buffers"], key=lambda b: b["index"])
     names = [b["name"] for b in buffers if b["role"] in ("input", "inout")]
     given = dict(inputs) if isinstance(inputs, Mapping) else dict(zip(names, inputs)) \
         if isinstance(inputs, Sequence) else {}
     shapes = {n: tuple(np.shape(v)) for n, v in given.items()}
-    return validate_plan(sizes.bind_plan(raw, sizes.sizes_from_shapes(raw, shapes)), arch)
+    return validate_plan(sizes.bind_plan(raw, sizes.sizes_from_shapes(raw, shapes)), arch), True
 
 
 def _signal_name(rc: int) -> str:
@@ -210,8 +203,7 @@ def run(
     artifact_dir = Path(artifact_dir).resolve()
     if device not in DEVICES:
         raise SchemaError(f"device: {device!r} is not one of {', '.join(DEVICES)}", field="device")
-    plan = load_plan_for(artifact_dir / "tt.plan.json", inputs, arch)
-    dynamic = _is_template(artifact_dir / "tt.plan.json")
+    plan, dynamic = load_plan_for(artifact_dir / "tt.plan.json", inputs, arch)
     target = get_arch(arch or plan.arch)
     host_inputs = _inputs_by_name(plan, inputs)
     if device == "hardware":

@@ -19,9 +19,13 @@ bandwidth when that bounds the run.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+from pathlib import Path
 from typing import Any
 
+from tt_ir import TTError
 from tt_runtime import _perf
 from tt_runtime import _perf_hw as hw
 
@@ -137,9 +141,6 @@ def trace(result: Any, plan: Any, *, launch_us: float = hw.LAUNCH_OVERHEAD_US) -
 def write_trace(data: dict, path: Any) -> None:
     """Writes a trace as JSON to `path`, whole or not at all; an existing file is replaced only
     when it is a trace this function wrote (a file of the user's is refused, untouched)."""
-    import json
-    import os
-
     path = check_trace_target(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -148,11 +149,6 @@ def write_trace(data: dict, path: Any) -> None:
 
 def check_trace_target(path: Any) -> Any:
     """`path` as a Path, if a trace may be written there: a new file, or an earlier trace."""
-    import json
-    from pathlib import Path
-
-    from tt_ir import TTError
-
     path = Path(path)
     if path.is_dir():
         raise TTError(f"--trace {path}: is a directory; give a file name such as {path / 'trace.json'}")
