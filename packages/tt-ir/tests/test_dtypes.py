@@ -9,6 +9,7 @@ from tt_ir.dtypes import (
     data_format,
     dtype_name,
     dtype_of,
+    exponent_family,
     format_code,
     tile_bytes,
 )
@@ -33,6 +34,17 @@ def test_table(dtype, fmt, code, nbytes):
     assert format_code(fmt) == code
     assert tile_bytes(dtype) == nbytes
     assert tile_bytes(fmt) == nbytes
+
+
+@pytest.mark.parametrize(("name", "family"), [
+    ("bfloat16", "B"), ("Float16_b", "B"), ("bfloat8_b", "B"),
+    ("float16", "A"), ("Float16", "A"), ("int8", "A"), ("Int8", "A"),
+    ("float32", None), ("int32", None), ("uint8", None), ("UInt8", None),
+])
+def test_exponent_family(name, family):
+    """The families measured against libtt_metal.so's JIT: int8 and float16 tiles go
+    together, bfloat16 and bfloat8_b together, and 32-bit and uint8 tiles with either."""
+    assert exponent_family(name) == family
 
 
 def test_supported_lists():

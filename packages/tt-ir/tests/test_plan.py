@@ -310,6 +310,16 @@ MUTATIONS = [
         "Semaphore.id: 8 is out of range for wormhole_b0 (0..7)",
     ),
     (
+        "CB formats of two exponent families",
+        lambda d: set_at(d, ["circular_buffers", 1, "data_format"], "Float16"),
+        "$.circular_buffers[1].data_format",
+        (
+            "CircularBuffer.data_format: 'B_shared' is Float16 (exponent family A) but 'A_shared' "
+            "is Float16_b (family B); tt-metal builds a program only when its CBs share one "
+            "exponent family (Float32, Int32 and UInt8 belong to none)"
+        ),
+    ),
+    (
         "unknown top-level field",
         lambda d: set_at(d, ["grid"], [8, 8]),
         "$.grid",

@@ -21,6 +21,7 @@ __all__ = [
     "data_format",
     "dtype_name",
     "dtype_of",
+    "exponent_family",
     "format_code",
     "tile_bytes",
 ]
@@ -50,6 +51,14 @@ _TILE_BYTES = {
     "Int8": 1024,
     "UInt8": 1024,
 }
+
+# The exponent width a format sets the unpackers and packer to: "A" (5 bits: Float16, Int8 and
+# the A block floats) or "B" (8 bits: Float16_b, Bfp8_b). tt-metal builds a program only when
+# all of its CBs that have one agree (jit_build/data_format.cpp,
+# check_consistent_format_across_buffers); Float32, Int32 and UInt8 take no part. Measured
+# against libtt_metal.so 0.81.1 in mock mode: Int8 + Float16_b, Int8 + Bfp8_b and Float16 +
+# Float16_b are refused; Int8 + Float16, Int8 + Float32, Float16_b + UInt8 build.
+_EXPONENT_FAMILY = {"Float16": "A", "Int8": "A", "Float16_b": "B", "Bfp8_b": "B"}
 
 DTYPES: tuple[str, ...] = tuple(_FORMAT_OF_DTYPE)
 DATA_FORMATS: tuple[str, ...] = tuple(_FORMAT_CODES)
@@ -98,6 +107,16 @@ def dtype_of(fmt: str) -> str:
         if candidate == fmt:
             return dtype
     raise AssertionError(f"no dtype for {fmt}")
+
+
+def exponent_family(dtype_or_format: Any) -> str | None:
+    """The exponent family a dtype or ``DataFormat`` puts the unpackers and packer in: "A"
+    (float16, int8), "B" (bfloat16, bfloat8_b) or None (float32, int32, uint8: either).
+
+    One program's circular buffers must not mix "A" and "B": tt-metal's JIT refuses it."""
+    fmt = dtype_or_format if isinstance(dtype_or_format, str) and dtype_or_format in _FORMAT_CODES \
+        else data_format(dtype_or_format)
+    return _EXPONENT_FAMILY.get(fmt)
 
 
 def format_code(fmt: str) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tt_ir._checks import at, choices, fail, unique
 from tt_ir._schema.cb import KERNEL_ROLES
 from tt_ir.arch import Arch
+from tt_ir.dtypes import exponent_family
 from tt_ir.errors import SchemaError
 
 if TYPE_CHECKING:
@@ -53,6 +54,19 @@ def _check_circular_buffers(plan: Plan, arch: Arch) -> None:
     for i, cb in enumerate(cbs):
         with at(f"circular_buffers[{i}]"):
             cb.check_arch(arch)
+    families = {}
+    for i, cb in enumerate(cbs):
+        family = exponent_family(cb.data_format)
+        if family is None:
+            continue
+        first = families.setdefault(family, cb)
+        other = families.get("A" if family == "B" else "B")
+        if other is not None and first is cb:
+            detail = (f"{cb.name!r} is {cb.data_format} (exponent family {family}) but {other.name!r} is "
+                      f"{other.data_format} (family {exponent_family(other.data_format)}); tt-metal builds a "
+                      "program only when its CBs share one exponent family (Float32, Int32 and UInt8 "
+                      "belong to none)")
+            raise fail("CircularBuffer", "data_format", detail, f"circular_buffers[{i}].data_format")
 
 
 def _check_kernel_roles(plan: Plan) -> None:
