@@ -510,3 +510,41 @@ def int4_unpack(N=64, K=128, bn=32, bk=64):
             T.copy(w, W[bx * bn, by * bk])
 
     return unpack
+
+
+def int8_weight_gemm(M=64, N=64, K=128, bm=32, bn=32, bk=64, dtype=T.bfloat16):
+    """X @ W with W held as int8 and cast on chip (`w[i, j] = T.Cast(dtype, wq[i, j])`)."""
+
+    @T.prim_func
+    def gemm(X: T.Tensor((M, K), dtype), Wq: T.Tensor((K, N), T.int8), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            x = T.alloc_shared((bm, bk), dtype)
+            wq = T.alloc_fragment((bk, bn), T.int8)
+            w = T.alloc_fragment((bk, bn), dtype)
+            acc = T.alloc_fragment((bm, bn), T.float32)
+            T.clear(acc)
+            for k in T.Pipelined(T.ceildiv(K, bk), num_stages=2):
+                T.copy(X[by * bm, k * bk], x)
+                T.copy(Wq[k * bk, bx * bn], wq)
+                for i, j in T.Parallel(bk, bn):
+                    w[i, j] = T.Cast(dtype, wq[i, j])
+                T.gemm(x, w, acc)
+            T.copy(acc, C[by * bm, bx * bn])
+
+    return gemm
+
+
+def causal_mask(M=64, N=64, bm=32, bn=32, dtype=T.bfloat16):
+    """Y = X where the global row is at least the column, else 0 (an index mask on a value)."""
+
+    @T.prim_func
+    def mask(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, bn), T.ceildiv(M, bm)) as (bx, by):
+            x = T.alloc_fragment((bm, bn), dtype)
+            y = T.alloc_fragment((bm, bn), dtype)
+            T.copy(X[by * bm, bx * bn], x)
+            for i, j in T.Parallel(bm, bn):
+                y[i, j] = T.if_then_else(by * bm + i >= bx * bn + j, x[i, j], 0)
+            T.copy(y, Y[by * bm, bx * bn])
+
+    return mask

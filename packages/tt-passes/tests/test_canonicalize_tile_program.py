@@ -1,5 +1,6 @@
 """canonicalize_tile_program: scalar locals forwarded; T.Parallel on tensors staged through blocks."""
 
+import pytest
 from conftest import apply, kernels
 
 import tt_ir.language as T
@@ -254,3 +255,22 @@ def test_a_block_computed_from_a_tensors_elements_is_a_marked_copy():
     moved = {str(tir.decode_region(c.args[1]).buffer.name) for c in copies}
     assert "packed" not in moved and "local" not in moved
     assert not [s for s in tir.collect(_body(after), tir.BufferStore) if str(s.buffer.name) == "w"]
+
+
+@pytest.mark.parametrize(("dtype", "marked"), [(T.bfloat16, True), (T.float16, False)])
+def test_int8_tensor_next_to_bfloat16_is_read_element_by_element(dtype, marked):
+    """int8 tiles and bfloat16 tiles cannot share a program (exponent families A and B), so
+    with bfloat16 activations the whole-block copy of the int8 weights becomes an element read
+    of the tensor at the block's offsets; next to float16 (family A as well) it stays a copy."""
+    from tt_passes._canon_elements import is_elements, value_of
+
+    _, after = apply(kernels.int8_weight_gemm(dtype=dtype), "canonicalize_tile_program")
+    copies = [c for c in tir.collect(_body(after), tir.Call) if tir.is_call(c, "tl.tileop.copy")
+              and str(tir.decode_region(c.args[0]).buffer.name) == "Wq"]
+    (copy,) = copies
+    assert is_elements(copy) == marked
+    if marked:
+        assert str(tir.decode_region(copy.args[1]).buffer.name) == "wq"
+        value, i, j = value_of(copy)
+        assert isinstance(value, tir.TensorLoad) and str(value.source.name) == "Wq"
+        assert [str(x) for x in value.indices] == [f"k * 64 + {i.name}", f"bx * 32 + {j.name}"]

@@ -3,6 +3,7 @@
 import pytest
 from conftest import apply, kernels
 
+import tt_ir.language as T
 from tt_ir.errors import TTCompileError
 from tt_passes import _meta
 from tt_passes.propagate_tt_layout import depth_blocks
@@ -99,3 +100,39 @@ def test_vectors_joined_to_a_rank1_tensor_lie_like_it():
     cbs = {cb.name: cb for cb in _meta.get(mod, _meta.CBS)}
     assert {n: (cbs[n].reduced, cbs[n].block, cbs[n].role) for n in ("a", "b")} == \
         {"a": ("col", [1, 8], "input"), "b": ("col", [1, 8], "output")}
+
+
+def test_int8_weights_next_to_bfloat16_reach_only_a_raw_scratch_tile():
+    """The int8 weights of a bfloat16 GEMM come in as float32 blocks the reader computes; their
+    tiles only reach its scratch page, declared UInt8 (raw bytes, of no exponent family)."""
+    _, after = apply(kernels.int8_weight_gemm(), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert (cbs["wq"].role, cbs["wq"].data_format) == ("input", "Float32")
+    assert (cbs["Wq_tile"].role, cbs["Wq_tile"].data_format, cbs["Wq_tile"].page_size) == \
+        ("scratch", "UInt8", 1024)
+    assert "Int8" not in {cb.data_format for cb in cbs.values()}
+
+
+def test_refuses_bfloat16_and_float16_in_one_program():
+    """A bfloat16 -> float16 cast would need Float16_b and Float16 CBs in one program, which
+    tt-metal's JIT refuses: refused here, naming both tensors, their formats and a way out."""
+    with pytest.raises(TTCompileError) as err:
+        apply(kernels.tensor_cast(src=T.bfloat16, dst=T.float16), "propagate_tt_layout")
+    text = str(err.value)
+    assert "tensor 'B' (float16, Float16 tiles) and tensor 'A' (bfloat16, Float16_b tiles) cannot " \
+        "share a program" in text
+    assert "numbers: B=Float16, A=Float16_b" in text
+    assert "hint: keep float16 (or int8 tiles) and bfloat16 in separate kernels, or make one side " \
+        "float32" in text
+
+
+def test_masks_of_a_float16_kernel_are_float32():
+    """The keep block the reader generates for an index mask on a value is bfloat16 in a
+    bfloat16 kernel and float32 in a float16 one (bfloat16 there would mix exponent families)."""
+    formats = {}
+    for dtype in (T.bfloat16, T.float16):
+        _, after = apply(kernels.causal_mask(dtype=dtype), "propagate_tt_layout")
+        formats[str(dtype)] = {cb.name: cb.data_format for cb in _meta.get(after, _meta.CBS)}
+    assert formats["bfloat16"]["y_keep"] == "Float16_b"
+    assert formats["float16"]["y_keep"] == "Float32"
+    assert formats["float16"]["x"] == "Float16"

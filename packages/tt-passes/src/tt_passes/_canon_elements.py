@@ -19,14 +19,21 @@ value rewritten to read the tensor itself (`B[bx * bn + i, k * bk // 2 + j // 2]
 
 and the copies that only fed it are dropped. Layout, CBs and pipelining then treat it as the
 one-block copy it is; the reader lowers it (`tt.elements_in`).
+
+The same path keeps a program in one exponent family. tt-metal builds a program only when its
+CBs agree on the exponent width they set the unpackers to (`tt_ir.dtypes.exponent_family`):
+int8 tiles next to bfloat16 ones are refused. In a kernel whose data has both families, a
+whole-block copy of an integer tensor into an integer block (`T.copy(Wq[k * bk, bx * bn], wq)`)
+becomes an element read too: the reader writes the integers as float32, and the int8 tiles
+only ever reach its scratch tile (raw bytes, of no family).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tt_ir import tir
-from tt_passes._canon_staging import ON_CHIP, covers_block, parallel_nest
+from tt_ir import dtypes, tir
+from tt_passes._canon_staging import ON_CHIP, covers_block, exponent_families, parallel_nest
 from tt_passes._canon_versions import reads_on_chip, written_on_chip
 
 MARK = "elements"
@@ -146,7 +153,31 @@ def read_elements(body: Any) -> Any:
         return tir.evaluate(copy)
 
     body = tir.rewrite(body, visit, types=tir.For)
-    return _drop_dead_copies(body, made) if made else body
+    body = _drop_dead_copies(body, made) if made else body
+    return _integer_reads(body) if len(exponent_families(body)) > 1 else body
+
+
+def _integer_reads(body: Any) -> Any:
+    """Whole-block copies of integer tensors into integer blocks, as element reads (a kernel
+    whose data mixes exponent families: see the module docstring)."""
+    def visit(s: Any) -> Any:
+        call = s.value
+        if not (tir.is_call(call, "tl.tileop.copy") and len(call.args) == 2):
+            return s
+        src, dst = (tir.decode_region(r) for r in call.args)
+        if tir.scope_of(src.buffer) != "global" or tir.scope_of(dst.buffer) not in ON_CHIP \
+                or str(src.buffer.dtype) not in dtypes.INTEGER_DTYPES \
+                or str(dst.buffer.dtype) not in dtypes.INTEGER_DTYPES \
+                or len(dst.buffer.shape) != 2 or len(src.mins) != 2 \
+                or any(tir.as_int(m) != 0 for m in dst.mins) \
+                or [tir.as_int(e) for e in dst.extents] != [tir.as_int(d) for d in dst.buffer.shape]:
+            return s
+        i, j = tir.make_var("i"), tir.make_var("j")
+        value = tir.load(src.buffer, [src.mins[0] + i, src.mins[1] + j])
+        return tir.evaluate(tir.call_intrin("handle", "tl.tileop.copy", call.args[0], call.args[1],
+                                            tir.StringImm(MARK), value, i, j))
+
+    return tir.rewrite(body, visit, types=tir.Evaluate)
 
 
 def _drop_dead_copies(body: Any, fed: list) -> Any:

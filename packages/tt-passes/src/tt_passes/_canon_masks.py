@@ -6,8 +6,8 @@ Attention writes its mask into the score block before the gemm adds Q @ K^T to i
         acc_s[i, j] = T.if_then_else(bx * bm + i >= k * bn + j, 0, -T.infinity("float32"))
 
 No tensor is read: the values follow from the indices. Such a nest stores into a fresh
-block `<name>_mask` instead (bfloat16 when both values are exact in it, else the block's
-dtype) and `T.copy(<name>_mask, <name>)` follows; the reader generates that block tile by
+block `<name>_mask` instead (bfloat16 when both values are exact in it and the kernel has no
+float16 or int8 data, else float32) and `T.copy(<name>_mask, <name>)` follows; the reader generates that block tile by
 tile (`tt.index_block`: a tile on which every comparison has one outcome is filled with one
 value, only the tiles the boundary crosses are written element by element).
 
@@ -24,7 +24,7 @@ import struct
 from typing import Any
 
 from tt_ir import tir
-from tt_passes._canon_staging import _free, covers_block, fresh_nest, parallel_nest
+from tt_passes._canon_staging import _free, covers_block, fresh_nest, mask_float, parallel_nest
 
 SELECTS = ("prim.if_then_else", "tir.if_then_else", "tirx.if_then_else")
 COMPARISONS = ("LT", "LE", "GT", "GE")
@@ -168,9 +168,9 @@ def index_values(body: Any) -> Any:
     return tir.rewrite(body, visit, types=tir.For)
 
 
-def _exact_in_bf16(x: float) -> bool:
-    """Whether bfloat16 holds `x` exactly (0, +-inf, 1, -2, ...)."""
-    if math.isinf(x) or math.isnan(x):
+def _exact_in(x: float, mfloat: str) -> bool:
+    """Whether `mfloat` (bfloat16 or float32) holds `x` exactly (0, +-inf, 1, -2, ...)."""
+    if math.isinf(x) or math.isnan(x) or mfloat == "float32":
         return True
     bits = struct.unpack("<I", struct.pack("<f", x))[0]
     return struct.unpack("<f", struct.pack("<I", bits))[0] == x and bits & 0xFFFF == 0
@@ -178,7 +178,10 @@ def _exact_in_bf16(x: float) -> bool:
 
 def split_index_blocks(body: Any) -> Any:
     """A T.Parallel nest storing an index select to a whole 2-D on-chip block stores it to
-    a fresh `<name>_mask` block, copied into the block after (see the module docstring)."""
+    a fresh `<name>_mask` block, copied into the block after (see the module docstring).
+    Generated blocks take `mask_float`'s dtype when it holds their values."""
+    mfloat = mask_float(body)
+
     def visit(s: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
             return s
@@ -190,11 +193,10 @@ def split_index_blocks(body: Any) -> Any:
         whole = len(shape) == 2 and covers_block(nest, inner)
         picked = index_select(inner.value, ivars) if whole else None
         if picked is None:
-            return masked_value(s, inner, ivars, shape) if whole else s
+            return masked_value(s, inner, ivars, shape, mfloat) if whole else s
         _, a, b = picked
-        exact = all(isinstance(v, float) and _exact_in_bf16(v) for v in (a, b))
-        dtype = "bfloat16" if exact else "float32" if str(inner.buffer.dtype) == "int32" \
-            else str(inner.buffer.dtype)
+        exact = all(isinstance(v, float) and _exact_in(v, mfloat) for v in (a, b))
+        dtype = mfloat if exact else "float32"  # the reader writes fp32 bits, or their upper half
         mask = tir.make_buffer(shape, dtype, f"{inner.buffer.name}_mask", scope="local.fragment")
         store = tir.BufferStore(mask, tir.Cast(dtype, inner.value.value
                                               if isinstance(inner.value, tir.Cast) else inner.value),
@@ -211,10 +213,10 @@ def split_index_blocks(body: Any) -> Any:
 
 
 def _generated(name: str, shape: list, cond: Any, yes: float, no: float, nest: Any,
-               inner: Any) -> tuple:
-    """(AllocBuffer, nest) of a block `name` = cond ? yes : no (the reader makes it; bf16 when
-    both values are exact in it, else fp32)."""
-    dtype = "bfloat16" if _exact_in_bf16(yes) and _exact_in_bf16(no) else "float32"
+               inner: Any, mfloat: str) -> tuple:
+    """(AllocBuffer, nest) of a block `name` = cond ? yes : no (the reader makes it; `mfloat`
+    when both values are exact in it, else fp32)."""
+    dtype = mfloat if _exact_in(yes, mfloat) and _exact_in(no, mfloat) else "float32"
     buf = tir.make_buffer(shape, dtype, name, scope="local.fragment")
     value = tir.Cast(dtype, tir.call_intrin("float32", "prim.if_then_else", cond,
                                                  tir.const(yes, "float32"),
@@ -224,7 +226,7 @@ def _generated(name: str, shape: list, cond: Any, yes: float, no: float, nest: A
                                              types=tir.BufferStore)
 
 
-def masked_value(nest: Any, inner: Any, ivars: list, shape: list) -> Any:
+def masked_value(nest: Any, inner: Any, ivars: list, shape: list, mfloat: str) -> Any:
     """`Y[i, j] = T.if_then_else(cond, X, c)` (or `(cond, c, X)`) with an index condition and a
     constant c: `Y[i, j] = X * keep[i, j] + fill[i, j]`, keep = cond ? 1 : 0 and fill =
     cond ? 0 : c, two blocks the reader generates (fill left out when c is 0). X must be
@@ -239,11 +241,11 @@ def masked_value(nest: Any, inner: Any, ivars: list, shape: list) -> Any:
             or tir.find(cond, lambda x: True, types=tir.TensorLoad) is not None:
         return nest
     if ca is None and cb is None:  # two values: X * keep + Y * (1 - keep)
-        return _blend(nest, inner, cond, a, b, shape)
+        return _blend(nest, inner, cond, a, b, shape, mfloat)
     x, c, keep_when = (a, cb, 1.0) if cb is not None else (b, ca, 0.0)
     name = str(inner.buffer.name)
     keep_alloc, keep_nest = _generated(f"{name}_keep", shape, cond, keep_when, 1.0 - keep_when,
-                                       nest, inner)
+                                       nest, inner, mfloat)
     pre = [keep_alloc, keep_nest]
     idx = list(inner.indices)
     keep = tir.load(keep_alloc.buffer, idx)
@@ -252,7 +254,7 @@ def masked_value(nest: Any, inner: Any, ivars: list, shape: list) -> Any:
     if c != 0.0:
         fill_alloc, fill_nest = _generated(f"{name}_fill", shape, cond,
                                            0.0 if keep_when else c, c if keep_when else 0.0,
-                                           nest, inner)
+                                           nest, inner, mfloat)
         pre += [fill_alloc, fill_nest]
         out = out + tir.Cast(dtype, tir.load(fill_alloc.buffer, idx))
     if dtype != str(inner.buffer.dtype):
@@ -262,12 +264,12 @@ def masked_value(nest: Any, inner: Any, ivars: list, shape: list) -> Any:
                                      types=tir.BufferStore))
 
 
-def _blend(nest: Any, inner: Any, cond: Any, a: Any, b: Any, shape: list) -> Any:
+def _blend(nest: Any, inner: Any, cond: Any, a: Any, b: Any, shape: list, mfloat: str) -> Any:
     """`Y = T.if_then_else(cond, X, Z)` of two values: X * keep + Z * drop, keep = cond ? 1 : 0
     and drop = cond ? 0 : 1 generated by the reader (X, Z finite)."""
     name, idx = str(inner.buffer.name), list(inner.indices)
-    keep_alloc, keep_nest = _generated(f"{name}_keep", shape, cond, 1.0, 0.0, nest, inner)
-    drop_alloc, drop_nest = _generated(f"{name}_drop", shape, cond, 0.0, 1.0, nest, inner)
+    keep_alloc, keep_nest = _generated(f"{name}_keep", shape, cond, 1.0, 0.0, nest, inner, mfloat)
+    drop_alloc, drop_nest = _generated(f"{name}_drop", shape, cond, 0.0, 1.0, nest, inner, mfloat)
     dtype = tir.dtype_of(a)
     out = a * tir.Cast(dtype, tir.load(keep_alloc.buffer, idx)) + \
         b * tir.Cast(dtype, tir.load(drop_alloc.buffer, idx))

@@ -6,12 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from tt_ir import tir
+from tt_ir import dtypes, tir
 
 ON_CHIP = ("shared", "shared.dyn", "local.fragment")
 
 
 # --- scalar locals ------------------------------------------------------------------
+def exponent_families(body: Any) -> set:
+    """The exponent families ("A", "B": `tt_ir.dtypes.exponent_family`) of the data a kernel
+    body reads and writes: its tensors' and on-chip buffers' dtypes. tt-metal builds a program
+    only when its CBs share one."""
+    bufs = [x.source for x in tir.collect(body, tir.TensorLoad)]  # tile-op regions too
+    bufs += [x.buffer for x in tir.collect(body, tir.BufferStore)]
+    bufs += [x.buffer for x in tir.collect(body, tir.AllocBuffer)]
+    out = set()
+    for buf in bufs:
+        dtype = str(buf.dtype)
+        if dtype not in dtypes.DTYPES or (tir.scope_of(buf) in ON_CHIP
+                                          and dtype in dtypes.INTEGER_DTYPES):
+            continue  # on chip an integer block is float32, of no family
+        if dtypes.exponent_family(dtype) is not None:
+            out.add(dtypes.exponent_family(dtype))
+    return out
+
+
+def mask_float(body: Any) -> str:
+    """The dtype of small-valued blocks the compiler adds to a kernel (masks the reader
+    generates): bfloat16, or float32 in a kernel with exponent-family-A data (float16, int8),
+    where bfloat16 tiles would keep tt-metal from building it."""
+    return "float32" if "A" in exponent_families(body) else "bfloat16"
+
+
 def _is_scalar(buf: Any) -> bool:
     shape = [tir.as_int(d) for d in buf.shape]
     return tir.scope_of(buf) == "local" and shape in ([1], [])

@@ -299,8 +299,37 @@ class PropagateTTLayout(TTPass):
                 [self._cb(name, use, buffers, cap, uses)]
         cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
         cbs += gather_scratch_cbs(cbs, uses, buffers)
+        self._check_one_family(cbs)
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
+
+    def _check_one_family(self, cbs: list) -> None:
+        """tt-metal builds a program only when its CBs' formats share one exponent family
+        (`tt_ir.dtypes.exponent_family`): float16 / int8 data next to bfloat16 is refused
+        here, naming a CB of each, rather than by the SDK's JIT build on silicon."""
+        first: dict = {}
+        for cb in cbs:
+            family = dtypes.exponent_family(cb.data_format)
+            if family is not None:
+                first.setdefault(family, cb)
+        if len(first) < 2:
+            return
+
+        def what(cb: Any) -> str:
+            kind = f"tensor '{cb.buffer}'" if cb.buffer is not None and cb.role != "scratch" \
+                else f"on-chip buffer '{cb.name}'"
+            return f"{kind} ({cb.dtype}, {cb.data_format} tiles)"
+
+        a, b = first["A"], first["B"]
+        raise self.error(
+            f"{what(a)} and {what(b)} cannot share a program: tt-metal builds a program only when "
+            "all of its circular buffers set the unpackers to one exponent width (family A: "
+            "float16, int8; family B: bfloat16, bfloat8_b; float32, int32 and uint8 fit either)",
+            obj=f"buffer '{a.buffer or a.name}'", source_line=a.source_line or b.source_line,
+            numbers={a.buffer or a.name: a.data_format, b.buffer or b.name: b.data_format},
+            hint="keep float16 (or int8 tiles) and bfloat16 in separate kernels, or make one side "
+                 "float32 (a float32 tensor between two kernels converts exactly); int8 tensors "
+                 "copied whole into int8 blocks are read element by element and do not count")
 
     def _cb(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
@@ -437,15 +466,18 @@ def scaler_cb(src: Any) -> Any:
 
 def gather_scratch_cbs(cbs: list, uses: dict, buffers: dict) -> list:
     """One reader-local tile per tensor an im2col gather or an element read reads, in the
-    tensor's format: the reader reads whole source tiles into it and copies their rows into
-    place or computes from their elements (role "scratch", reader to reader)."""
+    tensor's format (1-byte ones as UInt8: only the reader touches it, as raw bytes, and Int8
+    would put the program in an exponent family): the reader reads whole source tiles into it
+    and copies their rows into place or computes from their elements (role "scratch", reader
+    to reader)."""
     out: dict = {}
     for cb in cbs:
         use = uses.get(cb.name)
         if use is not None and (use.gather or use.elements) and cb.buffer not in out:
             src = buffers[cb.buffer]
+            fmt = "UInt8" if src.page_size == dtypes.tile_bytes("UInt8") else src.data_format
             out[cb.buffer] = _meta.CBInfo(name=f"{cb.buffer}_tile", role="scratch",
-                                          dtype=src.dtype, data_format=src.data_format,
+                                          dtype=dtypes.dtype_of(fmt), data_format=fmt,
                                           page_size=src.page_size, block=[1, 1], unit=[1, 1],
                                           num_pages=1, buffer=cb.buffer,
                                           source_line=cb.source_line)
