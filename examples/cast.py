@@ -1,9 +1,13 @@
-"""Format conversion between tensors: bfloat16, float16 and float32, either way.
+"""Format conversion between tensors: float32 to or from bfloat16 or float16.
 
 Two ways TileLang kernels write a cast: a `T.copy` straight from one tensor to another of a
 different dtype, a block per core (the compiler stages the block on chip; packing into the
 output's CB converts it), and a rank-1 tensor moved through fragments with an elementwise
 `T.Parallel` over a vector in between. Both round to nearest even, as numpy's `astype` does.
+
+bfloat16 and float16 do not meet in one kernel: tt-metal builds a program only when its tiles
+agree on the exponent width (bfloat16's 8 bits, float16's 5), so such a cast is refused; go
+through a float32 tensor, which holds both exactly, in two kernels.
 
     tt run examples/cast.py --kernel cast_copy
     tt run examples/cast.py --kernel cast_vector --param src=float32 --param dst=bfloat16

@@ -67,3 +67,19 @@ def test_unsupported_op_is_named():
         "FloorMod is not an elementwise op the TT SFPU lowering knows: `S[i, j] % 5` is not supported in T.Parallel")
     assert err.value.hint.startswith("`//` and `%` of tile values are not lowered")
     assert err.value.source_line.startswith("test_determinism_and_errors.py:")
+
+
+@pytest.mark.parametrize(("src", "dst"), [("bfloat16", "float16"), ("float16", "bfloat16")])
+def test_bfloat16_and_float16_in_one_kernel_are_refused(src, dst):
+    """examples/cast.py between bfloat16 and float16: tt-metal's JIT would refuse the program
+    (Float16_b and Float16 CBs are of two exponent families), so the compiler does, naming both
+    tensors and the way out."""
+    from corpus import load_example
+
+    func = load_example("cast.py").cast_copy.factory(M=64, N=128, block_M=32, block_N=64, src=src, dst=dst)
+    with pytest.raises(TTCompileError) as err:
+        tt_cli.compile(func, out_idx=[1])
+    text = str(err.value)
+    assert "[tt-passes:propagate_tt_layout]" in text and "cannot share a program" in text
+    assert f"tensor 'A' ({src}" in text and f"tensor 'B' ({dst}" in text
+    assert "hint: keep float16 (or int8 tiles) and bfloat16 in separate kernels" in text
