@@ -47,6 +47,15 @@ def venv(python310: str) -> Path:
     return root
 
 
+def float16_shim(out_dir: Path) -> Path:
+    """float16_format.so, built with the host's g++: loaded before ttnn, it lets run_plans.py describe
+    Float16 circular buffers (ttnn's Python DataType has no float16)."""
+    lib = out_dir / "float16_format.so"
+    subprocess.run(["g++", "-O2", "-shared", "-fPIC", "-o", str(lib), str(HERE / "float16_format.cpp"), "-ldl"],
+                   check=True)
+    return lib
+
+
 def toolchain_hash() -> str:
     """Of the stand-in compiler and what it links: its object cache is keyed by it (a change to
     minilibc.c or the compiler never reuses objects built before)."""
@@ -73,6 +82,7 @@ def main(argv: list[str]) -> int:
     status = 0
     with tempfile.TemporaryDirectory(prefix="tt-metal-mock-") as tmp:
         env["TT_METAL_CACHE"] = str(Path(tmp) / "tt-metal-cache")  # this run's JIT builds, no one else's
+        env["TT_MOCK_FLOAT16_SHIM"] = str(float16_shim(Path(tmp)))
         for arch in ARCHES:
             started = time.perf_counter()
             tree = Path(tmp) / arch
