@@ -90,6 +90,8 @@ void kernel_main() {
     const auto A_acc = TensorAccessor(A_acc_args, A_addr, 2048);
     uint32_t x0 = my_x[noc_index] - get_absolute_logical_x();
     uint32_t y = my_y[noc_index];
+    // a multicast starts at the corner its NoC leaves from: NOC_1 runs toward smaller x
+    uint32_t xs = noc_index == 1 ? x0 + 3 : x0 + 1, xe = noc_index == 1 ? x0 + 1 : x0 + 3;
     volatile tt_l1_ptr uint32_t* ready = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(0));
     volatile tt_l1_ptr uint32_t* valid = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(1));
     volatile tt_l1_ptr uint32_t* go = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(2));
@@ -103,7 +105,7 @@ void kernel_main() {
             noc_async_read_barrier();
             noc_semaphore_wait(ready, 3);
             noc_semaphore_set(ready, 0);
-            noc_async_write_multicast(l1, get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, l1), 2048, 3);
+            noc_async_write_multicast(l1, get_noc_multicast_addr(xs, y, xe, y, l1), 2048, 3);
             noc_semaphore_set(go, 1);      // the writer sends the flag; this thread has not flushed
             noc_semaphore_wait(done, 3);
             noc_semaphore_set(done, 0);
@@ -137,9 +139,10 @@ void kernel_main() {
         volatile tt_l1_ptr uint32_t* go = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(2));
         uint32_t x0 = my_x[noc_index];
         uint32_t y = my_y[noc_index];
+        uint32_t xs = noc_index == 1 ? x0 + 3 : x0 + 1, xe = noc_index == 1 ? x0 + 1 : x0 + 3;
         noc_semaphore_wait(go, 1);
         noc_semaphore_set(valid, VALID);
-        noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, get_semaphore(1)), 3);
+        noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(xs, y, xe, y, get_semaphore(1)), 3);
     }
     for (uint32_t t = 0; t < count; ++t) {
         cb_wait_front(cb_out, 1);
@@ -206,3 +209,17 @@ def test_bytes_read_before_the_barrier_are_poison(make_artifact, monkeypatch):
     monkeypatch.setenv("TT_EMU_NOC", "eager")
     c = tt_runtime.run(art, {"A": a}).outputs["C"].astype(np.float32)
     np.testing.assert_array_equal(c, bf16_round(a))
+
+
+def test_multicast_rectangle_must_start_where_its_noc_leaves_from(make_artifact):
+    """A multicast on NOC_1 (the reader's) written start-small, end-large, as NOC_0 wants it:
+    silicon's NOC_1 runs toward smaller coordinates, so the rectangle is a fault naming the NoC,
+    both corners and the fix."""
+    reader = _edit(MCAST, "uint32_t xs = noc_index == 1 ? x0 + 3 : x0 + 1, xe = noc_index == 1 ? x0 + 1 : x0 + 3;",
+                   "uint32_t xs = noc_index == 1 ? x0 + 1 : x0 + 3, xe = noc_index == 1 ? x0 + 3 : x0 + 1;")
+    err = _run_mcast_fault(make_artifact, reader)
+    assert err.kind == "protocol"
+    assert re.fullmatch(
+        r"core \(0,0\) reader\.cpp: noc_async_write_multicast on NOC_1: multicast rectangle starts at \(19,18\) "
+        r"and ends at \(21,18\); on NOC_1 it must start at its larger corner \(swap start and end\)", err.message), \
+        err.message

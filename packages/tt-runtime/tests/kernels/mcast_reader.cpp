@@ -13,6 +13,8 @@ void kernel_main() {
     const auto A_acc = TensorAccessor(A_acc_args, A_addr, 2048);
     uint32_t x0 = my_x[noc_index] - get_absolute_logical_x();  // NoC x of logical column 0
     uint32_t y = my_y[noc_index];
+    // a multicast starts at the corner its NoC leaves from: NOC_1 runs toward smaller x
+    uint32_t xs = noc_index == 1 ? x0 + 3 : x0 + 1, xe = noc_index == 1 ? x0 + 1 : x0 + 3;
     bool sender = get_absolute_logical_x() == 0;
     volatile tt_l1_ptr uint32_t* ready = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(0));
     volatile tt_l1_ptr uint32_t* valid = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_semaphore(1));
@@ -24,10 +26,10 @@ void kernel_main() {
             noc_async_read_barrier();
             noc_semaphore_wait(ready, 3);
             noc_semaphore_set(ready, 0);
-            noc_async_write_multicast(l1, get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, l1), 2048, 3);
+            noc_async_write_multicast(l1, get_noc_multicast_addr(xs, y, xe, y, l1), 2048, 3);
             noc_async_writes_flushed();  // the data must leave before the flag: NoC order is not guaranteed
             noc_semaphore_set(valid, VALID);
-            noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(x0 + 1, y, x0 + 3, y, get_semaphore(1)), 3);
+            noc_semaphore_set_multicast(get_semaphore(1), get_noc_multicast_addr(xs, y, xe, y, get_semaphore(1)), 3);
             noc_async_write_barrier();
         } else {
             noc_semaphore_set(valid, INVALID);

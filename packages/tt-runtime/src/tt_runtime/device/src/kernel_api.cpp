@@ -430,6 +430,15 @@ template <typename F>
 void for_each_mcast_core(uint64_t mcast, uint32_t num_dests, bool loopback, const char* call, F&& f) {
     KernelCtx& k = ctx();
     uint32_t x1 = (mcast >> 36) & 0x3f, y1 = (mcast >> 42) & 0x3f, x0 = (mcast >> 48) & 0x3f, y0 = (mcast >> 54) & 0x3f;
+    // NOC_0 runs toward larger coordinates and NOC_1 toward smaller ones: a multicast starts at
+    // the rectangle's corner its NoC leaves from (tt-metal swaps start and end for NOC_1).
+    bool backwards = k.noc == 1 ? (x0 < x1 || y0 < y1) : (x0 > x1 || y0 > y1);
+    if (backwards) {
+        fault(std::string(call) + " on NOC_" + std::to_string(k.noc) + ": multicast rectangle starts at (" +
+              std::to_string(x0) + "," + std::to_string(y0) + ") and ends at (" + std::to_string(x1) + "," +
+              std::to_string(y1) + "); on NOC_" + std::to_string(k.noc) + " it must start at its " +
+              (k.noc == 1 ? "larger" : "smaller") + " corner (swap start and end)");
+    }
     if (x0 > x1) std::swap(x0, x1);
     if (y0 > y1) std::swap(y0, y1);
     uint32_t count = 0;
