@@ -161,10 +161,11 @@ def test_tilelang_style_attention_layouts(layout, groups):
 
 
 def test_gqa_kv_blocks_multicast():
-    """reuse="mcast": the cores of one head walk the same K/V blocks in lockstep, so one reads
-    each block from DRAM and multicasts it along its core row: DRAM reads drop, results hold."""
-    plain = _run("wormhole_b0", 1, 4, 256, 256, 64, False, 2, "bshd")
-    shared = _run("wormhole_b0", 1, 4, 256, 256, 64, False, 2, "bshd", reuse="mcast")
+    """Multicast (the default for non-causal attention): the cores of one head walk the same
+    K/V blocks in lockstep, so one reads each block from DRAM and multicasts it along its core
+    row: DRAM reads drop against reuse="none", results hold."""
+    plain = _run("wormhole_b0", 1, 4, 256, 256, 64, False, 2, "bshd", reuse="none")
+    shared = _run("wormhole_b0", 1, 4, 256, 256, 64, False, 2, "bshd")
 
     def dram_read(kernel):
         return kernel.last_run.totals()["noc_read_bytes"].get("dram", 0)

@@ -106,7 +106,8 @@ def test_out_idx_must_name_the_written_tensors():
 
 
 def test_blackhole_grid():
-    kernel = tt_cli.compile(matmul.factory(M=256, N=512, bm=32, bn=32), out_idx=[2], arch="blackhole")
+    kernel = tt_cli.compile(matmul.factory(M=256, N=512, bm=32, bn=32), out_idx=[2], arch="blackhole",
+                            reuse="none")  # the row-major split: one block per core
     assert kernel.plan["core_grid"] == [13, 10] and len(kernel.plan["work"]["cores"]) == 128
     a = np.ones((256, 96), np.float32)
     b = np.ones((96, 512), np.float32)

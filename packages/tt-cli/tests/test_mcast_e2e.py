@@ -114,5 +114,5 @@ def test_untileable_grid_keeps_the_row_major_schedule(tmp_path):
 
 
 def test_unknown_reuse_mode_is_refused():
-    with pytest.raises(SchemaError, match="reuse: 'always' is not one of none, mcast"):
+    with pytest.raises(SchemaError, match="reuse: 'always' is not one of auto, none, mcast"):
         tt_passes.Options(reuse="always")

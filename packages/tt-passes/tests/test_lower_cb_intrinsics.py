@@ -51,7 +51,7 @@ def test_compute_waits_and_pops(add_kernel):
 
 def test_partial_blocks_zero_fill_and_skip():
     """Edge tiles of a partial block are zero-filled by the reader and skipped by the writer."""
-    _, after = apply(kernels.matmul(96, 160, 96, 64, 64, 64, stages=1), "lower_cb_intrinsics")
+    _, after = apply(kernels.matmul(96, 160, 96, 64, 64, 64, stages=1), "lower_cb_intrinsics", reuse="none")
     reader = body_text(after, "reader")
     assert ("if by * T.uint32(2) + i < T.uint32(3) and k * T.uint32(2) + j < T.uint32(3):\n"
             '                        T.call_extern("void", "noc_async_read_page", (by * T.uint32(2) + i) * T.uint32(3) + k * T.uint32(2) + j') in reader

@@ -99,8 +99,15 @@ def test_plan_args_and_semaphores(gemm):
     assert p["work"]["tile"] == [2, 2]
 
 
-def test_default_is_no_reuse(gemm):
-    """reuse="none" (default): row-major split, no semaphores."""
-    _, after = apply(gemm, "finalize_persistent_signature")
+def test_default_multicasts_a_gemm_and_none_does_not(gemm):
+    """reuse="auto" (default) takes the multicast schedule for a GEMM; reuse="none" keeps the
+    row-major split with no semaphores; a kernel without a T.gemm stays row-major."""
+    orders = {}
+    for reuse in ("auto", "none"):
+        _, after = apply(gemm, "finalize_persistent_signature", reuse=reuse)
+        p = plan(after)
+        orders[reuse] = (p["work"]["order"], len(p["semaphores"]))
+    assert orders == {"auto": ("tiled", 4), "none": ("row_major", 0)}
+    _, after = apply(kernels.eltwise_add(M=512, N=512), "finalize_persistent_signature")
     p = plan(after)
-    assert p["work"]["order"] == "row_major" and p["semaphores"] == []
+    assert (p["work"]["order"], p["semaphores"]) == ("row_major", [])

@@ -10,7 +10,7 @@ from tt_ir.errors import SchemaError
 
 FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 SPILL_MODES = ("restream", "partials", "off")
-REUSE_MODES = ("none", "mcast")
+REUSE_MODES = ("auto", "none", "mcast")
 ORDERS = ("auto", "row_major", "zigzag")
 
 
@@ -33,13 +33,14 @@ class Options:
             sub-block accumulates over all of K in DST while the reader re-streams that
             sub-block's A rows / B columns: no spill work, but more DRAM reads — 84 MB
             instead of 34 MB for the 1024^3 quickstart), or "off" (refuse).
-        reuse: cross-core reuse of input blocks: "none" (default: every core reads its
-            blocks from DRAM) or "mcast" (cores in a 2-D grid matching the block grid
-            in lockstep; a block that depends on `by` only is read by grid column 0 and
-            multicast along the core row, one that depends on `bx` only by grid row 0
-            and multicast down the column: the GEMM's A and B). Kernels or grids where
-            it does not apply (no such copy, a z grid, too few cores busy) keep the
-            "none" schedule.
+        reuse: cross-core reuse of input blocks: "auto" (default: "mcast" for a kernel with
+            a T.gemm whose work does not grow with bx, else "none"), "none" (every core
+            reads its blocks from DRAM) or "mcast" (cores in a 2-D grid matching the block
+            grid in lockstep; a block that depends on `by` only is read by grid column 0
+            and multicast along the core row, one that depends on `bx` only by grid row 0
+            and multicast down the column: the GEMM's A and B). Kernels or grids where it
+            does not apply (no such copy, a z grid, too few cores busy, a runtime grid)
+            keep the "none" schedule.
         order: block order of the work partition: "auto" (default: "zigzag" when a loop's
             trip count depends on bx, as in causal attention, else "row_major"),
             "row_major" or "zigzag" (bx runs 0, gx-1, 1, gx-2, ...: each core's
@@ -56,7 +57,7 @@ class Options:
     full_sync: bool = False
     cb_depth: Any = "num_stages"
     spill: str = "partials"
-    reuse: str = "none"
+    reuse: str = "auto"
     order: str = "auto"
     verify: bool = True
     dump_ir: str | None = None

@@ -108,8 +108,17 @@ class LayoutAwareWorkPartition(TTPass):
     name = "layout_aware_work_partition"
     arch: str = "wormhole_b0"
     grid: tuple | None = None
-    reuse: str = "none"
+    reuse: str = "auto"
     order: str = "auto"
+
+    def reuse_mode(self, body: Any) -> str:
+        """The reuse schedule asked for, "auto" resolved: "mcast" for a kernel with a T.gemm
+        (its A and B blocks are shared along core rows and columns) unless the work order is
+        asked for or the work grows with bx (causal attention keeps its zigzag balance)."""
+        if self.reuse != "auto":
+            return self.reuse
+        gemm = any(tir.is_call(c, "tl.tileop.gemm") for c in tir.collect(body, tir.Call))
+        return "mcast" if gemm and self.order == "auto" and not work_grows_with_bx(body) else "none"
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
@@ -132,7 +141,7 @@ class LayoutAwareWorkPartition(TTPass):
             return _meta.put(mod, _meta.WORK, work)
         num_blocks = grid[0] * grid[1] * grid[2]
         tiles = None
-        if self.reuse == "mcast" and has_shared_copy(func.body):
+        if self.reuse_mode(func.body) == "mcast" and has_shared_copy(func.body):
             tiles = _mcast.tiling(grid, core_grid)
         if tiles is not None:
             work = _meta.WorkInfo(grid=grid, num_blocks=num_blocks, order="tiled",
