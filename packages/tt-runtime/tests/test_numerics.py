@@ -96,3 +96,52 @@ def test_gemm_in_older_spellings(make_artifact):
         "legacy_gemm_reader.cpp", "legacy_gemm_compute.cpp", "legacy_gemm_writer.cpp")
     result = tt_runtime.run(make_artifact(spec), {"A": a, "B": b})
     _assert_bf16_close(result.outputs["C"], _gemm_reference(a, b))
+
+
+L1_ACC_COMPUTE = """
+#include <cstdint>
+
+#include "api/compute/common.h"
+#include "api/compute/compute_kernel_hw_startup.h"
+#include "api/compute/pack.h"
+#include "api/compute/tile_move_copy.h"
+
+constexpr uint32_t cb_in = 0;
+constexpr uint32_t cb_out = 16;
+
+void kernel_main() {
+    uint32_t count = get_arg_val<uint32_t>(0);
+    compute_kernel_hw_startup(cb_in, cb_out);
+    copy_init(cb_in);
+    for (uint32_t t = 0; t < count; ++t) {
+        cb_wait_front(cb_in, 1);
+        cb_reserve_back(cb_out, 1);
+        for (uint32_t pass = 0; pass < 3; ++pass) {  // the page gets A, then A added twice
+            tile_regs_acquire();
+            copy_tile(cb_in, 0, 0);
+            tile_regs_commit();
+            tile_regs_wait();
+            pack_reconfig_l1_acc(pass > 0 ? 1 : 0);
+            pack_tile<true>(0, cb_out, 0);
+            tile_regs_release();
+        }
+        pack_reconfig_l1_acc(0);
+        cb_push_back(cb_out, 1);
+        cb_pop_front(cb_in, 1);
+    }
+}
+"""
+
+
+def test_pack_with_l1_accumulation_adds_to_the_page(make_artifact):
+    """pack_reconfig_l1_acc(1): pack_tile adds DST to what the page holds (an fp32 sum rounded to
+    the CB's format), so packing A three times onto one page, the last two accumulating, gives
+    bf16(3 A); with the mode left off it would give A."""
+    import dataclasses
+
+    rng = np.random.default_rng(6)
+    a = bf16_round(rng.standard_normal((32, 128), dtype=np.float32))
+    spec = unary_spec(32, 128, "copy_compute.cpp", [(0, 0), (1, 0)])
+    spec.compute = dataclasses.replace(spec.compute, source=L1_ACC_COMPUTE)
+    c = tt_runtime.run(make_artifact(spec), {"A": a}).outputs["C"].astype(np.float32)
+    np.testing.assert_array_equal(c, bf16_round(3 * a))

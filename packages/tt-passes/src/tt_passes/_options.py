@@ -28,8 +28,10 @@ class Options:
             CB, 2 outside pipelined loops) or an int number of blocks.
         spill: what to do when a gemm accumulator block exceeds DST and K has several
             blocks: "partials" (default: TileLang's block schedule — each A/B block is
-            read once per K step and partial sums of each DST sub-block are packed to and
-            reloaded from an intermediate compute -> compute CB), "restream" (each
+            read once per K step and partial sums of each DST sub-block live in an
+            intermediate compute -> compute CB: packed on the first K step, added to by the
+            packer's L1 accumulation on the middle ones and reloaded into DST once, on the
+            last), "restream" (each
             sub-block accumulates over all of K in DST while the reader re-streams that
             sub-block's A rows / B columns: no spill work, but more DRAM reads — 84 MB
             instead of 34 MB for the 1024^3 quickstart), or "off" (refuse).

@@ -18,8 +18,9 @@ over the sub-blocks of the block in row-major order. For a gemm:
   before it, commit and pack after the epilogue).
 - block > DST, one K trip: the sub-block loop sits inside the K trip.
 - block > DST, several K trips (a `<C>_partials` CB exists): each sub-block's partial
-  sums are packed to the partials CB at the end of every K trip but the last and
-  reloaded with `copy_tile` at the start of the next (`if k > 0`); only the last K
+  sums are packed to the partials CB at the end of the first K trip, added onto those
+  pages by the packer (`pack_reconfig_l1_acc(1)`) at the end of every trip but the last,
+  and reloaded with `copy_tile` at the start of the last (`if k > 0 and k == last`); only the last K
   trip applies the epilogue and packs to C. So partial sums stay exact across K.
 Reductions (`tt.reduce_block`): per DST sub-block of the reduced output, acquire,
 (max: fill_tile_bitcast(-inf)), reduce_init<Pool, Dim>(src, scaler, out), reduce_tile over
@@ -96,6 +97,20 @@ def pack(cb: int, n: int) -> Any:
     t = _idx("t", n)
     return B.seq(B.extern("cb_reserve_back", cb, n), B.extern("tile_regs_wait"),
                  _loops([(t, n)], B.extern("pack_tile", t, cb)),
+                 B.extern("tile_regs_release"), B.extern("cb_push_back", cb, n))
+
+
+def pack_accumulate(cb: int, n: int) -> Any:
+    """Pack DST[0..n) onto the n pages at the front of `cb` with the packer's L1 accumulation:
+    they are popped and reserved again, which lands on the same L1 pages because the partials
+    CB holds exactly one block and every trip visits its sub-blocks in the same order (as
+    tt-metal's matmul does with PACKER_L1_ACC)."""
+    t = _idx("t", n)
+    return B.seq(B.extern("cb_wait_front", cb, n), B.extern("cb_pop_front", cb, n),
+                 B.extern("cb_reserve_back", cb, n), B.extern("tile_regs_wait"),
+                 B.extern("pack_reconfig_l1_acc", 1),
+                 _loops([(t, n)], B.extern("pack_tile", t, cb)),
+                 B.extern("pack_reconfig_l1_acc", 0),
                  B.extern("tile_regs_release"), B.extern("cb_push_back", cb, n))
 
 
@@ -548,14 +563,18 @@ class _DstPlanner(B.SeqRewriter):
 
     def spill(self, loop: Any, math: Any, unary: list, cb: Any, partial: Any, n: int,
               epi: tuple) -> Any:
+        """One sub-block's K trip with partial sums in L1: the first trip packs them, the
+        trips between add theirs with the packer (L1 accumulation, no reload), and the last
+        reloads the sum into DST, adds its own products and packs the result."""
         k = loop.loop_var
         is_last = tir.eq(k, last_trip(loop))
         epilogue = sfpu(unary, n, *epi)
         return B.seq(B.extern("tile_regs_acquire"),
-                     B.if_(k > B.u32(0), reload(partial.index, n)), math,
+                     B.if_(tir.logical_and(k > B.u32(0), is_last), reload(partial.index, n)), math,
                      B.if_(is_last, epilogue) if epilogue is not None else None,
                      B.extern("tile_regs_commit"),
-                     B.if_(is_last, pack(cb.index, n), pack(partial.index, n)))
+                     B.if_(is_last, pack(cb.index, n),
+                           B.if_(k > B.u32(0), pack_accumulate(partial.index, n), pack(partial.index, n))))
 
 
 # --- pass ------------------------------------------------------------------------

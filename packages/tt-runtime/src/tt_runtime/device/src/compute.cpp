@@ -127,6 +127,12 @@ void reconfig_pack(uint32_t cb) {
     k.fmt_pack = cb_format(k, cb, "pack_reconfig_data_format");
 }
 
+void pack_l1_acc(uint32_t enable) {
+    KernelCtx& k = compute_ctx("pack_reconfig_l1_acc");
+    if (!k.hw_started) fault("pack_reconfig_l1_acc: called before compute_kernel_hw_startup");
+    k.l1_acc = enable != 0;
+}
+
 void op_init(const char* what, uint32_t, uint32_t, uint32_t transpose) {
     KernelCtx& k = compute_ctx(what);
     if (!k.hw_started) fault(std::string(what) + ": called before compute_kernel_hw_startup");
@@ -562,7 +568,18 @@ void pack_tile(uint32_t idst, uint32_t cb, uint32_t out_index, bool out_of_order
               "; the packer does not convert between the two: typecast_tile<" +
               (d.integer[idst] ? "Int32, Float32" : "Float32, Int32") + "> first");
     }
-    pack_tile_to(d.tile[idst], c.fmt, k.core->l1 + off);
+    if (k.l1_acc) {  // the packer adds DST to the page's values (fp32 sum, rounded to the format)
+        if (is_integer_format(c.fmt)) {
+            fault("pack_tile(" + std::to_string(idst) + ", cb " + std::to_string(cb) + "): L1 accumulation into " +
+                  fmt_name(c.fmt) + " tiles is not emulated; call pack_reconfig_l1_acc(0) first");
+        }
+        float sum[1024];
+        unpack_tile(k.core->l1 + off, c.fmt, sum);
+        for (int i = 0; i < 1024; ++i) sum[i] += d.tile[idst][i];
+        pack_tile_to(sum, c.fmt, k.core->l1 + off);
+    } else {
+        pack_tile_to(d.tile[idst], c.fmt, k.core->l1 + off);
+    }
     if (!out_of_order) l.packed++;
     count(k, "pack");
 }

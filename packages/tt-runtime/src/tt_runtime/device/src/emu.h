@@ -161,6 +161,7 @@ struct KernelCtx {
     std::string sfpu_init;          // the SFPU op the SFPU is set up for ("exp_tile_init")
     bool reduce_active = false;     // reduce_init's packer edge masks still set (until reduce_uninit)
     int fmt_a = -1, fmt_b = -1, fmt_pack = -1;  // data formats srcA / srcB unpack and the packer expect
+    bool l1_acc = false;            // pack_reconfig_l1_acc(1): pack_tile adds to what the L1 page holds
     std::atomic<uint64_t> calls{0};  // API calls so far (the watchdog's progress measure)
     std::atomic<const char*> last_call{""};
     Counters counters;  // this thread's own; merged into its core's after the run

@@ -83,6 +83,7 @@ void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose)
 // these CBs (compute_kernel_hw_startup sets all three).
 void reconfig_unpack(char which, uint32_t cb_a, uint32_t cb_b);
 void reconfig_pack(uint32_t cb);
+void pack_l1_acc(uint32_t enable);  // pack_reconfig_l1_acc
 void tile_regs_acquire();
 void tile_regs_commit();
 void tile_regs_wait();

@@ -2,7 +2,8 @@
 //
 // Owns: pack_tile (sequential by default: each call fills the next page of the region
 // reserved with cb_reserve_back; out_of_order_output = true honours the index),
-// pack_tile_block, matmul_pack_tile, pack_init, pack_reconfig_data_format (the packer's format).
+// pack_tile_block, matmul_pack_tile, pack_init, pack_reconfig_data_format (the packer's format),
+// pack_reconfig_l1_acc (while on, pack_tile adds DST to the values the page holds).
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -24,5 +25,5 @@ template <auto... P>
 ALWI void pack_reconfig_data_format(std::uint32_t new_cb) { tt_emu::k::reconfig_pack(new_cb); }
 template <auto... P>
 ALWI void pack_reconfig_data_format(std::uint32_t, std::uint32_t new_cb) { tt_emu::k::reconfig_pack(new_cb); }
-ALWI void pack_reconfig_l1_acc(std::uint32_t) {}
+ALWI void pack_reconfig_l1_acc(std::uint32_t l1_acc_en) { tt_emu::k::pack_l1_acc(l1_acc_en); }
 }  // namespace ckernel
