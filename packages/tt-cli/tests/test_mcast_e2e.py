@@ -87,7 +87,9 @@ def test_mcast_matches_numpy(tmp_path, arch, grid, M, N, K, bm, bn, bk, stages, 
     assert plan["work"]["order"] == "tiled" and plan["work"]["tile"] == tile
     assert [s["id"] for s in plan["semaphores"]] == [0, 1, 2, 3]
     reader = (out / "reader.cpp").read_text()
-    assert reader.count("noc_async_write_multicast(") == 2
+    # A and B: spread senders (no core sends both) multicast to their whole row / column
+    assert reader.count("noc_async_write_multicast_loopback_src(") == 2
+    assert reader.count("noc_semaphore_set_multicast_loopback_src(") == 2
     assert "noc_async_writes_flushed();" in reader      # Blackhole needs it before the flag
     run(out, M, N, K, arch, tb, relu)
 

@@ -23,9 +23,9 @@ EXPECTED_A_BLOCK = '''\
                     T.call_extern("void", "noc_async_read_barrier")
                     T.call_extern("void", "noc_semaphore_wait", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_ready_sem), 1)
                     T.call_extern("void", "noc_semaphore_set", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_ready_sem), 0)
-                    T.call_extern("void", "noc_async_write_multicast", A_shared_l1, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_l1), 4096, 1)
+                    T.call_extern("void", "noc_async_write_multicast_loopback_src", A_shared_l1, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_l1), 4096, 2)
                     T.call_extern("void", "noc_async_writes_flushed")
-                    T.call_extern("void", "noc_semaphore_set_multicast", A_shared_valid_sem, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_valid_sem), 1)
+                    T.call_extern("void", "noc_semaphore_set_multicast_loopback_src", A_shared_valid_sem, T.call_extern("uint64", "get_noc_multicast_addr", A_shared_start_x, A_shared_noc_y, A_shared_end_x, A_shared_noc_y, A_shared_valid_sem), 2)
                 else:
                     T.call_extern("void", "noc_semaphore_set", T.call_extern(T.handle().ty, "reinterpret_cast<volatile tt_l1_ptr uint32_t*>", A_shared_valid_sem), 0)
                     T.call_extern("void", "noc_semaphore_inc", T.call_extern("uint64", "get_noc_addr", A_shared_sender_x, A_shared_noc_y, A_shared_ready_sem), 1)
@@ -70,18 +70,22 @@ def test_lockstep_block_ids(gemm):
 
 def test_reader_multicasts_row_shared_block(gemm):
     """A (depends on by only): sender reads, waits for the receivers, multicasts data and
-    the VALID flag; receivers reset, signal ready and wait; both push."""
+    the VALID flag; receivers reset, signal ready and wait; both push. A GEMM shares along
+    both axes, so its senders are spread and multicast to their whole row, themselves
+    included (loopback: 2 destinations on a 2x2 grid, for 1 receiver)."""
     _, after = apply(gemm, "lower_cb_intrinsics", reuse="mcast", grid=(2, 2))
     text = body_text(after, "reader")
     assert EXPECTED_A_BLOCK in text
     assert "get_noc_multicast_addr\", B_shared_noc_x, B_shared_start_y, B_shared_noc_x, B_shared_end_y" in text
     assert text.rstrip().endswith('T.call_extern("void", "noc_async_atomic_barrier")')
-    assert _meta.get(after, _meta.MCAST) == [{"cb": "A_shared", "axis": "row", "sems": [0, 1]},
-                                             {"cb": "B_shared", "axis": "col", "sems": [2, 3]}]
+    assert _meta.get(after, _meta.MCAST) == [{"cb": "A_shared", "axis": "row", "sems": [0, 1], "spread": True},
+                                             {"cb": "B_shared", "axis": "col", "sems": [2, 3], "spread": True}]
 
 
 def test_plan_args_and_semaphores(gemm):
-    """Per-core role flags and logical coordinates (NOC_1: the rectangle starts at the far end)."""
+    """Per-core role flags and logical coordinates (NOC_1: the rectangle starts at the far end).
+    Spread senders: row y's A sender is x = y % 2, column x's B sender y = (x + 1) % 2, so core
+    (1, 0) sends B only; every rectangle is the whole row or column."""
     _, after = apply(gemm, "finalize_persistent_signature", reuse="mcast", grid=(2, 2))
     p = plan(after)
     reader = p["kernels"][0]
@@ -92,9 +96,11 @@ def test_plan_args_and_semaphores(gemm):
     assert reader["core_args"][1]["core"] == [1, 0]
     assert core_10 == {"block_start": 4, "block_count": 4,
                        "A_shared_sender": 0, "A_shared_sender_x": 0, "A_shared_noc_y": 0,
-                       "A_shared_start_x": 1, "A_shared_end_x": 1,
+                       "A_shared_start_x": 1, "A_shared_end_x": 0,
                        "B_shared_sender": 1, "B_shared_noc_x": 1, "B_shared_sender_y": 0,
-                       "B_shared_start_y": 1, "B_shared_end_y": 1}
+                       "B_shared_start_y": 1, "B_shared_end_y": 0}
+    senders = {tuple(c["core"]): dict(zip(names, c["values"])) for c in reader["core_args"]}
+    assert not [core for core, v in senders.items() if v["A_shared_sender"] and v["B_shared_sender"]]
     assert p["semaphores"] == [{"id": i, "initial_value": 0} for i in range(4)]
     assert p["work"]["tile"] == [2, 2]
 
@@ -111,3 +117,16 @@ def test_default_multicasts_a_gemm_and_none_does_not(gemm):
     _, after = apply(kernels.eltwise_add(M=512, N=512), "finalize_persistent_signature")
     p = plan(after)
     assert (p["work"]["order"], p["semaphores"]) == ("row_major", [])
+
+
+def test_spread_senders_where_no_core_would_send_both():
+    """The diagonal placement is taken when no core would be the sender of both axes; on a
+    grid one core wide or tall the senders stay at the edge."""
+    assert _mcast.spread_senders(8, 8) and _mcast.spread_senders(8, 4) and _mcast.spread_senders(2, 2)
+    assert not _mcast.spread_senders(1, 8) and not _mcast.spread_senders(8, 1)
+    for cx, cy in [(8, 8), (8, 4), (4, 8), (3, 5), (2, 2)]:
+        if _mcast.spread_senders(cx, cy):
+            both = [(x, y) for x in range(cx) for y in range(cy)
+                    if _mcast.sender_of("row", [x, y], cx, cy, True) == x
+                    and _mcast.sender_of("col", [x, y], cx, cy, True) == y]
+            assert both == [], (cx, cy)

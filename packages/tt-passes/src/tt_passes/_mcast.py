@@ -8,7 +8,10 @@ a core row walk the same `by` sequence and all cores of a core column the same `
 sequence). A block copy whose tensor coordinates depend on `by` only ("row" sharing: the
 GEMM's A) is read from DRAM by the core in grid column 0 and multicast along the row; one
 that depends on `bx` only ("col" sharing: B) is read by the core in grid row 0 and
-multicast down the column. The multicast lands at the same CB L1 address on every core
+multicast down the column. A kernel that shares along both axes spreads its senders instead
+(`spread_senders`: row y's at x = y mod cx, column x's at y = (x + 1) mod cy), which then
+multicast to the whole row / column with loopback, so no core reads and sends both the A and
+the B blocks. The multicast lands at the same CB L1 address on every core
 (CBs are allocated at the same address on every core and every core runs the same
 reserve/push sequence on them).
 
@@ -145,15 +148,37 @@ def arg_kinds(cb: str, axis: str) -> dict:
             f"{cb}_start_y": "noc_y", f"{cb}_end_y": "noc_y"}
 
 
-def arg_values(cb: str, axis: str, core: list, cx: int, cy: int, noc: str) -> dict:
-    """Per-core values (logical coordinates for noc_* args) of one shared CB's args."""
+def spread_senders(cx: int, cy: int) -> bool:
+    """Whether the senders of a kernel that shares blocks along both axes can be spread so
+    that no core sends both: row y's sender at x = y % cx, column x's at y = (x + 1) % cy
+    (a diagonal and the one beside it). Otherwise core (0, 0) reads and multicasts both the
+    GEMM's A and B, twice the NoC work of any other core."""
+    return cx > 1 and cy > 1 and not any(y % cx == x and (x + 1) % cy == y
+                                         for x in range(cx) for y in range(cy))
+
+
+def sender_of(axis: str, core: list, cx: int, cy: int, spread: bool) -> int:
+    """The sender's logical x (row sharing) or y (column sharing) for `core`'s row / column."""
+    x, y = core
+    if not spread:
+        return 0
+    return y % cx if axis == "row" else (x + 1) % cy
+
+
+def arg_values(cb: str, axis: str, core: list, cx: int, cy: int, noc: str,
+               spread: bool = False) -> dict:
+    """Per-core values (logical coordinates for noc_* args) of one shared CB's args. Spread
+    senders multicast to their whole row / column, themselves included (loopback); a sender
+    at the edge to the rest of it."""
     x, y = core
     last = (cx if axis == "row" else cy) - 1
-    start, end = (last, 1) if noc == "NOC_1" else (1, last)
+    first = 0 if spread else 1
+    start, end = (last, first) if noc == "NOC_1" else (first, last)
+    s = sender_of(axis, core, cx, cy, spread)
     if axis == "row":
-        return {f"{cb}_sender": int(x == 0), f"{cb}_sender_x": 0, f"{cb}_noc_y": y,
+        return {f"{cb}_sender": int(x == s), f"{cb}_sender_x": s, f"{cb}_noc_y": y,
                 f"{cb}_start_x": start, f"{cb}_end_x": end}
-    return {f"{cb}_sender": int(y == 0), f"{cb}_noc_x": x, f"{cb}_sender_y": 0,
+    return {f"{cb}_sender": int(y == s), f"{cb}_noc_x": x, f"{cb}_sender_y": s,
             f"{cb}_start_y": start, f"{cb}_end_y": end}
 
 
@@ -169,8 +194,10 @@ def reader_vars(cb_name: str, axis: str) -> dict:
 
 
 def mcast_block(cb: Any, axis: str, v: dict, num_dests: int, dram_reads: Any,
-                l1: Any, ntiles: int) -> Any:
-    """The handshake around one block of a shared CB (see the module docstring)."""
+                l1: Any, ntiles: int, spread: bool = False) -> Any:
+    """The handshake around one block of a shared CB (see the module docstring). `num_dests`
+    receivers; spread senders (`spread_senders`) sit inside their rectangle and multicast with
+    loopback, to num_dests + 1 cores, themselves included."""
     ready, valid = v["ready_sem"], v["valid_sem"]
     if axis == "row":
         rect = [v["start_x"], v["noc_y"], v["end_x"], v["noc_y"]]
@@ -179,15 +206,16 @@ def mcast_block(cb: Any, axis: str, v: dict, num_dests: int, dram_reads: Any,
         rect = [v["noc_x"], v["start_y"], v["noc_x"], v["end_y"]]
         sender = [v["noc_x"], v["sender_y"]]
     nbytes = ntiles * cb.page_size
+    loop, dests = ("_loopback_src", num_dests + 1) if spread else ("", num_dests)
     send = B.seq(
         dram_reads, B.extern("noc_async_read_barrier"),
         B.extern("noc_semaphore_wait", _sem_ptr(ready), num_dests),
         B.extern("noc_semaphore_set", _sem_ptr(ready), 0),
-        B.extern("noc_async_write_multicast", l1,
-                 B.call("get_noc_multicast_addr", *rect, l1, ret="uint64"), nbytes, num_dests),
+        B.extern(f"noc_async_write_multicast{loop}", l1,
+                 B.call("get_noc_multicast_addr", *rect, l1, ret="uint64"), nbytes, dests),
         B.extern("noc_async_writes_flushed"),
-        B.extern("noc_semaphore_set_multicast", valid,
-                 B.call("get_noc_multicast_addr", *rect, valid, ret="uint64"), num_dests))
+        B.extern(f"noc_semaphore_set_multicast{loop}", valid,
+                 B.call("get_noc_multicast_addr", *rect, valid, ret="uint64"), dests))
     receive = B.seq(
         B.extern("noc_semaphore_set", _sem_ptr(valid), INVALID),
         B.extern("noc_semaphore_inc", B.call("get_noc_addr", *sender, ready, ret="uint64"), 1),

@@ -24,7 +24,7 @@ DFG = "tt.dfg"                  # list[CBEdge]          build_tile_dfg
 KERNELS = "tt.kernels"          # list[KernelInfo]      configure_tensor_accessor
 KERNEL_NAME = "tt.kernel_name"  # str                   infer_tt_layout
 MATMULS = "tt.matmuls"          # [{in0, in1, transpose}] insert_dst_management
-MCAST = "tt.mcast"              # [{cb, axis, sems}]     lower_cb_intrinsics (reuse="mcast")
+MCAST = "tt.mcast"              # [{cb, axis, sems, spread}]     lower_cb_intrinsics (reuse="mcast")
 ORIGINS = "tt.origins"          # {buffer the passes made: how the author would name it}  canonicalize_tile_program
 SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
 SIZES = "tt.sizes"              # [{name, granule, unit, source}]  infer_tt_layout (T.dynamic)

@@ -73,7 +73,7 @@ def core_args(schema: list, work: Any, mcast: list, noc: str | None) -> list:
         values = {"block_start": c["start"], "block_count": c["count"]}
         for m in mcast:
             cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
-            values.update(_mcast.arg_values(m["cb"], m["axis"], c["core"], cx, cy, noc))
+            values.update(_mcast.arg_values(m["cb"], m["axis"], c["core"], cx, cy, noc, m["spread"]))
         out.append({"core": c["core"], "values": [values[a["name"]] for a in schema  # sizes:
                                                   if a["kind"] not in ("buffer_address", "size")]})
     return out

@@ -97,7 +97,7 @@ def read_block(cb: Any, buf: Any, acc: Any, args: list, mcast: dict | None = Non
     tiles = _loops([(i, h), (j, w)], read)
     if mcast is not None:
         tiles = _mcast.mcast_block(cb, mcast["axis"], mcast["vars"], mcast["num_dests"],
-                                   tiles, l1, h * w)
+                                   tiles, l1, h * w, mcast["spread"])
         return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
                      tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
                      tiles, B.extern("cb_push_back", cb.index, h * w))
@@ -351,6 +351,9 @@ def shared_copies(body: Any, cbs: dict, work: Any, max_sems: int) -> dict:
         out[index] = {"cb": cbs[index].name, "axis": axis, "num_dests": num_dests,
                       "sems": [2 * len(out), 2 * len(out) + 1],
                       "vars": _mcast.reader_vars(cbs[index].name, axis)}
+    spread = {m["axis"] for m in out.values()} == {"row", "col"} and _mcast.spread_senders(cx, cy)
+    for m in out.values():
+        m["spread"] = spread
     return out
 
 
@@ -449,7 +452,7 @@ class LowerCBIntrinsics(TTPass):
             shared = {}
             if role == "reader" and work is not None:
                 shared = shared_copies(func.body, cbs, work, get_arch(self.arch).num_semaphores)
-                records.extend({k: m[k] for k in ("cb", "axis", "sems")} for m in shared.values())
+                records.extend({k: m[k] for k in ("cb", "axis", "sems", "spread")} for m in shared.values())
             body = lower_moves(func.body, cbs, buffers, accessor_vars(func.body), shared)
             return func.with_body(with_mcast_frame(body, shared))
 
