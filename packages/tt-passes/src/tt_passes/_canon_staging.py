@@ -11,7 +11,7 @@ from tt_ir import dtypes, tir
 ON_CHIP = ("shared", "shared.dyn", "local.fragment")
 
 
-# --- scalar locals ------------------------------------------------------------------
+# --- exponent families -------------------------------------------------------------
 def exponent_families(body: Any) -> set:
     """The exponent families ("A", "B": `tt_ir.dtypes.exponent_family`) of the data a kernel
     body reads and writes: its tensors' and on-chip buffers' dtypes. tt-metal builds a program
@@ -37,6 +37,7 @@ def mask_float(body: Any) -> str:
     return "float32" if "A" in exponent_families(body) else "bfloat16"
 
 
+# --- scalar locals ------------------------------------------------------------------
 def _is_scalar(buf: Any) -> bool:
     shape = [tir.as_int(d) for d in buf.shape]
     return tir.scope_of(buf) == "local" and shape in ([1], [])
