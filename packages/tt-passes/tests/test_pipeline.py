@@ -134,3 +134,32 @@ def test_help_shows_the_pass_contract(name):
     for obj in (getattr(tt_passes, name), tt_passes.REGISTRY[name]):
         text = pydoc.render_doc(obj, renderer=pydoc.plaintext)
         assert "Requires:" in text and name in text
+
+
+@pytest.mark.parametrize(("name", "first_missing"), [
+    ("propagate_tt_layout", "infer_tt_layout"),
+    ("lower_shared_to_cb", "grid_to_core_grid"),
+    ("lower_cb_intrinsics", "configure_tensor_accessor"),
+    ("finalize_persistent_signature", "insert_compute_init"),
+])
+def test_a_pass_run_out_of_order_names_the_pass_it_needs(name, first_missing):
+    """A pass run on a module its predecessors have not seen says which must run first; it
+    used to fail with an 'internal error' (KeyError) or, for some, silently return a module."""
+    mod = tir.IRModule({"main": kernels.matmul(128, 128, 128, 64, 64, 32)})
+    with pytest.raises(TTCompileError) as err:
+        getattr(tt_passes, name)()(mod)
+    text = str(err.value)
+    assert f"[tt-passes:{name}] runs after {first_missing}, which has not run on this module" in text
+    assert "run so far: none" in text and "hint: run the passes in tt_passes.REGISTRY order" in text
+
+
+def test_passes_in_order_one_at_a_time_match_the_pipeline():
+    """Running each pass of the registry by hand, in order, gives the pipeline's plan; the
+    record of the passes run is gone from the final module."""
+    kernel = kernels.matmul(128, 128, 128, 64, 64, 32)
+    mod = tir.IRModule({"main": kernel})
+    for name in PASS_ORDER:
+        mod = getattr(tt_passes, name)()(mod)
+    whole = tt_passes.lower(kernel)
+    assert plan(mod) == plan(whole)
+    assert "tt.passes_run" not in [str(k) for k in mod.attrs.keys()]  # noqa: SIM118 - an FFI Map

@@ -54,8 +54,9 @@ class TTPass(abc.ABC):
         return tir.module_pass(transform, name=self.name, opt_level=0)
 
     def _guarded_run(self, mod: Any) -> Any:
+        self._check_order(mod)
         try:
-            return self.run(mod)
+            out = self.run(mod)
         except TTCompileError as err:
             renamed = in_user_names(err, _meta.get(mod, _meta.ORIGINS, {}) or {})
             if renamed is err:
@@ -75,6 +76,30 @@ class TTPass(abc.ABC):
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")
             raise wrapped from err
+        from tt_passes._registry import REGISTRY
+
+        if self.name in ("finalize_persistent_signature", "verify_tt_ir") or self.name not in REGISTRY:
+            return out  # the final module carries tt.plan only (finalize drops the record)
+        return _meta.put(out, _meta.PASSES, [*_meta.get(mod, _meta.PASSES, []), self.name])
+
+    def _check_order(self, mod: Any) -> None:
+        """Each pass reads what the passes before it in `tt_passes.REGISTRY` wrote: run on a
+        module they have not seen, it says which must run first (verify_tt_ir checks any
+        module it is given, so it needs none)."""
+        from tt_passes._registry import REGISTRY
+
+        order = [name for name in REGISTRY if name != "verify_tt_ir"]
+        if self.name not in order:
+            return
+        done = _meta.get(mod, _meta.PASSES, [])
+        missing = [name for name in order[:order.index(self.name)] if name not in done]
+        if missing:
+            ran = ", ".join(done) if done else "none"
+            raise self.error(
+                f"runs after {missing[-1]}, which has not run on this module (missing: "
+                f"{', '.join(missing)}; run so far: {ran})",
+                hint="run the passes in tt_passes.REGISTRY order, or all of them with "
+                     "tt_passes.pipeline() / tt_passes.lower()")
 
 
 def _has_runtime_sizes(mod: Any) -> bool:

@@ -29,8 +29,9 @@ ORIGINS = "tt.origins"          # {buffer the passes made: how the author would 
 SOURCE_LINES = "tt.source_lines"  # JSON {CB name: "kernel.py:N"}  finalize_persistent_signature (kept for diagnostics)
 SIZES = "tt.sizes"              # [{name, granule, unit, source}]  infer_tt_layout (T.dynamic)
 PLAN = "tt.plan"                # JSON (contracts §2)   finalize_persistent_signature
+PASSES = "tt.passes_run"        # [pass name] in order   every pass (TTPass._guarded_run)
 INTERNAL_KEYS = (BUFFERS, CBS, COMPUTE, ACCESSORS, WORK, DFG, KERNELS, KERNEL_NAME, MATMULS,
-                 MCAST, SIZES)  # ORIGINS stays: verify_tt_ir words its refusals with it too
+                 MCAST, SIZES, PASSES)  # ORIGINS stays: verify_tt_ir words its refusals with it too
 
 ROLES = ("reader", "compute", "writer")
 
