@@ -189,3 +189,33 @@ def test_run_writes_a_modeled_trace_and_leaves_a_users_file_alone(tmp_path):
     assert proc.returncode != 0
     assert f"--trace {mine}: the file exists and is not a tilelang-tt trace; it is left as it is" in proc.stderr
     assert mine.read_text() == "my notes"
+
+
+TILELANG_IR = Path(__file__).resolve().parents[2] / "tt-ir" / "tests" / "tilelang_ir"
+
+
+def test_compile_and_run_a_file_of_tilelang_printed_ir(tmp_path):
+    """A file of the IR real TileLang prints (`T` imported only in a comment) used to fail with
+    NameError: T; it is read through the importer, its kernels named as printed."""
+    src = tmp_path / "matmul_ir.py"
+    src.write_text((TILELANG_IR / "matmul_relu.py.txt").read_text())
+    out = tmp_path / "mm"
+    proc = tt("compile", str(src), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "tt.plan.json").read_text())["kernel_name"] == "matmul_relu"
+    add = tmp_path / "add_ir.py"
+    add.write_text((TILELANG_IR / "elementwise_add_swizzle.py.txt").read_text())
+    proc = tt("run", str(add))
+    assert proc.returncode == 0, proc.stderr
+    assert "C: shape (1024, 1024) bfloat16" in proc.stdout
+
+
+def test_printed_ir_is_told_from_python():
+    """Only TVMScript whose `T` no line binds is taken as printed IR."""
+    from tt_cli._loader import printed_ir
+
+    body = "@T.prim_func\ndef f(A: T.Buffer((32, 32), 'float32')):\n    pass\n"
+    assert printed_ir("# from tvm.script import tirx as T\n\n" + body)
+    assert not printed_ir("import tt_ir.language as T\n\n" + body)
+    assert not printed_ir("import tilelang.language as T\n\n" + body)
+    assert not printed_ir("def f():\n    return 1\n")

@@ -101,8 +101,10 @@ def test_threadidx_binding_is_rejected():
 
 
 def test_layout_metadata_is_rejected():
-    """Post-LayoutInference IR (metadata[...]) is refused with a hint."""
-    with pytest.raises(TTError, match="before LayoutInference"):
+    """Layouts printed as metadata[...] (T.annotate_layout, or IR after LayoutInference) are
+    refused, saying where they come from and what to do."""
+    with pytest.raises(TTError, match="remove T.annotate_layout from the kernel and print its "
+                                      "frontend IR, before LayoutInference"):
         import_tilelang('T.sblock_attr({"layout_map": {A: metadata["tl.Layout"][0]}})')
 
 

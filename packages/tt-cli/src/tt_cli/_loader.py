@@ -5,6 +5,9 @@ with `tt_cli.jit` (parameters come from `--param K=V`), or plain factory functio
 return a PrimFunc (named with `--kernel`). It may define `reference(*inputs)` (numpy) for
 `tt run` to compare against (`<kernel>_reference` first, for a file of several kernels), and
 `inputs(seed)` to replace the random inputs.
+
+A file of the IR that real TileLang prints (`print(func.script())`: TVMScript whose `T` is
+imported only in a comment) is read through `tt_ir.importer.import_tilelang` instead.
 """
 
 from __future__ import annotations
@@ -97,9 +100,47 @@ def parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     return options
 
 
+def printed_ir(text: str) -> bool:
+    """Whether `text` is IR printed by TileLang (or TVM): a `@T.prim_func` / `@I.ir_module`
+    without a line that imports or assigns `T`, which Python could not run (NameError: T)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    binds_t = any(isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == "T"
+                                                                         for a in node.names)
+                  or isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "T"
+                                                          for t in node.targets)
+                  for node in tree.body)
+    decorated = any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.decorator_list
+                    and ast.unparse(node.decorator_list[0]) in ("T.prim_func", "I.ir_module")
+                    for node in tree.body)
+    return decorated and not binds_t
+
+
+def _printed_ir_module(path: Path, text: str) -> ModuleType:
+    """A module holding the kernels of a file of TileLang's printed IR, each under its name."""
+    from tt_ir import tir
+    from tt_ir.importer import import_tilelang
+
+    imported = import_tilelang(text, source_name=path.name)
+    module = ModuleType(f"_tt_kernel_ir_{abs(hash(str(path.resolve())))}")
+    module.__file__ = str(path)
+    if isinstance(imported, tir.PrimFunc):
+        funcs = {str(tir.get_attr(imported, "global_symbol") or path.stem): imported}
+    else:
+        funcs = {str(gv.name_hint): f for gv, f in imported.functions.items()}
+    for name, func in funcs.items():
+        setattr(module, name, func)
+    return module
+
+
 def load_module(path: Path) -> ModuleType:
     if not path.is_file():
         raise KernelFileError(f"kernel file '{path}' does not exist")
+    text = path.read_text(errors="replace")
+    if printed_ir(text):
+        return _printed_ir_module(path, text)
     name = f"_tt_kernel_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

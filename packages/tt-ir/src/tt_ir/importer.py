@@ -44,8 +44,11 @@ _GEMM_HEAD_ARGS = 19
 def import_tilelang(text: str, source_name: str = "tilelang.py") -> Any:
     """Parse TileLang-printed TVMScript into a PrimFunc (or IRModule) in canonical form."""
     if "metadata[" in text:
-        raise TTError("import_tilelang: the IR refers to metadata[...] (TileLang layouts); "
-                      "import the frontend IR printed before LayoutInference")
+        raise TTError("import_tilelang: the IR refers to metadata[...], which is how TileLang prints "
+                      "layouts: those of T.annotate_layout in the kernel (already in its frontend IR), "
+                      "or all of them in IR printed after LayoutInference. Layouts have no meaning on "
+                      "Tenstorrent (tiles are 32x32): remove T.annotate_layout from the kernel and "
+                      "print its frontend IR, before LayoutInference")
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
