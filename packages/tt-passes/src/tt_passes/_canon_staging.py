@@ -294,7 +294,10 @@ def stage_tensor_copies(body: Any) -> Any:
     vectorized-cast kernels) -> through an on-chip block named like the source, shaped like
     the region's last dims: `T.copy(A[...], A); T.copy(A, B[...])`. The unit moves the
     tiles; packing into B's CB converts the format. `T.fill` of a tensor region likewise
-    fills a fragment named like the tensor and copies it out."""
+    fills a fragment named like the tensor and copies it out. A second copy from the same
+    tensor stages through `A_1` (blocks are CBs by name: one name, one CB)."""
+    taken: dict = {}
+
     def visit(s: Any) -> Any:
         call = s.value if isinstance(s, tir.Evaluate) else None
         if call is None or not tir.is_call(call, "tl.tileop.copy", "tl.tileop.fill"):
@@ -303,9 +306,13 @@ def stage_tensor_copies(body: Any) -> Any:
         regions = [tir.decode_region(a) for a in call.args[:1 if fill else 2]]
         if any(tir.scope_of(r.buffer) != "global" for r in regions):
             return s
-        staged = _block_like(regions[0], "local.fragment" if fill else "shared.dyn")
+        name = str(regions[0].buffer.name)
+        n = taken.get(name, 0)
+        staged = _block_like(regions[0], "local.fragment" if fill else "shared.dyn",
+                             name if n == 0 else f"{name}_{n}")
         if staged is None:
             return s  # left for the refusal, which names the op
+        taken[name] = n + 1
         block, written, read = staged
         if fill:
             first = tir.call_intrin("handle", "tl.tileop.fill", written, call.args[1])
@@ -319,16 +326,16 @@ def stage_tensor_copies(body: Any) -> Any:
     return tir.rewrite(body, visit, types=tir.Evaluate)
 
 
-def _block_like(region: Any, scope: str) -> tuple | None:
-    """(block, its whole region to write, to read) for a tensor region: named like the
-    tensor, shaped like the region's last dims (leading unit dims dropped); None when that
-    is not a static 1-D or 2-D shape."""
+def _block_like(region: Any, scope: str, name: str) -> tuple | None:
+    """(block, its whole region to write, to read) for a tensor region: named `name`, shaped
+    like the region's last dims (leading unit dims dropped); None when that is not a static
+    1-D or 2-D shape."""
     shape = [tir.as_int(e) for e in region.extents]
     while len(shape) > 1 and shape[0] == 1:
         shape = shape[1:]
     if any(n is None for n in shape) or len(shape) > 2:
         return None
-    block = tir.make_buffer(shape, str(region.buffer.dtype), str(region.buffer.name), scope=scope)
+    block = tir.make_buffer(shape, str(region.buffer.dtype), name, scope=scope)
     whole = [tir.const(0, "int32")] * len(shape)
     extents = [tir.const(n, "int32") for n in shape]
     return (block, tir.make_region(block, whole, extents, tir.ACCESS_WRITE),
