@@ -1,13 +1,14 @@
-"""Format conversion between tensors: float32 to or from bfloat16 or float16.
+"""Format conversion between tensors: bfloat16, float16 and float32, either way.
 
 Two ways TileLang kernels write a cast: a `T.copy` straight from one tensor to another of a
 different dtype, a block per core (the compiler stages the block on chip; packing into the
 output's CB converts it), and a rank-1 tensor moved through fragments with an elementwise
 `T.Parallel` over a vector in between. Both round to nearest even, as numpy's `astype` does.
 
-bfloat16 and float16 do not meet in one kernel: tt-metal builds a program only when its tiles
-agree on the exponent width (bfloat16's 8 bits, float16's 5), so such a cast is refused; go
-through a float32 tensor, which holds both exactly, in two kernels.
+bfloat16 and float16 tiles do not meet in one program: tt-metal builds it only when its tiles
+agree on the exponent width (bfloat16's 8 bits, float16's 5). Between the two, the compiler
+reads the input into a float32 CB and the reader widens each tile there (exact), so the
+program holds float32 and the output's format only.
 
     tt run examples/cast.py --kernel cast_copy
     tt run examples/cast.py --kernel cast_vector --param src=float32 --param dst=bfloat16

@@ -152,6 +152,10 @@ CAST = [
     Case("cast-copy-fp32-to-bf16", "cast.py", "cast_copy", dict(M=128, N=256, block_M=64, block_N=128)),
     Case("cast-copy-fp16-to-fp32", "cast.py", "cast_copy",
          dict(M=64, N=128, block_M=32, block_N=64, src="float16", dst="float32")),
+    Case("cast-copy-bf16-to-fp16", "cast.py", "cast_copy",
+         dict(M=64, N=128, block_M=32, block_N=64, src="bfloat16", dst="float16")),
+    Case("cast-copy-fp16-to-bf16-partial", "cast.py", "cast_copy",
+         dict(M=80, N=96, block_M=32, block_N=64, src="float16", dst="bfloat16")),
     Case("cast-vector-fp16-to-fp32", "cast.py", "cast_vector", dict(M=256)),
     Case("cast-vector-fp32-to-fp16", "cast.py", "cast_vector", dict(M=512, src="float32", dst="float16")),
 ]

@@ -548,3 +548,16 @@ def causal_mask(M=64, N=64, bm=32, bn=32, dtype=T.bfloat16):
             T.copy(y, Y[by * bm, bx * bn])
 
     return mask
+
+
+def two_casts(M=64, N=64):
+    """One float32 tensor copied to a bfloat16 and to a float16 tensor."""
+
+    @T.prim_func
+    def casts(A: T.Tensor((M, N), T.float32), B: T.Tensor((M, N), T.bfloat16),
+              C: T.Tensor((M, N), T.float16)):
+        with T.Kernel(1, 1) as (bx, by):
+            T.copy(A[0:M, 0:N], B[0:M, 0:N])
+            T.copy(A[0:M, 0:N], C[0:M, 0:N])
+
+    return casts

@@ -278,3 +278,11 @@ def test_int8_tensor_next_to_bfloat16_is_read_element_by_element(dtype, marked):
         value, i, j = value_of(copy)
         assert isinstance(value, tir.TensorLoad) and str(value.source.name) == "Wq"
         assert [str(x) for x in value.indices] == [f"k * 64 + {i.name}", f"bx * 32 + {j.name}"]
+
+
+def test_two_copies_of_one_tensor_stage_through_two_blocks():
+    """Two tensor-to-tensor copies from A stage through `A` and `A_1`: one name, one CB, so a
+    shared name made both copies one CB and the program popped pages it never waited for."""
+    _, after = apply(kernels.two_casts(), "canonicalize_tile_program")
+    staged = [str(a.buffer.name) for a in tir.collect(_body(after), tir.AllocBuffer)]
+    assert staged == ["A", "A_out", "A_1", "A_1_out"]  # each block, and the copy out of it

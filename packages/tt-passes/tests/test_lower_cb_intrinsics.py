@@ -2,6 +2,8 @@
 
 from conftest import apply, body_text, kernels
 
+import tt_ir.language as T
+
 EXPECTED_READER_BLOCK = '''\
         with T.attr("tt", "tt.comment", "kernels.py:32  T.copy(A[by * 64, bx * 128], A_shared)"):
             T.call_extern("void", "cb_reserve_back", 0, 8)
@@ -95,3 +97,16 @@ def test_index_value_block():
     its column (tt_f32_bits of tile column tj * 32 + c); no tile is uniform."""
     _, after = apply(kernels.index_argmax(), "lower_cb_intrinsics")
     assert EXPECTED_INDEX_BLOCK in body_text(after, "reader")
+
+
+def test_a_widened_block_lands_in_the_upper_half_and_is_widened_after_the_barrier():
+    """bfloat16 -> float16: the reader reads each 2048-byte bfloat16 tile into the upper half
+    of its 4096-byte Float32 page and widens it in place once every read of the block landed."""
+    _, after = apply(kernels.tensor_cast(src=T.bfloat16, dst=T.float16), "lower_cb_intrinsics")
+    reader = body_text(after, "reader")
+    read = reader.index('"noc_async_read_page"')
+    barrier = reader.index('"noc_async_read_barrier"')
+    widen = reader.index('"tt_widen_tile", A_l1 + j * T.uint32(4096), 0)')
+    push = reader.index('"cb_push_back"')
+    assert read < barrier < widen < push
+    assert "A_acc, A_l1 + j * T.uint32(4096) + T.uint32(2048))" in reader

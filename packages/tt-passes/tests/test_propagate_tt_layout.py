@@ -113,17 +113,28 @@ def test_int8_weights_next_to_bfloat16_reach_only_a_raw_scratch_tile():
     assert "Int8" not in {cb.data_format for cb in cbs.values()}
 
 
-def test_refuses_bfloat16_and_float16_in_one_program():
-    """A bfloat16 -> float16 cast would need Float16_b and Float16 CBs in one program, which
-    tt-metal's JIT refuses: refused here, naming both tensors, their formats and a way out."""
+@pytest.mark.parametrize(("src", "dst", "widen", "out"), [
+    (T.bfloat16, T.float16, "Float16_b", "Float16"), (T.float16, T.bfloat16, "Float16", "Float16_b")])
+def test_a_2_byte_input_of_the_other_exponent_family_is_widened(src, dst, widen, out):
+    """A bfloat16 -> float16 cast (or back) would put Float16_b and Float16 CBs in one program,
+    which tt-metal's JIT refuses: the input's CB becomes Float32, widened by the reader."""
+    _, after = apply(kernels.tensor_cast(src=src, dst=dst), "propagate_tt_layout")
+    cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
+    assert (cbs["A"].data_format, cbs["A"].page_size, cbs["A"].widen) == ("Float32", 4096, widen)
+    assert (cbs["A_out"].data_format, cbs["A_out"].widen) == (out, None)
+
+
+def test_refuses_outputs_of_both_exponent_families():
+    """No reader can widen an output: a kernel writing a bfloat16 and a float16 tensor is
+    refused, naming both tensors, their formats and a way out."""
     with pytest.raises(TTCompileError) as err:
-        apply(kernels.tensor_cast(src=T.bfloat16, dst=T.float16), "propagate_tt_layout")
+        apply(kernels.two_casts(), "propagate_tt_layout")
     text = str(err.value)
-    assert "tensor 'B' (float16, Float16 tiles) and tensor 'A' (bfloat16, Float16_b tiles) cannot " \
+    assert "tensor 'C' (float16, Float16 tiles) and tensor 'B' (bfloat16, Float16_b tiles) cannot " \
         "share a program" in text
-    assert "numbers: B=Float16, A=Float16_b" in text
-    assert "hint: keep float16 (or int8 tiles) and bfloat16 in separate kernels, or make one side " \
-        "float32" in text
+    assert "numbers: C=Float16, B=Float16_b" in text
+    assert "hint: keep float16 (or int8 tiles) and bfloat16 outputs and on-chip blocks in separate " \
+        "kernels" in text
 
 
 def test_masks_of_a_float16_kernel_are_float32():

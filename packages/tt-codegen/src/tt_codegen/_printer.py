@@ -26,7 +26,7 @@ from tt_ir import tir
 
 # L1 helpers of the dataflow kernels, defined in the kernel file that calls them (kernel.cpp.j2)
 HELPERS = ("tt_fill_zeros", "tt_fill_scaler", "tt_fill_tile", "tt_mask_put", "tt_f32_bits",
-           "tt_tensor_elem", "tt_bit_cast", "tt_im2col_tile")
+           "tt_tensor_elem", "tt_bit_cast", "tt_im2col_tile", "tt_widen_tile")
 
 INDENT = "    "
 

@@ -80,6 +80,7 @@ class CBInfo:
     restream: list | None = None  # accumulator computed per [sh, sw] sub-block over all K
     reduced: str | None = None    # "row" / "col": a T.reduce_* output; "scaler": its scale tile
     transpose: str | None = None  # the CB holding this vector transposed (rank-1 tensor copies)
+    widen: str | None = None      # the tensor's 2-byte format the reader widens to Float32 (one exponent family)
 
     @property
     def unit_tiles(self) -> int:

@@ -6,7 +6,10 @@ Rewrites:
   `A_s_l1 = get_write_ptr(cb)`, for each tile (i, j) of the block (row-major)
   `noc_async_read_page((r0 + i) * Wt + c0 + j, A_acc, A_s_l1 + (i*w + j) * page)` (a
   tile past the tensor's edge, possible only when gr/gc is set, is zero-filled with
-  `tt_fill_zeros(l1, page)` instead), one `noc_async_read_barrier()`, `cb_push_back`.
+  `tt_fill_zeros(l1, page)` instead), one `noc_async_read_barrier()`, `cb_push_back`. A
+  widened CB (`cb.widen`: a bfloat16 / float16 block read into a Float32 CB to keep the
+  program in one exponent family) reads each tile into the upper half of its page and,
+  after the barrier, widens it in place with `tt_widen_tile(l1, is_fp16)`.
 - reader, `tt.index_block(cb, cond, i, j, yes, no, h, w)` (a mask, canonicalize_tile_program):
   `cb_reserve_back`, then per tile of the block either `tt_fill_tile(l1, page, v)` (every
   comparison of cond has one outcome on the tile: the same at its four corners) or
@@ -90,11 +93,20 @@ def read_block(cb: Any, buf: Any, acc: Any, args: list, mcast: dict | None = Non
     r, c = B.add(r0, i), B.add(c0, j)
     addr = B.add(l1, B.mul(B.add(B.mul(i, w), j), cb.page_size))
     extent = tiles_of(buf)
-    read = B.extern("noc_async_read_page", B.add(B.mul(r, extent[1]), c0, j), acc, addr)
+    # a widened CB (propagate_tt_layout: one exponent family) takes the 2-byte tile in the
+    # upper half of its Float32 page and widens it there once it has landed
+    landing = B.add(addr, cb.page_size // 2) if cb.widen else addr
+    read = B.extern("noc_async_read_page", B.add(B.mul(r, extent[1]), c0, j), acc, landing)
     cond = _inside(r, c, extent, gr, gc)
     if cond is not None:
         read = B.if_(cond, read, B.extern("tt_fill_zeros", addr, cb.page_size))
     tiles = _loops([(i, h), (j, w)], read)
+    if cb.widen:
+        widen = _loops([(i, h), (j, w)], B.extern("tt_widen_tile", addr, int(cb.widen == "Float16")))
+        return B.seq(B.extern("cb_reserve_back", cb.index, h * w),
+                     tir.Bind(l1, B.call("get_write_ptr", cb.index, ret=B.U32)),
+                     tiles, B.extern("noc_async_read_barrier"), widen,
+                     B.extern("cb_push_back", cb.index, h * w))
     if mcast is not None:
         tiles = _mcast.mcast_block(cb, mcast["axis"], mcast["vars"], mcast["num_dests"],
                                    tiles, l1, h * w, mcast["spread"])
@@ -344,7 +356,7 @@ def shared_copies(body: Any, cbs: dict, work: Any, max_sems: int) -> dict:
     for index, sites in axes.items():
         axis = sites[0]
         num_dests = (cx if axis == "row" else cy) - 1
-        if axis is None or set(sites) != {axis} or num_dests < 1:
+        if axis is None or set(sites) != {axis} or num_dests < 1 or cbs[index].widen:
             continue
         if 2 * (len(out) + 1) > max_sems:
             break

@@ -299,37 +299,65 @@ class PropagateTTLayout(TTPass):
                 [self._cb(name, use, buffers, cap, uses)]
         cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
         cbs += gather_scratch_cbs(cbs, uses, buffers)
-        self._check_one_family(cbs)
+        cbs = self._one_family(cbs, uses)
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
 
-    def _check_one_family(self, cbs: list) -> None:
+    def _one_family(self, cbs: list, uses: dict) -> list:
         """tt-metal builds a program only when its CBs' formats share one exponent family
-        (`tt_ir.dtypes.exponent_family`): float16 / int8 data next to bfloat16 is refused
-        here, naming a CB of each, rather than by the SDK's JIT build on silicon."""
+        (`tt_ir.dtypes.exponent_family`). A bfloat16 or float16 tensor block of the other
+        family than the rest of the program is read into a Float32 CB and widened there by the
+        reader (`widen`: exact), with the scaler of a reduction over it; what still mixes
+        (outputs or on-chip blocks of both families) is refused, naming a CB of each, rather
+        than by the SDK's JIT build on silicon."""
+        def widenable(cb: Any) -> bool:
+            use = uses.get(cb.name)
+            return cb.role == "input" and cb.buffer is not None and cb.data_format in WIDENED \
+                and use is not None and not (use.elements or use.gather or use.generated)
+
+        fixed = [cb for cb in cbs if not widenable(cb) and cb.reduced != "scaler"]
         first: dict = {}
-        for cb in cbs:
+        for cb in fixed + [cb for cb in cbs if widenable(cb)]:
             family = dtypes.exponent_family(cb.data_format)
             if family is not None:
                 first.setdefault(family, cb)
         if len(first) < 2:
-            return
+            return cbs
+        kept = {dtypes.exponent_family(cb.data_format) for cb in fixed} - {None}
+        if len(kept) > 1:
+            self._refuse_mixed([cb for cb in fixed if dtypes.exponent_family(cb.data_format) == "A"][0],
+                               [cb for cb in fixed if dtypes.exponent_family(cb.data_format) == "B"][0])
+        keep = kept.pop() if kept else dtypes.exponent_family(first[min(first)].data_format)
+        widened = {cb.name for cb in cbs if widenable(cb)
+                   and dtypes.exponent_family(cb.data_format) not in (None, keep)}
+        fp32 = dtypes.tile_bytes("Float32")
+        out = []
+        for cb in cbs:
+            src = cb.name[: -len("_scaler")] if cb.reduced == "scaler" else None
+            if cb.name in widened:
+                cb = _meta.replace(cb, dtype="float32", data_format="Float32", page_size=fp32,
+                                   widen=cb.data_format)
+            elif src in widened:
+                cb = _meta.replace(cb, dtype="float32", data_format="Float32", page_size=fp32)
+            out.append(cb)
+        return out
 
+    def _refuse_mixed(self, a: Any, b: Any) -> None:
         def what(cb: Any) -> str:
             kind = f"tensor '{cb.buffer}'" if cb.buffer is not None and cb.role != "scratch" \
                 else f"on-chip buffer '{cb.name}'"
             return f"{kind} ({cb.dtype}, {cb.data_format} tiles)"
 
-        a, b = first["A"], first["B"]
         raise self.error(
             f"{what(a)} and {what(b)} cannot share a program: tt-metal builds a program only when "
             "all of its circular buffers set the unpackers to one exponent width (family A: "
             "float16, int8; family B: bfloat16, bfloat8_b; float32, int32 and uint8 fit either)",
             obj=f"buffer '{a.buffer or a.name}'", source_line=a.source_line or b.source_line,
             numbers={a.buffer or a.name: a.data_format, b.buffer or b.name: b.data_format},
-            hint="keep float16 (or int8 tiles) and bfloat16 in separate kernels, or make one side "
-                 "float32 (a float32 tensor between two kernels converts exactly); int8 tensors "
-                 "copied whole into int8 blocks are read element by element and do not count")
+            hint="keep float16 (or int8 tiles) and bfloat16 outputs and on-chip blocks in separate "
+                 "kernels, or make one side float32; input tensors of the other family are widened "
+                 "to float32 by the reader, and int8 tensors copied whole into int8 blocks are read "
+                 "element by element")
 
     def _cb(self, name: str, use: Use, buffers: dict, cap: int, uses: dict) -> Any:
         shape = [tir.as_int(d) for d in use.alloc.buffer.shape]
@@ -453,6 +481,10 @@ class PropagateTTLayout(TTPass):
 def _dtype(use: Use) -> str:
     dtype = str(use.alloc.buffer.dtype)
     return "float32" if dtype in ("float", *dtypes.INTEGER_DTYPES) else dtype
+
+
+# 2-byte float formats the reader can widen to Float32 in place (`tt_widen_tile`)
+WIDENED = ("Float16_b", "Float16")
 
 
 def scaler_cb(src: Any) -> Any:
