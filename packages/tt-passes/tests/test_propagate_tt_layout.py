@@ -122,6 +122,7 @@ def test_a_2_byte_input_of_the_other_exponent_family_is_widened(src, dst, widen,
     cbs = {cb.name: cb for cb in _meta.get(after, _meta.CBS)}
     assert (cbs["A"].data_format, cbs["A"].page_size, cbs["A"].widen) == ("Float32", 4096, widen)
     assert (cbs["A_out"].data_format, cbs["A_out"].widen) == (out, None)
+    assert _meta.get(after, _meta.COMPUTE).fp32_dest_acc_en  # DST keeps the widened values
 
 
 def test_refuses_outputs_of_both_exponent_families():

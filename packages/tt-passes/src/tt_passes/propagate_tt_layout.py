@@ -283,23 +283,33 @@ class PropagateTTLayout(TTPass):
                              "there), but fp32_acc=False was asked for",
                              obj=f"buffer '{ints[0]}'", numbers={"fp32_acc": False},
                              hint="leave fp32_acc unset (or True) for kernels with int32 tensors")
-        cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
-        config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
-                                     self.full_sync, cap)
         orient = vector_orientations(self, func.body, uses)
         for name, use in uses.items():
             if use.reduced is None and name in orient:
                 use.reduced = orient[name]
         touched = {str(x.source.name) for x in tir.collect(func.body, tir.TensorLoad)}
-        cbs = []
-        for name, use in uses.items():
-            if name not in touched:  # allocated, never used: no CB
-                continue
-            cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
-                [self._cb(name, use, buffers, cap, uses)]
-        cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
-        cbs += gather_scratch_cbs(cbs, uses, buffers)
-        cbs = self._one_family(cbs, uses)
+
+        def build(cap: int) -> list:
+            cbs = []
+            for name, use in uses.items():
+                if name not in touched:  # allocated, never used: no CB
+                    continue
+                cbs += self._vector_cbs(name, use, buffers, cap, uses) or \
+                    [self._cb(name, use, buffers, cap, uses)]
+            cbs += [scaler_cb(cb) for cb in cbs if cb.name in uses and uses[cb.name].reduce_src]
+            cbs += gather_scratch_cbs(cbs, uses, buffers)
+            return self._one_family(cbs, uses)
+
+        cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
+        cbs = build(cap)
+        if not fp32 and self.fp32_acc is None and any(cb.widen for cb in cbs):
+            # a widened tile holds float32 values: DST keeps them and the pack rounds once, as
+            # the emulator computes (16-bit DST would have the unpacker convert them first)
+            fp32 = True
+            cap = get_arch(self.arch).dst_tiles(fp32, self.full_sync)
+            cbs = build(cap)
+        config = _meta.ComputeConfig(self.math_fidelity, fp32, self.math_approx,
+                                     self.full_sync, cap)
         mod = _meta.put(mod, _meta.CBS, cbs)
         return _meta.put(mod, _meta.COMPUTE, config)
 
