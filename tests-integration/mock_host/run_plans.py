@@ -41,12 +41,13 @@ _FLOAT16 = 1  # tt::DataFormat::Float16
 
 # Programs the real stack refuses today, with the reason: none. (The int8-weight GEMM was one
 # until its weights stopped reaching compute as Int8 tiles next to Float16_b ones; the compiler
-# now refuses such a mix itself.) The session fails when a listed program passes.
+# now keeps every program in one exponent family, or refuses it.) The session fails when a
+# listed program passes.
 KNOWN: dict[str, str] = {}
 
 
 def float16_described() -> bool:
-    """Whether float16_format.so is preloaded: FORMATS["Float16"] then gives Float16 CBs."""
+    """Whether float16_format.so is loaded: FORMATS["Float16"] then gives Float16 CBs."""
     cb = ttnn.CBFormatDescriptor(buffer_index=0, data_format=FORMATS["Float16"], page_size=2048)
     return cb.data_format_as_uint8 == _FLOAT16
 

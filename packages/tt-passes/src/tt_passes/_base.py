@@ -76,19 +76,15 @@ class TTPass(abc.ABC):
                                  hint="this is a tt-passes bug; rerun with dump_ir=DIR "
                                       "and report the last dump")
             raise wrapped from err
-        from tt_passes._registry import REGISTRY
-
-        if self.name in ("finalize_persistent_signature", "verify_tt_ir") or self.name not in REGISTRY:
-            return out  # the final module carries tt.plan only (finalize drops the record)
+        order = _ordered_passes()
+        if self.name not in order[:-1]:  # finalize drops the record: the final module keeps tt.plan
+            return out
         return _meta.put(out, _meta.PASSES, [*_meta.get(mod, _meta.PASSES, []), self.name])
 
     def _check_order(self, mod: Any) -> None:
         """Each pass reads what the passes before it in `tt_passes.REGISTRY` wrote: run on a
-        module they have not seen, it says which must run first (verify_tt_ir checks any
-        module it is given, so it needs none)."""
-        from tt_passes._registry import REGISTRY
-
-        order = [name for name in REGISTRY if name != "verify_tt_ir"]
+        module they have not seen, it says which must run first."""
+        order = _ordered_passes()
         if self.name not in order:
             return
         done = _meta.get(mod, _meta.PASSES, [])
@@ -100,6 +96,14 @@ class TTPass(abc.ABC):
                 f"{', '.join(missing)}; run so far: {ran})",
                 hint="run the passes in tt_passes.REGISTRY order, or all of them with "
                      "tt_passes.pipeline() / tt_passes.lower()")
+
+
+def _ordered_passes() -> list:
+    """REGISTRY's passes that run in order, up to finalize_persistent_signature (verify_tt_ir
+    checks any module it is given)."""
+    from tt_passes._registry import REGISTRY  # the registry imports every pass, and they this
+
+    return [name for name in REGISTRY if name != "verify_tt_ir"]
 
 
 def _has_runtime_sizes(mod: Any) -> bool:

@@ -325,21 +325,18 @@ class PropagateTTLayout(TTPass):
             return cb.role == "input" and cb.buffer is not None and cb.data_format in WIDENED \
                 and use is not None and not (use.elements or use.gather or use.generated)
 
-        fixed = [cb for cb in cbs if not widenable(cb) and cb.reduced != "scaler"]
-        first: dict = {}
-        for cb in fixed + [cb for cb in cbs if widenable(cb)]:
-            family = dtypes.exponent_family(cb.data_format)
-            if family is not None:
-                first.setdefault(family, cb)
-        if len(first) < 2:
+        def family(cb: Any) -> str | None:
+            return dtypes.exponent_family(cb.data_format)
+
+        if len({family(cb) for cb in cbs} - {None}) < 2:
             return cbs
-        kept = {dtypes.exponent_family(cb.data_format) for cb in fixed} - {None}
+        fixed = [cb for cb in cbs if not widenable(cb) and cb.reduced != "scaler"]
+        kept = {family(cb) for cb in fixed} - {None}
         if len(kept) > 1:
-            self._refuse_mixed([cb for cb in fixed if dtypes.exponent_family(cb.data_format) == "A"][0],
-                               [cb for cb in fixed if dtypes.exponent_family(cb.data_format) == "B"][0])
-        keep = kept.pop() if kept else dtypes.exponent_family(first[min(first)].data_format)
-        widened = {cb.name for cb in cbs if widenable(cb)
-                   and dtypes.exponent_family(cb.data_format) not in (None, keep)}
+            self._refuse_mixed(next(cb for cb in fixed if family(cb) == "A"),
+                               next(cb for cb in fixed if family(cb) == "B"))
+        keep = kept.pop() if kept else "A"  # only inputs have families: widen the B ones
+        widened = {cb.name for cb in cbs if widenable(cb) and family(cb) not in (None, keep)}
         fp32 = dtypes.tile_bytes("Float32")
         out = []
         for cb in cbs:
