@@ -32,6 +32,7 @@ from tt_ir import KernelBuildError
 DEVICE_DIR = Path(__file__).resolve().parent / "device"
 INCLUDE_DIR = DEVICE_DIR / "include"
 SRC_DIR = DEVICE_DIR / "src"
+HOST_ENTRY = DEVICE_DIR / "host" / "entry.cpp"  # main() of every host build (serve.cpp explains)
 LIB_NAME = "libtt_metal_emu.so"
 _LIB_FLAGS = ["-std=c++20", "-O3", "-march=native", "-fPIC", "-Wall", "-Wno-unused-function"]
 _HOST_FLAGS = ["-std=c++20", "-O2"]
@@ -94,10 +95,18 @@ def library_hash() -> str:
     parts = [cxx().encode(), " ".join(_LIB_FLAGS).encode()]
     if "-march=native" in _LIB_FLAGS:
         parts.append(native_target(cxx()).encode())
+    return _digest(parts + list(_source_parts()))
+
+
+@functools.cache
+def _source_parts() -> tuple[bytes, ...]:
+    """The emulator's headers and sources, by relative path, read once per process: every run
+    asks for the library, and walking the tree each time cost several ms of a short run."""
+    parts = []
     for path in _tree_files(INCLUDE_DIR) + _tree_files(SRC_DIR):
         parts.append(str(path.relative_to(DEVICE_DIR)).encode())
         parts.append(path.read_bytes())
-    return _digest(parts)
+    return tuple(parts)
 
 
 @contextlib.contextmanager
@@ -159,13 +168,16 @@ def build_library() -> Path:
 def build_host(main_cpp: Path) -> Path:
     """Build (or find in the cache) the host executable of one ``main.cpp``; return its path."""
     lib = build_library()
-    digest = _digest([main_cpp.read_bytes(), str(lib).encode(), " ".join(_HOST_FLAGS).encode(), cxx().encode()])
+    digest = _digest([main_cpp.read_bytes(), HOST_ENTRY.read_bytes(), str(lib).encode(), " ".join(_HOST_FLAGS).encode(),
+                      cxx().encode()])
     exe = cache_root() / "host" / digest / "main"
     if exe.exists():
         return exe
     exe.parent.mkdir(parents=True, exist_ok=True)
     tmp = exe.with_name(f"main.tmp.{os.getpid()}")
-    cmd = [cxx(), *_HOST_FLAGS, f"-I{INCLUDE_DIR}", str(main_cpp), "-o", str(tmp), f"-L{lib.parent}",
+    # main.cpp's own main() becomes tt_emu_host_main; HOST_ENTRY's main() runs it once or serves
+    cmd = [cxx(), *_HOST_FLAGS, f"-I{INCLUDE_DIR}", "-Dmain=tt_emu_host_main", str(main_cpp), str(HOST_ENTRY),
+           "-o", str(tmp), f"-L{lib.parent}",
            "-ltt_metal_emu", f"-Wl,-rpath,{lib.parent}", "-lpthread"]
     _compile(cmd, main_cpp, f"the host program {main_cpp}")
     os.replace(tmp, exe)

@@ -26,7 +26,7 @@ import numpy as np
 
 from tt_ir import EmulatorError, KernelBuildError, SchemaError, TTError, get_arch, load_plan, sizes, validate_plan
 from tt_ir.dtypes import INTEGER_DTYPES
-from tt_runtime import _build, _hardware
+from tt_runtime import _build, _hardware, _serve
 from tt_runtime._result import RunResult
 
 DEVICES = ("emulator", "hardware")
@@ -123,6 +123,15 @@ def load_plan_for(path: Path, inputs: Any, arch: str | None = None) -> tuple[Any
     return validate_plan(sizes.bind_plan(raw, sizes.sizes_from_shapes(raw, shapes)), arch), True
 
 
+def _run_parent() -> str | None:
+    """Where run directories go: $TMPDIR when set, else /dev/shm when it is a writable
+    directory (memory: the inputs and outputs of a run never reach a disk), else the default."""
+    if os.environ.get("TMPDIR"):
+        return None
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def _signal_name(rc: int) -> str:
     try:
         return signal.Signals(-rc).name
@@ -211,7 +220,7 @@ def run(
 
     exe = _build.build_host(artifact_dir / "main.cpp")
     keep = bool(os.environ.get("TT_RUNTIME_KEEP"))
-    work = Path(tempfile.mkdtemp(prefix="tt-run-"))
+    work = Path(tempfile.mkdtemp(prefix="tt-run-", dir=_run_parent()))
     try:
         args = [str(exe), "--kernels", str(artifact_dir)]
         out_paths = {}
@@ -230,7 +239,7 @@ def run(
         env["TT_RUNTIME_CACHE"] = str(_build.cache_root())
         env["TT_EMU_DRAM_FILL"] = "nan" if seed is None else str(int(seed))
         t0 = time.perf_counter()
-        proc = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True)
+        proc = _serve.run(args, cwd=work, env=env)  # a warm host process when one is up
         seconds = time.perf_counter() - t0
         report = _read_report(report_path)
         if proc.returncode != 0 or report.get("status") != "ok":
@@ -241,7 +250,10 @@ def run(
         for b in plan.buffers:
             if b.role not in ("output", "inout"):
                 continue
-            outputs[b.name] = np.load(out_paths[b.name]).astype(_NUMPY_DTYPES.get(b.dtype, np.float32))
+            # mapped, not read: a fresh copy of a large output costs more in page faults than
+            # the run itself; the mapping outlives the file (removed with the run directory)
+            words = np.asarray(np.load(out_paths[b.name], mmap_mode="c"))
+            outputs[b.name] = words.astype(_NUMPY_DTYPES.get(b.dtype, np.float32), copy=False)
         return RunResult(outputs=outputs, counters=_counters(report), arch=target.name, device="emulator",
                          seconds=seconds, plan=plan.to_json() if dynamic else None)
     finally:

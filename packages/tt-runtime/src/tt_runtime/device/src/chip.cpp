@@ -8,7 +8,9 @@
 // Does not own: CB state (sched.cpp), the host allocator calls (host_api.cpp).
 // Called from: the host thread (setup) and kernel threads (decode_noc, local_l1).
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -99,9 +101,31 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
+namespace {
+Chip* g_chip = nullptr;
+}
+
 Chip& chip() {
-    static Chip* c = make_chip();
+    static Chip* c = g_chip = make_chip();
     return *c;
+}
+
+void reset_chip_for_run() {
+    Chip* c = g_chip;
+    if (!c) return;  // no run has made the chip yet
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    for (Core& core : c->cores) {
+        if (!core.counters.used) continue;
+        // A fresh process starts with zeroed L1: clear what the CBs used (those pages stay
+        // mapped) and hand the rest of the slot back, so a stray write anywhere reads as zero.
+        size_t used = std::max<uint64_t>(core.counters.l1_high_water, c->a.l1_base);
+        used = (used + page - 1) / page * page;
+        std::memset(core.l1, 0, used);
+        if (used < kL1Slot) madvise(core.l1 + used, kL1Slot - used, MADV_DONTNEED);
+        core.counters = Counters{};
+    }
+    c->dram_buffers.clear();
+    c->dram_top = 1u << 20;
 }
 
 const ArchDesc& arch() { return chip().a; }

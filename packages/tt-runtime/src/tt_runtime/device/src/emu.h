@@ -187,6 +187,7 @@ struct Sched {
     std::string fault_kind;  // "" | "protocol" | "deadlock" | "crash"
     std::string fault_message;
     std::vector<KernelCtx*> all;
+    std::condition_variable all_done;  // notified when live drops to 0 (the host's watch loop waits on it)
 };
 Sched& sched();
 
@@ -225,6 +226,10 @@ struct Chip {
     Core* core_of_l1_addr(uint64_t addr);  // which core's slot holds this host address (or null)
 };
 Chip& chip();
+// Between two runs of a serving host process (serve.cpp): zero the L1 the last run used, drop
+// its counters and DRAM buffers, so the next run sees what a fresh process would.
+void reset_chip_for_run();
+int host_entry(int argc, char** argv, int (*host_main)(int, char**));  // serve.cpp
 
 // Decoded NoC endpoint: either DRAM (bank, offset) or a worker's L1 (core, offset).
 struct NocTarget {

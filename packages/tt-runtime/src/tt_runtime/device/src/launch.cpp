@@ -91,6 +91,7 @@ void kernel_thread(KernelCtx* k, KernelEntry entry) {
     std::lock_guard<std::mutex> lk(s.mu);
     k->finished = true;
     s.live--;
+    if (s.live == 0) s.all_done.notify_all();
     if (!s.aborting.load() && s.live > 0 && s.blocked == s.live) record_fault_locked("deadlock", deadlock_report_locked());
 }
 
@@ -149,10 +150,9 @@ void watch(const std::vector<std::unique_ptr<KernelCtx>>& ctxs) {
     uint64_t seen = total();
     auto since = std::chrono::steady_clock::now();
     for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        {
-            std::lock_guard<std::mutex> lk(s.mu);
-            if (s.live == 0) return;
+        {  // wakes as soon as the last kernel ends (not at the next 20 ms tick)
+            std::unique_lock<std::mutex> lk(s.mu);
+            if (s.all_done.wait_for(lk, std::chrono::milliseconds(20), [&] { return s.live == 0; })) return;
         }
         uint64_t now = total();
         if (now != seen) {
