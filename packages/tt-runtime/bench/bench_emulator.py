@@ -3,7 +3,8 @@
 1. A generated-style GEMM, 2048 x 2048 x 2048 bfloat16, on all 64 emulated Wormhole cores
    (64x128 output blocks, K steps of 128, DST 8 tiles), versus numpy's float32 matmul of the
    same shape: both times, their ratio (one-time builds excluded: a warm-up run builds the
-   library, main.cpp and the kernels first) and peak memory of the emulator process.
+   library, main.cpp and the kernels first, and leaves the warm host process the timed runs
+   use) and peak memory of the emulator process.
 2. A 4096 x 4096 bfloat16 elementwise add on 64 cores.
 
 Run: python packages/tt-runtime/bench/bench_emulator.py [--repeat N]
@@ -67,7 +68,7 @@ def main() -> None:
         print(f"  emulator, host program wall time:                      {emu_dev:8.3f} s")
         print(f"  emulator, tt_runtime.run() incl. npy I/O:              {emu_wall:8.3f} s")
         print(f"  numpy float32 matmul:                                  {np_t:8.3f} s")
-        print(f"  ratio emulator / numpy:                                {emu_dev / np_t:8.1f} x  (target <= 20x)")
+        print(f"  ratio emulator / numpy:                                {emu_dev / np_t:8.1f} x  (target <= 3x)")
         print(f"  peak memory of the emulator process:                   {_peak_child_mb():8.0f} MiB")
         print(f"  max |C - numpy| / max |C|:                             {err:8.1e}")
         tot = result.totals()
@@ -83,6 +84,8 @@ def main() -> None:
         print(f"  emulator, host program wall time:                      {res.seconds:8.3f} s")
         print(f"  emulator, tt_runtime.run() incl. npy I/O:              {add_wall:8.3f} s")
         print(f"  numpy float32 add:                                     {np_add:8.3f} s")
+        print(f"  ratio emulator / numpy (host program; incl. npy I/O):  {res.seconds / np_add:8.1f} x; "
+              f"{add_wall / np_add:.1f} x  (target <= 5x)")
 
 
 if __name__ == "__main__":
