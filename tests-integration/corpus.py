@@ -177,6 +177,8 @@ COLUMNS = [
 SELECT = [
     Case("select-leaky-argmax-fp32", "selects.py", "select", dict(M=128, N=256)),
     Case("select-leaky-argmax-bf16", "selects.py", "select", dict(M=64, N=128, dtype="bfloat16")),
+    Case("rotary-softplus-fp32", "rotary.py", "rotary", dict(M=64, N=256)),
+    Case("rotary-softplus-bf16", "rotary.py", "rotary", dict(M=128, N=128, block_M=64, block_N=64, dtype="bfloat16")),
 ]
 
 TOPK = [

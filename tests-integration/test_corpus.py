@@ -87,10 +87,12 @@ def test_case(case, arch, device):
     inputs = _inputs(kernel.plan)
     out = kernel.run(*inputs, device=device)
     if case.example in ("softmax.py", "online_softmax.py", "rms_norm.py", "layernorm.py",
-                        "flash_attention.py", "group_quant.py"):
+                        "flash_attention.py", "group_quant.py", "rotary.py"):
         f64 = [np.asarray(a, dtype=np.float64) for a in inputs]
         if case.example == "layernorm.py":
             refs, bounds = module.reference(*f64), module.error_bound(*f64)
+        elif case.example == "rotary.py":
+            refs, bounds = module.reference(*f64), module.error_bound(*f64, dtype=case.params.get("dtype", "float32"))
         elif case.example == "group_quant.py":
             how = {k: case.params[k] for k in ("group", "qmax") if k in case.params}
             dtype = case.params.get("out_dtype", "bfloat16")

@@ -6,9 +6,10 @@ nodes:
 
     add sub mul div max min (x, y)              tile op tile
     add_s sub_s rsub_s mul_s div_s max_s min_s (x, c)   tile op scalar c (rsub_s: c - x)
-    relu exp exp2 log sqrt rsqrt abs sigmoid tanh neg recip (x)
+    relu exp exp2 log log1p sqrt rsqrt abs sigmoid tanh sin cos tan neg recip (x)
     gtz gez ltz lez eqz nez (x)                 1.0 where x > 0 (>= 0, ...), else 0.0
     trunc floor ceil (x)                        x rounded toward zero (a cast to an integer), down, up
+    (the unary nodes are the rows of tt_passes._tileops.SFPU_UNARY)
 
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
@@ -39,11 +40,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import tir
+from tt_passes._tileops import SFPU_UNARY as SFPU_UNARY_OPS
 
 BINARY = ("add", "sub", "mul", "div", "max", "min")
 SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
-UNARY = ("relu", "exp", "exp2", "log", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "neg",
-         "recip", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc", "floor", "ceil")
+UNARY = tuple(SFPU_UNARY_OPS)  # the registry's SFPU functions (tt_passes._tileops)
 FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
 BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
 VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
@@ -52,17 +53,10 @@ SFPU_BINARY = {"add": "add_binary_tile", "sub": "sub_binary_tile", "mul": "mul_b
 SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "rsub_unary_tile",
                "mul_s": "mul_unary_tile", "div_s": "div_unary_tile", "max_s": "unary_max_tile",
                "min_s": "unary_min_tile"}
-SFPU_UNARY = {"relu": "relu_tile", "exp": "exp_tile", "exp2": "exp2_tile", "log": "log_tile",
-              "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile", "abs": "abs_tile",
-              "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "neg": "negative_tile",
-              "recip": "recip_tile", "gtz": "gtz_tile", "gez": "gez_tile", "ltz": "ltz_tile",
-              "lez": "lez_tile", "eqz": "eqz_tile", "nez": "nez_tile", "trunc": "trunc_tile",
-              "floor": "floor_tile", "ceil": "ceil_tile"}
+SFPU_UNARY = {u.node: u.call for u in SFPU_UNARY_OPS.values()}
 # a comparison of two values as the SFPU sees it: the sign test of their difference (1.0 / 0.0)
 COMPARE = {"GT": "gtz", "GE": "gez", "LT": "ltz", "LE": "lez", "EQ": "eqz", "NE": "nez"}
-CALLS = {"exp": "exp", "exp2": "exp2", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt",
-         "fabs": "abs", "sigmoid": "sigmoid", "tanh": "tanh", "floor": "floor",
-         "ceil": "ceil"}  # TIR op (no prefix) -> node
+CALLS = {t: u.node for u in SFPU_UNARY_OPS.values() for t in u.tir}  # TIR op (no prefix) -> node
 
 
 @dataclass(frozen=True)
@@ -99,8 +93,9 @@ class Unsupported(Exception):
 
 
 SUPPORTED = ("supported: + - * / T.max T.min of shared/fragment tiles and vectors and "
-             "constants, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh/floor/ceil, negation, "
-             "casts, selects, an element's index as a value")
+             "constants, T." + "/".join(sorted({*(t.replace("fabs", "abs") for t in CALLS), "log2",
+                                                "log10"})) +
+             ", negation, casts, selects, an element's index as a value")
 # hints for the ops a T.Parallel body may hold that no tile engine computes
 _NO_TILE_OP = {
     "FloorDiv": "`//` and `%` of tile values are not lowered (the SFPU divides in floating "

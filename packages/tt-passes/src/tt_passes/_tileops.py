@@ -18,6 +18,10 @@ RISC-V; unpack/fpu/sfpu/pack: the compute pipeline) and `doc` what it does.
 Adding a tile op: one TileOp here, its lowering where it is created (stage C), the DST
 code in insert_dst_management if it runs on compute, its init in insert_compute_init if
 it needs one, and an emulator function in tt-runtime if the TT-Metalium call is new.
+
+`SFPU_UNARY` is the table of elementwise functions y = f(x) on a DST tile (exp, sin, floor,
+...): adding one is a row there (its node, call, init and the TIR calls that lower to it), a
+line in the emulator's `tt_emu/unops.h` with its SDK-named call, and a test.
 """
 
 from __future__ import annotations
@@ -133,6 +137,54 @@ OPS: dict = {op.name: op for op in (
                "at the end of the sequence)"),
     TileOp("tt.pack_out", "compute", "pack", ("cb",),
            doc="marker: the accumulator is final here (DST is packed to its CB)"),
+)}
+
+
+@dataclass(frozen=True)
+class SfpuUnary:
+    """An SFPU function y = f(x) of every element of a DST tile: its node in the expression
+    trees of `tt.expr_block` / `tt.unary_block` (tt_passes._expr), the TT-Metalium call on a
+    DST slot and the init it needs, and the TIR calls (``T.<name>``) that lower to it.
+
+    Every pass that meets a unary node asks this table: _expr builds and prints the node,
+    insert_dst_management emits `call`, insert_compute_init emits `init` before its first use
+    (ops sharing an init share it: one `rounding_op_tile_init` for trunc / floor / ceil), and
+    codegen finds the header of `call` in the SDK's table."""
+
+    node: str
+    call: str
+    init: str = ""  # default: call + "_init"
+    tir: tuple = ()
+    doc: str = ""
+
+    @property
+    def init_call(self) -> str:
+        return self.init or self.call + "_init"
+
+
+SFPU_UNARY: dict = {u.node: u for u in (
+    SfpuUnary("relu", "relu_tile", doc="max(x, 0): T.max(x, 0)"),
+    SfpuUnary("exp", "exp_tile", tir=("exp",)),
+    SfpuUnary("exp2", "exp2_tile", tir=("exp2",)),
+    SfpuUnary("log", "log_tile", tir=("log",), doc="also log2 / log10: log then a scale"),
+    SfpuUnary("log1p", "log1p_tile", tir=("log1p",), doc="log(1 + x)"),
+    SfpuUnary("sqrt", "sqrt_tile", tir=("sqrt",)),
+    SfpuUnary("rsqrt", "rsqrt_tile", tir=("rsqrt",)),
+    SfpuUnary("abs", "abs_tile", tir=("fabs",)),
+    SfpuUnary("sigmoid", "sigmoid_tile", tir=("sigmoid",)),
+    SfpuUnary("tanh", "tanh_tile", tir=("tanh",)),
+    SfpuUnary("sin", "sin_tile", tir=("sin",)),
+    SfpuUnary("cos", "cos_tile", tir=("cos",)),
+    SfpuUnary("tan", "tan_tile", tir=("tan",)),
+    SfpuUnary("neg", "negative_tile", doc="-x: x * -1"),
+    SfpuUnary("recip", "recip_tile", doc="1 / x: c / x"),
+    *(SfpuUnary(c, f"{c}_tile", doc=f"1.0 where x {op} 0, else 0.0: comparisons and selects")
+      for c, op in (("gtz", ">"), ("gez", ">="), ("ltz", "<"), ("lez", "<="), ("eqz", "=="),
+                    ("nez", "!="))),
+    SfpuUnary("trunc", "trunc_tile", "rounding_op_tile_init",
+              doc="toward zero: a cast to an integer dtype, integer division"),
+    SfpuUnary("floor", "floor_tile", "rounding_op_tile_init", tir=("floor",)),
+    SfpuUnary("ceil", "ceil_tile", "rounding_op_tile_init", tir=("ceil",)),
 )}
 
 

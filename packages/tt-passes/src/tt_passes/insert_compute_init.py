@@ -30,7 +30,7 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _expr, _meta
+from tt_passes import _expr, _meta, _tileops
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 KEYS = ("srca", "srcb", "op", "pack")
@@ -40,13 +40,12 @@ BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "m
 WIDE_FORMATS = ("Float32", "Int32", "UInt32")  # unary_bcast moves these to DST through srcA
 
 # SFPU ops on DST -> their init (all binop-with-scalar ops share one)
-SFPU_INIT = {**{f: f + "_init" for f in (*_expr.SFPU_UNARY.values(),
-                                         *_expr.SFPU_BINARY.values(),
-                                         "unary_max_tile", "unary_min_tile")},
+SFPU_INIT = {**{u.call: u.init_call for u in _tileops.SFPU_UNARY.values()},
+             **{f: f + "_init" for f in (*_expr.SFPU_BINARY.values(), "unary_max_tile",
+                                         "unary_min_tile")},
              **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
                 if f not in ("unary_max_tile", "unary_min_tile")},
-             "fill_tile_bitcast": "fill_tile_init",
-             **{f: "rounding_op_tile_init" for f in ("trunc_tile", "floor_tile", "ceil_tile")}}
+             "fill_tile_bitcast": "fill_tile_init"}
 
 
 # --- decide ----------------------------------------------------------------------

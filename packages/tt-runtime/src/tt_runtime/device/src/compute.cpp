@@ -157,36 +157,12 @@ void op_init(const char* what, uint32_t, uint32_t, uint32_t transpose) {
 namespace {
 
 const char* sfpu_init_of(Unop op) {
-    switch (op) {
-        case Unop::Relu: return "relu_tile_init";
-        case Unop::ReluMax: return "relu_max_tile_init";
-        case Unop::ReluMin: return "relu_min_tile_init";
-        case Unop::Exp: return "exp_tile_init";
-        case Unop::Exp2: return "exp2_tile_init";
-        case Unop::Log: return "log_tile_init";
-        case Unop::Sqrt: return "sqrt_tile_init";
-        case Unop::Rsqrt: return "rsqrt_tile_init";
-        case Unop::Recip: return "recip_tile_init";
-        case Unop::Sigmoid: return "sigmoid_tile_init";
-        case Unop::Tanh: return "tanh_tile_init";
-        case Unop::Gelu: return "gelu_tile_init";
-        case Unop::Silu: return "silu_tile_init";
-        case Unop::Abs: return "abs_tile_init";
-        case Unop::Neg: return "negative_tile_init";
-        case Unop::Square: return "square_tile_init";
-        case Unop::Sign: return "sign_tile_init";
-        case Unop::Fill: return "fill_tile_init";
-        case Unop::MaxScalar: return "unary_max_tile_init";
-        case Unop::MinScalar: return "unary_min_tile_init";
-        case Unop::Gtz: return "gtz_tile_init";
-        case Unop::Gez: return "gez_tile_init";
-        case Unop::Ltz: return "ltz_tile_init";
-        case Unop::Lez: return "lez_tile_init";
-        case Unop::Eqz: return "eqz_tile_init";
-        case Unop::Nez: return "nez_tile_init";
-        case Unop::Trunc: case Unop::Floor: case Unop::Ceil: return "rounding_op_tile_init";
-        default: return "binop_with_scalar_tile_init";  // add/sub/mul/div/rsub_unary_tile
-    }
+    static const char* inits[] = {
+#define TT_EMU_UNOP(name, counter, init, expr) init,
+#include "tt_emu/unops.h"
+#undef TT_EMU_UNOP
+    };
+    return inits[static_cast<int>(op)];
 }
 
 const char* sfpu_init_of(Binop op) {
@@ -410,47 +386,18 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param) {
     for (int i = 0; i < 1024; ++i) {
         float x = t[i];
         switch (op) {
-            case Unop::Relu: x = x > 0.f ? x : 0.f; break;
-            case Unop::ReluMax: x = x > 0.f ? (x < p ? x : p) : 0.f; break;
-            case Unop::ReluMin: x = x > p ? x : 0.f; break;
-            case Unop::Exp: x = std::exp(x); break;
-            case Unop::Exp2: x = std::exp2(x); break;
-            case Unop::Log: x = std::log(x); break;
-            case Unop::Sqrt: x = std::sqrt(x); break;
-            case Unop::Rsqrt: x = 1.f / std::sqrt(x); break;
-            case Unop::Recip: x = 1.f / x; break;
-            case Unop::Sigmoid: x = 1.f / (1.f + std::exp(-x)); break;
-            case Unop::Tanh: x = std::tanh(x); break;
-            case Unop::Gelu: x = 0.5f * x * (1.f + std::erf(x * 0.70710678f)); break;
-            case Unop::Silu: x = x / (1.f + std::exp(-x)); break;
-            case Unop::Abs: x = std::fabs(x); break;
-            case Unop::Neg: x = -x; break;
-            case Unop::Square: x = x * x; break;
-            case Unop::Sign: x = x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f); break;
-            case Unop::Fill: x = p; break;
-            case Unop::AddScalar: x = x + p; break;
-            case Unop::SubScalar: x = x - p; break;
-            case Unop::MulScalar: x = x * p; break;
-            case Unop::DivScalar: x = x / p; break;
-            case Unop::RsubScalar: x = p - x; break;
-            case Unop::MaxScalar: x = x > p ? x : p; break;
-            case Unop::MinScalar: x = x < p ? x : p; break;
-            case Unop::Gtz: x = x > 0.f ? 1.f : 0.f; break;
-            case Unop::Gez: x = x >= 0.f ? 1.f : 0.f; break;
-            case Unop::Ltz: x = x < 0.f ? 1.f : 0.f; break;
-            case Unop::Lez: x = x <= 0.f ? 1.f : 0.f; break;
-            case Unop::Eqz: x = x == 0.f ? 1.f : 0.f; break;
-            case Unop::Nez: x = x != 0.f ? 1.f : 0.f; break;
-            case Unop::Trunc: x = std::trunc(x); break;
-            case Unop::Floor: x = std::floor(x); break;
-            case Unop::Ceil: x = std::ceil(x); break;
+#define TT_EMU_UNOP(name, counter, init, expr) \
+    case Unop::name: x = (expr); break;
+#include "tt_emu/unops.h"
+#undef TT_EMU_UNOP
         }
         t[i] = x;
     }
-    static const char* names[] = {"relu", "relu_max", "relu_min", "exp", "exp2", "log", "sqrt", "rsqrt", "recip",
-                                  "sigmoid", "tanh", "gelu", "silu", "abs", "negative", "square", "sign", "fill",
-                                  "add_scalar", "sub_scalar", "mul_scalar", "div_scalar", "rsub_scalar",
-                                  "max_scalar", "min_scalar", "gtz", "gez", "ltz", "lez", "eqz", "nez", "trunc", "floor", "ceil"};
+    static const char* names[] = {
+#define TT_EMU_UNOP(name, counter, init, expr) counter,
+#include "tt_emu/unops.h"
+#undef TT_EMU_UNOP
+    };
     k.counters.tile_ops[std::string("sfpu_") + names[static_cast<int>(op)]]++;
 }
 

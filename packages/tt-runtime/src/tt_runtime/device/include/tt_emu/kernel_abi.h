@@ -72,10 +72,9 @@ void sem_set_mcast(uint32_t src_l1, uint64_t dst_mcast, uint32_t num_dests, bool
 // ---- compute (one thread runs unpack, math and pack) ----
 enum class Binop : uint8_t { Add, Sub, Mul, Div, Rsub, Max, Min };
 enum class Unop : uint8_t {
-    Relu, ReluMax, ReluMin, Exp, Exp2, Log, Sqrt, Rsqrt, Recip, Sigmoid, Tanh, Gelu, Silu,
-    Abs, Neg, Square, Sign, Fill,
-    AddScalar, SubScalar, MulScalar, DivScalar, RsubScalar, MaxScalar, MinScalar,
-    Gtz, Gez, Ltz, Lez, Eqz, Nez, Trunc, Floor, Ceil
+#define TT_EMU_UNOP(name, counter, init, expr) name,
+#include "tt_emu/unops.h"
+#undef TT_EMU_UNOP
 };
 void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb);
 void op_init(const char* what, uint32_t icb0, uint32_t icb1, uint32_t transpose);
