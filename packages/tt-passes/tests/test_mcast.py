@@ -130,3 +130,37 @@ def test_spread_senders_where_no_core_would_send_both():
                     if _mcast.sender_of("row", [x, y], cx, cy, True) == x
                     and _mcast.sender_of("col", [x, y], cx, cy, True) == y]
             assert both == [], (cx, cy)
+
+
+def test_block_indices_are_found_by_position_not_by_name(gemm):
+    """The same GEMM with its block vars named (x, y) and its K loop named `bx`: the block
+    indices are still the Binds that open the persistent loop, the K loop is a lockstep loop,
+    and the multicast decisions are the same as with TileLang's usual names."""
+    import tt_ir.language as T
+    from tt_ir import tir
+    from tt_passes._base import kernel_func
+    from tt_passes.grid_to_core_grid import block_vars
+
+    @T.prim_func
+    def renamed(A: T.Tensor((256, 256), T.bfloat16), B: T.Tensor((256, 256), T.bfloat16),
+                C: T.Tensor((256, 256), T.bfloat16)):
+        with T.Kernel(4, 4, threads=128) as (x, y):
+            A_shared = T.alloc_shared((64, 32), T.bfloat16)
+            B_shared = T.alloc_shared((32, 64), T.bfloat16)
+            C_local = T.alloc_fragment((64, 64), T.float32)
+            T.clear(C_local)
+            for bx in T.Pipelined(8, num_stages=2):
+                T.copy(A[y * 64, bx * 32], A_shared)
+                T.copy(B[bx * 32, x * 64], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[y * 64, x * 64])
+
+    _, after = apply(renamed, "lower_cb_intrinsics", reuse="mcast", grid=(2, 2))
+    _, usual = apply(gemm, "lower_cb_intrinsics", reuse="mcast", grid=(2, 2))
+    assert _meta.get(after, _meta.MCAST) == _meta.get(usual, _meta.MCAST)
+    _, grid = apply(renamed, "grid_to_core_grid", reuse="mcast", grid=(2, 2))
+    body = kernel_func(grid)[1].body
+    found = block_vars(body)
+    assert sorted(found) == ["bx", "by"]
+    k_loop = next(loop for loop in tir.collect(body, tir.For) if str(loop.loop_var.name) == "bx")
+    assert not any(v.same_as(k_loop.loop_var) for v in found.values())  # the user's bx is not one

@@ -113,22 +113,26 @@ def tiled_block_exprs(linear: Any, grid: list, tile: list) -> list:
 
 
 # --- decide: which copies are shared ------------------------------------------------
-def shared_axis(copy_args: list, allowed: set) -> str | None:
-    """"row" if the copy's tensor coordinates use `by` (and lockstep loop vars) only,
-    "col" if they use `bx` only (or no block var), None otherwise."""
-    names = {str(v.name) for v in B.vars_used(copy_args[2:4])}
-    rest = names - allowed - {"bx", "by"}
-    if rest or {"bx", "by"} <= names:
+def shared_axis(copy_args: list, allowed: set, block: dict) -> str | None:
+    """"row" if the copy's tensor coordinates use the block index `by` (and lockstep loop
+    vars) only, "col" if they use `bx` only (or no block var), None otherwise. `block` maps
+    the axes to their Vars (grid_to_core_grid.block_vars)."""
+    used = B.vars_used(copy_args[2:4])
+    bx, by = block.get("bx"), block.get("by")
+    uses = {axis for axis, v in (("bx", bx), ("by", by)) if v is not None and v in used}
+    rest = used - allowed - {v for v in (bx, by) if v is not None}
+    if rest or uses == {"bx", "by"}:
         return None
-    return "row" if "by" in names else "col"
+    return "row" if uses == {"by"} else "col"
 
 
-def lockstep_loop_vars(body: Any) -> set:
-    """Names of loop vars with constant extents (the same trips on every core) and b."""
-    out = {"b"}
+def lockstep_loop_vars(body: Any, persistent: Any) -> set:
+    """Vars of the loops with constant extents (the same trips on every core) and of the
+    persistent loop over a core's blocks (`persistent`, grid_to_core_grid's)."""
+    out = {persistent.loop_var} if persistent is not None else set()
     for loop in tir.collect(body, tir.For):
         if tir.as_int(loop.extent) is not None:
-            out.add(str(loop.loop_var.name))
+            out.add(loop.loop_var)
     return out
 
 

@@ -81,6 +81,7 @@ class CBInfo:
     reduced: str | None = None    # "row" / "col": a T.reduce_* output; "scaler": its scale tile
     transpose: str | None = None  # the CB holding this vector transposed (rank-1 tensor copies)
     widen: str | None = None      # the tensor's 2-byte format the reader widens to Float32 (one exponent family)
+    of: str | None = None         # the CB this one exists for: a scaler's reduced source, a partials CB's accumulator
 
     @property
     def unit_tiles(self) -> int:

@@ -39,6 +39,36 @@ def runtime_arg(name: str) -> Any:
     return B.call(RUNTIME_ARG, name, ret=B.U32)
 
 
+def is_block_count(value: Any) -> bool:
+    """Whether `value` is the block count's runtime-arg placeholder."""
+    return tir.extern_name(value) == RUNTIME_ARG and B.string(value.args[1]) == "block_count"
+
+
+def persistent_loop(body: Any, is_count: Any = is_block_count) -> Any:
+    """The For this pass made over the block count (None when there is none).
+    `is_count(value)` recognizes the block count's Bind: the runtime-arg placeholder until
+    finalize_persistent_signature, its `get_arg_val` after."""
+    counts = [b.var for b in tir.collect(body, tir.Bind) if is_count(b.value)]
+    if counts:
+        for loop in tir.collect(body, tir.For):
+            if loop.extent.same_as(counts[0]):
+                return loop
+    return None
+
+
+def block_vars(body: Any, is_count: Any = is_block_count) -> dict:
+    """{"bx" | "by" | "bz": Var}: the block indices this pass binds, found by their position
+    (the Binds that open the persistent loop), never by name elsewhere in the kernel: a
+    user's own `bx` is not one of them. The keys are the axes."""
+    loop = persistent_loop(body, is_count)
+    out: dict = {}
+    for s in B.items(loop.body) if loop is not None else []:
+        if not isinstance(s, tir.Bind) or str(s.var.name) not in NAMES:
+            break
+        out[str(s.var.name)] = s.var
+    return out
+
+
 # --- collect ---------------------------------------------------------------------
 def strip_launch(body: Any) -> tuple[Any, dict]:
     """(body without launch attrs, {thread tag: old Var})."""

@@ -430,8 +430,7 @@ class _DstPlanner(B.SeqRewriter):
     def __init__(self, cbs: dict, cap: int):
         self.cbs, self.cap = cbs, cap
         self.self_packed: set = set()  # CBs whose op packs them itself (transposes)
-        self.partials = {cb.name[: -len("_partials")]: cb for cb in cbs.values()
-                         if cb.role == "intermediate" and cb.name.endswith("_partials")}
+        self.partials = {cb.of: cb for cb in cbs.values() if cb.role == "intermediate" and cb.of}
 
     def on_chip_ops(self, body: Any) -> Any:
         """Ops writing an intermediate CB (a block used on chip, no pack_out) are lowered

@@ -60,6 +60,7 @@ from tt_passes import _mcast, _meta, _sizes, _tileops
 from tt_passes._base import TTPass, map_roles
 from tt_passes._canon_elements import float_bits
 from tt_passes._canon_masks import SELECTS, comparisons
+from tt_passes.grid_to_core_grid import block_vars, persistent_loop
 
 TILE = 32
 
@@ -342,13 +343,14 @@ def shared_copies(body: Any, cbs: dict, work: Any, max_sems: int) -> dict:
     if work.order != "tiled":
         return {}
     cx, cy = work.grid[0] // work.tile[0], work.grid[1] // work.tile[1]
-    allowed = _mcast.lockstep_loop_vars(body)
+    allowed = _mcast.lockstep_loop_vars(body, persistent_loop(body))
+    block = block_vars(body)
     axes: dict = {}   # CB index -> the axis of every copy site (None: not shareable)
     for stmt in tir.collect(body, tir.Evaluate):
         hit = B.intrinsic_of(stmt)
         if hit is None or hit[0] != "tt.copy_in":
             continue
-        axis = _mcast.shared_axis(hit[1], allowed)
+        axis = _mcast.shared_axis(hit[1], allowed, block)
         if _mcast.under_branch(body, stmt):
             axis = None
         axes.setdefault(tir.as_int(hit[1][0]), []).append(axis)
@@ -377,12 +379,14 @@ def with_mcast_frame(body: Any, shared: dict) -> Any:
     return B.seq(*head, body, *_mcast.epilogue())
 
 
-def accessor_vars(body: Any) -> dict:
-    """{tensor name: accessor Var} from the `TensorAccessor` Binds."""
+def accessor_vars(body: Any, accessors: list) -> dict:
+    """{tensor name: accessor Var} from the `TensorAccessor` Binds, each matched to its tensor
+    by its compile-time-arg offset (the kernel's accessor table: [{"buffer", "cta_offset"}])."""
+    buffer_at = {a["cta_offset"]: a["buffer"] for a in accessors}
     out = {}
     for bind in tir.collect(body, tir.Bind):
         if tir.extern_name(bind.value) == "TensorAccessor":
-            out[str(bind.var.name)[: -len("_acc")]] = bind.var
+            out[buffer_at[tir.as_int(bind.value.args[1])]] = bind.var
     return out
 
 
@@ -456,6 +460,7 @@ class LowerCBIntrinsics(TTPass):
         cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
         buffers = _meta.by_name(_meta.get(mod, _meta.BUFFERS, []))
         work = _meta.get(mod, _meta.WORK)
+        tables = {k.role: k.accessors for k in _meta.get(mod, _meta.KERNELS, [])}
         records: list = []
 
         def lower(role: str, func: Any) -> Any:
@@ -465,7 +470,8 @@ class LowerCBIntrinsics(TTPass):
             if role == "reader" and work is not None:
                 shared = shared_copies(func.body, cbs, work, get_arch(self.arch).num_semaphores)
                 records.extend({k: m[k] for k in ("cb", "axis", "sems", "spread")} for m in shared.values())
-            body = lower_moves(func.body, cbs, buffers, accessor_vars(func.body), shared)
+            body = lower_moves(func.body, cbs, buffers, accessor_vars(func.body, tables.get(role, [])),
+                               shared)
             return func.with_body(with_mcast_frame(body, shared))
 
         mod = map_roles(mod, lower)

@@ -149,7 +149,7 @@ def partials_cb(acc: Any, fragment_dtype: str, fp32: bool) -> Any:
     return _meta.CBInfo(name=f"{acc.name}_partials", role="intermediate", dtype=dtype,
                         data_format=fmt, page_size=dtypes.tile_bytes(fmt), block=acc.block,
                         unit=acc.unit, num_pages=acc.block_tiles, accumulator=True,
-                        source_line=acc.source_line)
+                        source_line=acc.source_line, of=acc.name)
 
 
 # --- rewrite ---------------------------------------------------------------------

@@ -71,6 +71,7 @@ from tt_passes._canon_elements import is_elements, value_of
 from tt_passes._canon_im2col import is_im2col, params
 from tt_passes._canon_masks import constant_value, index_select
 from tt_passes._canon_versions import reads_on_chip
+from tt_passes.grid_to_core_grid import NAMES, block_vars
 from tt_passes.insert_dst_management import choose_subblock
 
 TILE = 32
@@ -626,7 +627,7 @@ class _Lowering:
         if dst.block != want:
             raise self.fail(f"the output '{dst_name}' has {dst.block} tiles, reducing "
                             f"{src.block} over dim {r.dim} gives {want}", text, line)
-        scaler = self.cbs[f"{src_name}_scaler"]
+        scaler = next(cb for cb in self.cbs.values() if cb.reduced == "scaler" and cb.of == src_name)
         self.scalers[scaler.index] = scaler
         op = B.extern("tt.reduce_block", r.kind, "row" if r.dim == 1 else "col", src.index,
                       scaler.index, dst.index, h, w)
@@ -1083,7 +1084,7 @@ class LowerTTTileIntrinsics(TTPass):
             cb.num_pages // cb.unit_tiles * unit[0] * unit[1]
         if not cb.accumulator:
             return [_meta.replace(cb, unit=unit, num_pages=pages)]
-        partials = [p for p in cbs.values() if p.name == f"{cb.name}_partials"]
+        partials = [p for p in cbs.values() if p.role == "intermediate" and p.of == cb.name]
         if cb.restream is None and not partials:
             return [_meta.replace(cb, unit=unit, restream=unit, num_pages=pages)]
         # the CB holds whole sub-blocks: its pages follow the new unit (two units deep), so
@@ -1094,15 +1095,11 @@ class LowerTTTileIntrinsics(TTPass):
 
 
 def block_var_extents(body: Any, grid: list, runtime: bool = False) -> dict:
-    """{uint32 block var: grid extent} from the Binds `grid_to_core_grid` made: the static
-    extents, or (`runtime`) those that are monomials of runtime-size units."""
-    out = {}
-    names = {"bx": grid[0], "by": grid[1], "bz": grid[2]}
-    for bind in tir.collect(body, tir.Bind):
-        name = str(bind.var.name)
-        if name in names and isinstance(names[name], int) != runtime:
-            out[bind.var] = names[name]
-    return out
+    """{uint32 block var: grid extent} of the block indices `grid_to_core_grid` bound: the
+    static extents, or (`runtime`) those that are monomials of runtime-size units."""
+    extents = dict(zip(NAMES, grid))
+    return {var: extents[axis] for axis, var in block_vars(body).items()
+            if isinstance(extents[axis], int) != runtime}
 
 
 def lower_tt_tile_intrinsics() -> Any:

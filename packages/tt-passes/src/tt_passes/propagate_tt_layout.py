@@ -340,7 +340,7 @@ class PropagateTTLayout(TTPass):
         fp32 = dtypes.tile_bytes("Float32")
         out = []
         for cb in cbs:
-            src = cb.name[: -len("_scaler")] if cb.reduced == "scaler" else None
+            src = cb.of if cb.reduced == "scaler" else None
             if cb.name in widened:
                 cb = _meta.replace(cb, dtype="float32", data_format="Float32", page_size=fp32,
                                    widen=cb.data_format)
@@ -500,7 +500,7 @@ def scaler_cb(src: Any) -> Any:
     return _meta.CBInfo(name=f"{src.name}_scaler", role="input", dtype=src.dtype,
                         data_format=src.data_format, page_size=src.page_size, block=[1, 1],
                         unit=[1, 1], num_pages=1, source_line=src.source_line,
-                        reduced="scaler")
+                        reduced="scaler", of=src.name)
 
 
 def gather_scratch_cbs(cbs: list, uses: dict, buffers: dict) -> list:

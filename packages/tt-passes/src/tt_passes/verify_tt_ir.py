@@ -43,6 +43,8 @@ from tt_ir import get_arch, sizes, tir
 from tt_passes import _build as B
 from tt_passes import _meta
 from tt_passes._base import TTPass, role_funcs
+from tt_passes.grid_to_core_grid import block_vars
+from tt_passes.lower_cb_intrinsics import accessor_vars
 
 STMTS = (tir.For, tir.IfThenElse, tir.SeqStmt, tir.Bind, tir.Evaluate, tir.AttrStmt)
 PROTOCOL = ("cb_reserve_back", "cb_push_back", "cb_wait_front", "cb_pop_front")
@@ -67,7 +69,7 @@ class _Machine:
 
     def __init__(self, args: list, extremes: dict | None = None, skip: set | None = None):
         self.args, self.env = args, {}
-        self.extremes = extremes  # {var name: value} -> bounds mode (loops at max only)
+        self.extremes = extremes  # {block index Var: value} -> bounds mode (loops at max only)
         self.counts: dict = {}
         self.pages: list = []
         self.skip = skip or set()
@@ -79,9 +81,8 @@ class _Machine:
         elif isinstance(s, tir.AttrStmt):
             self.run(s.body)
         elif isinstance(s, tir.Bind):
-            name = str(s.var.name)
-            if self.extremes is not None and name in self.extremes:
-                self.env[s.var] = self.extremes[name]
+            if self.extremes is not None and s.var in self.extremes:
+                self.env[s.var] = self.extremes[s.var]
             else:
                 self.env[s.var] = self.eval(s.value)
         elif isinstance(s, tir.IfThenElse):
@@ -310,10 +311,16 @@ class VerifyTTIR(TTPass):
         gx, gy, gz = plan["work"]["grid"]
         top = {"bx": gx - 1, "by": gy - 1, "bz": gz - 1}
         for role in ("reader", "writer"):
-            m = _Machine(arg_values(kernels[role], {"start": 0}), extremes=top)
+            names = [a["name"] for a in kernels[role]["runtime_args"]]
+            count = names.index("block_count") if "block_count" in names else -1
+            block = block_vars(funcs[role].body, lambda v, i=count: tir.extern_name(v) == "get_arg_val<uint32_t>"
+                               and tir.as_int(v.args[1]) == i)
+            m = _Machine(arg_values(kernels[role], {"start": 0}), extremes={v: top[a] for a, v in block.items()})
             m.run(funcs[role].body)
+            tensor_of = {str(var.name): buf for buf, var in
+                         accessor_vars(funcs[role].body, kernels[role]["accessors"]).items()}
             for name, acc, page in m.pages:
-                buf = acc[: -len("_acc")]
+                buf = tensor_of[acc]
                 if page >= pages.get(buf, 0):
                     raise self.error(f"page id {page} is out of bounds ({pages.get(buf)} pages)",
                                      obj=f"{name} of '{buf}' in {role}",
