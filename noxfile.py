@@ -117,18 +117,53 @@ for _pkg in PACKAGES:
     globals()[f"session_{_pkg.replace('-', '_')}"] = _package_session(_pkg)
 
 
-@nox.session(name="tt-passes-standalone")
+def _wheelhouse(session: nox.Session, out: Path) -> list[str]:
+    """`hatch build` of all five packages (a wheel and an sdist each) into `out`; the file names."""
+    session.install("hatch")
+    # hatch's own build environments live in this session's directory, and its installer (uv)
+    # must not take this session's environment for theirs (nox sets UV_PYTHON to it)
+    env = {"HATCH_DATA_DIR": str(out.parent / "hatch-data"), "VIRTUAL_ENV": None, "UV_PYTHON": None,
+           "UV_PROJECT_ENVIRONMENT": None}
+    for pkg in ALL:
+        with session.chdir(_path(pkg)):
+            session.run("hatch", "build", "-t", "wheel", "-t", "sdist", str(out), silent=True, env=env)
+    built = sorted(p.name for p in out.iterdir())
+    want = {f"tilelang_{pkg.replace('-', '_')}-" for pkg in ALL}
+    for kind in (".whl", ".tar.gz"):
+        have = {n.split("-")[0] + "-" for n in built if n.endswith(kind)}
+        if have != want:
+            session.error(f"hatch build made {sorted(have)} {kind} files; expected {sorted(want)}")
+    return built
+
+
+@nox.session(name="tt-passes-standalone", reuse_venv=False)
 def tt_passes_standalone(session: nox.Session) -> None:
-    """tt-passes installed alone (it pulls tt-ir[tvm]) lowers a module built with plain TVMScript."""
-    _install(session, "tt-passes")
-    session.run(
-        "python",
-        "-c",
-        "import importlib.util, sys; "
-        "missing = [m for m in ('tt_codegen', 'tt_runtime', 'tt_cli') if importlib.util.find_spec(m)]; "
-        "sys.exit(f'tt-passes pulled in {missing}') if missing else None",
-    )
-    session.run("python", str(ROOT / "tests-integration" / "standalone_passes.py"))
+    """The five packages built into a wheelhouse (hatch: a wheel and an sdist each); tt-passes
+    installed alone from it, as a compiler team would (it pulls tilelang-tt-ir[tvm] from the
+    wheelhouse, TVM and numpy from the index; no editable install, no checkout on the path),
+    lowers a module built with plain TVMScript."""
+    house = Path(session.create_tmp()).resolve() / "wheelhouse"
+    shutil.rmtree(house, ignore_errors=True)
+    house.mkdir(parents=True)
+    built = _wheelhouse(session, house)
+    session.log("wheelhouse: " + ", ".join(built))
+    wheel = next(n for n in built if n.startswith("tilelang_tt_passes-") and n.endswith(".whl"))
+    session.install("--find-links", str(house), str(house / wheel))  # its tilelang-tt-ir from there too
+    probe = Path(session.create_tmp()).resolve() / "standalone"
+    probe.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "tests-integration" / "standalone_passes.py", probe / "standalone_passes.py")
+    with session.chdir(probe):  # nothing of the checkout on sys.path
+        session.run(
+            "python",
+            "-c",
+            "import importlib.util, pathlib, sys, tt_passes, tt_ir; "
+            f"root = pathlib.Path({str(ROOT / 'packages')!r}); "
+            "inside = [m.__file__ for m in (tt_passes, tt_ir) if root in pathlib.Path(m.__file__).parents]; "
+            "missing = [m for m in ('tt_codegen', 'tt_runtime', 'tt_cli') if importlib.util.find_spec(m)]; "
+            "sys.exit(f'imported from packages/ of the checkout: {inside}') if inside else None; "
+            "sys.exit(f'tt-passes pulled in {missing}') if missing else None",
+        )
+        session.run("python", "standalone_passes.py")
 
 
 def _install_all(session: nox.Session) -> None:

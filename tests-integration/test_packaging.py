@@ -10,7 +10,8 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["tt-ir", "tt-passes", "tt-codegen", "tt-runtime", "tt-cli"]
+PACKAGES = ["tt-ir", "tt-passes", "tt-codegen", "tt-runtime", "tt-cli"]  # directories under packages/
+DIST = {pkg: f"tilelang-{pkg}" for pkg in PACKAGES}  # their distribution names (tt-cli is taken on PyPI)
 
 
 def _pyproject(pkg):
@@ -30,20 +31,31 @@ def test_sibling_ranges_admit_the_in_repo_versions(pkg):
     reqs = list(project.get("dependencies", []))
     for extra in project.get("optional-dependencies", {}).values():
         reqs += extra
+    dirs = {d: p for p, d in DIST.items()}
     for text in reqs:
         req = Requirement(text)
-        if req.name not in PACKAGES:
+        assert not req.name.startswith("tt-"), f"{pkg}: '{text}' names a sibling by its directory, not its distribution"
+        if req.name not in dirs:
             continue
         assert len(req.specifier) >= 2, f"{pkg}: '{text}' is not a compatible range (>=x,<y)"
-        version = _version(req.name)
+        version = _version(dirs[req.name])
         assert version in req.specifier, f"{pkg} needs '{text}', the repo has {req.name} {version}"
+
+
+def test_distribution_names_are_the_published_ones():
+    """Each package is distributed as tilelang-<directory> (consistent, and free on the public
+    index where tt-cli is not); the import names stay tt_ir, tt_passes, ..."""
+    assert {pkg: _pyproject(pkg)["project"]["name"] for pkg in PACKAGES} == DIST
+    for pkg in PACKAGES:
+        wheel = _pyproject(pkg)["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+        assert wheel == [f"src/{pkg.replace('-', '_')}"]
 
 
 def test_dependencies_point_one_way():
     """tt-runtime never depends on TVM or the compiler; tt-ir needs TVM only through its extra."""
     runtime = " ".join(_pyproject("tt-runtime")["project"]["dependencies"])
     assert "tvm" not in runtime and "tt-passes" not in runtime and "tt-codegen" not in runtime
-    assert "tt-ir>=" in runtime and "tt-ir[" not in runtime
+    assert "tilelang-tt-ir>=" in runtime and "tt-ir[" not in runtime
     ir = " ".join(_pyproject("tt-ir")["project"]["dependencies"])
     assert "tvm" not in ir
 

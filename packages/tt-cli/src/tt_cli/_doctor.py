@@ -27,7 +27,8 @@ def _ffi_ok(version: str) -> bool:
 def checks() -> list[tuple[str, bool]]:
     """(line, ok) pairs, one per check."""
     out = []
-    for dist in ("tt-ir", "tt-passes", "tt-codegen", "tt-runtime", "tt-cli"):
+    for dist in ("tilelang-tt-ir", "tilelang-tt-passes", "tilelang-tt-codegen", "tilelang-tt-runtime",
+                 "tilelang-tt-cli"):
         v = _version(dist)
         out.append((f"{dist} {v or 'not installed'}", v is not None))
     tvm = _version("apache-tvm")
