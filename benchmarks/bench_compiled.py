@@ -12,7 +12,12 @@ emulator through its generated main.cpp:
 * silicon estimate: tt-runtime's performance model on those counters (time, what bounds
   it, and matmul TFLOP/s) — an estimate, not a measurement.
 
-    python benchmarks/bench_compiled.py [--repeat N] [--quick]
+With `--plot FILE.png` (needs matplotlib, which is not a dependency: without it the option says
+so and the table is still printed), each kernel with matmuls is drawn as its modeled point on
+the arch's roofline: matmul FLOPs per DRAM byte moved against modeled TFLOP/s, under the
+fidelity's matmul peak and the DRAM bandwidth.
+
+    python benchmarks/bench_compiled.py [--repeat N] [--quick] [--plot roofline.png]
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="leave out the 2048^3 GEMM")
+    parser.add_argument("--plot", metavar="FILE.png", help="the kernels' modeled points on the roofline")
     args = parser.parse_args()
     rows = []
     for name, func, options, ref in _cases(args.quick):
@@ -97,6 +103,48 @@ def main() -> None:
         print(f"{name:<52} {cms:7.0f}ms {es:8.3f}s {ns:7.3f}s {es / ns:6.1f}x "
               f"{moved / 1e6:8.1f} {minimum / 1e6:7.1f} {moved / minimum:6.2f}x {err:8.2e}  "
               f"{est.time_us:.0f} us {est.bound}-bound{tflops}")
+    if args.plot:
+        plot_roofline([(name, moved, est) for name, _, _, _, moved, _, _, est in rows], args.plot)
+
+
+def plot_roofline(points: list, path: str) -> None:
+    """The modeled (FLOP/byte, TFLOP/s) of every kernel with matmuls under the roofline of its
+    arch and fidelity: min(peak, intensity x DRAM bandwidth)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"--plot {path}: matplotlib is not installed (pip install matplotlib); no plot written")
+        return
+    from tt_runtime._perf_hw import ARCH_PERF
+
+    gemms = [(name, moved, est) for name, moved, est in points if est.tflops > 0 and moved > 0]
+    if not gemms:
+        print(f"--plot {path}: no kernel with matmuls; no plot written")
+        return
+    est0 = gemms[0][2]
+    bandwidth = ARCH_PERF[est0.arch].dram_gbps / 1e3  # TB/s: TFLOP/s per FLOP/byte
+    flop_per_byte = [est.tflops * 1e12 * est.time_us * 1e-6 / moved for _, moved, est in gemms]
+    lo, hi = min(flop_per_byte) / 20, max(flop_per_byte) * 10
+    xs = np.geomspace(lo, hi, 200)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot(xs, np.minimum(est0.peak_tflops, xs * bandwidth), color="black",
+            label=f"{est0.arch} {est0.math_fidelity}: peak {est0.peak_tflops:.0f} TFLOP/s, "
+                  f"DRAM {bandwidth * 1e3:.0f} GB/s")
+    for (name, _, est), x, marker in zip(gemms, flop_per_byte, "osD^vP*X"):
+        ax.scatter([x], [est.tflops], zorder=3, marker=marker,
+                   label=f"{name}: {est.tflops:.1f} TFLOP/s, {est.bound}-bound")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("matmul FLOPs per DRAM byte moved (emulator counters)")
+    ax.set_ylabel("modeled TFLOP/s (tt-runtime performance model)")
+    ax.set_title("Compiled kernels on the roofline (model, not silicon)")
+    ax.legend(loc="lower right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"roofline written to {path}")
 
 
 if __name__ == "__main__":
