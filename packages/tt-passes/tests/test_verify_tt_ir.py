@@ -53,6 +53,28 @@ def test_refuses_dst_overflow(final):
     assert "op pack_tile: DST index up to 9 but DST holds 8 tiles" in str(err.value)
 
 
+@pytest.mark.parametrize("call, args, slot", [
+    ("exp_tile", (9,), 9), ("sin_tile", (8,), 8), ("add_binary_tile", (0, 1, 12), 12),
+    ("mul_unary_tile", (10, 0), 10), ("reduce_tile", (0, 1, 0, 0, 8), 8), ("copy_tile", (0, 0, 11), 11),
+    ("typecast_tile<0, 8>", (9,), 9), ("sub_tiles_bcast_cols", (0, 1, 0, 0, 8), 8)])
+def test_refuses_dst_overflow_of_every_tile_call(final, call, args, slot):
+    """Every DST operand of every compute call is checked (the registry's DST_OPERANDS), not
+    a short list: an SFPU function, a binary SFPU op's output, a reduction, a typecast."""
+    bad = _edit(final, "compute", lambda body: B.seq(body, B.extern(call, *args)))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert f"op {call}: DST index up to {slot} but DST holds 8 tiles" in str(err.value)
+
+
+def test_refuses_a_tile_call_whose_dst_operands_it_does_not_know(final):
+    """A tile call missing from the registry cannot slip past the DST check."""
+    bad = _edit(final, "compute", lambda body: B.seq(body, B.extern("erfinv_tile", 0)))
+    with pytest.raises(TTCompileError) as err:
+        VerifyTTIR()(bad)
+    assert "op erfinv_tile: a tile call whose DST operands the verifier does not know" in str(err.value)
+    assert "tt_passes._tileops.DST_OPERANDS" in str(err.value)
+
+
 def test_refuses_unbalanced_cb(final):
     """Dropping the compute's pop of c_1 unbalances the CB."""
     def drop(body):

@@ -40,20 +40,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from tt_ir import tir
+from tt_passes._tileops import FPU_BCAST, FPU_BINARY
 from tt_passes._tileops import SFPU_UNARY as SFPU_UNARY_OPS
 
 BINARY = ("add", "sub", "mul", "div", "max", "min")
 SCALAR = ("add_s", "sub_s", "rsub_s", "mul_s", "div_s", "max_s", "min_s")
 UNARY = tuple(SFPU_UNARY_OPS)  # the registry's SFPU functions (tt_passes._tileops)
-FPU = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
-BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU for dim in ("col", "row")}
+FPU = FPU_BINARY
+BCAST = FPU_BCAST
 VECTOR = {"vcol": "col", "vrow": "row"}  # leaves of a vector operand -> broadcast kind
-SFPU_BINARY = {"add": "add_binary_tile", "sub": "sub_binary_tile", "mul": "mul_binary_tile",
-               "div": "div_binary_tile", "max": "binary_max_tile", "min": "binary_min_tile"}
-SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "rsub_unary_tile",
-               "mul_s": "mul_unary_tile", "div_s": "div_unary_tile", "max_s": "unary_max_tile",
-               "min_s": "unary_min_tile"}
-SFPU_UNARY = {u.node: u.call for u in SFPU_UNARY_OPS.values()}
 # a comparison of two values as the SFPU sees it: the sign test of their difference (1.0 / 0.0)
 COMPARE = {"GT": "gtz", "GE": "gez", "LT": "ltz", "LE": "lez", "EQ": "eqz", "NE": "nez"}
 CALLS = {t: u.node for u in SFPU_UNARY_OPS.values() for t in u.tir}  # TIR op (no prefix) -> node

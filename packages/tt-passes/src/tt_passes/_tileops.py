@@ -188,6 +188,40 @@ SFPU_UNARY: dict = {u.node: u for u in (
 )}
 
 
+# The other elementwise tile calls, by tree node (tt_passes._expr builds the nodes): the FPU's
+# tile op tile straight from two CBs, the SFPU's DST op DST and DST op scalar.
+FPU_BINARY = {"add": "add_tiles", "sub": "sub_tiles", "mul": "mul_tiles"}
+FPU_BCAST = {f"{op}_{dim}": f"{op}_tiles_bcast_{dim}s" for op in FPU_BINARY for dim in ("col", "row")}
+SFPU_BINARY = {"add": "add_binary_tile", "sub": "sub_binary_tile", "mul": "mul_binary_tile",
+               "div": "div_binary_tile", "max": "binary_max_tile", "min": "binary_min_tile"}
+SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "rsub_unary_tile",
+               "mul_s": "mul_unary_tile", "div_s": "div_unary_tile", "max_s": "unary_max_tile",
+               "min_s": "unary_min_tile"}
+
+# Every TT-Metalium compute call the passes emit that addresses DST slots -> the positions of its
+# slot operands (after the function name). verify_tt_ir checks each against DST's capacity, and
+# refuses a tile call missing here, so a new op cannot skip the check.
+DST_OPERANDS: dict = {
+    "matmul_tiles": (4,),        # (in0 cb, in1 cb, in0 tile, in1 tile, dst)
+    "reduce_tile": (4,),         # (cb, scaler cb, tile, scaler tile, dst)
+    "copy_tile": (2,),           # (cb, tile, dst)
+    "unary_bcast": (2,),         # (cb, tile, dst)
+    "transpose_tile": (2,),      # (cb, tile, dst)
+    "pack_tile": (0,),           # (dst, cb)
+    "fill_tile_bitcast": (0,),   # (dst, bits)
+    "typecast_tile": (0,),       # (dst)
+    **{call: (4,) for call in (*FPU_BINARY.values(), *FPU_BCAST.values())},  # (cb, cb, tile, tile, dst)
+    **{call: (0, 1, 2) for call in SFPU_BINARY.values()},                     # (dst a, dst b, dst out)
+    **{call: (0,) for call in SFPU_SCALAR.values()},                          # (dst, scalar bits)
+    **{u.call: (0,) for u in SFPU_UNARY.values()},                            # (dst)
+}
+
+
+def dst_operands(call: str) -> tuple | None:
+    """The DST slot operand positions of a compute call (template arguments ignored), or None."""
+    return DST_OPERANDS.get(call.split("<")[0])
+
+
 def match(stmt: Any) -> tuple | None:
     """(TileOp, args) if `stmt` is a registered `tt.*` intrinsic statement, else None."""
     hit = B.intrinsic_of(stmt)

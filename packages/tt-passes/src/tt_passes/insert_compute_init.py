@@ -41,9 +41,9 @@ WIDE_FORMATS = ("Float32", "Int32", "UInt32")  # unary_bcast moves these to DST 
 
 # SFPU ops on DST -> their init (all binop-with-scalar ops share one)
 SFPU_INIT = {**{u.call: u.init_call for u in _tileops.SFPU_UNARY.values()},
-             **{f: f + "_init" for f in (*_expr.SFPU_BINARY.values(), "unary_max_tile",
+             **{f: f + "_init" for f in (*_tileops.SFPU_BINARY.values(), "unary_max_tile",
                                          "unary_min_tile")},
-             **{f: "binop_with_scalar_tile_init" for f in _expr.SFPU_SCALAR.values()
+             **{f: "binop_with_scalar_tile_init" for f in _tileops.SFPU_SCALAR.values()
                 if f not in ("unary_max_tile", "unary_min_tile")},
              "fill_tile_bitcast": "fill_tile_init"}
 

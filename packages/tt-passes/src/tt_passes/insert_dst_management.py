@@ -199,12 +199,12 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
             call = B.extern(_expr.BCAST[ins[1]], inputs[ins[3]], inputs[ins[4]], idx, vidx,
                             slot(ins[2]))
         elif kind == "binary":
-            call = B.extern(_expr.SFPU_BINARY[ins[1]], slot(ins[2]), slot(ins[3]), slot(ins[4]))
+            call = B.extern(_tileops.SFPU_BINARY[ins[1]], slot(ins[2]), slot(ins[3]), slot(ins[4]))
         elif kind == "scalar":
-            call = B.extern(_expr.SFPU_SCALAR[ins[1]], slot(ins[2]),
+            call = B.extern(_tileops.SFPU_SCALAR[ins[1]], slot(ins[2]),
                             B.u32(_expr.fp32_bits(ins[3])))
         else:
-            call = B.extern(_expr.SFPU_UNARY[ins[1]], slot(ins[2]))
+            call = B.extern(_tileops.SFPU_UNARY[ins[1]].call, slot(ins[2]))
         calls.append(_loops([(u, g)], call))
     return _loops([(gi, n // g)], B.seq(*calls))
 

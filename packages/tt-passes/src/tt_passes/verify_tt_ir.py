@@ -41,15 +41,13 @@ from typing import Any
 
 from tt_ir import get_arch, sizes, tir
 from tt_passes import _build as B
-from tt_passes import _meta
+from tt_passes import _meta, _tileops
 from tt_passes._base import TTPass, role_funcs
 from tt_passes.grid_to_core_grid import block_vars
 from tt_passes.lower_cb_intrinsics import accessor_vars
 
 STMTS = (tir.For, tir.IfThenElse, tir.SeqStmt, tir.Bind, tir.Evaluate, tir.AttrStmt)
 PROTOCOL = ("cb_reserve_back", "cb_push_back", "cb_wait_front", "cb_pop_front")
-DST_ARG = {"matmul_tiles": 4, "add_tiles": 4, "sub_tiles": 4, "mul_tiles": 4, "copy_tile": 2,
-           "pack_tile": 0, "relu_tile": 0}
 
 
 # --- decide: L1 ------------------------------------------------------------------
@@ -259,15 +257,21 @@ class VerifyTTIR(TTPass):
                                                        cfg["dst_full_sync_en"])
         m = _Machine([0] * 400, extremes={})
         for call in tir.collect(compute.body, tir.Call):
-            pos = DST_ARG.get(tir.extern_name(call))
-            if pos is None:
+            name = tir.extern_name(call) or ""
+            positions = _tileops.dst_operands(name)
+            if positions is None:
+                if _is_math(name.split("<")[0]):
+                    raise self.error("a tile call whose DST operands the verifier does not know",
+                                     obj=f"op {name}",
+                                     hint="add it to tt_passes._tileops.DST_OPERANDS (or SFPU_UNARY)")
                 continue
-            top = _max_value(call.args[1 + pos], compute.body, m)
-            if top >= cap:
-                raise self.error(f"DST index up to {top} but DST holds {cap} tiles",
-                                 obj=f"op {tir.extern_name(call)}",
-                                 numbers={"dst_index": top, "capacity": cap},
-                                 hint="sub-block the output (insert_dst_management)")
+            for pos in positions:
+                top = _max_value(call.args[1 + pos], compute.body, m)
+                if top >= cap:
+                    raise self.error(f"DST index up to {top} but DST holds {cap} tiles",
+                                     obj=f"op {name}",
+                                     numbers={"dst_index": top, "capacity": cap},
+                                     hint="sub-block the output (insert_dst_management)")
 
     def check_dst_protocol(self, compute: Any) -> None:
         problem = dst_protocol(compute.body) or dst_sharing(compute.body)
