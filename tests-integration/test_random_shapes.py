@@ -121,7 +121,11 @@ def test_random_gemm_epilogue(params, arch, device):
 
 
 # --- random chains of on-chip ops ------------------------------------------------------------
-STEPS = ("center", "exp", "rmsnorm", "affine", "gemm", "square")
+STEPS = ("center", "exp", "rmsnorm", "affine", "gemm", "square", "sin", "cos", "sigmoid", "log1p_sq")
+# SFPU functions of the tile-op registry that are smooth on every real (no domain to keep)
+FUNCTIONS = {"sin": (T.sin, np.sin), "cos": (T.cos, np.cos),
+             "sigmoid": (T.sigmoid, lambda x: 1.0 / (1.0 + np.exp(-x))),
+             "log1p_sq": (lambda x: T.log1p(x * x), lambda x: np.log1p(x * x))}
 
 
 def chain_kernel(M, N, bm, steps):
@@ -153,6 +157,9 @@ def chain_kernel(M, N, bm, steps):
             T.clear(acc)
             T.gemm(xb, w, acc)
             T.copy(acc, x)
+        elif name in FUNCTIONS:
+            for i, j in T.Parallel(bm, N):
+                x[i, j] = FUNCTIONS[name][0](x[i, j])
         else:
             for i, j in T.Parallel(bm, N):
                 x[i, j] = x[i, j] * x[i, j]
@@ -189,6 +196,8 @@ def chain_reference(x, w, steps):
             x = x * 0.25 + 0.5
         elif name == "gemm":
             x = x.astype(np.float32).astype(ml_dtypes.bfloat16).astype(np.float64) @ w
+        elif name in FUNCTIONS:
+            x = FUNCTIONS[name][1](x)
         else:
             x = x * x
     return x
