@@ -3,8 +3,9 @@
 // Owns: ArchDesc from the environment (TT_EMU_ARCH / TT_EMU_ARCH_DESC, written by tt_runtime
 // from tt_ir.get_arch), the L1 pool (one MAP_32BIT mapping, a 2 MiB slot per core, so that a
 // 32-bit L1 address is a valid host pointer), the DRAM banks (lazily backed MAP_NORESERVE
-// mappings), and decode_noc(), which turns a 64-bit NoC address into DRAM or L1 bytes and
-// faults on anything outside a buffer.
+// mappings), decode_noc(), which turns a 64-bit NoC address into DRAM or L1 bytes and
+// faults on anything outside a buffer, and reset_chip_for_run() (a warm host process between
+// two runs: the used L1 zeroed, DRAM buffers and counters dropped).
 // Does not own: CB state (sched.cpp), the host allocator calls (host_api.cpp).
 // Called from: the host thread (setup) and kernel threads (decode_noc, local_l1).
 #include <sys/mman.h>

@@ -1,23 +1,22 @@
 // serve.cpp -- the host program's entry point, and its warm (serving) mode.
 //
 // Owns: host_entry(), which the emulator build of every main.cpp calls from its real main()
-// (main.cpp is compiled with -Dmain=tt_emu_host_main; include/tt_emu/host_entry.cpp supplies
-// main). Without --serve it runs the host program once, as before. With --serve the process
-// stays up and runs the host program once per request, keeping what a fresh process pays for
-// again every time: the mapped and faulted-in L1 and DRAM pages, the loaded kernels. Between
-// runs reset_chip_for_run() gives the next run the state a fresh process would have.
+// (main.cpp is compiled with -Dmain=tt_emu_host_main; device/host/entry.cpp supplies main).
+// Without --serve it runs the host program once, as before. With --serve the process stays up
+// and runs the host program once per request, keeping what a fresh process pays for again every
+// time: the mapped and faulted-in L1 and DRAM pages, the loaded kernels, the freed host buffers.
+// Between runs reset_chip_for_run() gives the next run the state a fresh process would have.
 //
 // Protocol (tt_runtime._serve is the other end): one request per line on stdin, fields
 // separated by \x1f:
 //   cwd, stdout path, stderr path, env count N, N x "KEY=VALUE", then argv[1..]
 // The replies go to the stdout the process started with: "run\n" once the request is taken,
-// then "<exit status>\n" when the host program returns. The host
-// program's own stdout and stderr go to the request's files. A fault, deadlock, watchdog or
-// crash ends the process as in a one-shot run (fatal(), the crash handler: report, _exit), so
-// the client reads the status from the process and starts a new server for the next run.
-// The server also exits at EOF on stdin and after TT_EMU_SERVE_IDLE seconds (default 300)
-// without a request.
-// Called from: include/tt_emu/host_entry.cpp (the host executable's main).
+// then "<exit status>\n" when the host program returns. The host program's own stdout and
+// stderr go to the request's files. A fault, deadlock, watchdog or crash ends the process as
+// in a one-shot run (fatal(), the crash handler: report, _exit), so the client reads the
+// status from the process and starts a new server for the next run. The server also exits at
+// EOF on stdin and after TT_EMU_SERVE_IDLE seconds (default 300) without a request.
+// Called from: device/host/entry.cpp (the host executable's main).
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -59,12 +58,11 @@ bool read_request(std::string& line, int idle_ms) {
     int ready = poll(&p, 1, idle_ms);
     if (ready <= 0) return false;  // idle too long (or poll failed): end quietly
     line.clear();
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(0, buf, 1);  // byte by byte: the line is short and nothing after it is ours
+    for (char c;;) {
+        ssize_t n = read(0, &c, 1);  // byte by byte: the line is short and nothing after it is ours
         if (n <= 0) return false;
-        if (buf[0] == '\n') return true;
-        line += buf[0];
+        if (c == '\n') return true;
+        line += c;
     }
 }
 
