@@ -108,7 +108,7 @@ class _Machine:
             key = (name, self.eval(c.args[1]))
             self.counts[key] = self.counts.get(key, 0) + self.eval(c.args[2])
         elif name in ("noc_async_read_page", "noc_async_write_page"):
-            self.pages.append((name, str(c.args[2].name), self.eval(c.args[1])))
+            self.pages.append((name, c.args[2], self.eval(c.args[1])))  # (call, accessor Var, page)
 
     def eval(self, e: Any) -> int:
         if isinstance(e, tir.IntImm):
@@ -318,11 +318,10 @@ class VerifyTTIR(TTPass):
             names = [a["name"] for a in kernels[role]["runtime_args"]]
             count = names.index("block_count") if "block_count" in names else -1
             block = block_vars(funcs[role].body, lambda v, i=count: tir.extern_name(v) == "get_arg_val<uint32_t>"
-                               and tir.as_int(v.args[1]) == i)
+                               and tir.as_int(v.args[1]) == i)  # the block count, after finalize
             m = _Machine(arg_values(kernels[role], {"start": 0}), extremes={v: top[a] for a, v in block.items()})
             m.run(funcs[role].body)
-            tensor_of = {str(var.name): buf for buf, var in
-                         accessor_vars(funcs[role].body, kernels[role]["accessors"]).items()}
+            tensor_of = {var: buf for buf, var in accessor_vars(funcs[role].body, kernels[role]["accessors"]).items()}
             for name, acc, page in m.pages:
                 buf = tensor_of[acc]
                 if page >= pages.get(buf, 0):
