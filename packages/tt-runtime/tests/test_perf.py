@@ -80,6 +80,43 @@ def test_reduce_and_broadcast_costs():
     assert not any("no cost estimate" in note for note in e.notes)
 
 
+def test_engine_setup_calls_are_charged_to_the_threads_they_stall():
+    """Inits and reconfigs (the emulator's "setup" counters) cost their thread time: an FPU init
+    the unpacker and math, an SFPU init math, a pack reconfig the packer. The same tile work
+    re-initialized per tile is slower than with one init (issue: per-sub-block re-inits)."""
+    work = {"copy": 100, "pack": 100}
+    once = est({"0,0": {"tile_ops": work, "setup": {"hw_startup": 1, "fpu_init": 1}}})
+    every = est({"0,0": {"tile_ops": work, "setup": {"hw_startup": 1, "fpu_init": 100, "sfpu_init": 100,
+                                                       "pack_reconfig": 100}}})
+    for thread in ("unpack", "math", "pack"):
+        assert every.compute_threads[thread] > once.compute_threads[thread], thread
+    bare = est({"0,0": {"tile_ops": work}})
+    assert once.compute_threads["math"] > bare.compute_threads["math"]
+
+
+def test_a_run_counts_each_engine_setup_call(make_artifact):
+    """The copy kernel sets up once (hw_startup, copy_init); with copy_init moved into its tile
+    loop the emulator counts one init per tile, and the model's estimate grows."""
+    from conftest import unary_spec
+
+    kernels = Path(__file__).parent / "kernels"
+    hoisted = (kernels / "copy_compute.cpp").read_text()
+    per_tile = hoisted.replace("    copy_init(cb_in);\n", "").replace(
+        "        cb_wait_front(cb_in, 1);\n", "        cb_wait_front(cb_in, 1);\n        copy_init(cb_in);\n")
+    assert per_tile.count("copy_init(cb_in);") == 1 and per_tile != hoisted
+    a = np.ones((32, 32 * 12), np.float32)
+    runs = {}
+    for name, source in (("hoisted", hoisted), ("per_tile", per_tile)):
+        art = make_artifact(unary_spec(32, 32 * 12, source, [(0, 0)], name=name))
+        runs[name] = tt_runtime.run(art, {"A": a})
+        assert (runs[name].outputs["C"] == 1.0).all()
+    assert runs["hoisted"].counters["0,0"]["setup"] == {"hw_startup": 1, "fpu_init": 1}
+    assert runs["per_tile"].counters["0,0"]["setup"] == {"hw_startup": 1, "fpu_init": 12}
+    p = plan()
+    slow, fast = (perf.estimate(runs[k], p, launch_us=0.0) for k in ("per_tile", "hoisted"))
+    assert slow.compute_threads["math"] > fast.compute_threads["math"]
+
+
 def test_unknown_ops_get_a_default_and_a_note():
     """A tile op without an estimate costs the default and is named in the notes."""
     e = est({"0,0": {"tile_ops": {"sfpu_erfinv": 10, "sfpu_binary_div": 10}}})

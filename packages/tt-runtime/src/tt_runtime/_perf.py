@@ -128,9 +128,13 @@ def _plan_facts(plan: Plan, blocks: dict[str, int]) -> _Facts:
     )
 
 
-def _compute_threads(tile_ops: dict[str, int], f: _Facts) -> dict[str, float]:
-    """Busy cycles of the unpack, math and pack threads for these tile-op counts."""
+def _compute_threads(tile_ops: dict[str, int], f: _Facts, setup: dict[str, int] | None = None) -> dict[str, float]:
+    """Busy cycles of the unpack, math and pack threads for these tile-op counts and engine
+    set-up calls (inits and reconfigs, `hw.SETUP_CYCLES`)."""
     unpack = mth = pack = 0.0
+    for kind, n in (setup or {}).items():
+        u, m, p = hw.SETUP_CYCLES.get(kind, (0, 0, 0))
+        unpack, mth, pack = unpack + n * u, mth + n * m, pack + n * p
     for kind, n in tile_ops.items():
         if kind == "matmul":
             unpack, mth = unpack + n * 2 * f.in_tile / hw.UNPACK_BYTES_PER_CYCLE, mth + n * hw.MATMUL_CYCLES[f.fidelity]
@@ -172,7 +176,7 @@ def _core(counters: dict[str, Any], f: _Facts, arch: hw.ArchPerf) -> dict[str, f
     reader = (_transfer(read_bytes, f.read_packet, f.read_block, arch.read_latency, arch)
               + _transfer(sent, int(min(f.read_block, arch.noc_table[-1][0])), f.read_block, arch.write_latency, arch))
     writer = _transfer(write_bytes, f.write_packet, f.write_block, arch.write_latency, arch)
-    threads = _compute_threads(counters.get("tile_ops", {}), f)
+    threads = _compute_threads(counters.get("tile_ops", {}), f, counters.get("setup", {}))
     compute = max(threads.values())
     return {"reader": reader, "compute": compute, "writer": writer, **threads,
             "total": _pipeline(reader, compute, writer, f),

@@ -29,6 +29,18 @@ REDUCE_MATH_CYCLES = 4
 #: A datacopy (``copy_tile``: unpack to SrcA, one FPU move to DST). *Estimate*: one FPU
 #: eltwise pass.
 COPY_MATH_CYCLES = 8
+#: Engine set-up calls counted by the emulator (its "setup" counters) -> cycles charged to the
+#: (unpack, math, pack) threads. *Estimates*: an init rewrites the configuration registers and
+#: the replay (MOP) programs of the engines it sets up, a reconfig the data-format registers of
+#: one unpacker or the packer; no published figure, so these are a handful of register writes
+#: each, with the thread stalled until they take effect.
+SETUP_CYCLES = {
+    "hw_startup": (64, 64, 64),       # every engine, once per kernel
+    "fpu_init": (48, 48, 0),          # matmul_init, copy_init, add_init, reduce_init, bcast ... inits
+    "sfpu_init": (0, 16, 0),          # *_tile_init of an SFPU op
+    "unpack_reconfig": (24, 0, 0),    # reconfig_data_format(_srca/_srcb)
+    "pack_reconfig": (0, 0, 24),      # pack_reconfig_data_format, pack_reconfig_l1_acc, reduce_uninit
+}
 #: Unpacker bandwidth, L1 -> SrcA/SrcB, shared by both unpackers: 80 B/cycle. Source:
 #: tt-metal's own op model (ttnn binary/unary ``create_op_performance_model``: "80 B/cycle
 #: unpacker BW shared; 128 datums per cycle math, but unpacker cant keep up"), written for

@@ -20,7 +20,9 @@ class RunResult:
     Attributes:
         outputs: Buffer name -> array in the buffer's dtype (``ml_dtypes.bfloat16`` for bfloat16).
         counters: Core ``"x,y"`` -> ``{"tile_ops": {kind: n}, "noc_read_bytes": {source: n},
-            "noc_write_bytes": {destination: n}, "cb_wait_stalls": {cb: n}, "l1_high_water": bytes}``.
+            "noc_write_bytes": {destination: n}, "cb_wait_stalls": {cb: n}, "setup": {call kind: n},
+            "l1_high_water": bytes}`` (setup: the compute kernel's engine set-up calls, inits and
+            data-format reconfigs, which the performance model charges).
         arch: The architecture the run emulated.
         device: ``"emulator"`` or ``"hardware"``.
         seconds: Wall time of the device run (host program), excluding builds of the library and
@@ -38,9 +40,10 @@ class RunResult:
 
     def totals(self) -> dict[str, Any]:
         """Counters summed over all cores."""
-        tot: dict[str, Any] = {"tile_ops": {}, "noc_read_bytes": {}, "noc_write_bytes": {}, "cb_wait_stalls": 0}
+        tot: dict[str, Any] = {"tile_ops": {}, "noc_read_bytes": {}, "noc_write_bytes": {}, "setup": {},
+                               "cb_wait_stalls": 0}
         for c in self.counters.values():
-            for key in ("tile_ops", "noc_read_bytes", "noc_write_bytes"):
+            for key in ("tile_ops", "noc_read_bytes", "noc_write_bytes", "setup"):
                 for k, v in c.get(key, {}).items():
                     tot[key][k] = tot[key].get(k, 0) + v
             tot["cb_wait_stalls"] += sum(c.get("cb_wait_stalls", {}).values())

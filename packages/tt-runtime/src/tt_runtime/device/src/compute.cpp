@@ -109,6 +109,7 @@ void need_sfpu_init(KernelCtx& k, const char* call, const char* needed) {
 void hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb) {
     KernelCtx& k = compute_ctx("compute_kernel_hw_startup");
     k.hw_started = true;
+    k.counters.setup["hw_startup"]++;
     k.fmt_a = cb_format(k, icb0, "compute_kernel_hw_startup");
     k.fmt_b = cb_format(k, icb1, "compute_kernel_hw_startup");
     k.fmt_pack = cb_format(k, ocb, "compute_kernel_hw_startup");
@@ -119,33 +120,38 @@ void reconfig_unpack(char which, uint32_t cb_a, uint32_t cb_b) {
     if (!k.hw_started) fault("reconfig_data_format: called before compute_kernel_hw_startup");
     if (which != 'B') k.fmt_a = cb_format(k, cb_a, "reconfig_data_format");
     if (which != 'A') k.fmt_b = cb_format(k, cb_b, "reconfig_data_format");
+    k.counters.setup["unpack_reconfig"]++;
 }
 
 void reconfig_pack(uint32_t cb) {
     KernelCtx& k = compute_ctx("pack_reconfig_data_format");
     if (!k.hw_started) fault("pack_reconfig_data_format: called before compute_kernel_hw_startup");
     k.fmt_pack = cb_format(k, cb, "pack_reconfig_data_format");
+    k.counters.setup["pack_reconfig"]++;
 }
 
 void pack_l1_acc(uint32_t enable) {
     KernelCtx& k = compute_ctx("pack_reconfig_l1_acc");
     if (!k.hw_started) fault("pack_reconfig_l1_acc: called before compute_kernel_hw_startup");
     k.l1_acc = enable != 0;
+    k.counters.setup["pack_reconfig"]++;
 }
 
 void op_init(const char* what, uint32_t, uint32_t, uint32_t transpose) {
     KernelCtx& k = compute_ctx(what);
     if (!k.hw_started) fault(std::string(what) + ": called before compute_kernel_hw_startup");
     const std::string name = what;
-    if (name == "reduce_uninit") {
-        k.reduce_active = false;
+    if (name == "reduce_uninit" || name == "pack_init") {  // the packer's edge masks / its set-up
+        if (name == "reduce_uninit") k.reduce_active = false;
+        k.counters.setup["pack_reconfig"]++;
         return;
     }
-    if (name == "pack_init") return;
     if (is_sfpu_init(name)) {
         k.sfpu_init = name;
+        k.counters.setup["sfpu_init"]++;
         return;
     }
+    k.counters.setup["fpu_init"]++;
     if (k.reduce_active && name != "reduce_init") {
         fault(name + ": the packer still masks reduce_init's output (its edge masks); call reduce_uninit() first");
     }

@@ -66,6 +66,7 @@ struct Counters {  // per core in reports; each kernel thread counts into its ow
     std::map<std::string, uint64_t> noc_read_bytes;   // by source: "dram", "l1"
     std::map<std::string, uint64_t> noc_write_bytes;  // by destination: "dram", "l1", "l1_mcast"
     std::map<uint32_t, uint64_t> cb_wait_stalls;      // blocking reserve/wait calls per CB
+    std::map<std::string, uint64_t> setup;            // engine set-up calls: hw_startup, fpu_init, sfpu_init, unpack/pack_reconfig
     uint64_t l1_high_water = 0;
     bool used = false;
     void merge(const Counters& o);

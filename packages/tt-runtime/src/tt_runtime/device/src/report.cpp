@@ -42,6 +42,7 @@ void Counters::merge(const Counters& o) {
     for (const auto& [k, v] : o.noc_read_bytes) noc_read_bytes[k] += v;
     for (const auto& [k, v] : o.noc_write_bytes) noc_write_bytes[k] += v;
     for (const auto& [k, v] : o.cb_wait_stalls) cb_wait_stalls[k] += v;
+    for (const auto& [k, v] : o.setup) setup[k] += v;
 }
 
 namespace {
@@ -73,7 +74,8 @@ void write_report(const std::string& status, const std::string& kind, const std:
         const Counters& k = c.counters;
         o << (first ? "" : ", ") << "\n  {\"core\": [" << c.x << ", " << c.y << "], \"tile_ops\": " << map_json(k.tile_ops)
           << ", \"noc_read_bytes\": " << map_json(k.noc_read_bytes) << ", \"noc_write_bytes\": " << map_json(k.noc_write_bytes)
-          << ", \"cb_wait_stalls\": " << map_json(k.cb_wait_stalls) << ", \"l1_high_water\": " << k.l1_high_water << "}";
+          << ", \"cb_wait_stalls\": " << map_json(k.cb_wait_stalls) << ", \"setup\": " << map_json(k.setup)
+          << ", \"l1_high_water\": " << k.l1_high_water << "}";
         first = false;
     }
     o << "]}\n";
