@@ -306,6 +306,10 @@ def test_tune_ranks_candidates_lists_refusals_and_caches(capsys, tmp_path, monke
     assert code == 0 and out.count("(cached)") == 2
     code, out, _ = run_main(["tune", str(path), "-j", "1"], capsys)  # the autotune configs
     assert code == 0 and out.count("(cached)") == 2 and "refused" not in out
+    # another performance model (here: its sources read differently) scores again
+    monkeypatch.setattr("tt_cli._tuner.MODEL_SOURCES", ("_perf.py",))
+    code, out, _ = run_main(["tune", str(path), "-j", "1"], capsys)
+    assert code == 0 and "(cached)" not in out
 
 
 def test_tune_without_candidates_says_how_to_give_them(capsys, tmp_path):

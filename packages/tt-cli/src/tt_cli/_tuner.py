@@ -5,7 +5,8 @@ Candidates are the product of the `--try K=v1,v2,...` lists, else the configs of
 needs the run's counters) and scored by tt-runtime's model of the silicon; the compiler's
 refusals are listed with their reason. Candidates run in parallel worker processes
 (`--jobs`). A score is cached under the cache directory (`tune/`), keyed by the hash of the
-generated artifacts and the arch, so an unchanged kernel is not run again.
+generated artifacts, the arch, the emulator build and the model's sources, so an unchanged
+kernel is not run again and a changed model does not reuse old scores.
 """
 
 from __future__ import annotations
@@ -45,10 +46,25 @@ def candidates(tries: dict[str, list], configs: list[dict] | None) -> list[dict]
                   "decorate the kernel with @tt_cli.autotune(configs=...)")
 
 
+MODEL_SOURCES = ("_perf.py", "_perf_hw.py", "_perf_estimate.py")  # tt-runtime's performance model
+
+
+def _scorer_fingerprint() -> bytes:
+    """What a score depends on besides the artifacts: the emulator (its counters) and the
+    performance model's sources, so that a changed model or emulator never reads old scores."""
+    import tt_runtime
+    from tt_runtime._build import library_hash
+
+    root = Path(tt_runtime.__file__).parent
+    parts = [library_hash().encode()] + [(root / f).read_bytes() for f in MODEL_SOURCES]
+    return hashlib.sha256(b"\0".join(parts)).digest()
+
+
 def _cache_file(artifacts: dict[str, str], arch: str) -> Path:
     from tt_runtime._build import cache_root
 
     digest = hashlib.sha256(arch.encode())
+    digest.update(_scorer_fingerprint())
     for name in sorted(artifacts):
         digest.update(name.encode() + b"\0" + artifacts[name].encode() + b"\0")
     return cache_root() / "tune" / f"{digest.hexdigest()[:32]}.json"
