@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from conftest import bf16_round, gemm_spec, unary_spec
 
@@ -98,22 +100,7 @@ def test_gemm_in_older_spellings(make_artifact):
     _assert_bf16_close(result.outputs["C"], _gemm_reference(a, b))
 
 
-L1_ACC_COMPUTE = """
-#include <cstdint>
-
-#include "api/compute/common.h"
-#include "api/compute/compute_kernel_hw_startup.h"
-#include "api/compute/pack.h"
-#include "api/compute/tile_move_copy.h"
-
-constexpr uint32_t cb_in = 0;
-constexpr uint32_t cb_out = 16;
-
-void kernel_main() {
-    uint32_t count = get_arg_val<uint32_t>(0);
-    compute_kernel_hw_startup(cb_in, cb_out);
-    copy_init(cb_in);
-    for (uint32_t t = 0; t < count; ++t) {
+L1_ACC_TILE_LOOP = """\
         cb_wait_front(cb_in, 1);
         cb_reserve_back(cb_out, 1);
         for (uint32_t pass = 0; pass < 3; ++pass) {  // the page gets A, then A added twice
@@ -128,9 +115,17 @@ void kernel_main() {
         pack_reconfig_l1_acc(0);
         cb_push_back(cb_out, 1);
         cb_pop_front(cb_in, 1);
-    }
-}
 """
+
+
+def _l1_acc_compute() -> str:
+    """The copy kernel (tests/kernels/copy_compute.cpp) with its tile loop packing each tile
+    three times onto one page, the last two with the packer's L1 accumulation on."""
+    text = (Path(__file__).parent / "kernels" / "copy_compute.cpp").read_text()
+    start = text.index("        cb_wait_front(cb_in, 1);\n")  # the tile loop's body
+    end = text.index("        cb_pop_front(cb_in, 1);\n") + len("        cb_pop_front(cb_in, 1);\n")
+    return (text[:start] + L1_ACC_TILE_LOOP + text[end:]).replace(
+        '#include "api/compute/tile_move_copy.h"', '#include "api/compute/pack.h"\n#include "api/compute/tile_move_copy.h"')
 
 
 def test_pack_with_l1_accumulation_adds_to_the_page(make_artifact):
@@ -142,6 +137,6 @@ def test_pack_with_l1_accumulation_adds_to_the_page(make_artifact):
     rng = np.random.default_rng(6)
     a = bf16_round(rng.standard_normal((32, 128), dtype=np.float32))
     spec = unary_spec(32, 128, "copy_compute.cpp", [(0, 0), (1, 0)])
-    spec.compute = dataclasses.replace(spec.compute, source=L1_ACC_COMPUTE)
+    spec.compute = dataclasses.replace(spec.compute, source=_l1_acc_compute())
     c = tt_runtime.run(make_artifact(spec), {"A": a}).outputs["C"].astype(np.float32)
     np.testing.assert_array_equal(c, bf16_round(3 * a))
