@@ -58,7 +58,7 @@ def test_refuses_dst_overflow(final):
     ("mul_unary_tile", (10, 0), 10), ("reduce_tile", (0, 1, 0, 0, 8), 8), ("copy_tile", (0, 0, 11), 11),
     ("typecast_tile<0, 8>", (9,), 9), ("sub_tiles_bcast_cols", (0, 1, 0, 0, 8), 8)])
 def test_refuses_dst_overflow_of_every_tile_call(final, call, args, slot):
-    """Every DST operand of every compute call is checked (the registry's DST_OPERANDS), not
+    """Every DST operand of every compute call is checked (the registry's COMPUTE_CALLS), not
     a short list: an SFPU function, a binary SFPU op's output, a reduction, a typecast."""
     bad = _edit(final, "compute", lambda body: B.seq(body, B.extern(call, *args)))
     with pytest.raises(TTCompileError) as err:
@@ -72,7 +72,7 @@ def test_refuses_a_tile_call_whose_dst_operands_it_does_not_know(final):
     with pytest.raises(TTCompileError) as err:
         VerifyTTIR()(bad)
     assert "op erfinv_tile: a tile call whose DST operands the verifier does not know" in str(err.value)
-    assert "tt_passes._tileops.DST_OPERANDS" in str(err.value)
+    assert "tt_passes._tileops.COMPUTE_CALLS" in str(err.value)
 
 
 def test_refuses_unbalanced_cb(final):

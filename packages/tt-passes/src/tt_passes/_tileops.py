@@ -16,8 +16,10 @@ reads any number of tiles). `engine` is where the op runs on the core (noc: a da
 RISC-V; unpack/fpu/sfpu/pack: the compute pipeline) and `doc` what it does.
 
 Adding a tile op: one TileOp here, its lowering where it is created (stage C), the DST
-code in insert_dst_management if it runs on compute, its init in insert_compute_init if
-it needs one, and an emulator function in tt-runtime if the TT-Metalium call is new.
+code in insert_dst_management if it runs on compute, a `ComputeCall` row for each new
+TT-Metalium compute call it emits (its DST slots, the CBs it unpacks and packs, its init:
+insert_compute_init and verify_tt_ir read nothing else), and an emulator function in
+tt-runtime if the TT-Metalium call is new.
 
 `SFPU_UNARY` is the table of elementwise functions y = f(x) on a DST tile (exp, sin, floor,
 ...): adding one is a row there (its node, call, init and the TIR calls that lower to it), a
@@ -198,28 +200,86 @@ SFPU_SCALAR = {"add_s": "add_unary_tile", "sub_s": "sub_unary_tile", "rsub_s": "
                "mul_s": "mul_unary_tile", "div_s": "div_unary_tile", "max_s": "unary_max_tile",
                "min_s": "unary_min_tile"}
 
-# Every TT-Metalium compute call the passes emit that addresses DST slots -> the positions of its
-# slot operands (after the function name). verify_tt_ir checks each against DST's capacity, and
-# refuses a tile call missing here, so a new op cannot skip the check.
-DST_OPERANDS: dict = {
-    "matmul_tiles": (4,),        # (in0 cb, in1 cb, in0 tile, in1 tile, dst)
-    "reduce_tile": (4,),         # (cb, scaler cb, tile, scaler tile, dst)
-    "copy_tile": (2,),           # (cb, tile, dst)
-    "unary_bcast": (2,),         # (cb, tile, dst)
-    "transpose_tile": (2,),      # (cb, tile, dst)
-    "pack_tile": (0,),           # (dst, cb)
-    "fill_tile_bitcast": (0,),   # (dst, bits)
-    "typecast_tile": (0,),       # (dst)
-    **{call: (4,) for call in (*FPU_BINARY.values(), *FPU_BCAST.values())},  # (cb, cb, tile, tile, dst)
-    **{call: (0, 1, 2) for call in SFPU_BINARY.values()},                     # (dst a, dst b, dst out)
-    **{call: (0,) for call in SFPU_SCALAR.values()},                          # (dst, scalar bits)
-    **{u.call: (0,) for u in SFPU_UNARY.values()},                            # (dst)
-}
+@dataclass(frozen=True)
+class ComputeCall:
+    """A TT-Metalium compute call the passes emit, by what it asks of the core's engines.
+
+    Operands are positions after the function name (template arguments are part of the name
+    and ignored for the lookup):
+
+    - `dst`: its DST slot operands (verify_tt_ir checks each against DST's capacity);
+    - `srca` / `srcb`: the CB each unpacker reads for it, `pack`: the CB the packer writes
+      (insert_compute_init reconfigures a unit whose data format differs);
+    - `init`: the op init that must precede it, `init_args` the operands passed to that init
+      (`"transpose"`: the matmul's transpose flag from `tt.matmuls`). Calls sharing an init
+      share the engine state (one `binop_with_scalar_tile_init` serves all DST-op-scalar ops);
+    - `explicit`: the call is itself an init the passes place (reduce_init, transpose_init,
+      unary_bcast_init): it sets the op state that later calls see; `uninit` clears it;
+    - `startup`: compute_kernel_hw_startup takes its first two CB operands when it is the
+      first such call (1: an FPU op, preferred; 2: a reduction); `reverse`: those two are
+      unpacked in reverse (matmul: in1 to srcA);
+    - `bcast_unpack`: a unary broadcast, which unpacks to srcB except a scalar broadcast
+      (`NONE`) or 32-bit data, which reach DST through srcA."""
+
+    name: str
+    dst: tuple = ()
+    srca: int | None = None
+    srcb: int | None = None
+    pack: int | None = None
+    init: str = ""
+    init_args: tuple = ()
+    explicit: bool = False
+    uninit: bool = False
+    startup: int = 0
+    reverse: bool = False
+    bcast_unpack: bool = False
+
+
+def _fpu(call: str, init: str) -> ComputeCall:
+    """An FPU tile op tile straight from two CBs: (cb a, cb b, tile a, tile b, dst)."""
+    return ComputeCall(call, dst=(4,), srca=0, srcb=1, init=init, init_args=(0, 1), startup=1)
+
+
+def _sfpu(call: str, init: str, dst: tuple = (0,)) -> ComputeCall:
+    """An SFPU op on DST slots (no CB operand)."""
+    return ComputeCall(call, dst=dst, init=init)
+
+
+COMPUTE_CALLS: dict = {c.name: c for c in (
+    ComputeCall("matmul_tiles", dst=(4,), srca=1, srcb=0, init="matmul_init",
+                init_args=(0, 1, "transpose"), startup=1, reverse=True),
+    # (in0 cb, in1 cb, in0 tile, in1 tile, dst): in1 is unpacked to srcA, in0 to srcB
+    *(_fpu(call, call.replace("_tiles", "") + "_init") for call in FPU_BINARY.values()),
+    *(_fpu(call, call.replace("_tiles_bcast_", "_bcast_") + "_init")  # sub_bcast_cols_init
+      for call in FPU_BCAST.values()),
+    ComputeCall("copy_tile", dst=(2,), srca=0, init="copy_init", init_args=(0,)),
+    ComputeCall("reduce_init", srca=0, srcb=1, explicit=True, startup=2),  # (src, scaler, out)
+    ComputeCall("reduce_tile", dst=(4,)),  # (cb, scaler cb, tile, scaler tile, dst)
+    ComputeCall("reduce_uninit", uninit=True),
+    ComputeCall("transpose_init", srca=0, explicit=True),
+    ComputeCall("transpose_tile", dst=(2,)),  # (cb, tile, dst)
+    ComputeCall("unary_bcast_init", srcb=0, explicit=True, bcast_unpack=True),
+    ComputeCall("unary_bcast", dst=(2,)),  # (cb, tile, dst)
+    ComputeCall("pack_tile", dst=(0,), pack=1),  # (dst, cb)
+    _sfpu("fill_tile_bitcast", "fill_tile_init"),  # (dst, bits)
+    _sfpu("typecast_tile", "typecast_tile_init"),  # <IN, OUT>(dst): its init takes the same
+    *(_sfpu(u.call, u.init_call) for u in SFPU_UNARY.values()),  # (dst)
+    *(_sfpu(call, call + "_init", dst=(0, 1, 2)) for call in SFPU_BINARY.values()),
+    # (dst a, dst b, dst out); DST op scalar (dst, scalar bits): one init for all but max / min
+    *(_sfpu(call, call + "_init" if call in ("unary_max_tile", "unary_min_tile")
+            else "binop_with_scalar_tile_init") for call in SFPU_SCALAR.values()),
+)}
+
+
+def compute_call(name: str) -> ComputeCall | None:
+    """The registry row of a compute call (template arguments ignored), or None."""
+    return COMPUTE_CALLS.get(name.split("<")[0])
 
 
 def dst_operands(call: str) -> tuple | None:
-    """The DST slot operand positions of a compute call (template arguments ignored), or None."""
-    return DST_OPERANDS.get(call.split("<")[0])
+    """The DST slot operand positions of a compute call that addresses DST, or None."""
+    row = compute_call(call)
+    return row.dst if row is not None and row.dst else None
 
 
 def match(stmt: Any) -> tuple | None:

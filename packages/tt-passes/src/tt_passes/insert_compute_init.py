@@ -30,82 +30,59 @@ from typing import Any
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _expr, _meta, _tileops
+from tt_passes import _meta, _tileops
 from tt_passes._base import TTPass, replace_func, role_funcs
 
 KEYS = ("srca", "srcb", "op", "pack")
-BINARY_INIT = {"add_tiles": "add_init", "sub_tiles": "sub_init", "mul_tiles": "mul_init",
-               **{f: f.replace("_tiles_bcast_", "_bcast_") + "_init"
-                  for f in _expr.BCAST.values()}}  # sub_tiles_bcast_cols -> sub_bcast_cols_init
 WIDE_FORMATS = ("Float32", "Int32", "UInt32")  # unary_bcast moves these to DST through srcA
-
-# SFPU ops on DST -> their init (all binop-with-scalar ops share one)
-SFPU_INIT = {**{u.call: u.init_call for u in _tileops.SFPU_UNARY.values()},
-             **{f: f + "_init" for f in (*_tileops.SFPU_BINARY.values(), "unary_max_tile",
-                                         "unary_min_tile")},
-             **{f: "binop_with_scalar_tile_init" for f in _tileops.SFPU_SCALAR.values()
-                if f not in ("unary_max_tile", "unary_min_tile")},
-             "fill_tile_bitcast": "fill_tile_init"}
 
 
 # --- decide ----------------------------------------------------------------------
 class _Needs:
-    """What each compute call needs from the engines."""
+    """What each compute call needs from the engines, read from its registry row
+    (`tt_passes._tileops.COMPUTE_CALLS`). An op state is the init call that sets it up, with
+    its arguments: `("matmul_init", in0, in1, transpose)`, `("exp_tile_init",)`."""
 
     def __init__(self, cbs: dict, matmuls: list):
         self.fmt = {i: cb.data_format for i, cb in cbs.items()}
         self.transpose = {(m["in0"], m["in1"]): m["transpose"] for m in matmuls}
-        self.of_first_is_matmul = False
 
     def of(self, stmt: Any) -> dict:
         name = tir.extern_name(stmt.value) if isinstance(stmt, tir.Evaluate) else None
-        if name is None:
+        row = _tileops.compute_call(name) if name is not None else None
+        if row is None:
             return {}
         args = B.ints(stmt.value.args[1:])
-        if name == "matmul_tiles":  # in1 is unpacked to srcA, in0 to srcB
-            a, b = args[0], args[1]
-            return {"srca": (self.fmt[b], b), "srcb": (self.fmt[a], a),
-                    "op": ("matmul", a, b, self.transpose.get((a, b), 0))}
-        if name in BINARY_INIT:
-            return {"srca": (self.fmt[args[0]], args[0]), "srcb": (self.fmt[args[1]], args[1]),
-                    "op": (name, args[0], args[1])}
-        if name == "copy_tile":
-            return {"srca": (self.fmt[args[0]], args[0]), "op": ("copy", args[0])}
-        if name in SFPU_INIT:
-            return {"op": (SFPU_INIT[name],)}
-        if name.startswith("typecast_tile<"):  # typecast_tile<IN, OUT> -> its init<IN, OUT>
-            return {"op": (name.replace("typecast_tile<", "typecast_tile_init<"),)}
-        if name == "transpose_init":  # explicit, beside its transpose_tile
-            return {"srca": (self.fmt[args[0]], args[0]), "set_op": ("transpose", *args)}
-        if name.startswith("unary_bcast_init<"):  # explicit, beside its unary_bcast: a row /
-            # column / scalar broadcast unpacks to srcB (32-bit data to DST through srcA)
-            reg = "srca" if "NONE" in name or self.fmt[args[0]] in WIDE_FORMATS else "srcb"
-            return {reg: (self.fmt[args[0]], args[0]), "set_op": ("unary_bcast", name, *args)}
-        if name.startswith("reduce_init<"):  # an explicit init (insert_dst_management)
-            return {"srca": (self.fmt[args[0]], args[0]), "srcb": (self.fmt[args[1]], args[1]),
-                    "set_op": ("reduce", name, *args)}
-        if name == "reduce_uninit":
-            return {"set_op": None}
-        if name == "pack_tile":
-            return {"pack": (self.fmt[args[1]], args[1])}
-        return {}
+        need: dict = {}
+        for key, pos in (("srca", row.srca), ("srcb", row.srcb), ("pack", row.pack)):
+            if pos is not None:
+                need[key] = (self.fmt[args[pos]], args[pos])
+        if row.bcast_unpack and ("NONE" in name or self.fmt[args[0]] in WIDE_FORMATS):
+            need["srca"] = need.pop("srcb")  # a scalar broadcast, or 32-bit data: via srcA
+        if row.init:
+            template = name[len(row.name):]  # typecast_tile<IN, OUT> -> typecast_tile_init<IN, OUT>
+            need["op"] = (row.init + template, *(self._init_arg(a, args) for a in row.init_args))
+        if row.explicit:
+            need["set_op"] = (name, *args)
+        if row.uninit:
+            need["set_op"] = None
+        return need
+
+    def _init_arg(self, pos: Any, args: list) -> int:
+        if pos == "transpose":
+            return self.transpose.get((args[0], args[1]), 0)
+        return args[pos]
 
 
 def init_stmt(key: str, need: tuple) -> Any:
+    """The statement that sets engine `key` up as `need` says."""
     if key == "srca":
         return B.extern("reconfig_data_format_srca", need[1])
     if key == "srcb":
         return B.extern("reconfig_data_format_srcb", need[1])
     if key == "pack":
         return B.extern("pack_reconfig_data_format", need[1])
-    kind = need[0]
-    if kind == "matmul":
-        return B.extern("matmul_init", need[1], need[2], need[3])
-    if kind == "copy":
-        return B.extern("copy_init", need[1])
-    if kind in BINARY_INIT:
-        return B.extern(BINARY_INIT[kind], need[1], need[2])
-    return B.extern(kind)
+    return B.extern(*need)
 
 
 def _same(key: str, have: Any, need: Any) -> bool:
@@ -200,20 +177,19 @@ def first_needs(stmt: Any, needs: _Needs) -> dict:
     return found
 
 
-def hw_startup_cbs(body: Any, needs: _Needs, cbs: dict) -> tuple:
-    ops = [needs.of(e) for e in tir.collect(body, tir.Evaluate)]
-    math = next((n["op"] for n in ops if "op" in n and n["op"][0] in ("matmul", *BINARY_INIT)),
-                None)
-    if math is None:  # reductions: the first reduce_init's source and scaler CBs
-        red = next((n["set_op"] for n in ops if n.get("set_op") and n["set_op"][0] == "reduce"),
-                   None)
-        math = ("reduce", red[2], red[3]) if red is not None else None
-    if math is None:  # copy / unary_bcast + SFPU only: both unpackers for the first one's CB
-        cb = next(n["srca"][1] for n in ops if "srca" in n)
-        math = ("copy", cb, cb)
-    needs.of_first_is_matmul = math[0] == "matmul"
-    out = next(n["pack"][1] for n in ops if "pack" in n and cbs[n["pack"][1]].role == "output")
-    return math[1], math[2], out
+def hw_startup_cbs(body: Any, needs: _Needs) -> tuple:
+    """compute_kernel_hw_startup's CBs: the first two CB operands of the first FPU op (else of
+    the first reduction, else the first copied CB twice), the first output CB packed, and
+    whether the op unpacks them in reverse (matmul)."""
+    calls = [(row, B.ints(e.value.args[1:])) for e in tir.collect(body, tir.Evaluate)
+             if (row := _tileops.compute_call(tir.extern_name(e.value) or "")) is not None]
+    first = next((c for rank in (1, 2) for c in calls if c[0].startup == rank), None)
+    if first is None:  # copy / unary_bcast + SFPU only: both unpackers for the first CB read
+        cb = next(n["srca"][1] for n in map(needs.of, tir.collect(body, tir.Evaluate))
+                  if "srca" in n)
+        first = (None, [cb, cb])
+    row, args = first
+    return args[0], args[1], row is not None and row.reverse
 
 
 # --- pass ------------------------------------------------------------------------
@@ -225,9 +201,11 @@ class InsertComputeInit(TTPass):
         cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
         needs = _Needs(cbs, _meta.get(mod, _meta.MATMULS, []) or [])
         gv, func = role_funcs(mod)["compute"]
-        in0, in1, out = hw_startup_cbs(func.body, needs, cbs)
+        in0, in1, reverse = hw_startup_cbs(func.body, needs)
+        out = next(n["pack"][1] for n in map(needs.of, tir.collect(func.body, tir.Evaluate))
+                   if "pack" in n and cbs[n["pack"][1]].role == "output")
         # hw_startup configures the sources for the first op (matmul feeds in1 to srcA) and pack for out
-        src, srcb = (in1, in0) if needs.of_first_is_matmul else (in0, in1)
+        src, srcb = (in1, in0) if reverse else (in0, in1)
         state = {"srca": (cbs[src].data_format, src), "srcb": (cbs[srcb].data_format, srcb),
                  "op": None, "pack": (cbs[out].data_format, out)}
         stmts = B.items(func.body)
@@ -235,7 +213,7 @@ class InsertComputeInit(TTPass):
         while lead < len(stmts) and isinstance(stmts[lead], tir.Bind):
             lead += 1
         rest, _ = _Inits(needs).stmt(B.seq(*stmts[lead:]), state)
-        startup = "compute_kernel_hw_startup<SrcOrder::Reverse>" if needs.of_first_is_matmul \
+        startup = "compute_kernel_hw_startup<SrcOrder::Reverse>" if reverse \
             else "compute_kernel_hw_startup"  # Reverse: matmul's in0 -> srcB, in1 -> srcA
         body = B.seq(*stmts[:lead], B.extern(startup, in0, in1, out), rest)
         return replace_func(mod, gv, func.with_body(body))

@@ -263,7 +263,7 @@ class VerifyTTIR(TTPass):
                 if _is_math(name.split("<")[0]):
                     raise self.error("a tile call whose DST operands the verifier does not know",
                                      obj=f"op {name}",
-                                     hint="add it to tt_passes._tileops.DST_OPERANDS (or SFPU_UNARY)")
+                                     hint="add its row to tt_passes._tileops.COMPUTE_CALLS (or SFPU_UNARY)")
                 continue
             for pos in positions:
                 top = _max_value(call.args[1 + pos], compute.body, m)
