@@ -16,6 +16,7 @@ import kernels
 
 import tt_passes
 from tt_ir import tir
+from tt_passes import _expr
 from tt_passes._options import Options
 from tt_passes._registry import pass_list
 
@@ -51,6 +52,18 @@ def body_text(mod, role=None):
     lines = func.script().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(("def ", "@T.prim_func")))
     return "\n".join(line for line in lines[start:] if "T.func_attr" not in line and not line.startswith("#"))
+
+
+def expr_blocks(mod, role=None):
+    """Each `tt.expr_block` of one function, a line each, as `"tt.expr_block", "<tree>", out,
+    h, w, inputs...)` with the tree (IR of `tt.tree.*` calls) printed by tt_passes._expr."""
+    func = next(f for _, f in mod.functions.items()) if role is None else mod[role]
+    lines = []
+    for call in tir.collect(func.body, tir.Call):
+        if tir.extern_name(call) == "tt.expr_block":
+            tree, *rest = call.args[1:]
+            lines.append(f'"tt.expr_block", "{_expr.of_ir(tree)}", ' + ", ".join(map(str, rest)) + ")")
+    return "\n".join(lines)
 
 
 def plan(mod):

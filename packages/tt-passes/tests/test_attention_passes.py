@@ -6,7 +6,7 @@ from conftest import apply, kernels
 
 from tt_ir import tir
 from tt_ir.errors import TTCompileError
-from tt_passes import _meta
+from tt_passes import _expr, _meta
 
 
 def _body(mod):
@@ -66,7 +66,7 @@ def test_gemms_onto_on_chip_values():
     assert [(cbs[tir.as_int(c.args[3])], cbs[tir.as_int(c.args[4])]) for c in onto] == \
         [("S_mask", "S")]
     (fused,) = _calls(after, "tt.matmul_onto_expr")
-    tree, a, b, out = str(fused.args[1].value), *[cbs[tir.as_int(x)] for x in fused.args[2:5]]
+    tree, a, b, out = str(_expr.of_ir(fused.args[1])), *[cbs[tir.as_int(x)] for x in fused.args[2:5]]
     extra = [cbs[tir.as_int(x)] for x in fused.args[9:]]
     assert (a, b, out) == ("P", "v_s", "acc") and extra == ["acc", "r"]
     assert tree == "mul_col($0, $1)"

@@ -1,5 +1,6 @@
 """insert_dst_management: acquire/commit/wait/release, packing and sub-blocking to DST."""
 
+import pytest
 from conftest import apply, body_text, kernels
 
 import tt_ir.language as T
@@ -137,19 +138,42 @@ def test_group_size():
     assert group_size(4, 2, 8, in_place=False) == 4
 
 
+def _n(op, *args, value=0.0):
+    """A tree node (leaves: `_n("in", k)`, `_n("acc")`)."""
+    from tt_passes import _expr
+    if op == "in":
+        return _expr.Node("in", index=args[0])
+    return _expr.Node(op, tuple(args), value=value)
+
+
 def test_sethi_ullman_order():
     """The hungrier child is evaluated first; acc stays in register 0; FPU leaves need one slot."""
     from tt_passes import _expr
-    tree = _expr.parse("add($0, mul(exp($1), exp($2)))")
+    tree = _n("add", _n("in", 0), _n("mul", _n("exp", _n("in", 1)), _n("exp", _n("in", 2))))
+    assert str(tree) == "add($0, mul(exp($1), exp($2)))"
     assert _expr.slots(tree) == 2
     assert _expr.program(tree) == [("copy", 0, 1), ("unary", "exp", 0), ("copy", 1, 2),
                                    ("unary", "exp", 1), ("binary", "mul", 0, 1, 0),
                                    ("copy", 1, 0), ("binary", "add", 1, 0, 0)]
-    assert _expr.slots(_expr.parse("mul($0, $1)")) == 1
-    assert _expr.slots(_expr.parse("sub(add($0, $1), acc)")) == 2
-    assert _expr.program(_expr.parse("sub(add($0, $1), acc)")) == [
-        ("fpu", "add", 1, 0, 1), ("binary", "sub", 1, 0, 0)]
-    assert str(_expr.parse("mul_s(sub($0, $1), 0.5)")) == "mul_s(sub($0, $1), 0.5)"
+    assert _expr.slots(_n("mul", _n("in", 0), _n("in", 1))) == 1
+    with_acc = _n("sub", _n("add", _n("in", 0), _n("in", 1)), _n("acc"))
+    assert _expr.slots(with_acc) == 2
+    assert _expr.program(with_acc) == [("fpu", "add", 1, 0, 1), ("binary", "sub", 1, 0, 0)]
+    assert str(_n("mul_s", _n("sub", _n("in", 0), _n("in", 1)), value=0.5)) == "mul_s(sub($0, $1), 0.5)"
+
+
+def test_trees_travel_in_the_ir_as_calls_and_come_back_equal():
+    """to_ir / of_ir: every node kind (leaves, vector leaves, acc, unary, binary, scalar with a
+    constant float32 cannot hold, broadcast) survives the trip; the IR is `tt.tree.*` calls."""
+    from tt_ir import tir
+    from tt_passes import _expr
+    tree = _n("add", _n("mul_s", _n("exp", _n("sub_col", _n("in", 0), _n("in", 1))), value=0.1),
+              _n("max", _n("acc"), _expr.Node("vrow", index=2)))
+    ir = _expr.to_ir(tree)
+    assert tir.extern_name(ir) == "tt.tree.add"
+    assert _expr.of_ir(ir) == tree and _expr.of_ir(ir).args[0].value == 0.1
+    with pytest.raises(ValueError, match="not an expression tree node"):
+        _expr.of_ir(tir.const(1.0, "float32"))
 
 
 EXPECTED_ROW_MAX = '''\
@@ -243,10 +267,10 @@ def test_row_max_on_chip_then_bcast_sub_exp():
 def test_bcast_program():
     """A broadcast node is one FPU instruction from two CBs (1 DST register)."""
     from tt_passes import _expr
-    tree = _expr.parse("exp(sub_col($0, $1))")
+    tree = _n("exp", _n("sub_col", _n("in", 0), _n("in", 1)))
     assert _expr.slots(tree) == 1 and str(tree) == "exp(sub_col($0, $1))"
     assert _expr.program(tree) == [("bcast", "sub_col", 0, 0, 1), ("unary", "exp", 0)]
-    assert _expr.program(_expr.parse("add(mul_row($0, $1), $2)")) == [
+    assert _expr.program(_n("add", _n("mul_row", _n("in", 0), _n("in", 1)), _n("in", 2))) == [
         ("bcast", "mul_row", 0, 0, 1), ("copy", 1, 2), ("binary", "add", 0, 1, 0)]
 
 

@@ -6,7 +6,7 @@ from conftest import apply, kernels
 
 from tt_ir import tir
 from tt_passes import _build as B
-from tt_passes import _tileops
+from tt_passes import _expr, _tileops
 
 KERNELS = {
     "gemm": lambda: kernels.matmul(256, 256, 256, 64, 64, 32, stages=3, relu=True),
@@ -34,7 +34,9 @@ def test_operands_by_name():
     op, args = _tileops.match(mm)
     assert (op.kernel, op.read_cbs(args), op.write_cbs(args), op.out(args)) == \
         ("compute", [0, 1], [16], 16)
-    expr = B.extern("tt.expr_block", "add($0, mul($1, $2))", 16, 2, 2, 0, 1, 2)
+    tree = _expr.Node("add", (_expr.Node("in", index=0), _expr.Node("mul", (_expr.Node("in", index=1),
+                                                                            _expr.Node("in", index=2)))))
+    expr = B.extern("tt.expr_block", _expr.to_ir(tree), 16, 2, 2, 0, 1, 2)
     assert _tileops.reads_of(expr) == {0, 1, 2}
     assert _tileops.kernel_of(B.extern("tt.copy_in", 0, "A", 0, 0, 1, 1, 0, 0)) == "reader"
 

@@ -1,4 +1,4 @@
-"""Elementwise expression trees of T.Parallel bodies: build, print/parse, DST allocation.
+"""Elementwise expression trees of T.Parallel bodies: build, carry in the IR, DST allocation.
 
 A tree (`Node`) has leaves `$k` (the k-th input CB of a `tt.expr_block`, one tile read
 from the CB front) and `acc` (the GEMM accumulator tile, already in DST), and inner
@@ -14,8 +14,9 @@ nodes:
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
 
-printed as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`, `mul_s(sub($0, $1), 0.5)`,
-`exp(sub_col($0, $1))`. A broadcast node's second input is a vector CB (a (bm, 1) buffer:
+printed (`str`, for messages and tests) as `add(mul($0, $1), $2)`, `relu(add(acc, $0))`,
+`mul_s(sub($0, $1), 0.5)`, `exp(sub_col($0, $1))`; in the IR a tree is a TIR expression of
+`tt.tree.<op>` calls (`to_ir` / `of_ir`). A broadcast node's second input is a vector CB (a (bm, 1) buffer:
 values in column 0 of each tile; a (1, bn) buffer: row 0); it runs on the FPU
 (`sub_tiles_bcast_cols`) straight from the two CBs. `leaf()` returns a vector operand as a
 `vcol($k)` / `vrow($k)` leaf: next to a CB leaf under + - * it becomes that FPU broadcast;
@@ -34,7 +35,6 @@ matmul accumulated into). `slots(tree)` is the registers one tile needs;
 from __future__ import annotations
 
 import math
-import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -257,39 +257,34 @@ def unfuse_bcast(n: Node, same_format: Any) -> Node:
     return Node(n.op, tuple(unfuse_bcast(x, same_format) for x in n.args), n.index, n.value)
 
 
-# --- print / parse -------------------------------------------------------------------
-_TOKEN = re.compile(r"\s*(\$\d+|acc|[a-z0-9_]+(?=\()|[-+0-9.e]+|inf|nan|[(),])")
+# --- as IR ---------------------------------------------------------------------------
+TREE = "tt.tree."  # a node in the IR: call_pure_extern("float32", "tt.tree.<op>", *operands)
 
 
-def parse(text: str) -> Node:
-    """Inverse of `str(node)`."""
-    tokens = _TOKEN.findall(text)
-    node, rest = _parse(tokens)
-    assert not rest, f"trailing tokens in {text!r}"
-    return node
+def to_ir(n: Node) -> Any:
+    """The tree as a TIR expression, the operand of `tt.expr_block` / `tt.matmul_onto_expr`:
+    each node a `tt.tree.<op>` call of its children (a scalar op's constant last, as a
+    float64 immediate: exact), a leaf `tt.tree.in(k)` / `tt.tree.vcol(k)` / `tt.tree.acc()`."""
+    if n.op in ("in", *VECTOR):
+        args: tuple = (tir.const(n.index, "int32"),)
+    else:
+        args = tuple(to_ir(a) for a in n.args)
+        if n.op in SCALAR:
+            args += (tir.const(n.value, "float64"),)
+    return tir.call_pure_extern("float32", TREE + n.op, *args)
 
 
-def _parse(toks: list) -> tuple[Node, list]:
-    head, rest = toks[0], toks[1:]
-    if head.startswith("$"):
-        return Node("in", index=int(head[1:])), rest
-    if head == "acc":
-        return Node("acc"), rest
-    assert rest[0] == "(", head
-    rest = rest[1:]
-    args = []
-    while True:
-        arg, rest = _parse(rest)
-        args.append(arg)
-        if rest[0] == ")" and head in VECTOR:
-            return Node(head, index=args[0].index), rest[1:]
-        if rest[0] == ")":
-            return Node(head, tuple(args)), rest[1:]
-        rest = rest[1:]  # ","
-        if head in SCALAR:
-            value, rest = float(rest[0]), rest[1:]
-            assert rest[0] == ")"
-            return Node(head, tuple(args), value=value), rest[1:]
+def of_ir(e: Any) -> Node:
+    """Inverse of `to_ir`."""
+    name = tir.extern_name(e) or ""
+    if not name.startswith(TREE):
+        raise ValueError(f"not an expression tree node: {e}")
+    op, args = name[len(TREE):], list(e.args[1:])
+    if op in ("in", *VECTOR):
+        return Node(op, index=tir.as_int(args[0]))
+    if op in SCALAR:
+        return Node(op, tuple(of_ir(a) for a in args[:-1]), value=float(args[-1].value))
+    return Node(op, tuple(of_ir(a) for a in args))
 
 
 def fp32_bits(value: float) -> int:

@@ -417,7 +417,7 @@ def _epilogue_entry(stmt: Any, out: int) -> tuple | None:
         return None
     if hit[0] == "tt.unary_block":
         return B.string(hit[1][0]), text, waits
-    return (_expr.parse(B.string(hit[1][0])), B.ints(hit[1][4:])), text, waits
+    return (_expr.of_ir(hit[1][0]), B.ints(hit[1][4:])), text, waits
 
 
 def _replace(stmt: Any, target: Any, new: Any) -> Any:
@@ -457,7 +457,7 @@ class _DstPlanner(B.SeqRewriter):
                 t = _idx("t", n)
                 math = _loops([(t, n)], B.extern("fill_tile_bitcast", t, hit[1][1]))
             elif hit[0] == "tt.matmul_onto_expr":  # the rewrite into DST, then accumulate
-                tree, inputs = _expr.parse(B.string(hit[1][0])), B.ints(hit[1][8:])
+                tree, inputs = _expr.of_ir(hit[1][0]), B.ints(hit[1][8:])
                 a, b, _, mt, nt, kt, tr = hit[1][1:8]
                 math = B.seq(expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False),
                              matmul_tiles([a, b, 0, mt, nt, kt, tr], cb.unit, si, sj))
@@ -466,7 +466,7 @@ class _DstPlanner(B.SeqRewriter):
                 math = B.seq(reload_block(tir.as_int(init), cb, si, sj),
                              matmul_tiles([a, b, init, mt, nt, kt, tr], cb.unit, si, sj))
             else:
-                tree, inputs = _expr.parse(B.string(hit[1][0])), B.ints(hit[1][4:])
+                tree, inputs = _expr.of_ir(hit[1][0]), B.ints(hit[1][4:])
                 math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
             return _loops(nest, self.section(math, [], cb, n, (cb, si, sj, self.cap)))
 
@@ -509,7 +509,7 @@ class _DstPlanner(B.SeqRewriter):
             for k in range(p - 1, -1, -1):
                 op = _find_op(stmts[k], names, out)
                 if op is not None and not (names[0] == "tt.expr_block"
-                                           and "acc" in B.string(B.intrinsic_of(op)[1][0])):
+                                           and _expr.of_ir(B.intrinsic_of(op)[1][0]).has_acc):
                     return k
         raise AssertionError(f"no producer for CB {self.cbs[out].name}")
 
@@ -530,7 +530,7 @@ class _DstPlanner(B.SeqRewriter):
             return _replace(producer, op, B.seq(*waits, _loops(nest, self.section(
                 math, unary, cb, n, epi))))
         if name == "tt.expr_block":
-            tree, inputs = _expr.parse(B.string(args[0])), B.ints(args[4:])
+            tree, inputs = _expr.of_ir(args[0]), B.ints(args[4:])
             math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
             return _replace(producer, op, B.seq(
                 *waits, _loops(nest, self.section(math, unary, cb, n, epi))))

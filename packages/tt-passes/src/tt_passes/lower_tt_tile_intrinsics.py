@@ -10,7 +10,7 @@ Rewrites (each intrinsic is `call_extern("tt.<name>", ...)`, internal to tt-pass
     T.gemm(A_s, B_s, C_l[, transpose_B]) -> tt.matmul_block(cbA, cbB, cbC, mt, nt, kt, transpose_B)
     T.Parallel: C[i, j] = X[i, j] (+|-|*) Y[i, j] -> tt.binary_block("add"|"sub"|"mul", cbX, cbY, cbC, h, w)
     T.Parallel: C[i, j] = T.max(C[i, j], 0)      -> tt.unary_block("relu", cbC, h, w)
-    T.Parallel: C[i, j] = <any other tree>       -> tt.expr_block("<tree>", cbC, h, w, in0..in7)
+    T.Parallel: C[i, j] = <any other tree>       -> tt.expr_block(<tree>, cbC, h, w, in0..in7)
     T.reduce_sum/max(X, S, dim)      -> tt.reduce_block("sum"|"max", "row"|"col", cbX, cbScaler,
                                                          cbS, h, w)   (dim 1: row, 0: col)
     (once, at the top of the kernel, per reduced source) -> tt.scaler_fill(cbScaler)
@@ -344,7 +344,7 @@ class _Lowering:
         self.expr_text[c.index] = (text, here or line)
         mt, kt = a.block
         nt = b.block[0] if g.transpose_B else b.block[1]
-        op = B.extern("tt.matmul_onto_expr", str(tree), a.index, b.index, c.index, mt, nt, kt,
+        op = B.extern("tt.matmul_onto_expr", _expr.to_ir(tree), a.index, b.index, c.index, mt, nt, kt,
                       int(g.transpose_B), *[x.index for x in inputs])
         note = f"{text}; T.gemm({a.name}, {b.name}, {c.name}) (one DST pass)"
         return moved + [B.comment(_where(gline, note), self.produce(op, c))], j + 1
@@ -508,7 +508,7 @@ class _Lowering:
                             line)
         self.expr_slots[dst.index] = max(self.expr_slots.get(dst.index, 1), 1)
         self.expr_text[dst.index] = (text, line)
-        op = B.extern("tt.expr_block", "$0", dst.index, dst.block[0], dst.block[1], src.index)
+        op = B.extern("tt.expr_block", _expr.to_ir(_expr.Node("in")), dst.index, dst.block[0], dst.block[1], src.index)
         return self.produce(op, dst)
 
     def transfer(self, name: str, cb: Any, glob: Any, local: Any, text: str,
@@ -711,7 +711,7 @@ class _Lowering:
             x, y = (inputs[a.index] for a in tree.args)
             return B.extern("tt.binary_block", tree.op, x.index, y.index, out.index,
                             out.block[0], out.block[1])
-        if str(tree) == "relu(acc)":
+        if tree == _expr.Node("relu", (_expr.Node("acc"),)):
             return B.extern("tt.unary_block", "relu", out.index, out.block[0], out.block[1])
         return self.expr_op(tree, out, inputs, text, line)
 
@@ -721,7 +721,7 @@ class _Lowering:
         self.expr_slots[out.index] = max(self.expr_slots.get(out.index, 1), _expr.slots(tree))
         self.expr_text[out.index] = (text, line)
         cbs = [cb.index for cb in inputs]
-        return B.extern("tt.expr_block", str(tree), out.index, out.block[0], out.block[1], *cbs)
+        return B.extern("tt.expr_block", _expr.to_ir(tree), out.index, out.block[0], out.block[1], *cbs)
 
     def leaf(self, load: Any, out: Any, ivars: list, inputs: list, text: str,
              line: str | None) -> Any:
