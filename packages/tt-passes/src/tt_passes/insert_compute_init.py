@@ -20,6 +20,9 @@ Reductions carry their own `reduce_init<...>(src, scaler, out)` / `reduce_uninit
 (insert_dst_management): they set / clear the op state here (a srcA format reconfig goes
 before reduce_init when needed), and with no matmul/binary op hw_startup takes the first
 reduction's source and scaler CBs.
+What each call needs (the CBs it unpacks and packs, its init and the init's operands, or that
+it is an init itself) is its row of `tt_passes._tileops.COMPUTE_CALLS`; this pass keeps no
+table of calls of its own.
 Guarantees: every tile op runs with its engines configured for it, on every path.
 """
 
