@@ -213,7 +213,13 @@ struct DramBuffer {
     uint32_t aligned_page = 0;
     uint64_t num_pages = 0;
     uint64_t size = 0;
+    bool fill_pending = false;  // TT_EMU_DRAM_FILL not yet applied (fill_dram_buffer)
 };
+// Fill a buffer as TT_EMU_DRAM_FILL asks (NaN bytes, or seeded noise), if not done yet. A buffer
+// is filled lazily: before a kernel or a read can see it, and not at all when the host's first
+// write covers all of it (the fill would be overwritten unseen).
+void fill_dram_buffer(DramBuffer& d);
+void fill_pending_dram_buffers();
 
 struct Chip {
     ArchDesc a;

@@ -242,24 +242,10 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const ReplicatedBufferConfig& glo
         tt_emu::fatal("protocol", "MeshBuffer::create: out of DRAM (" + std::to_string(global.size) + " bytes requested)");
     }
     c.dram_top = (d.addr + d.bank_bytes + 4095) / 4096 * 4096;
-    // Fill the new buffer so that pages a kernel forgets to write are visible: NaN bytes by
-    // default, seeded noise with TT_EMU_DRAM_FILL=<seed>.
+    // Filled before anything can read it, so that pages a kernel forgets to write are visible:
+    // NaN bytes by default, seeded noise with TT_EMU_DRAM_FILL=<seed> (fill_dram_buffer).
     const char* fill = std::getenv("TT_EMU_DRAM_FILL");
-    if (fill && *fill) {
-        bool nan = std::string(fill) == "nan";
-        uint64_t state = nan ? 0 : std::strtoull(fill, nullptr, 10) * 6364136223846793005ull + 1442695040888963407ull;
-        for (uint32_t bank = 0; bank < c.a.num_dram_banks; ++bank) {
-            uint8_t* p = c.dram[bank] + d.addr;
-            if (nan) {
-                std::memset(p, 0xff, d.bank_bytes);
-                continue;
-            }
-            for (uint64_t i = 0; i < d.bank_bytes; ++i) {
-                state = state * 6364136223846793005ull + 1442695040888963407ull;
-                p[i] = static_cast<uint8_t>(state >> 56);
-            }
-        }
-    }
+    d.fill_pending = fill && *fill;
     c.dram_buffers.push_back(d);
     b->address_ = d.addr;
     b->size_ = global.size;
@@ -269,6 +255,13 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const ReplicatedBufferConfig& glo
 }
 
 namespace {
+tt_emu::DramBuffer* dram_buffer_at(uint64_t addr) {
+    for (tt_emu::DramBuffer& d : tt_emu::chip().dram_buffers) {
+        if (d.addr == addr) return &d;
+    }
+    return nullptr;
+}
+
 template <typename F>
 void for_each_page(const MeshBuffer& b, size_t n, const char* call, F&& f) {
     tt_emu::Chip& c = tt_emu::chip();
@@ -287,18 +280,24 @@ void for_each_page(const MeshBuffer& b, size_t n, const char* call, F&& f) {
 }  // namespace
 
 void MeshBuffer::write_bytes(const void* src, size_t n) const {
+    if (tt_emu::DramBuffer* d = dram_buffer_at(address())) {
+        if (n >= d->size) d->fill_pending = false;  // every page is written: nothing to show
+        tt_emu::fill_dram_buffer(*d);
+    }
     for_each_page(*this, n, "EnqueueWriteMeshBuffer", [&](uint8_t* dram, size_t off, size_t len) {
         std::memcpy(dram, static_cast<const uint8_t*>(src) + off, len);
     });
 }
 
 void MeshBuffer::read_bytes(void* dst, size_t n) const {
+    if (tt_emu::DramBuffer* d = dram_buffer_at(address())) tt_emu::fill_dram_buffer(*d);
     for_each_page(*this, n, "EnqueueReadMeshBuffer", [&](uint8_t* dram, size_t off, size_t len) {
         std::memcpy(static_cast<uint8_t*>(dst) + off, dram, len);
     });
 }
 
 void EnqueueMeshWorkload(MeshCommandQueue&, MeshWorkload& workload, bool) {
+    tt_emu::fill_pending_dram_buffers();
     for (Program& p : workload.programs()) tt_emu::run_program(p.impl());
 }
 
@@ -308,6 +307,32 @@ void Finish(MeshCommandQueue&) {}
 }  // namespace tt::tt_metal
 
 namespace tt_emu {
+
+void fill_dram_buffer(DramBuffer& d) {
+    if (!d.fill_pending) return;
+    d.fill_pending = false;
+    Chip& c = chip();
+    const char* fill = std::getenv("TT_EMU_DRAM_FILL");
+    if (!fill || !*fill) return;
+    bool nan = std::string(fill) == "nan";
+    // each buffer starts the sequence anew, so the fill does not depend on the order of fills
+    uint64_t state = nan ? 0 : std::strtoull(fill, nullptr, 10) * 6364136223846793005ull + 1442695040888963407ull;
+    for (uint32_t bank = 0; bank < c.a.num_dram_banks; ++bank) {
+        uint8_t* p = c.dram[bank] + d.addr;
+        if (nan) {
+            std::memset(p, 0xff, d.bank_bytes);
+            continue;
+        }
+        for (uint64_t i = 0; i < d.bank_bytes; ++i) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            p[i] = static_cast<uint8_t>(state >> 56);
+        }
+    }
+}
+
+void fill_pending_dram_buffers() {
+    for (DramBuffer& d : chip().dram_buffers) fill_dram_buffer(d);
+}
 
 std::vector<XY> cores_of(const tt::tt_metal::CoreSpec& spec) {
     std::vector<XY> out;

@@ -5,7 +5,8 @@
 // Without --serve it runs the host program once, as before. With --serve the process stays up
 // and runs the host program once per request, keeping what a fresh process pays for again every
 // time: the mapped and faulted-in L1 and DRAM pages, the loaded kernels, the freed host buffers.
-// Between runs reset_chip_for_run() gives the next run the state a fresh process would have.
+// After each run (once its status is sent) reset_chip_for_run() gives the next run the state a
+// fresh process would have.
 //
 // Protocol (tt_runtime._serve is the other end): one request per line on stdin, fields
 // separated by \x1f:
@@ -101,7 +102,6 @@ int serve(const char* argv0, int (*host_main)(int, char**)) {
             std::fflush(stdout);
             std::fflush(stderr);
             if (redirect(1, f[1]) && redirect(2, f[2])) {
-                reset_chip_for_run();
                 try {
                     rc = host_main(static_cast<int>(argv.size() - 1), argv.data());
                 } catch (const std::exception& e) {
@@ -117,6 +117,8 @@ int serve(const char* argv0, int (*host_main)(int, char**)) {
         }
         std::string r = std::to_string(rc) + "\n";
         if (write(reply, r.data(), r.size()) != static_cast<ssize_t>(r.size())) return 0;  // the client is gone
+        // Reset after the reply, not before the next run: the client reads the outputs meanwhile.
+        reset_chip_for_run();
     }
     return 0;
 }
