@@ -73,6 +73,23 @@ def test_the_next_run_finds_l1_zeroed_as_a_fresh_process_does(make_artifact, mon
     np.testing.assert_array_equal(warm, cold)
 
 
+def test_output_pages_no_kernel_writes_read_as_nan_in_every_run(make_artifact):
+    """DRAM buffers are NaN-filled before the kernels run (the host writes its inputs whole, so
+    those need none): run 2, whose writer writes nothing, reads NaN, not run 1's output."""
+    a = np.full((32, 128), 3.0, np.float32)
+    art = make_artifact(unary_spec(32, 128, "copy_compute.cpp", [(0, 0)]))
+    writer = (art / "writer.cpp").read_text()
+    line = "        noc_async_write_page(start + t, C_acc, l1);\n"
+    assert line in writer
+    blind = make_artifact(unary_spec(32, 128, "copy_compute.cpp", [(0, 0)],
+                                     writer_source=writer.replace(line, "")))
+    assert (tt_runtime.run(art, {"A": a}).outputs["C"] == 3.0).all()
+    pids = _pids()
+    out = tt_runtime.run(blind, {"A": a}).outputs["C"]
+    assert _pids() == pids
+    assert np.isnan(out.astype(np.float32)).all()
+
+
 def test_a_fault_ends_the_process_and_the_next_run_starts_another(make_artifact):
     a = np.ones((32, 128), np.float32)
     good = make_artifact(unary_spec(32, 128, "copy_compute.cpp", [(0, 0)]))
