@@ -507,10 +507,29 @@ def test_gemm_transpose_a(arch):
     assert "transpose_tile" in kernel.get_kernel_source("compute")
 
 
-def test_transpose_nest_is_exact():
-    x = np.random.default_rng(5).standard_normal((64, 96)).astype(np.float32)
-    y = tt_cli.compile(transpose_copy(), out_idx=[1])(x)
-    assert np.array_equal(np.asarray(y), x.T)
+def transpose_tiles(M=128, N=192, bm=64, bn=96):
+    """Y = X^T block by block, the transposition on the store side: `Y_s[j, i] = X_s[i, j]`."""
+
+    @T.prim_func
+    def transpose_tiles(X: T.Tensor((M, N), T.float32), Y: T.Tensor((N, M), T.float32)):
+        with T.Kernel(T.ceildiv(M, bm), T.ceildiv(N, bn)) as (bx, by):
+            X_s = T.alloc_shared((bm, bn), T.float32)
+            Y_s = T.alloc_shared((bn, bm), T.float32)
+            T.copy(X[bx * bm, by * bn], X_s)
+            for i, j in T.Parallel(bm, bn):
+                Y_s[j, i] = X_s[i, j]
+            T.copy(Y_s, Y[by * bn, bx * bm])
+
+    return transpose_tiles
+
+
+@pytest.mark.parametrize("factory", [transpose_copy, transpose_tiles])
+def test_transpose_nest_is_exact(factory):
+    func = factory()
+    x = np.random.default_rng(5).standard_normal(tuple(int(d) for d in func.params[0].shape)).astype(np.float32)
+    kernel = tt_cli.compile(func, out_idx=[1])
+    assert np.array_equal(np.asarray(kernel(x)), x.T)
+    assert "transpose_tile" in kernel.get_kernel_source("compute")
 
 
 def gemm_any_size(M, N, K, bm=64, bn=64, bk=32):

@@ -656,7 +656,7 @@ class _Lowering:
         out = self.cbs.get(str(body.buffer.name))
         ivars = [f.loop_var for f in loops]
         moved = _transposed_load(body, ivars, self.cbs)
-        if out is not None and moved is not None and len(ivars) == 2:  # Y[i, j] = X[j, i]
+        if out is not None and moved is not None and len(ivars) == 2:  # Y[i, j] = X[j, i], Y[j, i] = X[i, j]
             src = self.cbs[str(moved.source.name)]
             if src.block != [out.block[1], out.block[0]] or (
                     src.role == "intermediate" and src.index not in self.produced):
@@ -821,12 +821,15 @@ class _Lowering:
 
 
 def _transposed_load(store: Any, ivars: list, cbs: dict) -> Any | None:
-    """The load X[j, i] when `store` is exactly `Y[i, j] = X[j, i]` of on-chip blocks."""
+    """The load X[j, i] when `store` is exactly `Y[i, j] = X[j, i]` (or `Y[j, i] = X[i, j]`)
+    of on-chip blocks."""
     value = store.value.value if isinstance(store.value, tir.Cast) else store.value
-    if len(ivars) != 2 or not isinstance(value, tir.TensorLoad) or \
-            str(value.source.name) not in cbs or not _same_vars(store.indices, ivars):
+    if len(ivars) != 2 or not isinstance(value, tir.TensorLoad) or str(value.source.name) not in cbs:
         return None
-    return value if _same_vars(value.indices, [ivars[1], ivars[0]]) else None
+    for order in (ivars, ivars[::-1]):
+        if _same_vars(store.indices, order) and _same_vars(value.indices, order[::-1]):
+            return value
+    return None
 
 
 def _is_tensor_copy(s: Any, avoid: str) -> bool:
