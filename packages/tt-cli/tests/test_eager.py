@@ -207,3 +207,32 @@ def test_dynamic_sizes_are_read_from_the_tensors():
         y = dyn_scale(x, 3.0)
         assert np.array_equal(np.asarray(y), x * np.float32(3.0))
     assert len(dyn_scale._cache) == 2
+
+
+@tt_cli.jit(verbose=True)
+def scaled_sum(X, Y, Z, scale: float = 2.0, block: int = 32, dtype: T.dtype = T.float32):
+    M, N = T.const("M N")  # TileLang takes the names space- or comma-separated
+    X: T.Tensor[[M, N], dtype]
+    Y: T.Tensor[[M, N], dtype]
+    Z: T.Tensor[[M, N], dtype]
+    with T.Kernel(T.ceildiv(M, block)) as bx:
+        X_s = T.alloc_shared((block, N), dtype)
+        Y_s = T.alloc_shared((block, N), dtype)
+        Z_l = T.alloc_fragment((block, N), dtype)
+        T.copy(X[bx * block, 0], X_s)
+        T.copy(Y[bx * block, 0], Y_s)
+        for i, j in T.Parallel(block, N):
+            Z_l[i, j] = X_s[i, j] * scale + Y_s[i, j]
+        T.copy(Z_l, Z[bx * block, 0])
+
+
+def test_subscript_annotations_space_separated_sizes_and_verbose(capsys):
+    """`T.Tensor[[M, N], dtype]` annotations, `T.const("M N")`, typed defaults, an output
+    written in place (no T.empty, no return) and `verbose=True` saying what was compiled."""
+    rng = np.random.default_rng(3)
+    x, y = (rng.standard_normal((96, 64)).astype(np.float32) for _ in range(2))
+    z = np.zeros_like(x)
+    scaled_sum(x, y, z)
+    np.testing.assert_allclose(z, x * 2.0 + y, rtol=1e-6, atol=1e-6)
+    assert "tt_cli: compiled 'scaled_sum' for wormhole_b0: reader, compute, writer kernels on 3 cores" \
+        in capsys.readouterr().err

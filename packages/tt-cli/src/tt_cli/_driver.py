@@ -275,9 +275,14 @@ def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "
     func = _check_func(func)
     out_idx = _check_out_idx_type(out_idx)
     arch, options = _tilelang_options(arch, options)
+    verbose = bool(options.pop("verbose", False))
     artifacts = _lower_and_emit(func, arch, options)
-    name = json.loads(artifacts.files["tt.plan.json"])["kernel_name"]
-    return CompiledKernel(artifacts, out_idx, arch, name)
+    plan = json.loads(artifacts.files["tt.plan.json"])
+    if verbose:  # TileLang's `verbose=True`: say what was compiled
+        kernels = ", ".join(k["role"] for k in plan["kernels"])
+        print(f"tt_cli: compiled '{plan['kernel_name']}' for {arch}: {kernels} kernels on "
+              f"{len(plan['work']['cores'])} cores, {plan['work']['num_blocks']} blocks", file=sys.stderr)
+    return CompiledKernel(artifacts, out_idx, arch, plan["kernel_name"])
 
 
 _TARGETS = {"tenstorrent": None, "tenstorrent/wormhole_b0": "wormhole_b0",

@@ -30,6 +30,7 @@ import ast
 import atexit
 import inspect
 import linecache
+import re
 import shutil
 import tempfile
 import textwrap
@@ -58,6 +59,18 @@ def _call_name(node: Any) -> str | None:
     return None
 
 
+def _tensor_annotation(node: Any) -> tuple[bool, Any]:
+    """(whether `node` is `T.Tensor(shape, dtype)` / `T.Tensor[shape, dtype]` (or T.Buffer),
+    its shape node or None)."""
+    if _call_name(node) in ("Tensor", "Buffer"):
+        return True, node.args[0] if node.args else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and \
+            node.value.attr in ("Tensor", "Buffer"):
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return True, items[0]
+    return False, None
+
+
 def is_eager(fn: Any) -> bool:
     """Whether `fn`'s body is a kernel (T.empty / T.const / `X: T.Tensor(...)` at its top level)."""
     try:
@@ -69,7 +82,7 @@ def is_eager(fn: Any) -> bool:
         return False
     for stmt in func.body:
         if isinstance(stmt, ast.AnnAssign) and stmt.value is None and \
-                _call_name(stmt.annotation) in ("Tensor", "Buffer"):
+                _tensor_annotation(stmt.annotation)[0]:
             return True
         if isinstance(stmt, (ast.Assign, ast.Expr)) and _call_name(stmt.value) in ("empty", "const"):
             return True
@@ -128,18 +141,19 @@ class EagerKernel:
         for stmt in func.body:
             span = set(range(stmt.lineno, stmt.end_lineno + 1))
             if isinstance(stmt, ast.AnnAssign) and stmt.value is None and \
-                    _call_name(stmt.annotation) in ("Tensor", "Buffer"):
+                    _tensor_annotation(stmt.annotation)[0]:
                 name = stmt.target.id
                 if name not in self.params:
                     raise self._error(stmt, f"'{name}: T.Tensor(...)' annotates no parameter of "
                                             f"{self.__name__}({', '.join(self.params)})")
-                shape = stmt.annotation.args[0] if stmt.annotation.args else None
+                shape = _tensor_annotation(stmt.annotation)[1]
                 shape_src = ast.get_source_segment(source, shape) if shape is not None else "()"
                 self.tensors[name] = (ast.get_source_segment(source, stmt.annotation), shape_src)
                 removed |= span
             elif isinstance(stmt, ast.Assign) and _call_name(stmt.value) == "const":
                 names = stmt.value.args[0].value if stmt.value.args else ""
-                self.consts += [n.strip() for n in str(names).split(",") if n.strip()]
+                # TileLang takes "M, N, K" and "M N K" alike
+                self.consts += [n for n in re.split(r"[,\s]+", str(names)) if n]
                 removed |= span
             elif isinstance(stmt, ast.Assign) and _dynamic_sizes(stmt):
                 # runtime sizes: one compiled kernel serves every shape whose sizes are
