@@ -142,6 +142,36 @@ def test_bounds_checked_stores_on_tensors():
     np.testing.assert_array_equal(np.asarray(bounded_scale()(x)), x * 2.0)
 
 
+@tt_cli.jit(out_idx=[2])
+def banded_scale(M=128, N=96, block=32, lo=16, hi=80):
+    """An if / else storing one element in both branches, its condition differing within the
+    block, with scalar locals for the indices (as TileLang's if-range test writes it)."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), T.float32), W: T.Tensor((M, N), T.float32),
+             B: T.Tensor((M, N), T.float32)):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block)) as (bx, by):
+            for i, j in T.Parallel(block, block):
+                row = by * block + i
+                col = bx * block + j
+                if lo < row < hi:
+                    B[row, col] = A[row, col] * 2.0
+                else:
+                    B[row, col] = A[row, col] - W[row, col]
+
+    return main
+
+
+def test_if_else_stores_of_one_element_are_a_select():
+    """Rows lo < r < hi get 2a, the others a - w: a select of two values on a mask the reader
+    generates (the if / else used to be refused as "one element assignment")."""
+    rng = np.random.default_rng(6)
+    a, w = (rng.standard_normal((128, 96)).astype(np.float32) for _ in range(2))
+    rows = np.arange(128)[:, None]
+    ref = np.where((16 < rows) & (rows < 80), a * 2.0, a - w)
+    np.testing.assert_allclose(np.asarray(banded_scale()(a, w)), ref, rtol=1e-6, atol=1e-6)
+
+
 @tt_cli.jit(out_idx=[1])
 def reshaped_add_one(B=2, S=48, D=64, bm=32):
     @T.prim_func

@@ -281,11 +281,20 @@ def _blend(nest: Any, inner: Any, cond: Any, a: Any, b: Any, shape: list, mfloat
                                types=tir.BufferStore))
 
 
+def _same_element(a: Any, b: Any) -> bool:
+    """Whether `b` is a store of the element `a` stores (same buffer, same index expressions)."""
+    return isinstance(b, tir.BufferStore) and b.buffer.same_as(a.buffer) and \
+        len(a.indices) == len(b.indices) and \
+        all(tir.structural_equal(x, y) for x, y in zip(a.indices, b.indices))
+
+
 def conditional_stores(body: Any) -> Any:
     """`for i, j in T.Parallel(...): if cond: Y[i, j] = V` over a whole on-chip block, cond an
     index condition: a select `Y[i, j] = T.if_then_else(cond, V, Y[i, j])` when something else
     writes Y (the old value stays where cond fails); else the plain store `Y[i, j] = V` (the
-    elements cond skips were never defined; the writer drops those past a tensor's edge)."""
+    elements cond skips were never defined; the writer drops those past a tensor's edge).
+    `if cond: Y[i, j] = V  else: Y[i, j] = W` (one element, both branches) is the select
+    `Y[i, j] = T.if_then_else(cond, V, W)`."""
     written: list = [store.buffer for store in tir.collect(body, tir.BufferStore)]
     for call in tir.collect(body, tir.Call):
         if tir.is_call(call, "tl.tileop.copy", "tl.tileop.reduce", "tl.tileop.fill"):
@@ -301,14 +310,19 @@ def conditional_stores(body: Any) -> Any:
         if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
             return s
         nest, inner = parallel_nest(s)
-        if not isinstance(inner, tir.IfThenElse) or inner.else_case is not None \
-                or not isinstance(inner.then_case, tir.BufferStore):
+        if not isinstance(inner, tir.IfThenElse) or not isinstance(inner.then_case, tir.BufferStore):
             return s
-        store, ivars = inner.then_case, [v for v, _ in nest]
+        store, other, ivars = inner.then_case, inner.else_case, [v for v, _ in nest]
+        if other is not None and not _same_element(store, other):
+            return s
         if not covers_block(nest, store) or comparisons(inner.condition, ivars) is None \
                 or tir.find(inner.condition, lambda x: True, types=tir.TensorLoad) is not None:
             return s
-        if writers(store.buffer) > 1:
+        if other is not None:  # both branches store the element: a select of the two values
+            value = tir.call_intrin(tir.dtype_of(store.value), "prim.if_then_else",
+                                    inner.condition, store.value, other.value)
+            store = tir.BufferStore(store.buffer, value, list(store.indices))
+        elif writers(store.buffer) > 1:
             old = tir.load(store.buffer, list(store.indices))
             value = tir.call_intrin(tir.dtype_of(store.value), "prim.if_then_else",
                                     inner.condition, store.value, old)
