@@ -446,3 +446,28 @@ def test_kernel_scopes_with_different_threads_parse():
             T.copy(t, A[0, 0])
 
     assert [int(x) for x in two.attrs["tl.launch_threads"]] == [256, 1, 1]
+
+
+def test_chained_assignment_is_one_assignment_per_target():
+    """`A[i] = B[i] = v` and `s = t = expr` (TileLang's parser takes them) build exactly what
+    the assignments written one by one build: targets left to right, a later name bound to
+    the first name."""
+
+    @T.prim_func
+    def chained(A: T.Tensor((64,), T.float32), B: T.Tensor((64,), T.float32)):
+        with T.Kernel(2) as bx:
+            for i in T.Parallel(32):
+                s = t = bx * 32 + i
+                A[s] = B[t] = 1.0
+
+    @T.prim_func
+    def spelled(A: T.Tensor((64,), T.float32), B: T.Tensor((64,), T.float32)):
+        with T.Kernel(2) as bx:
+            for i in T.Parallel(32):
+                s = bx * 32 + i
+                t = s
+                A[s] = 1.0
+                B[t] = 1.0
+
+    tir.assert_structural_equal(tir.strip_source_lines(chained).body, tir.strip_source_lines(spelled).body,
+                                map_free_vars=True)

@@ -271,6 +271,34 @@ def _install_parallel_dispatch() -> None:
 _install_parallel_dispatch()
 
 
+def _install_chain_assign() -> None:
+    """`A[i] = B[i] = C[i] = v` and `a = b = v` (TileLang's parser takes them; TVMScript's
+    refuses "consequential assignments"): one assignment per target, left to right as Python
+    does. A later target takes the first one's name when that is a plain name (`b = a`: one
+    value, as in Python), else the value again (an element store of a pure expression)."""
+    original = _dispatch.get(token="tirx", type_name="Assign")
+    if getattr(original, "_tt_chain", False):
+        return
+
+    def visit_assign(self: Any, node: Any) -> None:
+        if len(node.targets) <= 1:
+            original(self, node)
+            return
+        first = node.targets[0]
+        at = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+        original(self, _doc.Assign([first], node.value, *at))
+        for target in node.targets[1:]:
+            value = _doc.Name(first.id, _doc.Load(), *at) if isinstance(first, _doc.Name) \
+                else node.value
+            original(self, _doc.Assign([target], value, *at))
+
+    visit_assign._tt_chain = True
+    _dispatch.register(token="tirx", type_name="Assign")(visit_assign)
+
+
+_install_chain_assign()
+
+
 def _is_bfloat(expr: Any) -> bool:
     try:
         return str(tir.dtype_of(expr)).startswith("bfloat")
