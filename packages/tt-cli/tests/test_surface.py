@@ -226,3 +226,23 @@ def test_gpu_swizzle_annotations_are_accepted_and_ignored_once(capsys):
                      "shared-memory layout; Tenstorrent CBs hold whole 32x32 tiles, so it is ignored") == 1
     with pytest.raises(TTError, match=r"the layout of A must be T.tt_layout\(...\)"):
         _swizzled(on="tensor")
+
+
+@tt_cli.jit(out_idx=[1, 2])
+def chained_stores(N=128, block=64):
+    @T.prim_func
+    def main(X: T.Tensor((N,), T.float32), A: T.Tensor((N,), T.float32), B: T.Tensor((N,), T.float32)):
+        with T.Kernel(T.ceildiv(N, block)) as bx:
+            for i in T.Parallel(block):
+                idx = bx * block + i
+                A[idx] = B[idx] = X[idx] * 3.0
+
+    return main
+
+
+def test_chained_assignment_stores_every_target():
+    """`A[idx] = B[idx] = v` (TileLang's chain-equal test): both tensors get v."""
+    x = np.random.default_rng(7).standard_normal(128).astype(np.float32)
+    a, b = chained_stores()(x)
+    np.testing.assert_array_equal(np.asarray(a), x * 3.0)
+    np.testing.assert_array_equal(np.asarray(b), x * 3.0)

@@ -208,8 +208,30 @@ def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> li
     return origin
 
 
-def stage_nest(loop: Any) -> Any:
-    """The nest with its tensors staged through on-chip blocks (or unchanged)."""
+def block_namer(body: Any) -> Any:
+    """`name(base)`: `base` for the first block made from a tensor, then `base_1`, `base_2`,
+    ... skipping names the kernel already uses (blocks become CBs by name: one name, one CB)."""
+    used = {str(b.name) for b in tir.collect(body, tir.AllocBuffer) for b in [b.buffer]}
+    used |= {str(x.source.name) for x in tir.collect(body, tir.TensorLoad)}
+    used |= {str(x.buffer.name) for x in tir.collect(body, tir.BufferStore)}
+    made: set = set()
+
+    def name(base: str) -> str:
+        n, out = 0, base
+        while out in made or (out != base and out in used):
+            n += 1
+            out = f"{base}_{n}"
+        made.add(out)
+        return out
+
+    return name
+
+
+def stage_nest(loop: Any, name: Any = str, known: list | None = None) -> Any:
+    """The nest with its tensors staged through on-chip blocks (or unchanged). `name` gives
+    each new block its name; `known` lists the blocks earlier nests of the sequence staged
+    (tensor, origin, shape, block): a read of the same tensor block reuses one, no new copy,
+    and the reads staged here are added to it."""
     nest, _ = parallel_nest(loop)
     if any(n is None for _, n in nest):
         return loop
@@ -223,8 +245,14 @@ def stage_nest(loop: Any) -> Any:
         if origin is None:
             continue
         shape = [n for _, n in sub]
+        seen = _known_block(known, tensor, origin, shape) if reads and known is not None else None
+        if seen is not None:  # the same block of the tensor, staged by an earlier nest
+            swaps.append((tensor, seen, [v for v, _ in sub]))
+            continue
         scope = "shared.dyn" if reads else "local.fragment"
-        block = tir.make_buffer(shape, str(tensor.dtype), str(tensor.name), scope=scope)
+        block = tir.make_buffer(shape, str(tensor.dtype), name(str(tensor.name)), scope=scope)
+        if reads and known is not None:
+            known.append((tensor, origin, shape, block))
         lead = [tir.const(1, "int32")] * (len(origin) - len(nest))
         glob = tir.make_region(tensor, origin, lead + [tir.const(n, "int32") for n in shape],
                                tir.ACCESS_READ if reads else tir.ACCESS_WRITE)
@@ -269,23 +297,50 @@ def _swap(loop: Any, swaps: list) -> Any:
     return tir.rewrite(loop, visit, types=(tir.TensorLoad, tir.BufferStore))
 
 
+def _known_block(known: list, tensor: Any, origin: list, shape: list) -> Any | None:
+    for t, o, sh, block in known:
+        if t.same_as(tensor) and sh == shape and len(o) == len(origin) and \
+                all(tir.as_int(tir.simplify(a - b)) == 0 for a, b in zip(o, origin)):
+            return block
+    return None
+
+
+def _written_tensors(s: Any) -> list:
+    """Global tensors `s` stores to or copies into."""
+    out = [x.buffer for x in tir.collect(s, tir.BufferStore) if tir.scope_of(x.buffer) == "global"]
+    for call in tir.collect(s, tir.Call):
+        if tir.is_call(call, "tl.tileop.copy"):
+            dst = tir.decode_region(call.args[1]).buffer
+            if tir.scope_of(dst) == "global":
+                out.append(dst)
+    return out
+
+
 def stage_parallel_nests(body: Any) -> Any:
-    def visit(s: Any) -> Any:
+    """Each T.Parallel nest's tensor accesses staged through on-chip blocks (stage_nest);
+    nests in one sequence that read the same block of a tensor (TileLang's `A[i] = X[i] * 3;
+    B[i] = X[i] + 1`, split nest by nest) share one staged block, read from DRAM once, until
+    something writes that tensor."""
+    name = block_namer(body)
+
+    def visit(s: Any, known: list) -> Any:
         if isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL:
-            return stage_nest(s)
-        if isinstance(s, tir.For) or isinstance(s, tir.AttrStmt):
-            return _children(s)
+            return stage_nest(s, name, known)
+        if isinstance(s, tir.For):  # a loop body is a sequence of its own
+            return tir.For(s.loop_var, s.min, s.extent, s.kind, visit(s.body, []),
+                           annotations=s.annotations)
+        if isinstance(s, tir.AttrStmt):
+            return tir.AttrStmt(s.node, s.attr_key, s.value, visit(s.body, known))
         if isinstance(s, tir.SeqStmt):
-            return tir.seq(*[visit(x) for x in s.seq])
+            out = []
+            for x in s.seq:
+                out.append(visit(x, known))
+                for t in _written_tensors(x):
+                    known[:] = [k for k in known if not k[0].same_as(t)]
+            return tir.seq(*out)
         return s
 
-    def _children(s: Any) -> Any:
-        if isinstance(s, tir.For):
-            return tir.For(s.loop_var, s.min, s.extent, s.kind, visit(s.body),
-                           annotations=s.annotations)
-        return tir.AttrStmt(s.node, s.attr_key, s.value, visit(s.body))
-
-    return visit(body)
+    return visit(body, [])
 
 
 # --- tensor -> tensor copies ---------------------------------------------------------
