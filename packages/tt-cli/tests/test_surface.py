@@ -246,3 +246,23 @@ def test_chained_assignment_stores_every_target():
     a, b = chained_stores()(x)
     np.testing.assert_array_equal(np.asarray(a), x * 3.0)
     np.testing.assert_array_equal(np.asarray(b), x * 3.0)
+
+
+@tt_cli.jit(out_idx=[1, 2])
+def swapped_halves(N=128, block=64):
+    @T.prim_func
+    def main(X: T.Tensor((N,), T.float32), A: T.Tensor((N,), T.float32), B: T.Tensor((N,), T.float32)):
+        with T.Kernel(2) as bx:
+            for i in T.Parallel(block):
+                A[bx * block + i] = X[bx * block + i] + 1.0
+                B[bx * block + i] = X[(1 - bx) * block + i] * 2.0
+
+    return main
+
+
+def test_two_blocks_of_one_tensor_stage_through_two_cbs():
+    """Nests reading different blocks of X stage them through X and X_1 (one CB each)."""
+    x = np.random.default_rng(8).standard_normal(128).astype(np.float32)
+    a, b = swapped_halves()(x)
+    np.testing.assert_array_equal(np.asarray(a), x + 1.0)
+    np.testing.assert_array_equal(np.asarray(b), np.concatenate([x[64:], x[:64]]) * 2.0)
