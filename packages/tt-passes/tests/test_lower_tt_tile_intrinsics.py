@@ -328,3 +328,25 @@ def test_runtime_sizes_in_stacked_matrices_are_refused():
     text = str(err.value)
     assert "a rank-4 tensor whose row or leading dims are runtime sizes" in text
     assert "hint: make those dims T.const sizes" in text
+
+
+def test_refusals_carry_a_hint_for_their_reason():
+    """A nest over part of a block is refused with a hint about that reason, not a generic
+    list of tile ops."""
+
+    @T.prim_func
+    def partial(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(1) as _:
+            A_s = T.alloc_shared((64, 64), T.float32)
+            B_l = T.alloc_fragment((64, 64), T.float32)
+            T.copy(A, A_s)
+            for i, j in T.Parallel(32, 64):
+                B_l[i, j] = A_s[i, j] * 2.0
+            T.copy(B_l, B)
+
+    with pytest.raises(TTCompileError) as err:
+        apply(partial, "lower_tt_tile_intrinsics")
+    text = str(err.value)
+    assert "T.Parallel must cover a whole shared/fragment block" in text
+    assert "hint: loop over the whole block (`for i, j in T.Parallel(bm, bn)`" in text
+    assert "rewrite the kernel with the supported tile ops" not in text

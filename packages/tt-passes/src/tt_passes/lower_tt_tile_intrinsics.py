@@ -228,10 +228,15 @@ class _Lowering:
             return self.evaluate(s, line)
         if isinstance(s, tir.IfThenElse):
             raise self.fail("data-dependent `if` in a kernel body is not supported yet",
-                            "if", line)
+                            "if", line,
+                            hint="compute both outcomes and select on tiles inside T.Parallel "
+                                 "(`T.if_then_else(cond, a, b)`), or make the condition an index "
+                                 "condition (affine in the block indices and loop variables)")
         if isinstance(s, tir.BufferStore):
             raise self.fail("element stores outside T.Parallel are not supported",
-                            f"store to '{s.buffer.name}'", line)
+                            f"store to '{s.buffer.name}'", line,
+                            hint="store whole blocks: a T.Parallel nest over the block, or "
+                                 "T.fill / T.copy")
         return s  # Bind, AllocBuffer
 
     def attr(self, s: Any, line: str | None) -> Any:
@@ -380,7 +385,9 @@ class _Lowering:
             return self.reduce(call, line)
         if name is not None and name.startswith("tl."):
             op = TILE_OP_NAMES.get(name, name)
-            raise self.fail(f"tile op {op} is not supported by the TT pipeline yet", op, line)
+            raise self.fail(f"tile op {op} is not supported by the TT pipeline yet", op, line,
+                            hint="express it with the tile ops that are lowered: T.copy, T.gemm, "
+                                 "T.fill / T.clear, T.reduce_*, T.transpose and T.Parallel nests")
         return s
 
     # -- copies
@@ -409,7 +416,9 @@ class _Lowering:
                                    src, dst, text, line)
         else:
             raise self.fail("only copies between a tensor and a shared/fragment buffer are "
-                            "supported", text, line)
+                            "supported", text, line,
+                            hint="copy a tensor region into a shared/fragment buffer, a buffer "
+                                 "into a tensor region, or one whole buffer into another")
         return B.comment(_where(line, text), op)
 
     def gather(self, call: Any, cb: Any, img: Any, text: str, line: str | None) -> Any:
@@ -422,7 +431,9 @@ class _Lowering:
             aff = affine(step)
             if aff is None:
                 raise self.fail(f"block index `{B.show(step)}` is not affine in the block and "
-                                "loop variables", text, line)
+                                "loop variables", text, line,
+                                hint="index the block with sums of block indices and loop "
+                                     "variables times constants (`bx * bm + k * bk`)")
             coords.append(tile_offset([(v, c * size) for v, c in aff[0]], aff[1] * size,
                                       self.vmap))
         name = str(img.buffer.name)
@@ -460,7 +471,7 @@ class _Lowering:
         partner = self.cbs[cb.transpose]
         if cb.index not in self.produced:
             raise self.fail(f"'{cb.name}' is copied out before anything was written to it",
-                            text, line)
+                            text, line, hint=f"write '{cb.name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         move = self.transfer("tt.copy_out", partner, glob, local, text, line)
         op = B.extern("tt.transpose_block", cb.index, partner.index, partner.block[0],
                       partner.block[1])
@@ -505,7 +516,7 @@ class _Lowering:
                             hint="copy whole shared/fragment buffers of one shape")
         if src.index not in self.produced and src.role != "input":
             raise self.fail(f"'{src.name}' is read before anything was written to it", text,
-                            line)
+                            line, hint=f"write '{src.name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         self.expr_slots[dst.index] = max(self.expr_slots.get(dst.index, 1), 1)
         self.expr_text[dst.index] = (text, line)
         op = B.extern("tt.expr_block", _expr.to_ir(_expr.Node("in")), dst.index, dst.block[0], dst.block[1], src.index)
@@ -530,10 +541,15 @@ class _Lowering:
             local_ext = ([1] * (2 - len(local_ext)) + local_ext) if cb.reduced == "col" \
                 else local_ext + [1] * (2 - len(local_ext))
         if local_ext != whole or any(tir.as_int(m) != 0 for m in local.mins):
-            raise self.fail(f"the copy must move the whole of '{cb.name}'", text, line)
+            raise self.fail(f"the copy must move the whole of '{cb.name}'", text, line,
+                            hint=f"copy all of '{cb.name}' (T.copy(A[r, c], {cb.name})); for a "
+                                 "part of it, copy into a buffer of that part's shape")
         if len(glob_mins) != 2:
             raise self.fail(f"{len(glob_mins)}-D tensor copies are not supported yet "
-                            "(rank 1 and 2 only)", text, line)
+                            "(rank 1 and 2 only)", text, line,
+                            hint="index a rank-3/4 tensor's leading dims with block indices or "
+                                 "loop variables (`Q[bz, by, r:r + bm, :]`) so that the copy "
+                                 "moves a 2-D block")
         if ext != whole:
             hint = None
             if cb.reduced == "row":
@@ -571,14 +587,18 @@ class _Lowering:
             raise self.fail("T.gemm with transpose_A is not supported yet", text, line,
                             hint="store A as [M, K]")
         if any(n not in self.cbs for n in names):
-            raise self.fail("T.gemm operands must be shared/fragment buffers", text, line)
+            raise self.fail("T.gemm operands must be shared/fragment buffers", text, line,
+                            hint="T.copy the operands into T.alloc_shared / T.alloc_fragment "
+                                 "buffers first")
         a, b, c = (self.cbs[n] for n in names)
         mt, kt = a.block
         nt = b.block[0] if g.transpose_B else b.block[1]
         kb = b.block[1] if g.transpose_B else b.block[0]
         if kb != kt or c.block != [mt, nt]:
             raise self.fail(f"gemm shapes do not match: A {a.block}, B {b.block}, C {c.block} "
-                            "tiles", text, line)
+                            "tiles", text, line,
+                            hint="A is (M, K), B (K, N) (or (N, K) with transpose_B=True) and "
+                                 "C (M, N): make the blocks agree")
         if not c.accumulator:  # a value kept in a CB (rescaled between gemms, a mask)
             if init is None and c.index not in self.produced:
                 raise self.fail(f"T.gemm accumulates onto '{c.name}' before anything was "
@@ -618,15 +638,19 @@ class _Lowering:
         src, dst = self.cbs.get(src_name), self.cbs.get(dst_name)
         if src is None or dst is None or dst.reduced not in ("row", "col"):
             raise self.fail("T.reduce_* must read a shared/fragment block and write a "
-                            "shared/fragment vector", text, line)
+                            "shared/fragment vector", text, line,
+                            hint="reduce an on-chip (bm, bn) block into a fragment of the other "
+                                 "dim: (bm,) for dim=1, (bn,) for dim=0")
         if src.role != "input" and src.index not in self.produced:
             raise self.fail(f"'{src_name}' is reduced before anything was written to it",
-                            text, line)
+                            text, line, hint=f"write '{src_name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         h, w = src.block
         want = [h, 1] if r.dim == 1 else [1, w]
         if dst.block != want:
             raise self.fail(f"the output '{dst_name}' has {dst.block} tiles, reducing "
-                            f"{src.block} over dim {r.dim} gives {want}", text, line)
+                            f"{src.block} over dim {r.dim} gives {want}", text, line,
+                            hint="the output keeps the other dim: (bm, bn) over dim 1 gives "
+                                 "(bm,), over dim 0 (bn,)")
         scaler = next(cb for cb in self.cbs.values() if cb.reduced == "scaler" and cb.of == src_name)
         self.scalers[scaler.index] = scaler
         op = B.extern("tt.reduce_block", r.kind, "row" if r.dim == 1 else "col", src.index,
@@ -641,7 +665,7 @@ class _Lowering:
             body = body.body
         exts = [tir.as_int(f.extent) for f in loops]
         head = f"for {', '.join(str(f.loop_var.name) for f in loops)} in " \
-               f"T.Parallel({', '.join(map(str, exts))})"
+               f"T.Parallel({', '.join(B.show(f.extent) for f in loops)})"
         if isinstance(body, tir.Evaluate) and tir.is_call(body.value, "tl.atomic_add"):
             raise self.fail("T.atomic_add has no Tenstorrent equivalent (no atomics on DRAM); "
                             "it is lowered only as split-K, when the block's third grid axis is "
@@ -650,7 +674,10 @@ class _Lowering:
                                  "the K loop's copies (then the slices run on one core), or "
                                  "sum the slices in the kernel and T.copy the result")
         if not isinstance(body, tir.BufferStore):
-            raise self.fail("a T.Parallel body must be one element assignment", head, line)
+            raise self.fail("a T.Parallel body must be one element assignment", head, line,
+                            hint="give each assignment its own nest over the whole block; an "
+                                 "`if` in a nest must test indices and store one element "
+                                 "(with or without `else`)")
         text = f"{head}: {body.buffer.name}[{', '.join(B.show(i) for i in body.indices)}]" \
                f" = {B.show(body.value)}"
         out = self.cbs.get(str(body.buffer.name))
@@ -680,7 +707,10 @@ class _Lowering:
         if out is None or len(loops) != 2 or exts != [out.block[0] * TILE, out.block[1] * TILE] \
                 or not _same_vars(body.indices, ivars):
             raise self.fail("T.Parallel must cover a whole shared/fragment block, "
-                            "indexed [i, j]", text, line)
+                            "indexed [i, j]", text, line,
+                            hint="loop over the whole block (`for i, j in T.Parallel(bm, bn)` "
+                                 "storing [i, j], a vector [i]); for part of it, guard the store "
+                                 "with an index condition (`if i < n:`)")
         op = self.elementwise(body, out, ivars, text, line)
         return B.comment(_where(line, text), op)
 
@@ -735,7 +765,10 @@ class _Lowering:
             return self.vector_leaf(load, cb, out, ivars, inputs, text, line)
         if cb is None or not _same_vars(load.indices, ivars):
             raise self.fail(f"operand `{B.show(load)}` must be a shared/fragment buffer "
-                            "indexed [i, j]", text, line)
+                            "indexed [i, j]", text, line,
+                            hint="read each operand at the nest's own element ([i, j]; a vector "
+                                 "at [i] or [j]); a tensor is read directly when indexed "
+                                 "`base + i`, `base + j`")
         if cb.block != out.block:
             raise self.fail(f"operand '{name}' has {cb.block} tiles, the output "
                             f"'{out.name}' {out.block}", text, line,
@@ -749,13 +782,15 @@ class _Lowering:
             return _expr.Node("acc")
         if cb.role == "output":
             raise self.fail(f"operand '{name}' is copied to a tensor by the writer and cannot "
-                            "be read on chip", text, line)
+                            "be read on chip", text, line,
+                            hint="compute into a fragment, read that on chip, and T.copy it to "
+                                 "the tensor at the end")
         return self.in_leaf(cb, inputs, text, line)
 
     def in_leaf(self, cb: Any, inputs: list, text: str, line: str | None) -> Any:
         if cb.role == "intermediate" and cb.index not in self.produced:
             raise self.fail(f"'{cb.name}' is read before anything was written to it",
-                            text, line)
+                            text, line, hint=f"write '{cb.name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         if cb not in inputs:
             inputs.append(cb)
         return _expr.Node("in", index=inputs.index(cb))
@@ -768,12 +803,17 @@ class _Lowering:
         if not _vector_index(load.indices, ivars[0], out.reduced) or cb.block != out.block:
             n = max(out.block) * TILE
             raise self.fail(f"vector operand `{B.show(load)}` must be indexed [{ivars[0].name}] "
-                            f"and have the output's {n} values", text, line)
+                            f"and have the output's {n} values", text, line,
+                            hint=f"read the vectors of a nest over ({n},) at [{ivars[0].name}], "
+                                 f"each holding {n} values")
         if cb.role == "output" and cb.index not in self.produced:
-            raise self.fail(f"'{cb.name}' is read before anything was written to it", text, line)
+            raise self.fail(f"'{cb.name}' is read before anything was written to it", text, line,
+                            hint=f"write '{cb.name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         if cb.role == "output":
             raise self.fail(f"operand '{cb.name}' is copied to a tensor by the writer and cannot "
-                            "be read on chip", text, line)
+                            "be read on chip", text, line,
+                            hint="compute into a fragment, read that on chip, and T.copy it to "
+                                 "the tensor at the end")
         return self.in_leaf(cb, inputs, text, line)
 
     def vector_leaf(self, load: Any, cb: Any, out: Any, ivars: list, inputs: list,
@@ -791,14 +831,18 @@ class _Lowering:
             and tir.as_int(idx[1 - dim]) == 0)
         if not ok:
             raise self.fail(f"vector operand `{B.show(load)}` must be indexed `{want}` "
-                            f"(broadcast {'along rows' if col else 'down columns'})", text, line)
+                            f"(broadcast {'along rows' if col else 'down columns'})", text, line,
+                            hint=f"a {'(bm,) / (bm, 1)' if col else '(bn,) / (1, bn)'} vector "
+                                 f"follows the {'row' if col else 'column'} variable "
+                                 f"`{var.name}` of the nest")
         if cb.block[dim] != out.block[dim]:
             raise self.fail(f"vector operand '{name}' has {cb.block} tiles, the output "
                             f"'{out.name}' {out.block}", text, line,
                             hint="a broadcast operand spans the block's rows (bm, 1) or "
                                  "columns (1, bn)")
         if cb.role == "intermediate" and cb.index not in self.produced:
-            raise self.fail(f"'{name}' is read before anything was written to it", text, line)
+            raise self.fail(f"'{name}' is read before anything was written to it", text, line,
+                            hint=f"write '{name}' first: T.copy into it, compute it in a T.Parallel nest, or give it a start value with T.fill / T.clear")
         if cb.role == "output":
             raise self.fail(f"vector operand '{name}' is copied to a tensor and read on chip; "
                             "reading an output CB is not supported", text, line,
@@ -814,10 +858,9 @@ class _Lowering:
             return name
         return f"{name}[{', '.join(B.show(m) for m in r.mins)}]"
 
-    def fail(self, message: str, op: str, line: str | None, hint: str | None = None) -> Any:
-        return self.owner.error(message, obj=f"op `{op}`", source_line=line,
-                                hint=hint or "rewrite the kernel with the supported tile ops "
-                                             "(T.copy, T.gemm, T.clear, T.Parallel +,-,*,relu)")
+    def fail(self, message: str, op: str, line: str | None, *, hint: str) -> Any:
+        """A refusal naming the op, its kernel line and a hint for this reason."""
+        return self.owner.error(message, obj=f"op `{op}`", source_line=line, hint=hint)
 
 
 def _transposed_load(store: Any, ivars: list, cbs: dict) -> Any | None:
