@@ -136,3 +136,21 @@ def test_runtime_sizes_the_kernels_cannot_take_are_refused():
     text = str(err.value)
     assert "it is used as a value (the tile engines take constants, not runtime arguments)" in text
     assert "at test_infer_tt_layout.py:" in text and "hint: make that size a T.const" in text
+
+
+def test_refuses_a_scalar_parameter_naming_it():
+    """A value passed at call time (`valid_len: T.int32`) used to be dropped from the
+    signature silently, with the condition reading it treated as true."""
+
+    @T.prim_func
+    def bounded(A: T.Tensor((512,), T.float32), B: T.Tensor((512,), T.float32), valid_len: T.int32):
+        with T.Kernel(1) as _:
+            for i in T.Parallel(512):
+                if i < valid_len:
+                    B[i] = A[i] - 1.0
+
+    with pytest.raises(TTCompileError) as err:
+        apply(bounded, "infer_tt_layout")
+    text = str(err.value)
+    assert "scalar parameter 'valid_len' (int32): the kernels take tensors only" in text
+    assert "make it a parameter of the kernel's factory" in text

@@ -167,6 +167,14 @@ class InferTTLayout(TTPass):
                                      source_line=lines.get(str(param.name)),
                                      hint="declare that dim as a size of its own")
         sizes = _sizes.size_vars(func)
+        for param in func.params:
+            if not tir.is_buffer(param) and not any(v.same_as(param) for v in sizes.values()):
+                raise self.error(f"scalar parameter '{param.name}' ({tir.dtype_of(param)}): the "
+                                 "kernels take tensors only, not values passed at call time",
+                                 obj=f"parameter '{param.name}'",
+                                 hint="make it a parameter of the kernel's factory (a number "
+                                      "when it compiles: @tt_cli.jit compiles each value on its "
+                                      "own), or a T.dynamic size of a tensor dim")
         if sizes:
             func, rows_ = self._runtime_sizes(func, sizes, read, lines)
             mod = _meta.put(replace_func(mod, gv, func), _meta.SIZES, rows_)
