@@ -205,3 +205,30 @@ def test_whole_tensor_reduction_to_a_rank_1_tensor(kind, dtype):
         np.testing.assert_array_equal(got, a.max(1))
     else:
         check(got, a.astype(np.float64).sum(1), np.abs(a).sum(1), dtype)
+
+
+def gpu_controls(M=64, N=128, **controls):
+    """A row max with TileLang's GPU controls of a reduction (`batch`, `annotations`)."""
+
+    @T.prim_func
+    def gpu_controls(A: T.Tensor((M, N), T.float32), S: T.Tensor((M,), T.float32)):
+        with T.Kernel(1) as _:
+            A_l = T.alloc_fragment((M, N), T.float32)
+            S_l = T.alloc_fragment((M,), T.float32)
+            T.copy(A, A_l)
+            T.reduce_max(A_l, S_l, dim=1, **controls)
+            T.copy(S_l, S)
+    return gpu_controls
+
+
+def test_gpu_reduction_controls_are_accepted_and_nan_propagation_refused():
+    """`batch=4, annotations={...}` (barrier batching, CUDA switches) change nothing here;
+    `nan_propagate=True` is refused, saying why."""
+    a = np.random.default_rng(9).standard_normal((64, 128)).astype(np.float32)
+    s = tt_cli.compile(gpu_controls(batch=4, annotations={"enable_fadd2": False}), out_idx=[1])(a)
+    np.testing.assert_array_equal(np.asarray(s), a.max(axis=1))
+    with pytest.raises(Exception, match=r"T.reduce_max\(nan_propagate=True\): how the Tensix max/min "
+                                        r"reduction treats NaN is not modelled"):
+        gpu_controls(nan_propagate=True)
+    with pytest.raises(Exception, match=r"T.reduce_max: batch must be an int >= 1, got 0"):
+        gpu_controls(batch=0)

@@ -201,28 +201,53 @@ def _dim(buffer: Any, dim: int) -> int:
     return dim + len(buf.shape) if dim < 0 else dim
 
 
-def reduce_max(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+def _gpu_reduce_options(kind: str, batch: Any, nan_propagate: bool, annotations: Any) -> None:
+    """TileLang's GPU controls of a reduction: `batch` (output elements per warp AllReduce,
+    sharing barriers) and `annotations` (CUDA lowering switches) mean nothing for the tile
+    engines and are accepted; `nan_propagate=True` (CUDA's __hmax_nan) is refused, since the
+    NaN behaviour of the Tensix max reduction is not modelled."""
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise fail(f"T.reduce_{kind}: batch must be an int >= 1, got {batch!r}")
+    if annotations is not None and not isinstance(annotations, dict):
+        raise fail(f"T.reduce_{kind}: annotations must be a dict, got {type(annotations).__name__}")
+    if nan_propagate:
+        raise fail(f"T.reduce_{kind}(nan_propagate=True): how the Tensix max/min reduction treats "
+                   "NaN is not modelled by this compiler, so NaN propagation cannot be promised; "
+                   "leave nan_propagate at False, or test for NaN on the host")
+
+
+def reduce_max(buffer: Any, out: Any, dim: int = -1, clear: bool = True, batch: int = 1,
+               nan_propagate: bool = False, annotations: Any = None) -> None:
     """out[...] = max over `dim` of buffer (clear=False: max with out's old value)."""
+    _gpu_reduce_options("max", batch, nan_propagate, annotations)
     reduce(buffer, out, "max", _dim(buffer, dim), clear)
 
 
-def reduce_min(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+def reduce_min(buffer: Any, out: Any, dim: int = -1, clear: bool = True, batch: int = 1,
+               nan_propagate: bool = False, annotations: Any = None) -> None:
     """out[...] = min over `dim` of buffer."""
+    _gpu_reduce_options("min", batch, nan_propagate, annotations)
     reduce(buffer, out, "min", _dim(buffer, dim), clear)
 
 
-def reduce_sum(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+def reduce_sum(buffer: Any, out: Any, dim: int = -1, clear: bool = True, batch: int = 1,
+               annotations: Any = None) -> None:
     """out[...] = sum over `dim` of buffer (clear=False: accumulate into out)."""
+    _gpu_reduce_options("sum", batch, False, annotations)
     reduce(buffer, out, "sum", _dim(buffer, dim), clear)
 
 
-def reduce_abssum(buffer: Any, out: Any, dim: int = -1) -> None:
+def reduce_abssum(buffer: Any, out: Any, dim: int = -1, batch: int = 1,
+                  annotations: Any = None) -> None:
     """out[...] = sum of |x| over `dim`."""
+    _gpu_reduce_options("abssum", batch, False, annotations)
     reduce(buffer, out, "abssum", _dim(buffer, dim), True)
 
 
-def reduce_absmax(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> None:
+def reduce_absmax(buffer: Any, out: Any, dim: int = -1, clear: bool = True, batch: int = 1,
+                  nan_propagate: bool = False, annotations: Any = None) -> None:
     """out[...] = max of |x| over `dim`."""
+    _gpu_reduce_options("absmax", batch, nan_propagate, annotations)
     reduce(buffer, out, "absmax", _dim(buffer, dim), clear)
 
 
