@@ -308,7 +308,8 @@ def test_direct_tensor_vectors(arch):
 
 
 def test_tilelang_compile_options_and_helpers(capsys):
-    """TileLang's pass_configs are accepted and ignored with one notice; target picks the arch;
+    """TileLang's pass_configs and execution_backend are accepted and ignored with one notice
+    each; target picks the arch;
     cdiv / next_power_of_2 are there for kernel files that call tilelang.cdiv etc."""
     from tt_cli import _driver
     from tt_ir.errors import TTError
@@ -325,9 +326,13 @@ def test_tilelang_compile_options_and_helpers(capsys):
     k = tt_cli.compile(double, out_idx=-1, target="tenstorrent/blackhole",
                        pass_configs={"tl.disable_tma_lower": True})
     assert k.plan["arch"] == "blackhole"
-    tt_cli.compile(double, out_idx=-1, pass_configs={"tl.disable_tma_lower": True})
+    tt_cli.compile(double, out_idx=-1, pass_configs={"tl.disable_tma_lower": True},
+                   execution_backend="cython")
+    tt_cli.compile(double, out_idx=-1, execution_backend="tvm_ffi")
     err = capsys.readouterr().err
     assert err.count("pass_configs (tl.disable_tma_lower) are TileLang GPU pass switches") == 1
+    assert err.count("execution_backend='cython' picks how TileLang launches GPU code") == 1
+    assert "execution_backend='tvm_ffi'" not in err  # said once per process
     a = np.arange(M * N, dtype=np.float32).reshape(M, N)
     np.testing.assert_array_equal(k(a), a * 2)
     with pytest.raises(TTError, match="target='cuda' is not a Tenstorrent target"):

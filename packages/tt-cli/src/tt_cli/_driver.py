@@ -292,7 +292,8 @@ _NOTICED: set = set()
 
 def _tilelang_options(arch: str, options: dict) -> tuple[str, dict]:
     """TileLang's compile options: `target="tenstorrent[/<arch>]"` picks the arch;
-    `pass_configs` (TileLang's GPU pass switches) means nothing here and is ignored, said once."""
+    `pass_configs` (TileLang's GPU pass switches) and `execution_backend` (how TileLang
+    launches GPU code) mean nothing here and are ignored, said once."""
     options = dict(options)
     target = options.pop("target", None)
     if target is not None:
@@ -300,6 +301,12 @@ def _tilelang_options(arch: str, options: dict) -> tuple[str, dict]:
             raise TTError(f"tt_cli.compile: target={target!r} is not a Tenstorrent target; use "
                           f"{', '.join(repr(t) for t in _TARGETS)} (or leave it out)")
         arch = _TARGETS[str(target)] or arch
+    backend = options.pop("execution_backend", None)
+    if backend not in (None, "auto") and "execution_backend" not in _NOTICED:
+        _NOTICED.add("execution_backend")
+        print(f"tt_cli: execution_backend={backend!r} picks how TileLang launches GPU code; here "
+              "the kernel runs on the Tenstorrent emulator (or silicon), so it is ignored",
+              file=sys.stderr)
     configs = options.pop("pass_configs", None)
     if configs and "pass_configs" not in _NOTICED:
         _NOTICED.add("pass_configs")
