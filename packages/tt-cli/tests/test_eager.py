@@ -236,3 +236,24 @@ def test_subscript_annotations_space_separated_sizes_and_verbose(capsys):
     np.testing.assert_allclose(z, x * 2.0 + y, rtol=1e-6, atol=1e-6)
     assert "tt_cli: compiled 'scaled_sum' for wormhole_b0: reader, compute, writer kernels on 3 cores" \
         in capsys.readouterr().err
+
+
+def test_tilelang_jit_object_spellings():
+    """`get_tir`, `compile` and `get_kernel_source` on a @jit factory and on an eager kernel,
+    as TileLang's JIT objects have them."""
+    from tt_ir import tir
+
+    @tt_cli.jit(out_idx=[1])
+    def twice(N=64):
+        @T.prim_func
+        def main(A: T.Tensor((N, N), T.float32), B: T.Tensor((N, N), T.float32)):
+            with T.Kernel(1) as _:
+                for i, j in T.Parallel(N, N):
+                    B[i, j] = A[i, j] * 2.0
+        return main
+
+    assert isinstance(twice.get_tir(N=32), tir.PrimFunc)
+    assert twice.compile(N=32) is twice(N=32)
+    assert "mul_unary_tile" in twice.get_kernel_source(N=32)
+    assert isinstance(scaled_sum.get_tir(M=32, N=32), tir.PrimFunc)
+    assert "add_binary_tile(0, 1, 0);" in scaled_sum.get_kernel_source(M=32, N=32)

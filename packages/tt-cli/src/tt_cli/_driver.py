@@ -388,3 +388,16 @@ class JitKernel:
             func = self.factory(*args, **kwargs)
             self._cache[key] = compile(func, out_idx=self.out_idx, arch=self.arch, **self.options)
         return self._cache[key]
+
+    # TileLang's JIT object spellings
+    def compile(self, *args: Any, **kwargs: Any) -> CompiledKernel:
+        """The compiled kernel for these parameters (as calling the factory)."""
+        return self(*args, **kwargs)
+
+    def get_tir(self, *args: Any, **kwargs: Any) -> Any:
+        """The PrimFunc the factory makes for these parameters (not compiled)."""
+        return self.factory(*args, **kwargs)
+
+    def get_kernel_source(self, *args: Any, **kwargs: Any) -> str:
+        """The compute kernel's C++ for these parameters (compiled once, cached)."""
+        return self(*args, **kwargs).get_kernel_source()

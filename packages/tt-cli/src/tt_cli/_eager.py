@@ -285,6 +285,14 @@ class EagerKernel:
                                           **self.options)
         return self._cache[key]
 
+    def get_tir(self, **values: Any) -> Any:
+        """The PrimFunc for these plain parameters and sizes (not compiled)."""
+        return self._factory(**values)
+
+    def get_kernel_source(self, **values: Any) -> str:
+        """The compute kernel's C++ for these plain parameters and sizes."""
+        return self.compile(**values).get_kernel_source()
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         bound = dict(zip(self.params, args))
         bound.update(kwargs)
