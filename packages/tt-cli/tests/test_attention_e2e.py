@@ -275,3 +275,37 @@ def test_select_of_two_values_on_indices():
     y = np.asarray(tt_cli.compile(lower_upper(), out_idx=[2])(a, b), np.float64)
     ref = np.where(np.tril(np.ones((128, 128), dtype=bool)), a.astype(np.float64), b.astype(np.float64))
     assert np.array_equal(y, ref)
+
+
+def sink_shift(H=4, M=64, N=64, dtype=T.bfloat16):
+    """Each head's block shifted by that head's element of a rank-1 tensor, broadcast over
+    the block's rows first (`s[i] = S[by]`, as attention sinks do)."""
+
+    @T.prim_func
+    def sink_shift(X: T.Tensor((H, M, N), dtype), S: T.Tensor((H,), dtype),
+                   Y: T.Tensor((H, M, N), dtype)):
+        with T.Kernel(1, H) as (bx, by):
+            x = T.alloc_fragment((M, N), dtype)
+            s = T.alloc_fragment((M,), dtype)
+            y = T.alloc_fragment((M, N), dtype)
+            T.copy(X[by, 0:M, 0:N], x)
+            for i in T.Parallel(M):
+                s[i] = S[by]
+            for i, j in T.Parallel(M, N):
+                y[i, j] = x[i, j] * 2.0 + s[i]
+            T.copy(y, Y[by, 0:M, 0:N])
+
+    return sink_shift
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("dtype", [T.bfloat16, T.float32])
+def test_a_tensor_element_broadcast_into_a_vector(arch, dtype):
+    """The reader fills the vector with the element's bits (no conversion): exact."""
+    np_dtype = ml_dtypes.bfloat16 if dtype == T.bfloat16 else np.float32
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((4, 64, 64)).astype(np_dtype)
+    s = rng.standard_normal(4).astype(np_dtype)
+    y = np.asarray(tt_cli.compile(sink_shift(dtype=dtype), out_idx=[2], arch=arch)(x, s), np.float32)
+    ref = (x.astype(np.float32) * 2.0 + s.astype(np.float32)[:, None, None]).astype(np_dtype)
+    np.testing.assert_array_equal(y, ref.astype(np.float32))

@@ -157,6 +157,41 @@ def read_elements(body: Any) -> Any:
     return _integer_reads(body) if len(exponent_families(body)) > 1 else body
 
 
+def tensor_element_blocks(body: Any) -> Any:
+    """`for i in T.Parallel(bm): v[i] = X[by]` (or a 2-D nest): an on-chip block every element
+    of which is one element of a tensor, picked by indices free of the nest's variables
+    (attention sinks: a head's value broadcast over the block's rows). It becomes a marked
+    copy the reader fills from that element's bits (same dtype: nothing to convert)."""
+    def visit(s: Any) -> Any:
+        if not (isinstance(s, tir.For) and s.kind == tir.ForKind.PARALLEL):
+            return s
+        nest, inner = parallel_nest(s)
+        if not isinstance(inner, tir.BufferStore) or not covers_block(nest, inner) \
+                or tir.scope_of(inner.buffer) not in ON_CHIP or len(nest) > 2:
+            return s
+        value = inner.value
+        if not isinstance(value, tir.TensorLoad) or tir.scope_of(value.source) != "global" \
+                or str(value.source.dtype) != str(inner.buffer.dtype) \
+                or str(inner.buffer.dtype) not in ("float32", "float16", "bfloat16"):
+            return s
+        ivars = [v for v, _ in nest]
+        if any(tir.find(x, lambda v: any(v.same_as(w) for w in ivars), types=tir.Var) is not None
+               for x in value.indices):
+            return s
+        tensor = value.source
+        ones = [tir.const(1, "int32")] * len(value.indices)
+        zeros = [tir.const(0, "int32")] * len(nest)
+        shape = [tir.const(n, "int32") for _, n in nest]
+        j = ivars[1] if len(ivars) == 2 else tir.make_var("j")
+        copy = tir.call_intrin("handle", "tl.tileop.copy",
+                               tir.make_region(tensor, list(value.indices), ones, tir.ACCESS_READ),
+                               tir.make_region(inner.buffer, zeros, shape, tir.ACCESS_WRITE),
+                               tir.StringImm(MARK), value, ivars[0], j)
+        return tir.evaluate(copy)
+
+    return tir.rewrite(body, visit, types=tir.For)
+
+
 def _integer_reads(body: Any) -> Any:
     """Whole-block copies of integer tensors into integer blocks, as element reads (a kernel
     whose data mixes exponent families: see the module docstring)."""

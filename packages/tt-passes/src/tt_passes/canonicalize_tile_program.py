@@ -84,7 +84,7 @@ from typing import Any
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 from tt_passes._canon_columns import gather_columns
-from tt_passes._canon_elements import read_elements
+from tt_passes._canon_elements import read_elements, tensor_element_blocks
 from tt_passes._canon_im2col import im2col_as_copies
 from tt_passes._canon_masks import (
     conditional_stores,
@@ -120,6 +120,7 @@ class CanonicalizeTileProgram(TTPass):
         _, func = kernel_func(mod)
         body = selects_as_if_then_else(im2col_as_copies(self, resolve_views(self, func)))
         body = gather_columns(read_elements(split_k_loops(forward_scalars(body))))
+        body = tensor_element_blocks(body)
         body = stage_parallel_nests(fold_known_conditions(coarsen_rows(body)))
         body = constant_nests_as_fills(stage_tensor_copies(body))
         body = split_index_blocks(index_values(conditional_stores(body)))

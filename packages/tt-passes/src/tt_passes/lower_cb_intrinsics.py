@@ -256,8 +256,15 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
     dtype = tir.dtype_of(i)
     at = {i: tir.cast(dtype, B.add(B.mul(ti, TILE), r)), j: tir.cast(dtype, B.add(B.mul(tj, TILE), c))}
     bits = float_bits(value)  # a float given as its bits: they go into the tile as they are
-    computed = tir.rewrite(tir.rewrite(value if bits is None else bits, element,
-                                       types=tir.TensorLoad), bit_cast, types=tir.Call)
+    if isinstance(value, tir.TensorLoad) and str(tir.dtype_of(value)).startswith(("float", "bfloat")):
+        bits = value  # a float element of the block's own dtype: its bits, as they are
+        row, col = (tir.cast(B.U32, x) for x in value.indices[-2:]) if len(value.indices) > 1 \
+            else (B.u32(0), tir.cast(B.U32, value.indices[0]))
+        computed = B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf), src_bytes,
+                          ret=B.U32)
+    else:
+        computed = tir.rewrite(tir.rewrite(value if bits is None else bits, element,
+                                           types=tir.TensorLoad), bit_cast, types=tir.Call)
     computed = tir.substitute(computed, at)
     if bits is not None:
         word = tir.cast(B.U32, computed)

@@ -406,7 +406,8 @@ class PropagateTTLayout(TTPass):
         CB is computed on chip, and a partner `<name>_t` CB holds it transposed (row 0 of
         each tile) for the reader / writer; compute transposes tile by tile between them."""
         tensor = use.loaded_from or use.stored_to
-        if use.reduced != "row" or tensor is None or len(buffers[tensor].shape) != 1:
+        if use.reduced != "row" or tensor is None or len(buffers[tensor].shape) != 1 \
+                or use.elements:  # the reader fills an element read in place: no transpose
             return []
         info = buffers[tensor]
         n = tir.as_int(use.alloc.buffer.shape[0]) // TILE
