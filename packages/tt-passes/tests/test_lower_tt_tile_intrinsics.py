@@ -350,3 +350,22 @@ def test_refusals_carry_a_hint_for_their_reason():
     assert "T.Parallel must cover a whole shared/fragment block" in text
     assert "hint: loop over the whole block (`for i, j in T.Parallel(bm, bn)`" in text
     assert "rewrite the kernel with the supported tile ops" not in text
+
+
+def test_a_comparison_with_an_infinite_constant_is_refused():
+    """`x == -inf` is computed as the sign of x - (-inf), NaN when x is -inf itself: refused,
+    with a hint, rather than silently NaN."""
+
+    @T.prim_func
+    def check_inf(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(1) as _:
+            a = T.alloc_fragment((64, 64), T.float32)
+            b = T.alloc_fragment((64, 64), T.float32)
+            T.copy(A, a)
+            for i, j in T.Parallel(64, 64):
+                b[i, j] = T.if_then_else(a[i, j] == -T.infinity(T.float32), 0.0, a[i, j])
+            T.copy(b, B)
+
+    with pytest.raises(TTCompileError) as err:
+        apply(check_inf, "lower_tt_tile_intrinsics")
+    assert "a comparison of tile values with an infinite constant" in str(err.value)

@@ -195,7 +195,13 @@ def _mask(cond: Any, leaf: Any, e: Any) -> Node:
             raise Unsupported(e, "a T.if_then_else that mixes an index comparison with "
                                  "comparisons of tile values (split it into an index mask "
                                  "and a value select)")
-        diff = _binary("sub", _build(cond.a, leaf), _build(cond.b, leaf), cond)
+        lhs, rhs = _build(cond.a, leaf), _build(cond.b, leaf)
+        if any(isinstance(x, float) and not math.isfinite(x) for x in (lhs, rhs)):
+            raise Unsupported(e, "a comparison of tile values with an infinite constant (the "
+                                 "SFPU compares through the sign of a difference, and inf - inf "
+                                 "is NaN)", "compare with a large finite number instead "
+                                 "(`x <= -1e30` for `x == -T.infinity(dtype)`)")
+        diff = _binary("sub", lhs, rhs, cond)
         if isinstance(diff, float):
             raise Unsupported(e, "a T.if_then_else whose condition compares constants")
         return Node(COMPARE[kind], (diff,))
