@@ -12,6 +12,7 @@ error, also covered by the factor 2 on the emulator, which is exact in fp32).
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -228,3 +229,24 @@ def test_each_sfpu_function_of_the_registry(name):
     a = np.random.default_rng(3).uniform(lo, hi, (64, 64)).astype(np.float32)
     want = _NUMPY[name](a.astype(np.float64))
     check(kernel(a), want, 1, float(np.abs(want).max()), ulp=FP32_ULP)
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("dtype", [T.float32, T.bfloat16])
+def test_selects_keep_and_make_infinities(arch, dtype):
+    """where_tile picks a branch, nothing is multiplied by a mask: a select replaces -inf
+    inputs exactly (FlashAttention's check_inf, `x <= -1e30` for `x == -inf`) and writes -inf
+    (a mask on values); both were NaN as x * m + y * (1 - m)."""
+    x = np.random.default_rng(12).uniform(-1, 1, (128, 128)).astype(np.float32)
+    x[::7, ::5] = -np.inf
+    x = bf16(x) if dtype == T.bfloat16 else x
+    kernel = tt_cli.compile(eltwise(lambda a: T.if_then_else(a <= -1e30, 0.0, a)
+                                    + T.if_then_else(a > 0.5, -T.infinity(dtype), 0.0), 1,
+                                    dtype=dtype), out_idx=[1], arch=arch)
+    got = np.asarray(kernel(x.astype(ml_dtypes.bfloat16) if dtype == T.bfloat16 else x), np.float32)
+    want = np.where(x <= -1e30, 0.0, x) + np.where(x > 0.5, -np.inf, 0.0)
+    assert not np.isnan(got).any()
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    np.testing.assert_array_equal(got[finite], want[finite])
+    assert "where_tile<DataFormat::" in kernel.get_kernel_source("compute")

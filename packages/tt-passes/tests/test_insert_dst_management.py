@@ -280,9 +280,9 @@ def test_int32_blocks_are_typecast_at_the_cb_boundary():
     copied from an Int32 CB is cast back (`typecast_tile<Int32, Float32>`) right after."""
     _, after = apply(kernels.index_argmax(), "insert_dst_management")
     lines = [line.strip() for line in body_text(after, "compute").splitlines()]
-    cast = lines.index('T.call_extern("void", "typecast_tile<0, 8>", t)')
-    assert lines[cast + 1] == 'T.call_extern("void", "tile_regs_commit")'
-    assert lines.count('T.call_extern("void", "typecast_tile<0, 8>", t)') == 1
+    casts = [i for i, line in enumerate(lines) if line.startswith('T.call_extern("void", "typecast_tile<0, 8>"')]
+    assert len(casts) == 1
+    assert lines[casts[0] + 1] == 'T.call_extern("void", "tile_regs_commit")'
 
     _, after = apply(kernels.loop_update(n=1, dtype=T.int32), "insert_dst_management")
     lines = [line.strip() for line in body_text(after, "compute").splitlines()]

@@ -115,14 +115,13 @@ def test_log2_is_a_scaled_log():
     (lambda a, b, c: T.max(-a, 0) * T.min(b, c), "mul(relu(neg($0)), min($1, $2))"),
     (lambda a, b, c: T.sigmoid(a) - 2.0 / T.exp(b) + T.max(c, 0.5),
      "add(sub(sigmoid($0), mul_s(recip(exp($1)), 2.0)), max_s($2, 0.5))"),
-    # selects on values: the condition as a 1.0 / 0.0 tile, then x * m + y * (1 - m)
+    # selects on values: the condition as a 1.0 / 0.0 tile, then the SFPU's where
     (lambda a, b, c: T.if_then_else(a > b, c, 0.0),
-     "mul($2, gtz(sub($0, $1)))"),
+     "where(gtz(sub($0, $1)), $2, fill(0.0))"),
     (lambda a, b, c: T.if_then_else(a == b, 2.0, c),
-     "add(mul_s(eqz(sub($0, $1)), 2.0), mul($2, rsub_s(eqz(sub($0, $1)), 1.0)))"),
+     "where(eqz(sub($0, $1)), fill(2.0), $2)"),
     (lambda a, b, c: T.if_then_else((a > 0) & (b <= c), a, b),
-     "add(mul($0, mul(gtz($0), lez(sub($1, $2)))), mul($1, rsub_s(mul(gtz($0), lez(sub($1, "
-     "$2))), 1.0)))"),
+     "where(mul(gtz($0), lez(sub($1, $2))), $0, $1)"),
 ])
 def test_expression_tree(fn, tree):
     """A T.Parallel expression becomes one tt.expr_block: its tree, out CB, block, input CBs."""
@@ -294,12 +293,12 @@ def test_vector_in_another_format_skips_the_fpu_broadcast():
     assert '"tt.expr_block", "mul($0, vcol($1))", 16, 2, 4, 0, 1)' in expr_blocks(after)
 
 
-def test_value_select_with_an_infinite_branch_is_refused():
-    """x * m + y * (1 - m) would turn 0 * inf into NaN: refused, naming why."""
-    with pytest.raises(TTCompileError) as err:
-        apply(kernels.expression(lambda a, b, c: T.if_then_else(a > b, c, -T.infinity(T.bfloat16))),
-              "lower_tt_tile_intrinsics")
-    assert "a T.if_then_else on values with an infinite branch" in str(err.value)
+def test_value_select_with_an_infinite_branch_is_a_where():
+    """A select keeps an infinite branch exactly (where_tile picks, nothing is multiplied by
+    a mask, so no 0 * inf = NaN)."""
+    _, after = apply(kernels.expression(lambda a, b, c: T.if_then_else(a > b, c, -T.infinity(T.bfloat16))),
+                     "lower_tt_tile_intrinsics")
+    assert '"where(gtz(sub($0, $1)), $2, fill(-inf))"' in expr_blocks(after)
 
 
 def test_blocks_inside_runtime_sizes_need_no_guard():

@@ -10,6 +10,8 @@ nodes:
     gtz gez ltz lez eqz nez (x)                 1.0 where x > 0 (>= 0, ...), else 0.0
     trunc floor ceil (x)                        x rounded toward zero (a cast to an integer), down, up
     (the unary nodes are the rows of tt_passes._tileops.SFPU_UNARY)
+    where(m, x, y)                     x where m is nonzero, else y (a value select)
+    fill(c)                            a tile of the constant c (a select's constant branch)
 
     add_col sub_col mul_col ($a, $b)   $a op $b's column 0 broadcast across columns
     add_row sub_row mul_row ($a, $b)   $a op $b's row 0 broadcast down rows
@@ -68,6 +70,8 @@ class Node:
             return f"{self.op}(${self.index})"
         if self.op == "acc":
             return "acc"
+        if self.op == "fill":
+            return f"fill({self.value!r})"
         inner = ", ".join(str(a) for a in self.args)
         if self.op in SCALAR:
             inner += f", {self.value!r}"
@@ -164,9 +168,10 @@ def _build(e: Any, leaf: Any) -> Node | float:
 
 
 def _select(e: Any, leaf: Any) -> Node | float:
-    """`T.if_then_else(cond, x, y)` on values: x * m + y * (1 - m), m = the condition as a
-    1.0 / 0.0 tile (a comparison `a > b` is gtz(a - b); and / or / not of comparisons are
-    m1 * m2, max(m1, m2), 1 - m). x and y must be finite (0 * inf is NaN)."""
+    """`T.if_then_else(cond, x, y)` on values: `where(m, x, y)` (the SFPU's where_tile picks
+    x where m is nonzero, so either branch may be infinite), m = the condition as a 1.0 / 0.0
+    tile (a comparison `a > b` is gtz(a - b); and / or / not of comparisons are m1 * m2,
+    max(m1, m2), 1 - m); a constant branch is a `fill` leaf."""
     cond, x, y = e.args
     if tir.find(cond, lambda _: True, types=tir.TensorLoad) is None:  # indices only
         raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and "
@@ -174,17 +179,10 @@ def _select(e: Any, leaf: Any) -> Node | float:
                              "on comparisons affine in the loop variables)")
     m = _mask(cond, leaf, e)
     xv, yv = _build(x, leaf), _build(y, leaf)
-    for v in (xv, yv):
-        if isinstance(v, float) and not math.isfinite(v):
-            raise Unsupported(e, "a T.if_then_else on values with an infinite branch (it is "
-                                 "computed as x * m + y * (1 - m), and 0 * inf is NaN)")
-    keep = _binary("mul", xv, m, e)
-    drop = _binary("mul", yv, _binary("sub", 1.0, m, e), e)
-    if isinstance(yv, float) and yv == 0.0:
-        return keep
-    if isinstance(xv, float) and xv == 0.0:
-        return drop
-    return _binary("add", keep, drop, e)
+    if isinstance(xv, float) and isinstance(yv, float) and xv == yv:
+        return xv
+    return Node("where", (m, *(Node("fill", value=v) if isinstance(v, float) else v
+                               for v in (xv, yv))))
 
 
 def _mask(cond: Any, leaf: Any, e: Any) -> Node:
@@ -200,7 +198,8 @@ def _mask(cond: Any, leaf: Any, e: Any) -> Node:
             raise Unsupported(e, "a comparison of tile values with an infinite constant (the "
                                  "SFPU compares through the sign of a difference, and inf - inf "
                                  "is NaN)", "compare with a large finite number instead "
-                                 "(`x <= -1e30` for `x == -T.infinity(dtype)`)")
+                                 "(`x <= -1e30` for `x == -T.infinity(dtype)`): the select "
+                                 "then keeps or replaces infinite values exactly")
         diff = _binary("sub", lhs, rhs, cond)
         if isinstance(diff, float):
             raise Unsupported(e, "a T.if_then_else whose condition compares constants")
@@ -273,6 +272,8 @@ def to_ir(n: Node) -> Any:
     float64 immediate: exact), a leaf `tt.tree.in(k)` / `tt.tree.vcol(k)` / `tt.tree.acc()`."""
     if n.op in ("in", *VECTOR):
         args: tuple = (tir.const(n.index, "int32"),)
+    elif n.op == "fill":
+        args = (tir.const(n.value, "float64"),)
     else:
         args = tuple(to_ir(a) for a in n.args)
         if n.op in SCALAR:
@@ -288,6 +289,8 @@ def of_ir(e: Any) -> Node:
     op, args = name[len(TREE):], list(e.args[1:])
     if op in ("in", *VECTOR):
         return Node(op, index=tir.as_int(args[0]))
+    if op == "fill":
+        return Node(op, value=float(args[0].value))
     if op in SCALAR:
         return Node(op, tuple(of_ir(a) for a in args[:-1]), value=float(args[-1].value))
     return Node(op, tuple(of_ir(a) for a in args))
@@ -311,10 +314,12 @@ def is_bcast(n: Node) -> bool:
 
 def slots(n: Node) -> int:
     """DST registers one tile of the tree needs (Sethi-Ullman, `acc` pinned to register 0)."""
-    if n.op in ("in", "acc", *VECTOR) or is_fpu(n) or is_bcast(n):
+    if n.op in ("in", "acc", "fill", *VECTOR) or is_fpu(n) or is_bcast(n):
         return 1
     if len(n.args) == 1:
         return slots(n.args[0])
+    if len(n.args) == 3:  # where: the children into d, d + 1, d + 2 in _order3's order
+        return max(slots(c) + k for k, c in enumerate(_order3(n.args)))
     a, b = n.args
     if a.op == "acc" and b.op == "acc":
         return 1
@@ -329,6 +334,12 @@ def _order(a: Node, b: Node) -> tuple[Node, Node]:
     if a.has_acc:
         return a, b
     return (b, a) if slots(b) > slots(a) else (a, b)
+
+
+def _order3(args: tuple) -> list:
+    """A where's children in evaluation order: the one holding `acc` first (it stays in
+    register 0), then the hungrier ones."""
+    return sorted(args, key=lambda c: (not c.has_acc, -slots(c)))
 
 
 def check_acc(n: Node) -> None:
@@ -349,7 +360,7 @@ def _both_acc(n: Node) -> bool:
 def program(n: Node) -> list:
     """Instructions computing `n` into register 0, in order. Each is a tuple:
     ("copy", r, k)  ("vload", "col"|"row", r, k)  ("fpu", op, r, ka, kb)  ("bcast", op, r, ka, kb)  ("binary", op, ra, rb, r)  ("scalar", op, r, c)
-    ("unary", op, r)."""
+    ("unary", op, r)  ("fill", r, c)  ("where", rm, ra, rb, r)."""
     out: list = []
     _gen(n, 0, out)
     return out
@@ -362,6 +373,14 @@ def _gen(n: Node, d: int, out: list) -> None:
         out.append(("vload", VECTOR[n.op], d, n.index))
     elif n.op == "acc":
         assert d == 0, "acc is evaluated into register 0"
+    elif n.op == "fill":
+        out.append(("fill", d, n.value))
+    elif n.op == "where":
+        order = _order3(n.args)
+        for k, child in enumerate(order):
+            _gen(child, d + k, out)
+        regs = [d + order.index(c) for c in n.args]  # by identity: equal children are one Node
+        out.append(("where", *regs, d))
     elif is_fpu(n):
         out.append(("fpu", n.op, d, n.args[0].index, n.args[1].index))
     elif is_bcast(n):

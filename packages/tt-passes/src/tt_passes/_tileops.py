@@ -219,7 +219,9 @@ class ComputeCall:
       first such call (1: an FPU op, preferred; 2: a reduction); `reverse`: those two are
       unpacked in reverse (matmul: in1 to srcA);
     - `bcast_unpack`: a unary broadcast, which unpacks to srcB except a scalar broadcast
-      (`NONE`) or 32-bit data, which reach DST through srcA."""
+      (`NONE`) or 32-bit data, which reach DST through srcA;
+    - `init_template`: the init takes the call's template arguments (`typecast_tile<IN, OUT>`
+      -> `typecast_tile_init<IN, OUT>`; `where_tile<Float32>`'s init takes none)."""
 
     name: str
     dst: tuple = ()
@@ -233,6 +235,7 @@ class ComputeCall:
     startup: int = 0
     reverse: bool = False
     bcast_unpack: bool = False
+    init_template: bool = False  # the init takes the call's template arguments too
 
 
 def _fpu(call: str, init: str) -> ComputeCall:
@@ -262,7 +265,10 @@ COMPUTE_CALLS: dict = {c.name: c for c in (
     ComputeCall("unary_bcast", dst=(2,)),  # (cb, tile, dst)
     ComputeCall("pack_tile", dst=(0,), pack=1),  # (dst, cb)
     _sfpu("fill_tile_bitcast", "fill_tile_init"),  # (dst, bits)
-    _sfpu("typecast_tile", "typecast_tile_init"),  # <IN, OUT>(dst): its init takes the same
+    ComputeCall("typecast_tile", dst=(0,), init="typecast_tile_init", init_template=True),
+    # <IN, OUT>(dst): its init takes the same template arguments
+    _sfpu("where_tile", "where_tile_init", dst=(0, 1, 2, 3)),
+    # <DataFormat>(dst cond, dst true, dst false, dst out): a value select
     *(_sfpu(u.call, u.init_call) for u in SFPU_UNARY.values()),  # (dst)
     *(_sfpu(call, call + "_init", dst=(0, 1, 2)) for call in SFPU_BINARY.values()),
     # (dst a, dst b, dst out); DST op scalar (dst, scalar bits): one init for all but max / min

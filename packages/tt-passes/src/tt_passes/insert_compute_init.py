@@ -63,7 +63,7 @@ class _Needs:
         if row.bcast_unpack and ("NONE" in name or self.fmt[args[0]] in WIDE_FORMATS):
             need["srca"] = need.pop("srcb")  # a scalar broadcast, or 32-bit data: via srcA
         if row.init:
-            template = name[len(row.name):]  # typecast_tile<IN, OUT> -> typecast_tile_init<IN, OUT>
+            template = name[len(row.name):] if row.init_template else ""
             need["op"] = (row.init + template, *(self._init_arg(a, args) for a in row.init_args))
         if row.explicit:
             need["set_op"] = (name, *args)

@@ -130,7 +130,7 @@ def reload_block(src: int, cb: Any, si: Any, sj: Any) -> Any:
 
 
 def sfpu(unary: list, n: int, cb: Any = None, si: Any = 0, sj: Any = 0,
-         cap: int = 0) -> Any:
+         cap: int = 0, dst32: bool = False) -> Any:
     """The epilogue: each entry (op, text, waits) in order, on the n tiles in DST[0..n)
     (the waits for the CBs it reads are placed by the caller, once per block).
 
@@ -143,7 +143,7 @@ def sfpu(unary: list, n: int, cb: Any = None, si: Any = 0, sj: Any = 0,
             t = _idx("t", n)
             body = _loops([(t, n)], B.extern(SFPU[op], t))
         else:
-            body = expr_tiles(op[0], op[1], cb, si, sj, cap, in_place=True)
+            body = expr_tiles(op[0], op[1], cb, si, sj, cap, in_place=True, dst32=dst32)
         stmts.append(B.comment(text, body))
     return B.seq(*stmts) if stmts else None
 
@@ -159,7 +159,7 @@ def group_size(n: int, need: int, cap: int, in_place: bool) -> int:
 
 
 def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
-               in_place: bool) -> Any:
+               in_place: bool, dst32: bool = False) -> Any:
     """The tile program of an expression over the DST sub-block (si, sj) of `cb`.
 
     Register r of tile t (t-th tile of the sub-block, row-major) lives in DST slot t
@@ -203,6 +203,11 @@ def expr_tiles(tree: Any, inputs: list, cb: Any, si: Any, sj: Any, cap: int,
         elif kind == "scalar":
             call = B.extern(_tileops.SFPU_SCALAR[ins[1]], slot(ins[2]),
                             B.u32(_expr.fp32_bits(ins[3])))
+        elif kind == "fill":
+            call = B.extern("fill_tile_bitcast", slot(ins[1]), B.u32(_expr.fp32_bits(ins[2])))
+        elif kind == "where":  # its template names DST's format (32-bit or bfloat16 mode)
+            fmt = "Float32" if dst32 else "Float16_b"
+            call = B.extern(f"where_tile<DataFormat::{fmt}>", *(slot(r) for r in ins[1:]))
         else:
             call = B.extern(_tileops.SFPU_UNARY[ins[1]].call, slot(ins[2]))
         calls.append(_loops([(u, g)], call))
@@ -427,8 +432,8 @@ def _replace(stmt: Any, target: Any, new: Any) -> Any:
 class _DstPlanner(B.SeqRewriter):
     """Rewrites one sequence holding `tt.pack_out(C)` and the ops that produce C."""
 
-    def __init__(self, cbs: dict, cap: int):
-        self.cbs, self.cap = cbs, cap
+    def __init__(self, cbs: dict, cap: int, dst32: bool = False):
+        self.cbs, self.cap, self.dst32 = cbs, cap, dst32
         self.self_packed: set = set()  # CBs whose op packs them itself (transposes)
         self.partials = {cb.of: cb for cb in cbs.values() if cb.role == "intermediate" and cb.of}
 
@@ -459,7 +464,8 @@ class _DstPlanner(B.SeqRewriter):
             elif hit[0] == "tt.matmul_onto_expr":  # the rewrite into DST, then accumulate
                 tree, inputs = _expr.of_ir(hit[1][0]), B.ints(hit[1][8:])
                 a, b, _, mt, nt, kt, tr = hit[1][1:8]
-                math = B.seq(expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False),
+                math = B.seq(expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False,
+                                  dst32=self.dst32),
                              matmul_tiles([a, b, 0, mt, nt, kt, tr], cb.unit, si, sj))
             elif hit[0] == "tt.matmul_onto":  # init's sub-block into DST, then accumulate
                 a, b, init, _, mt, nt, kt, tr = hit[1]
@@ -467,7 +473,8 @@ class _DstPlanner(B.SeqRewriter):
                              matmul_tiles([a, b, init, mt, nt, kt, tr], cb.unit, si, sj))
             else:
                 tree, inputs = _expr.of_ir(hit[1][0]), B.ints(hit[1][4:])
-                math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
+                math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False,
+                                  dst32=self.dst32)
             return _loops(nest, self.section(math, [], cb, n, (cb, si, sj, self.cap)))
 
         return tir.rewrite(body, visit, types=tir.Evaluate)
@@ -520,7 +527,7 @@ class _DstPlanner(B.SeqRewriter):
         n = cb.unit_tiles
         si, sj = _idx("si", cb.block[0] // cb.unit[0]), _idx("sj", cb.block[1] // cb.unit[1])
         nest = [(si, cb.block[0] // cb.unit[0]), (sj, cb.block[1] // cb.unit[1])]
-        epi = (cb, si, sj, self.cap)
+        epi = (cb, si, sj, self.cap, self.dst32)
         waits = [w for entry in unary for w in entry[2]]  # once per block, not per sub-block
         if name == "tt.reduce_block":
             return _replace(producer, op, B.seq(*waits, _loops(nest, reduce_section(
@@ -531,7 +538,8 @@ class _DstPlanner(B.SeqRewriter):
                 math, unary, cb, n, epi))))
         if name == "tt.expr_block":
             tree, inputs = _expr.of_ir(args[0]), B.ints(args[4:])
-            math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False)
+            math = expr_tiles(tree, inputs, cb, si, sj, self.cap, in_place=False,
+                                  dst32=self.dst32)
             return _replace(producer, op, B.seq(
                 *waits, _loops(nest, self.section(math, unary, cb, n, epi))))
         math = matmul_tiles(args, cb.unit, si, sj)
@@ -585,8 +593,8 @@ class InsertDstManagement(TTPass):
         cbs = {cb.index: cb for cb in _meta.get(mod, _meta.CBS, [])}
         gv, func = role_funcs(mod)["compute"]
         matmuls = matmul_configs(func.body)
-        cap = _meta.get(mod, _meta.COMPUTE).dst_tiles
-        planner = _DstPlanner(cbs, cap)
+        compute = _meta.get(mod, _meta.COMPUTE)
+        planner = _DstPlanner(cbs, compute.dst_tiles, compute.fp32_dest_acc_en)
         body = planner.stmt(planner.on_chip_ops(func.body))
         body = typecast_int_unpacks(typecast_int_packs(body, cbs), cbs)
         mod = replace_func(mod, gv, func.with_body(body))

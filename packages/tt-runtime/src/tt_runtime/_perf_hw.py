@@ -59,7 +59,7 @@ SFPU_INSTRUCTIONS = {
     "fill": 2, "abs": 3, "negative": 3, "square": 3,
     "relu": 4, "relu_max": 4, "relu_min": 4, "sign": 4,
     "gtz": 4, "gez": 4, "ltz": 4, "lez": 4, "eqz": 4, "nez": 4, "trunc": 6, "floor": 6, "ceil": 6,
-    "typecast": 8,
+    "typecast": 8, "where": 6,
     "add_scalar": 4, "sub_scalar": 4, "mul_scalar": 4, "rsub_scalar": 4, "div_scalar": 4,
     "max_scalar": 4, "min_scalar": 4,
     "binary_add": 5, "binary_sub": 5, "binary_mul": 5, "binary_rsub": 5, "binary_max": 5, "binary_min": 5,

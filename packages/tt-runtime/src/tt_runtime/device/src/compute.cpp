@@ -4,7 +4,8 @@
 // sync and accumulation mode: 8/4 half sync, 16/8 full sync), its protocol
 //   Released -acquire-> Acquired -commit-> Committed -wait-> Waited -release-> Released
 // (math ops need Acquired; pack needs Waited), and the tile ops: matmul (fp32 accumulate),
-// binary add/sub/mul, copy, SFPU unary ops, reduce (row/col/scalar; sum/avg/max), pack_tile (sequential by default).
+// binary add/sub/mul, copy, SFPU unary ops, the where select, reduce (row/col/scalar; sum/avg/max),
+// pack_tile (sequential by default).
 // Does not own: CB counters (kernel_api.cpp), format conversion (formats.cpp).
 // Called from: the compute kernel thread (one host thread runs unpack, math and pack).
 #include <cmath>
@@ -367,6 +368,19 @@ void binary_dst(Binop op, uint32_t i0, uint32_t i1, uint32_t od) {
     }
     static const char* names[] = {"add", "sub", "mul", "div", "rsub", "max", "min"};
     k.counters.tile_ops[std::string("sfpu_binary_") + names[static_cast<int>(op)]]++;
+}
+
+void where_dst(uint32_t ic, uint32_t it, uint32_t iff, uint32_t od) {
+    KernelCtx& k = compute_ctx("where_tile");
+    Dst& d = math_dst(k, "where_tile", ic);
+    need_sfpu_init(k, "where_tile", "where_tile_init");
+    math_dst(k, "where_tile", it);
+    math_dst(k, "where_tile", iff);
+    math_dst(k, "where_tile", od);
+    for (int i = 0; i < 1024; ++i) {
+        d.tile[od][i] = d.tile[ic][i] != 0.f ? d.tile[it][i] : d.tile[iff][i];
+    }
+    k.counters.tile_ops["sfpu_where"]++;
 }
 
 void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst) {

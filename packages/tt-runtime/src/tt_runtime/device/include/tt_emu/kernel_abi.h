@@ -109,6 +109,8 @@ void unary_tile(Unop op, uint32_t idst, uint32_t param);
 // toward zero (saturating), the reverse converts; Float32 <-> Float16_b rounds to the output format.
 void typecast_tile(uint32_t in_fmt, uint32_t out_fmt, uint32_t idst);
 void binary_dst(Binop op, uint32_t idst0, uint32_t idst1, uint32_t odst);
+// where_tile: DST[odst] = DST[itrue] where DST[icond] != 0, else DST[ifalse]
+void where_dst(uint32_t icond, uint32_t itrue, uint32_t ifalse, uint32_t odst);
 // pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW, 1 REDUCE_COL, 2 REDUCE_SCALAR (api/compute/reduce.h)
 void reduce_tile(uint32_t pool, uint32_t dim, uint32_t icb, uint32_t icb_scaler, uint32_t itile,
                  uint32_t itile_scaler, uint32_t idst);

@@ -3,7 +3,8 @@
 // Owns: ALWI, the UNPACK/MATH/PACK macros (all three enabled: one host thread runs the
 // whole compute kernel, as tt-emule does), the legacy entry spelling
 // `namespace NAMESPACE { void MAIN { ... } }`, and the compute config constants
-// (DST_ACCUM_MODE, MATH_FIDELITY, APPROX, DST_SYNC_MODE) that the JIT passes as defines.
+// (DST_ACCUM_MODE, MATH_FIDELITY, APPROX, DST_SYNC_MODE) that the JIT passes as defines, and
+// DataFormat.
 // Called from: the compute kernel thread.
 #pragma once
 
@@ -33,6 +34,13 @@
 // tt_emu_legacy::kernel_main(), which the emulator's kernel wrapper calls.
 #define NAMESPACE tt_emu_legacy
 #define MAIN kernel_main()
+
+// The tile data formats by their tt::DataFormat codes, global as in the SDK's tensix_types.h
+// (where_tile<DataFormat::Float32> names DST's format with it).
+enum class DataFormat : uint8_t {
+    Float32 = 0, Float16 = 1, Float16_b = 5, Bfp8_b = 6, Int8 = 14, UInt8 = 30, UInt16 = 9,
+    Int32 = 8, UInt32 = 24, Invalid = 0xff
+};
 
 namespace ckernel {
 enum class MathFidelity : uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4 };
