@@ -235,16 +235,16 @@ def test_each_sfpu_function_of_the_registry(name):
 @pytest.mark.parametrize("dtype", [T.float32, T.bfloat16])
 def test_selects_keep_and_make_infinities(arch, dtype):
     """where_tile picks a branch, nothing is multiplied by a mask: a select replaces -inf
-    inputs exactly (FlashAttention's check_inf, `x <= -1e30` for `x == -inf`) and writes -inf
-    (a mask on values); both were NaN as x * m + y * (1 - m)."""
+    inputs exactly (FlashAttention's check_inf, `x == -inf`: the sign of x + FLT_MAX) and
+    writes -inf (a mask on values); both were NaN as x * m + y * (1 - m)."""
     x = np.random.default_rng(12).uniform(-1, 1, (128, 128)).astype(np.float32)
     x[::7, ::5] = -np.inf
     x = bf16(x) if dtype == T.bfloat16 else x
-    kernel = tt_cli.compile(eltwise(lambda a: T.if_then_else(a <= -1e30, 0.0, a)
+    kernel = tt_cli.compile(eltwise(lambda a: T.if_then_else(a == -T.infinity(dtype), 0.0, a)
                                     + T.if_then_else(a > 0.5, -T.infinity(dtype), 0.0), 1,
                                     dtype=dtype), out_idx=[1], arch=arch)
     got = np.asarray(kernel(x.astype(ml_dtypes.bfloat16) if dtype == T.bfloat16 else x), np.float32)
-    want = np.where(x <= -1e30, 0.0, x) + np.where(x > 0.5, -np.inf, 0.0)
+    want = np.where(x == -np.inf, 0.0, x) + np.where(x > 0.5, -np.inf, 0.0)
     assert not np.isnan(got).any()
     np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
     finite = np.isfinite(want)

@@ -351,20 +351,27 @@ def test_refusals_carry_a_hint_for_their_reason():
     assert "rewrite the kernel with the supported tile ops" not in text
 
 
-def test_a_comparison_with_an_infinite_constant_is_refused():
-    """`x == -inf` is computed as the sign of x - (-inf), NaN when x is -inf itself: refused,
-    with a hint, rather than silently NaN."""
+def test_comparisons_with_an_infinite_constant_are_sign_tests_against_flt_max():
+    """`x == -inf` as the sign of x - (-inf) would be NaN at x = -inf: it is x < -FLT_MAX
+    instead (exact for every x); a comparison that holds for every value is refused."""
 
-    @T.prim_func
-    def check_inf(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
-        with T.Kernel(1) as _:
-            a = T.alloc_fragment((64, 64), T.float32)
-            b = T.alloc_fragment((64, 64), T.float32)
-            T.copy(A, a)
-            for i, j in T.Parallel(64, 64):
-                b[i, j] = T.if_then_else(a[i, j] == -T.infinity(T.float32), 0.0, a[i, j])
-            T.copy(b, B)
+    def check_inf(cond):
+        @T.prim_func
+        def check_inf(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
+            with T.Kernel(1) as _:
+                a = T.alloc_fragment((64, 64), T.float32)
+                b = T.alloc_fragment((64, 64), T.float32)
+                T.copy(A, a)
+                for i, j in T.Parallel(64, 64):
+                    b[i, j] = T.if_then_else(cond(a[i, j]), 0.0, a[i, j])
+                T.copy(b, B)
+        return check_inf
 
+    _, after = apply(check_inf(lambda x: x == -T.infinity(T.float32)), "lower_tt_tile_intrinsics")
+    assert '"where(ltz(add_s($0, 3.4028234663852886e+38)), fill(0.0), $0)"' in expr_blocks(after)
+    _, after = apply(check_inf(lambda x: T.infinity(T.float32) > x), "lower_tt_tile_intrinsics")
+    assert '"where(lez(add_s($0, -3.4028234663852886e+38)), fill(0.0), $0)"' in expr_blocks(after)
     with pytest.raises(TTCompileError) as err:
-        apply(check_inf, "lower_tt_tile_intrinsics")
-    assert "a comparison of tile values with an infinite constant" in str(err.value)
+        apply(check_inf(lambda x: x >= -T.infinity(T.float32)), "lower_tt_tile_intrinsics")
+    assert "a comparison with an infinite constant that has the same outcome for every value" \
+        in str(err.value)

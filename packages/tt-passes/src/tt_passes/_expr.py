@@ -194,12 +194,10 @@ def _mask(cond: Any, leaf: Any, e: Any) -> Node:
                                  "comparisons of tile values (split it into an index mask "
                                  "and a value select)")
         lhs, rhs = _build(cond.a, leaf), _build(cond.b, leaf)
-        if any(isinstance(x, float) and not math.isfinite(x) for x in (lhs, rhs)):
-            raise Unsupported(e, "a comparison of tile values with an infinite constant (the "
-                                 "SFPU compares through the sign of a difference, and inf - inf "
-                                 "is NaN)", "compare with a large finite number instead "
-                                 "(`x <= -1e30` for `x == -T.infinity(dtype)`): the select "
-                                 "then keeps or replaces infinite values exactly")
+        if isinstance(lhs, float) and math.isinf(lhs):  # c op x -> x op' c
+            lhs, rhs, kind = rhs, lhs, _FLIPPED[kind]
+        if isinstance(rhs, float) and math.isinf(rhs) and isinstance(lhs, Node):
+            return _against_infinity(lhs, kind, rhs, e)
         diff = _binary("sub", lhs, rhs, cond)
         if isinstance(diff, float):
             raise Unsupported(e, "a T.if_then_else whose condition compares constants")
@@ -212,6 +210,29 @@ def _mask(cond: Any, leaf: Any, e: Any) -> Node:
     raise Unsupported(e, "a T.if_then_else whose outcome differs within the block and whose "
                          "condition is neither an index mask (comparisons affine in the loop "
                          "variables, a whole-block select) nor comparisons of tile values")
+
+
+_FLIPPED = {"GT": "LT", "GE": "LE", "LT": "GT", "LE": "GE", "EQ": "EQ", "NE": "NE"}
+FLT_MAX = 3.4028234663852886e38
+# x op -inf / x op +inf as a sign test of x -/+ FLT_MAX, exact for every x (inf - inf would be
+# NaN): x == -inf is x < -FLT_MAX; x > -inf is x >= -FLT_MAX; ... None: the same for every x.
+_INFINITY_TESTS = {
+    (-1, "EQ"): ("ltz", 1.0), (-1, "LE"): ("ltz", 1.0), (-1, "NE"): ("gez", 1.0),
+    (-1, "GT"): ("gez", 1.0), (-1, "GE"): None, (-1, "LT"): None,
+    (1, "EQ"): ("gtz", -1.0), (1, "GE"): ("gtz", -1.0), (1, "NE"): ("lez", -1.0),
+    (1, "LT"): ("lez", -1.0), (1, "LE"): None, (1, "GT"): None,
+}
+
+
+def _against_infinity(x: Node, kind: str, inf: float, e: Any) -> Node:
+    """The 1.0 / 0.0 tile of `x <kind> inf`: a sign test of x + FLT_MAX (against -inf) or
+    x - FLT_MAX (against +inf), since x - inf is NaN when x is that infinity."""
+    test = _INFINITY_TESTS[(1 if inf > 0 else -1, kind)]
+    if test is None:
+        raise Unsupported(e, "a comparison with an infinite constant that has the same outcome "
+                             "for every value", "drop the condition (it always or never holds)")
+    op, sign = test
+    return Node(op, (Node("add_s", (x,), value=sign * FLT_MAX),))
 
 
 def _binary(op: str, a: Node | float, b: Node | float, e: Any) -> Node | float:
