@@ -354,24 +354,16 @@ def test_refusals_carry_a_hint_for_their_reason():
 def test_comparisons_with_an_infinite_constant_are_sign_tests_against_flt_max():
     """`x == -inf` as the sign of x - (-inf) would be NaN at x = -inf: it is x < -FLT_MAX
     instead (exact for every x); a comparison that holds for every value is refused."""
+    inf = T.infinity(T.bfloat16)
 
-    def check_inf(cond):
-        @T.prim_func
-        def check_inf(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32)):
-            with T.Kernel(1) as _:
-                a = T.alloc_fragment((64, 64), T.float32)
-                b = T.alloc_fragment((64, 64), T.float32)
-                T.copy(A, a)
-                for i, j in T.Parallel(64, 64):
-                    b[i, j] = T.if_then_else(cond(a[i, j]), 0.0, a[i, j])
-                T.copy(b, B)
-        return check_inf
+    def tree(cond):
+        _, after = apply(kernels.expression(lambda a, b, c: T.if_then_else(cond(a), b, c)),
+                         "lower_tt_tile_intrinsics")
+        return expr_blocks(after)
 
-    _, after = apply(check_inf(lambda x: x == -T.infinity(T.float32)), "lower_tt_tile_intrinsics")
-    assert '"where(ltz(add_s($0, 3.4028234663852886e+38)), fill(0.0), $0)"' in expr_blocks(after)
-    _, after = apply(check_inf(lambda x: T.infinity(T.float32) > x), "lower_tt_tile_intrinsics")
-    assert '"where(lez(add_s($0, -3.4028234663852886e+38)), fill(0.0), $0)"' in expr_blocks(after)
+    assert '"where(ltz(add_s($0, 3.4028234663852886e+38)), $1, $2)"' in tree(lambda x: x == -inf)
+    assert '"where(lez(add_s($0, -3.4028234663852886e+38)), $1, $2)"' in tree(lambda x: inf > x)
     with pytest.raises(TTCompileError) as err:
-        apply(check_inf(lambda x: x >= -T.infinity(T.float32)), "lower_tt_tile_intrinsics")
+        tree(lambda x: x >= -inf)
     assert "a comparison with an infinite constant that has the same outcome for every value" \
         in str(err.value)
