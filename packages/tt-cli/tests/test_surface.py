@@ -266,3 +266,24 @@ def test_two_blocks_of_one_tensor_stage_through_two_cbs():
     a, b = swapped_halves()(x)
     np.testing.assert_array_equal(np.asarray(a), x + 1.0)
     np.testing.assert_array_equal(np.asarray(b), np.concatenate([x[64:], x[:64]]) * 2.0)
+
+
+@tt_cli.jit(out_idx=[1, 2])
+def nest_and_copy_of_one_tensor(N=64):
+    @T.prim_func
+    def main(X: T.Tensor((N, N), T.float32), A: T.Tensor((N, N), T.float32), B: T.Tensor((N, N), T.float32)):
+        with T.Kernel(1) as _:
+            for i, j in T.Parallel(N, N):
+                A[i, j] = X[i, j] * 2.0
+            T.copy(X, B)
+
+    return main
+
+
+def test_a_nest_and_a_tensor_copy_of_one_tensor_stage_through_two_cbs():
+    """A T.Parallel nest on X and a tensor-to-tensor T.copy from X both stage X on chip: they
+    used to name both blocks X (one CB), and the compute kernel popped pages it never waited for."""
+    x = np.random.default_rng(13).standard_normal((64, 64)).astype(np.float32)
+    a, b = nest_and_copy_of_one_tensor()(x)
+    np.testing.assert_array_equal(np.asarray(a), x * 2.0)
+    np.testing.assert_array_equal(np.asarray(b), x)

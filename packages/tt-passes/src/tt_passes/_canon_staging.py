@@ -209,16 +209,17 @@ def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> li
 
 
 def block_namer(body: Any) -> Any:
-    """`name(base)`: `base` for the first block made from a tensor, then `base_1`, `base_2`,
-    ... skipping names the kernel already uses (blocks become CBs by name: one name, one CB)."""
-    used = {str(b.name) for b in tir.collect(body, tir.AllocBuffer) for b in [b.buffer]}
-    used |= {str(x.source.name) for x in tir.collect(body, tir.TensorLoad)}
+    """`name(base)`: a name for a new on-chip block made from tensor `base`: `base` itself
+    unless an on-chip block already has it, else `base_1`, `base_2`, ... skipping every name
+    the kernel uses (blocks become CBs by name: one name, one CB)."""
+    on_chip = {str(a.buffer.name) for a in tir.collect(body, tir.AllocBuffer)}
+    used = on_chip | {str(x.source.name) for x in tir.collect(body, tir.TensorLoad)}
     used |= {str(x.buffer.name) for x in tir.collect(body, tir.BufferStore)}
     made: set = set()
 
     def name(base: str) -> str:
         n, out = 0, base
-        while out in made or (out != base and out in used):
+        while out in made or out in on_chip or (out != base and out in used):
             n += 1
             out = f"{base}_{n}"
         made.add(out)
@@ -350,8 +351,9 @@ def stage_tensor_copies(body: Any) -> Any:
     the region's last dims: `T.copy(A[...], A); T.copy(A, B[...])`. The unit moves the
     tiles; packing into B's CB converts the format. `T.fill` of a tensor region likewise
     fills a fragment named like the tensor and copies it out. A second copy from the same
-    tensor stages through `A_1` (blocks are CBs by name: one name, one CB)."""
-    taken: dict = {}
+    tensor stages through `A_1`, as does a copy from a tensor a T.Parallel nest staged as `A`
+    (blocks are CBs by name: one name, one CB)."""
+    name_of = block_namer(body)
 
     def visit(s: Any) -> Any:
         call = s.value if isinstance(s, tir.Evaluate) else None
@@ -361,13 +363,10 @@ def stage_tensor_copies(body: Any) -> Any:
         regions = [tir.decode_region(a) for a in call.args[:1 if fill else 2]]
         if any(tir.scope_of(r.buffer) != "global" for r in regions):
             return s
-        name = str(regions[0].buffer.name)
-        n = taken.get(name, 0)
         staged = _block_like(regions[0], "local.fragment" if fill else "shared.dyn",
-                             name if n == 0 else f"{name}_{n}")
+                             name_of(str(regions[0].buffer.name)))
         if staged is None:
             return s  # left for the refusal, which names the op
-        taken[name] = n + 1
         block, written, read = staged
         if fill:
             first = tir.call_intrin("handle", "tl.tileop.fill", written, call.args[1])
