@@ -471,3 +471,32 @@ def test_chained_assignment_is_one_assignment_per_target():
 
     tir.assert_structural_equal(tir.strip_source_lines(chained).body, tir.strip_source_lines(spelled).body,
                                 map_free_vars=True)
+
+
+def test_gpu_register_hints_are_accepted_and_said_once(capsys):
+    """`T.disable_warp_group_reg_alloc()` / `T.no_set_max_nreg()` (TileLang's warp-group
+    register hints, in its MLA and attention examples) add nothing to the IR."""
+    from tt_ir.language import _annotate
+
+    _annotate._SAID.difference_update({"disable_warp_group_reg_alloc", "no_set_max_nreg"})
+
+    @T.prim_func
+    def hinted(A: T.Tensor((64,), T.float32), B: T.Tensor((64,), T.float32)):
+        with T.Kernel(1) as _:
+            T.disable_warp_group_reg_alloc()
+            T.no_set_max_nreg()
+            for i in T.Parallel(64):
+                B[i] = A[i] + 1.0
+
+    @T.prim_func
+    def plain(A: T.Tensor((64,), T.float32), B: T.Tensor((64,), T.float32)):
+        with T.Kernel(1) as _:
+            for i in T.Parallel(64):
+                B[i] = A[i] + 1.0
+
+    T.disable_warp_group_reg_alloc()  # a second time: not said again
+    tir.assert_structural_equal(tir.strip_source_lines(hinted).body, tir.strip_source_lines(plain).body,
+                                map_free_vars=True)
+    err = capsys.readouterr().err
+    assert err.count("T.disable_warp_group_reg_alloc: a GPU register-allocation hint") == 1
+    assert err.count("T.no_set_max_nreg: a GPU register-allocation hint") == 1

@@ -64,6 +64,7 @@ from tt_ir.language._annotate import (
     TTLayout,
     annotate_core_grid,
     annotate_layout,
+    say_once,
     tt_layout,
 )
 from tt_ir.language._build import (
@@ -259,6 +260,21 @@ def use_swizzle(panel_size: int, order: str = "row", enable: bool = True) -> Any
     return _T.attr(0, "threadblock_swizzle_pattern", _tirx.tvm_tuple(name, panel_size))
 
 
+def _register_hint(name: str) -> None:
+    say_once(name, f"T.{name}: a GPU register-allocation hint (warp-group registers); a Tensix "
+                   "core has no such registers, so it is accepted and ignored")
+
+
+def disable_warp_group_reg_alloc() -> None:
+    """TileLang's hint to keep the warp groups' register split: accepted, ignored (said once)."""
+    _register_hint("disable_warp_group_reg_alloc")
+
+
+def no_set_max_nreg() -> None:
+    """TileLang's hint not to rebalance registers: accepted, ignored (said once)."""
+    _register_hint("no_set_max_nreg")
+
+
 def print(obj: Any = None, msg: str = "", **_thread_options: Any) -> None:  # noqa: A001
     """`T.print(value, msg="...")` / `T.print(msg="...")`: the reader prints the message and the
     value (block indices, loop variables and arithmetic on them) once per block trip, with
@@ -327,6 +343,8 @@ __all__ = [
     "alloc_var",
     "annotate_core_grid",
     "annotate_layout",
+    "disable_warp_group_reg_alloc",
+    "no_set_max_nreg",
     "bfloat16",
     "bool",
     "atomic_add",
