@@ -287,7 +287,6 @@ def compile(func: Any, out_idx: Sequence[int] | int | None = None, arch: str = "
 
 _TARGETS = {"tenstorrent": None, "tenstorrent/wormhole_b0": "wormhole_b0",
             "tenstorrent/blackhole": "blackhole"}
-_NOTICED: set = set()
 
 
 def _tilelang_options(arch: str, options: dict) -> tuple[str, dict]:
@@ -301,18 +300,18 @@ def _tilelang_options(arch: str, options: dict) -> tuple[str, dict]:
             raise TTError(f"tt_cli.compile: target={target!r} is not a Tenstorrent target; use "
                           f"{', '.join(repr(t) for t in _TARGETS)} (or leave it out)")
         arch = _TARGETS[str(target)] or arch
+    from tt_ir.language._annotate import say_once
+
     backend = options.pop("execution_backend", None)
-    if backend not in (None, "auto") and "execution_backend" not in _NOTICED:
-        _NOTICED.add("execution_backend")
-        print(f"tt_cli: execution_backend={backend!r} picks how TileLang launches GPU code; here "
-              "the kernel runs on the Tenstorrent emulator (or silicon), so it is ignored",
-              file=sys.stderr)
+    if backend not in (None, "auto"):
+        say_once("execution_backend", f"tt_cli: execution_backend={backend!r} picks how TileLang "
+                 "launches GPU code; here the kernel runs on the Tenstorrent emulator (or "
+                 "silicon), so it is ignored")
     configs = options.pop("pass_configs", None)
-    if configs and "pass_configs" not in _NOTICED:
-        _NOTICED.add("pass_configs")
+    if configs:
         keys = ", ".join(str(k) for k in dict(configs))
-        print(f"tt_cli: pass_configs ({keys}) are TileLang GPU pass switches; they mean nothing "
-              "on Tenstorrent and are ignored", file=sys.stderr)
+        say_once("pass_configs", f"tt_cli: pass_configs ({keys}) are TileLang GPU pass switches; "
+                 "they mean nothing on Tenstorrent and are ignored")
     return arch, options
 
 

@@ -179,6 +179,8 @@ def tensor_element_blocks(body: Any) -> Any:
                for x in value.indices):
             return s
         tensor = value.source
+        if len(tensor.shape) > 2:  # the reader addresses an element by (row, column) of a matrix
+            return s
         ones = [tir.const(1, "int32")] * len(value.indices)
         zeros = [tir.const(0, "int32")] * len(nest)
         shape = [tir.const(n, "int32") for _, n in nest]

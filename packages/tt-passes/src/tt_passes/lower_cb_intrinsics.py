@@ -239,11 +239,14 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
     addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
     src_bytes = dtypes.tile_bytes(buf.data_format) // (TILE * TILE)  # 1, 2 or 4
 
+    def raw_element(load: Any) -> Any:  # the element's bits (a rank-1 tensor is row 0)
+        idx = [B.u32(0)] * (2 - len(load.indices)) + list(load.indices)
+        row, col = (tir.cast(B.U32, x) for x in idx)
+        return B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf),
+                      src_bytes, ret=B.U32)
+
     def element(load: Any) -> Any:
-        row, col = (tir.cast(B.U32, x) for x in load.indices[-2:])
-        raw = B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf),
-                     src_bytes, ret=B.U32)
-        return tir.cast(tir.dtype_of(load), raw)
+        return tir.cast(tir.dtype_of(load), raw_element(load))
 
     def bit_cast(call: Any) -> Any:  # reinterpret(T, x) -> tt_bit_cast<T>(x) (T: its dtype)
         if tir.op_name(call) in SELECTS:  # a scalar select: C++'s `c ? a : b`
@@ -258,10 +261,7 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
     bits = float_bits(value)  # a float given as its bits: they go into the tile as they are
     if isinstance(value, tir.TensorLoad) and str(tir.dtype_of(value)).startswith(("float", "bfloat")):
         bits = value  # a float element of the block's own dtype: its bits, as they are
-        row, col = (tir.cast(B.U32, x) for x in value.indices[-2:]) if len(value.indices) > 1 \
-            else (B.u32(0), tir.cast(B.U32, value.indices[0]))
-        computed = B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf), src_bytes,
-                          ret=B.U32)
+        computed = raw_element(value)
     else:
         computed = tir.rewrite(tir.rewrite(value if bits is None else bits, element,
                                            types=tir.TensorLoad), bit_cast, types=tir.Call)
