@@ -32,18 +32,10 @@ def enabled() -> bool:
     return os.environ.get("TT_RUNTIME_WARM", "1") != "0"
 
 
-# glibc frees the stacks of exited threads beyond a 40 MB cache; a run starts one thread per
-# kernel and core (192 on a full Wormhole grid, 8 MB of stack reserved each), so without a
-# larger cache every run maps fresh stacks and faults their pages in again.
-_STACK_CACHE = "glibc.pthread.stack_cache_size=4294967296"
-
-
 class _Server:
     def __init__(self, exe: str, env: Mapping[str, str]):
-        env = dict(env)
-        env["GLIBC_TUNABLES"] = ":".join(t for t in (env.get("GLIBC_TUNABLES"), _STACK_CACHE) if t)
         self.proc = subprocess.Popen([exe, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env, cwd="/")
+                                     stderr=subprocess.DEVNULL, env=dict(env), cwd="/")
 
     def alive(self) -> bool:
         return self.proc.poll() is None

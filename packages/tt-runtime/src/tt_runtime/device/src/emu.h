@@ -6,13 +6,18 @@
 // lock, blocked-thread count for deadlock detection), faults and counters.
 // Does not own: the host API objects (host_api.cpp) or the kernel-facing names (api/ headers).
 //
-// Thread model: the host thread builds programs and launches them (launch.cpp); each kernel
-// instance runs on its own OS thread. All CB counters, semaphore waits and wakeups go through
-// Sched::mu. A thread that must wait registers what it waits for in its KernelCtx and sleeps on
-// its own condition variable; whoever changes CB/semaphore state re-evaluates the waiters of that
-// core and wakes those that can proceed (decrementing Sched::blocked). When a thread is about to
-// block and every live thread is blocked, nothing can ever move: that is a deadlock, detected at
-// once, and reported with every blocked thread's story.
+// Thread model: the host thread builds programs and launches them (launch.cpp). Each kernel
+// instance is a fiber (its own stack, switched with swapcontext) and the fibers run on a few
+// worker threads (one per host CPU, or TT_EMU_WORKERS); all kernels of one core share a worker
+// and a fiber never moves to another. A fiber runs until it must wait: a hand-off between
+// kernels is a switch of stacks, not a futex round trip through the OS scheduler. All CB
+// counters, semaphore waits and wakeups go through Sched::mu. A kernel that must wait registers
+// what it waits for in its KernelCtx and gives its worker back; whoever changes CB/semaphore
+// state re-evaluates the waiters of that core and queues those that can proceed on their worker
+// (decrementing Sched::blocked). When a kernel is about to block and every live kernel is
+// blocked, nothing can ever move: that is a deadlock, detected at once, and reported with every
+// blocked kernel's story. With TT_EMU_WORKERS=1 the run is one thread and its interleaving is
+// the same every time.
 #pragma once
 
 #include <atomic>
@@ -22,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <ucontext.h>
 #include <string>
 #include <vector>
 
@@ -168,8 +174,13 @@ struct KernelCtx {
     Counters counters;  // this thread's own; merged into its core's after the run
     std::vector<PendingRead> reads;    // strict NoC: issued, not yet at a read barrier
     std::vector<PendingWrite> writes;  // strict NoC: issued, not yet flushed (appended/removed under Sched::mu)
-    // scheduling (under Sched::mu)
-    std::condition_variable cv;
+    // scheduling (under Sched::mu; sched.cpp)
+    void (*entry)() = nullptr;  // the kernel's kernel_main
+    ucontext_t fiber{};         // the kernel's registers while another fiber runs
+    uint8_t* stack = nullptr;   // its stack (from a pool kept across runs)
+    int worker = 0;             // the worker thread that runs it, always the same one
+    bool started = false;
+    bool queued = false;        // on its worker's ready queue
     bool waiting = false;
     bool finished = false;
     WaitKind wait_kind = WaitKind::None;
@@ -196,13 +207,19 @@ Sched& sched();
 bool wait_satisfied(const KernelCtx& k);
 void wake_core(Core& c);                          // re-evaluate and wake the waiters of one core
 void block_until_locked(std::unique_lock<std::mutex>& lk, KernelCtx& k);  // k.wait_* filled in
+void yield_locked(KernelCtx& k);  // a poll that found nothing: let the worker's other kernels run first
+
+// Run every context's `body` as a fiber on the worker threads (returns at once; the host then
+// watches, see launch.cpp), and wait for all of them to finish.
+void start_fibers(const std::vector<KernelCtx*>& ks, void (*body)(KernelCtx*));
+void join_fibers();
+KernelCtx* current_ctx();  // the running kernel on this thread (null on the host thread)
 void record_fault_locked(const std::string& kind, const std::string& msg);
 std::string deadlock_report_locked();
 
 // The calling kernel's context (faults if called from a non-kernel thread); each call counts as
 // progress for the watchdog and is remembered as the kernel's last API call.
 KernelCtx& ctx(const char* call = __builtin_FUNCTION());
-void set_ctx(KernelCtx* k);
 [[noreturn]] void fault(const std::string& msg);  // throws Fault, prefixed with core and kernel
 
 // ---- the chip ----

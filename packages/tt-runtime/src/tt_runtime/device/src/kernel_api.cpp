@@ -229,7 +229,9 @@ bool cb_pages_reservable_at_back(uint32_t cb, uint32_t n) {
     CBConfig& c = cb_cfg(k, cb, "cb_pages_reservable_at_back");
     std::lock_guard<std::mutex> lk(sched().mu);
     const CBShared& s = k.core->cbs[cb];
-    return c.num_pages - static_cast<uint16_t>(s.received - s.acked) >= n;
+    bool ok = c.num_pages - static_cast<uint16_t>(s.received - s.acked) >= n;
+    if (!ok) yield_locked(k);  // a kernel polling in a loop lets the kernels it waits for run
+    return ok;
 }
 
 bool cb_pages_available_at_front(uint32_t cb, uint32_t n) {
@@ -237,7 +239,9 @@ bool cb_pages_available_at_front(uint32_t cb, uint32_t n) {
     cb_cfg(k, cb, "cb_pages_available_at_front");
     std::lock_guard<std::mutex> lk(sched().mu);
     const CBShared& s = k.core->cbs[cb];
-    return static_cast<uint16_t>(s.received - s.acked) >= n;
+    bool ok = static_cast<uint16_t>(s.received - s.acked) >= n;
+    if (!ok) yield_locked(k);  // as above
+    return ok;
 }
 
 uint32_t get_write_ptr(uint32_t cb) {

@@ -2,13 +2,13 @@
 //
 // Owns: run_program, in numbered steps: (1) set up the cores of the program (CB rings, shared
 // counters, semaphores; L1 high-water mark), (2) build and load the kernels, (3) create one
-// context per (kernel, core), (4) start one OS thread per context (live count set first, so no
-// thread can see a partial world), (5) join all, each thread having caught its own failure
-// into the scheduler's single fault slot (the first wins), (6) report the first fault with core
+// context per (kernel, core), (4) start them as fibers on the worker threads (sched.cpp; live
+// count set first, so no kernel can see a partial world), (5) join all, each kernel having
+// caught its own failure into the scheduler's single fault slot (the first wins), (6) report the first fault with core
 // and kernel, else check that every pushed page was consumed, (7) reset for the next program.
 // Also the crash handler: a kernel that dereferences a bad pointer is reported with its core
 // and kernel.
-// Does not own: the protocol (kernel_api.cpp, compute.cpp), the scheduler (sched.cpp).
+// Does not own: the protocol (kernel_api.cpp, compute.cpp), the scheduler and its fibers (sched.cpp).
 // Called from: the host thread (EnqueueMeshWorkload).
 #include <chrono>
 #include <csignal>
@@ -24,12 +24,11 @@ namespace tt_emu {
 
 namespace {
 
-thread_local KernelCtx* t_crash_ctx = nullptr;
 char g_report_path[4096];
 
 void crash_handler(int sig) {
     char buf[1024];
-    KernelCtx* k = t_crash_ctx;
+    KernelCtx* k = current_ctx();
     const char* name = sigabbrev_np(sig);
     int n;
     if (k) {
@@ -56,18 +55,19 @@ void install_crash_handler() {
     std::snprintf(g_report_path, sizeof(g_report_path), "%s", p ? p : "");
     struct sigaction sa{};
     sa.sa_handler = crash_handler;
+    sa.sa_flags = SA_ONSTACK;  // the worker's signal stack: a kernel's overflowed stack cannot run it
     sigaction(SIGSEGV, &sa, nullptr);
     sigaction(SIGBUS, &sa, nullptr);
     sigaction(SIGFPE, &sa, nullptr);
     sigaction(SIGILL, &sa, nullptr);
 }
 
-void kernel_thread(KernelCtx* k, KernelEntry entry) {
+// A kernel's fiber body: kernel_main, then the checks of a clean exit. Every failure is caught
+// here into the scheduler's fault slot; sched.cpp marks the kernel finished.
+void kernel_body(KernelCtx* k) {
     Sched& s = sched();
-    set_ctx(k);
-    t_crash_ctx = k;
     try {
-        entry();
+        k->entry();
         noc_drain(*k);  // transfers still in flight land after the kernel returns, as on silicon
         if (k->is_compute && k->dst->state != Dst::Released) {
             static const char* states[] = {"released", "acquired", "committed", "waited"};
@@ -88,11 +88,6 @@ void kernel_thread(KernelCtx* k, KernelEntry entry) {
         std::lock_guard<std::mutex> lk(s.mu);
         record_fault_locked("protocol", k->where() + ": " + e.what());
     }
-    std::lock_guard<std::mutex> lk(s.mu);
-    k->finished = true;
-    s.live--;
-    if (s.live == 0) s.all_done.notify_all();
-    if (!s.aborting.load() && s.live > 0 && s.blocked == s.live) record_fault_locked("deadlock", deadlock_report_locked());
 }
 
 std::string unconsumed_report(const ProgramImpl& p) {
@@ -167,7 +162,7 @@ void watch(const std::vector<std::unique_ptr<KernelCtx>>& ctxs) {
         std::lock_guard<std::mutex> lk(s.mu);
         int n = 0;
         for (const auto& k : ctxs) {
-            if (k->finished || k->waiting) continue;
+            if (k->finished || k->waiting || k->queued) continue;  // only the kernel on a worker can spin
             if (n++ < 8) o << "\n  " << k->where() << ", last API call " << k->last_call.load() << " (call "
                            << k->calls.load() << ")";
         }
@@ -237,6 +232,7 @@ void run_program(ProgramImpl& p) {
         for (const auto& xy : ks.cores) {
             auto k = std::make_unique<KernelCtx>();
             Core& core = c.core(xy.first, xy.second);
+            k->entry = entries[i];
             k->core = &core;
             k->kernel = ks.name;
             k->is_compute = ks.is_compute;
@@ -260,7 +256,7 @@ void run_program(ProgramImpl& p) {
         }
     }
 
-    // 4. Start every thread; the live count is set before the first one runs.
+    // 4. Start every kernel; the live count is set before the first one runs.
     {
         std::lock_guard<std::mutex> lk(s.mu);
         s.live = static_cast<int>(ctxs.size());
@@ -271,17 +267,12 @@ void run_program(ProgramImpl& p) {
         s.all.clear();
         for (auto& k : ctxs) s.all.push_back(k.get());
     }
-    std::vector<std::thread> threads;
-    threads.reserve(ctxs.size());
-    size_t ki = 0;
-    for (size_t i = 0; i < p.kernels.size(); ++i) {
-        for (size_t j = 0; j < p.kernels[i].cores.size(); ++j) threads.emplace_back(kernel_thread, ctxs[ki++].get(), entries[i]);
-    }
+    start_fibers(s.all, kernel_body);
 
     // 5. Join, watching for progress: a kernel that spins without calling the API (polling L1
     // by hand, an endless loop) would otherwise hang the run.
     watch(ctxs);
-    for (std::thread& t : threads) t.join();
+    join_fibers();
 
     for (auto& k : ctxs) k->core->counters.merge(k->counters);
 
