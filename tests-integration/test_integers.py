@@ -131,3 +131,35 @@ def test_the_reader_unpacks_int4_pairs(arch):
     (w,) = kernel.run(bq).outputs.values()
     assert w.dtype == np.int8
     np.testing.assert_array_equal(w, module.unpack_int4(bq))
+
+
+@tt_cli.jit(out_idx=[-1])
+def unpack_int4_stack(G=2, H=3, N=64, K=128, block_N=32, block_K=64):
+    """The int4 pairs of a rank-4 tensor of packed bytes, one (N, K / 2) matrix per (g, h):
+    the reader reads each element from its matrix in the stack (g, h folded into its row)."""
+
+    int4 = load_example("dequant_gemm.py")._int4
+
+    @T.prim_func
+    def unpack(Bq: T.Tensor((G, H, N, K // 2), T.uint8), W: T.Tensor((G, H, N, K), T.int8)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(K, block_K), G) as (bx, by, bz):
+            packed = T.alloc_shared((block_N, block_K // 2), T.uint8)
+            w = T.alloc_fragment((block_N, block_K), T.int8)
+            for h in T.serial(H):
+                T.copy(Bq[bz, h, bx * block_N, by * block_K // 2], packed)
+                for i, j in T.Parallel(block_N, block_K):
+                    w[i, j] = int4(packed[i, j // 2], j % 2)
+                T.copy(w, W[bz, h, bx * block_N, by * block_K])
+
+    return unpack
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_the_reader_unpacks_int4_pairs_of_a_tensor_stack(arch):
+    """Rank 4: each element comes from its own (g, h) matrix (they differ: every byte value
+    appears, at different places in each); it once took the region's first two corner indices
+    for the element's row and column, and failed inside TVM."""
+    unpack_int4 = load_example("dequant_gemm.py").unpack_int4
+    bq = np.random.default_rng(4).integers(0, 256, (2, 3, 64, 64)).astype(np.uint8)
+    (w,) = tt_cli.compile(unpack_int4_stack.factory(), out_idx=[-1], arch=arch).run(bq).outputs.values()
+    np.testing.assert_array_equal(w, np.stack([[unpack_int4(m) for m in g] for g in bq]))

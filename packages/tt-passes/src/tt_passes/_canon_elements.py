@@ -57,8 +57,8 @@ def _copies(body: Any) -> list:
 
 
 def _sources(body: Any) -> dict:
-    """{on-chip buffer: (tensor, mins)} of blocks written only by one whole-block copy from a
-    tensor region, or by an on-chip copy of such a block."""
+    """{on-chip buffer: (tensor, mins, extents)} of blocks written only by one whole-block
+    copy from a tensor region, or by an on-chip copy of such a block."""
     writers: dict = {}
     for call in _copies(body):
         dst = tir.decode_region(call.args[1]).buffer
@@ -72,10 +72,26 @@ def _sources(body: Any) -> dict:
                 continue
             src = tir.decode_region(calls[0].args[0])
             if tir.scope_of(src.buffer) == "global":
-                out[buf] = (src.buffer, list(src.mins))
+                out[buf] = (src.buffer, list(src.mins), list(src.extents))
             elif src.buffer in out and all(tir.as_int(m) == 0 for m in src.mins):
                 out[buf] = out[src.buffer]
     return out
+
+
+def _block_dims(extents: list, n: int) -> list:
+    """The dims of a tensor region that the n dims of its on-chip block run along: those of
+    extent other than 1 (`Bq[bz, r:r + bn, c:c + bk]` -> [1, 2]), else the last n."""
+    wide = [d for d, e in enumerate(extents) if tir.as_int(e) != 1]
+    return wide if len(wide) == n else list(range(len(extents) - n, len(extents)))
+
+
+def _on_tensor(mins: list, extents: list, indices: list) -> list:
+    """A block element's indices in the tensor: the region's corner, moved along the block's
+    dims by the element's own indices."""
+    idx = list(mins)
+    for d, i in zip(_block_dims(extents, len(indices)), indices):
+        idx[d] = mins[d] + i
+    return idx
 
 
 def _needs_elements(value: Any, ivars: list) -> bool:
@@ -136,18 +152,24 @@ def read_elements(body: Any) -> Any:
         if len(tensors) != 1:
             return s
         (tensor,) = tensors
+        if len(tensor.shape) > 2 and any(tir.as_int(d) is None for d in tensor.shape):
+            return s  # its matrices' strides would be runtime values (refused at the copy)
 
         def on_tensor(x: Any) -> Any:
-            _, mins = sources[x.source]
-            return tir.load(tensor, [m + i for m, i in zip(mins, x.indices)])
+            _, mins, extents = sources[x.source]
+            return tir.load(tensor, _on_tensor(mins, extents, list(x.indices)))
 
         value = tir.rewrite(inner.value, on_tensor, types=tir.TensorLoad)
         zeros = [tir.const(0, "int32")] * 2
-        shape = [tir.const(n, "int32") for _, n in nest]
-        mins = sources[loads[0].source][1]
+        _, mins, extents = sources[loads[0].source]
+        shape = [tir.const(1, "int32")] * len(mins)  # the block's dims take the nest's extents
+        for d, (_, n) in zip(_block_dims(extents, 2), nest):
+            shape[d] = tir.const(n, "int32")
         copy = tir.call_intrin("handle", "tl.tileop.copy",
                                tir.make_region(tensor, mins, shape, tir.ACCESS_READ),
-                               tir.make_region(inner.buffer, zeros, shape, tir.ACCESS_WRITE),
+                               tir.make_region(inner.buffer, zeros,
+                                               [tir.const(n, "int32") for _, n in nest],
+                                               tir.ACCESS_WRITE),
                                tir.StringImm(MARK), value, ivars[0], ivars[1])
         made.extend(x.source for x in loads)
         return tir.evaluate(copy)

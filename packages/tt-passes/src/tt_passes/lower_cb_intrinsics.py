@@ -224,6 +224,21 @@ def gather_block(cb: Any, scratch: Any, acc: Any, args: list) -> Any:
                  B.extern("cb_push_back", cb.index, h * w))
 
 
+def matrix_position(buf: Any, idx: list) -> list:
+    """[row, col] of a tensor element in the tile matrix the tensor is stored as: a rank-1
+    tensor is row 0; a rank-3/4 tensor is a stack of 2-D matrices, the leading dims other than
+    the row dim folded in order (as lower_tt_tile_intrinsics folds a copy's region)."""
+    if len(idx) == 1:
+        return [B.u32(0), idx[0]]
+    rank = len(idx)
+    row_dim = buf.row_dim if buf.row_dim is not None else rank - 2
+    row, stride = idx[row_dim], int(buf.shape[row_dim])
+    for d in reversed([d for d in range(rank - 1) if d != row_dim]):
+        row = row + idx[d] * stride
+        stride *= int(buf.shape[d])
+    return [row, idx[-1]]
+
+
 def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any:
     """The reader's block of `tt.elements_in`: per element (r, c) of each tile (ti, tj), the
     value with i = ti * 32 + r, j = tj * 32 + c and each tensor element read by
@@ -239,9 +254,8 @@ def elements_block(cb: Any, scratch: Any, buf: Any, acc: Any, args: list) -> Any
     addr = B.add(l1, B.mul(B.add(B.mul(ti, w), tj), cb.page_size))
     src_bytes = dtypes.tile_bytes(buf.data_format) // (TILE * TILE)  # 1, 2 or 4
 
-    def raw_element(load: Any) -> Any:  # the element's bits (a rank-1 tensor is row 0)
-        idx = [B.u32(0)] * (2 - len(load.indices)) + list(load.indices)
-        row, col = (tir.cast(B.U32, x) for x in idx)
+    def raw_element(load: Any) -> Any:  # the element's bits
+        row, col = (tir.cast(B.U32, x) for x in matrix_position(buf, list(load.indices)))
         return B.call("tt_tensor_elem", acc, sl1, cached, row, col, *tiles_of(buf),
                       src_bytes, ret=B.U32)
 
