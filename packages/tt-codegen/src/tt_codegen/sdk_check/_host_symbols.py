@@ -93,7 +93,7 @@ _FREE = re.compile(r"(?<![\w:.>])((?:distributed::)?(?:MeshDevice::\w+|MeshBuffe
 _DECL = re.compile(r"(?<![\w:.>])((?:distributed::)?[A-Z]\w*)\s+\w+\s*\(")  # `CircularBufferConfig cfg(...)`
 _METHOD = re.compile(r"(?:->|\.)\s*(\w+)\s*\(")
 # main.cpp's own types, and SDK aggregates / header-only types (no function to look up)
-_OURS = {"Tensor", "Format", "Options", "UsageError", "CoreCoord", "DataMovementConfig", "ComputeConfig",
+_OURS = {"Tensor", "Format", "Options", "UsageError", "NpyFile", "CoreCoord", "DataMovementConfig", "ComputeConfig",
          "DeviceLocalBufferConfig", "ReplicatedBufferConfig", "MeshWorkload", "KernelHandle", "Program"}
 _SDK_METHODS = {"mesh_command_queue", "address", "set_page_size", "append_to", "worker_core_from_logical_core",
                 "shape", "add_program", "close"}

@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace tt;
@@ -65,22 +68,45 @@ std::string shape_str(const std::vector<uint32_t>& shape) {
 bool is_integer(Format f) { return f == Format::Int32 || f == Format::Int8 || f == Format::UInt8; }
 const char* npy_descr(Format f) { return is_integer(f) ? "<i4" : "<f4"; }
 
-std::vector<uint32_t> read_npy(const std::string& path, const Tensor& t) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UsageError(std::string(t.name) + ": cannot open '" + path + "'");
-    char magic[8];
-    if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+// One .npy file's words, mapped instead of read or written through a copy: an input read-only,
+// an output created with its header and filled in place. The mapping ends with the object.
+class NpyFile {
+  public:
+    static std::unique_ptr<NpyFile> open_input(const std::string& path, const Tensor& t);
+    static std::unique_ptr<NpyFile> create_output(const std::string& path, const Tensor& t);
+    NpyFile(const NpyFile&) = delete;
+    NpyFile& operator=(const NpyFile&) = delete;
+    ~NpyFile() { munmap(base_, length_); }
+    uint32_t* words() { return reinterpret_cast<uint32_t*>(base_ + offset_); }
+
+  private:
+    NpyFile(char* base, size_t length, size_t offset) : base_(base), length_(length), offset_(offset) {}
+    char* base_;
+    size_t length_;
+    size_t offset_;  // of the first word, after the header
+};
+
+std::unique_ptr<NpyFile> NpyFile::open_input(const std::string& path, const Tensor& t) {
+    int fd = open(path.c_str(), O_RDONLY);
+    if (fd < 0) throw UsageError(std::string(t.name) + ": cannot open '" + path + "'");
+    struct stat st{};
+    size_t size = fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+    void* m = size > 0 ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (m == MAP_FAILED) throw UsageError(std::string(t.name) + ": cannot read '" + path + "'");
+    std::unique_ptr<NpyFile> f(new NpyFile(static_cast<char*>(m), size, 0));
+    const char* p = f->base_;
+    if (size < 10 || std::memcmp(p, "\x93NUMPY", 6) != 0)
         throw UsageError(std::string(t.name) + ": '" + path + "' is not a .npy file");
-    uint32_t header_len = 0;
-    if (magic[6] == 1) {
-        uint16_t n = 0;
-        in.read(reinterpret_cast<char*>(&n), 2);
-        header_len = n;
-    } else {
-        in.read(reinterpret_cast<char*>(&header_len), 4);
+    size_t header_len = static_cast<uint8_t>(p[8]) | static_cast<size_t>(static_cast<uint8_t>(p[9])) << 8;
+    size_t at = 10;
+    if (p[6] != 1) {  // version 2 and 3: a 4-byte header length
+        if (size < 12) throw UsageError(std::string(t.name) + ": '" + path + "' is not a .npy file");
+        header_len |= static_cast<size_t>(static_cast<uint8_t>(p[10])) << 16 | static_cast<size_t>(static_cast<uint8_t>(p[11])) << 24;
+        at = 12;
     }
-    std::string header(header_len, '\0');
-    in.read(header.data(), header_len);
+    if (at + header_len > size) throw UsageError(std::string(t.name) + ": '" + path + "' is shorter than its header says");
+    std::string header(p + at, header_len);
     std::string want_descr = std::string("'descr': '") + npy_descr(t.format) + "'";
     std::string want_shape = "'shape': " + shape_str(t.shape);
     if (header.find(want_descr) == std::string::npos || header.find("'fortran_order': False") == std::string::npos ||
@@ -88,31 +114,39 @@ std::vector<uint32_t> read_npy(const std::string& path, const Tensor& t) {
         throw UsageError(std::string(t.name) + ": '" + path + "' must hold a C-order " + npy_descr(t.format) +
                          " array of shape " + shape_str(t.shape) + "; its header is " + header);
     }
-    std::vector<uint32_t> words(static_cast<size_t>(t.rows) * t.cols);
-    if (!in.read(reinterpret_cast<char*>(words.data()), words.size() * 4))
+    f->offset_ = at + header_len;
+    if (f->offset_ + static_cast<size_t>(t.rows) * t.cols * 4 > size)
         throw UsageError(std::string(t.name) + ": '" + path + "' is shorter than its header says");
-    return words;
+    return f;
 }
 
-void write_npy(const std::string& path, const Tensor& t, const std::vector<uint32_t>& words) {
+std::unique_ptr<NpyFile> NpyFile::create_output(const std::string& path, const Tensor& t) {
     std::string header = std::string("{'descr': '") + npy_descr(t.format) +
                          "', 'fortran_order': False, 'shape': " + shape_str(t.shape) + ", }";
     size_t total = 10 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header += '\n';
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw UsageError(std::string(t.name) + ": cannot write '" + path + "'");
-    out.write("\x93NUMPY\x01\x00", 8);
-    uint16_t n = static_cast<uint16_t>(header.size());
-    out.write(reinterpret_cast<const char*>(&n), 2);
-    out.write(header.data(), header.size());
-    out.write(reinterpret_cast<const char*>(words.data()), words.size() * 4);
+    size_t offset = 10 + header.size();
+    size_t size = offset + static_cast<size_t>(t.rows) * t.cols * 4;
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) throw UsageError(std::string(t.name) + ": cannot write '" + path + "'");
+    void* m = ftruncate(fd, static_cast<off_t>(size)) == 0 ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+                                                           : MAP_FAILED;
+    close(fd);
+    if (m == MAP_FAILED) throw UsageError(std::string(t.name) + ": cannot write '" + path + "'");
+    char* p = static_cast<char*>(m);
+    std::memcpy(p, "\x93NUMPY\x01\x00", 8);
+    p[8] = static_cast<char>(header.size() & 0xff);
+    p[9] = static_cast<char>(header.size() >> 8);
+    std::memcpy(p + 10, header.data(), header.size());
+    return std::unique_ptr<NpyFile>(new NpyFile(p, size, offset));
 }
 
 // ---- formats and tile layout -----------------------------------------------------------
 uint16_t f32_to_bf16(uint32_t bits) {
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40);  // NaN stays NaN
-    return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);              // round to nearest even
+    uint32_t nearest_even = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    uint32_t quiet_nan = (bits >> 16) | 0x40u;  // NaN stays NaN
+    return static_cast<uint16_t>((bits & 0x7fffffffu) > 0x7f800000u ? quiet_nan : nearest_even);
 }
 
 uint16_t f32_to_f16(uint32_t bits) {
@@ -152,15 +186,6 @@ uint32_t f16_to_f32(uint16_t h) {
     return sign | ((exp + 112) << 23) | (mant << 13);
 }
 
-// Index of the first element of the 16-element face row holding (r, c), c a multiple of 16, of a
-// [rows, cols] matrix in 32x32 tiles of four 16x16 faces (the last tile column padded when
-// cols is not a multiple of 32). Elements c .. c + 15 follow it contiguously.
-size_t face_row_index(uint32_t r, uint32_t c, uint32_t cols) {
-    size_t tile = static_cast<size_t>(r / 32) * ((cols + 31) / 32) + c / 32;
-    uint32_t face = ((r % 32) / 16) * 2 + (c % 32) / 16;
-    return tile * 1024 + face * 256 + (r % 16) * 16;
-}
-
 // Row of the device's tile matrix that holds host row r (host rows: all dims but the last,
 // C order). With a row dim, the device stacks [other leading dims..., row dim] matrices
 // (a [B, S, H, D] tensor read as S x D slices is stored as [B, H, S, D]).
@@ -179,69 +204,82 @@ uint32_t device_row(const Tensor& t, uint32_t r) {
     return out * t.shape[t.row_dim] + idx[t.row_dim];
 }
 
-// The host's C-order words in the device's tiled layout and format, one 16-element face row
-// at a time (contiguous on both sides); padding stays zero.
-std::vector<uint32_t> to_device(const Tensor& t, const std::vector<uint32_t>& host) {
+// Calls copy(host, dev, n) for each run of n <= 16 elements contiguous on both sides: host
+// element `host` onwards (C order) is device element `dev` onwards (one row of a 16x16 face).
+// Devices hold [rows, cols] as 32x32 tiles, row-major, each four 16x16 faces (top left, top
+// right, bottom left, bottom right), the last tile column padded when cols is not a multiple of 32.
+template <typename Copy>
+void for_each_face_row(const Tensor& t, Copy&& copy) {
+    const size_t tile_row = static_cast<size_t>((t.cols + 31) / 32) * 1024;  // elements per row of tiles
+    for (uint32_t r = 0; r < t.rows; ++r) {
+        uint32_t d = device_row(t, r);
+        size_t dev = d / 32 * tile_row + d % 32 / 16 * 512 + d % 16 * 16;
+        size_t host = static_cast<size_t>(r) * t.cols;
+        uint32_t c = 0;
+        for (; c + 32 <= t.cols; c += 32, dev += 1024) {
+            copy(host + c, dev, 16u);
+            copy(host + c + 16, dev + 256, 16u);
+        }
+        if (c < t.cols) copy(host + c, dev, t.cols - c < 16 ? t.cols - c : 16);
+        if (c + 16 < t.cols) copy(host + c + 16, dev + 256, t.cols - c - 16);
+    }
+}
+
+// The host's C-order words in the device's tiled layout and format; padding stays zero.
+std::vector<uint32_t> to_device(const Tensor& t, const uint32_t* host) {
     bool half = t.format == Format::Float16_b || t.format == Format::Float16;
     bool byte = t.format == Format::Int8 || t.format == Format::UInt8;
     size_t padded = static_cast<size_t>((t.rows + 31) / 32 * 32) * ((t.cols + 31) / 32 * 32);
     std::vector<uint32_t> dev(half ? padded / 2 : byte ? padded / 4 : padded, 0);
-    char* bytes = reinterpret_cast<char*>(dev.data());
-    uint16_t run[16];
-    for (uint32_t r = 0; r < t.rows; ++r) {
-        uint32_t dr = device_row(t, r);
-        const uint32_t* src = host.data() + static_cast<size_t>(r) * t.cols;
-        for (uint32_t c = 0; c < t.cols; c += 16) {
-            uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
-            size_t i = face_row_index(dr, c, t.cols);
-            if (byte) {  // the low byte of each int32 word (the host checked the range)
-                for (uint32_t k = 0; k < n; ++k) bytes[i + k] = static_cast<char>(src[c + k] & 0xffu);
-                continue;
-            }
-            if (!half) {
-                std::memcpy(bytes + i * 4, src + c, n * 4);
-                continue;
-            }
-            for (uint32_t k = 0; k < n; ++k) {
-                run[k] = t.format == Format::Float16_b ? f32_to_bf16(src[c + k]) : f32_to_f16(src[c + k]);
-            }
-            std::memcpy(bytes + i * 2, run, n * 2);
-        }
+    char* out = reinterpret_cast<char*>(dev.data());
+    if (byte) {  // the low byte of each int32 word (the host checked the range)
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
+            for (uint32_t k = 0; k < n; ++k) out[d + k] = static_cast<char>(host[h + k] & 0xffu);
+        });
+    } else if (t.format == Format::Float16_b) {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
+            uint16_t run[16];
+            for (uint32_t k = 0; k < n; ++k) run[k] = f32_to_bf16(host[h + k]);
+            std::memcpy(out + d * 2, run, n * 2);
+        });
+    } else if (t.format == Format::Float16) {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
+            uint16_t run[16];
+            for (uint32_t k = 0; k < n; ++k) run[k] = f32_to_f16(host[h + k]);
+            std::memcpy(out + d * 2, run, n * 2);
+        });
+    } else {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) { std::memcpy(out + d * 4, host + h, n * 4); });
     }
     return dev;
 }
 
-// The device's tiled words back in C order as float32 / int32 words.
-std::vector<uint32_t> from_device(const Tensor& t, const std::vector<uint32_t>& dev) {
-    bool half = t.format == Format::Float16_b || t.format == Format::Float16;
-    std::vector<uint32_t> host(static_cast<size_t>(t.rows) * t.cols);
-    const char* bytes = reinterpret_cast<const char*>(dev.data());
-    uint16_t run[16];
-    for (uint32_t r = 0; r < t.rows; ++r) {
-        uint32_t dr = device_row(t, r);
-        uint32_t* dst = host.data() + static_cast<size_t>(r) * t.cols;
-        for (uint32_t c = 0; c < t.cols; c += 16) {
-            uint32_t n = t.cols - c < 16 ? t.cols - c : 16;
-            size_t i = face_row_index(dr, c, t.cols);
-            if (t.format == Format::Int8 || t.format == Format::UInt8) {  // widened to int32 words
-                for (uint32_t k = 0; k < n; ++k) {
-                    uint8_t b = static_cast<uint8_t>(bytes[i + k]);
-                    dst[c + k] = t.format == Format::Int8 ? static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(b)))
-                                                          : b;
-                }
-                continue;
-            }
-            if (!half) {
-                std::memcpy(dst + c, bytes + i * 4, n * 4);
-                continue;
-            }
-            std::memcpy(run, bytes + i * 2, n * 2);
+// The device's tiled words back in C order as float32 / int32 words, into `host`.
+void from_device(const Tensor& t, const std::vector<uint32_t>& dev, uint32_t* host) {
+    const char* in = reinterpret_cast<const char*>(dev.data());
+    if (t.format == Format::Int8 || t.format == Format::UInt8) {  // widened to int32 words
+        bool sign = t.format == Format::Int8;
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
             for (uint32_t k = 0; k < n; ++k) {
-                dst[c + k] = t.format == Format::Float16_b ? static_cast<uint32_t>(run[k]) << 16 : f16_to_f32(run[k]);
+                uint8_t b = static_cast<uint8_t>(in[d + k]);
+                host[h + k] = sign ? static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(b))) : b;
             }
-        }
+        });
+    } else if (t.format == Format::Float16_b) {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
+            uint16_t run[16];
+            std::memcpy(run, in + d * 2, n * 2);
+            for (uint32_t k = 0; k < n; ++k) host[h + k] = static_cast<uint32_t>(run[k]) << 16;
+        });
+    } else if (t.format == Format::Float16) {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) {
+            uint16_t run[16];
+            std::memcpy(run, in + d * 2, n * 2);
+            for (uint32_t k = 0; k < n; ++k) host[h + k] = f16_to_f32(run[k]);
+        });
+    } else {
+        for_each_face_row(t, [&](size_t h, size_t d, uint32_t n) { std::memcpy(host + h, in + d * 4, n * 4); });
     }
-    return host;
 }
 
 // ---- command line ------------------------------------------------------------------------
@@ -283,9 +321,9 @@ std::string absolute_dir(const std::string& dir) {
 
 // ---- the program -------------------------------------------------------------------------
 int run(const Options& opt) {
-    std::map<std::string, std::vector<uint32_t>> host_in;
+    std::map<std::string, std::unique_ptr<NpyFile>> host_in;
     for (const Tensor& t : kTensors) {
-        if (t.is_input) host_in[t.name] = read_npy(opt.paths.at(t.name), t);
+        if (t.is_input) host_in[t.name] = NpyFile::open_input(opt.paths.at(t.name), t);
     }
 
     // 1. Device and buffers (DRAM, interleaved, one tile per page).
@@ -354,9 +392,10 @@ int run(const Options& opt) {
     // 5. Inputs in, run, outputs out.
     for (const Tensor& t : kTensors) {
         if (!t.is_input) continue;
-        std::vector<uint32_t> dev = to_device(t, host_in.at(t.name));
+        std::vector<uint32_t> dev = to_device(t, host_in.at(t.name)->words());
         distributed::EnqueueWriteMeshBuffer(cq, bufs.at(t.name), dev, false);
     }
+    host_in.clear();  // unmapped before an inout tensor's result replaces its file
     distributed::MeshWorkload workload;
     workload.add_program(distributed::MeshCoordinateRange(mesh_device->shape()), std::move(program));
     distributed::EnqueueMeshWorkload(cq, workload, false);
@@ -364,7 +403,7 @@ int run(const Options& opt) {
         if (!t.is_output) continue;
         std::vector<uint32_t> dev;
         distributed::EnqueueReadMeshBuffer(cq, dev, bufs.at(t.name), true);
-        write_npy(opt.paths.at(t.name), t, from_device(t, dev));
+        from_device(t, dev, NpyFile::create_output(opt.paths.at(t.name), t)->words());
     }
     distributed::Finish(cq);
     mesh_device->close();
