@@ -500,3 +500,55 @@ def test_gpu_register_hints_are_accepted_and_said_once(capsys):
     err = capsys.readouterr().err
     assert err.count("T.disable_warp_group_reg_alloc: a GPU register-allocation hint") == 1
     assert err.count("T.no_set_max_nreg: a GPU register-allocation hint") == 1
+
+
+def _scan(op, shape=(64, 64), dtype="float32", dst_shape=None, **kwargs):
+    if dst_shape is None:
+        @T.prim_func
+        def scan(A: T.Tensor((64, 64), "float32")):
+            with T.Kernel(1):
+                a = T.alloc_shared(shape, dtype)
+                op(a, **kwargs)
+
+        return scan
+
+    @T.prim_func
+    def scan_into(A: T.Tensor((64, 64), "float32")):
+        with T.Kernel(1):
+            a = T.alloc_shared(shape, dtype)
+            d = T.alloc_shared(dst_shape, dtype)
+            op(a, d, **kwargs)
+
+    return scan_into
+
+
+def test_cumsum_is_a_gemm_with_a_generated_triangle():
+    """T.cumsum(a, dim=1) is: a triangle of ones filled by index, a gemm into a cleared
+    float32 block, a copy back into a."""
+    func = _scan(T.cumsum, dim=1)
+    counts = _op_counts(func)
+    assert counts["tl.tileop.gemm"] == 1 and counts["tl.tileop.copy"] == 1, counts
+    (store,) = tir.collect(func.body, tir.BufferStore)
+    assert store.buffer.name == "a_scan_ones"
+    cond = store.value.args[0]  # dim 1: ones where the row index k <= the column index j
+    assert isinstance(cond, tir.LE) and cond.a.same_as(store.indices[0]) and cond.b.same_as(store.indices[1])
+    gemm = next(c for c in tir.collect(func.body, tir.Call) if tir.is_call(c, "tl.tileop.gemm"))
+    a, b, c = (tir.decode_region(x).buffer.name for x in gemm.args[:3])
+    assert (a, b, c) == ("a", "a_scan_ones", "a_scan_acc")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(shape=(64,)), r"T.cumsum: a \(64\) must be a 2-D block whose sides are multiples of 32"),
+    (dict(shape=(64, 48)), r"T.cumsum: a \(64, 48\) must be a 2-D block"),
+    (dict(dtype="int32"), r"T.cumsum: a is int32; the scan runs on the FPU, in floats"),
+    (dict(dst_shape=(32, 64)), r"T.cumsum: dst d \(32, 64\) must have the shape of src a \(64, 64\)"),
+    (dict(dim=2), r"T.cumsum: dim 2 is out of range for a \(64, 64\)"),
+])
+def test_cumsum_refusals_name_the_block(kwargs, message):
+    with pytest.raises(TTError, match=message):
+        _scan(T.cumsum, **kwargs)
+
+
+def test_cummax_is_refused_saying_why():
+    with pytest.raises(TTError, match=r"T.cummax\(a\): a running maximum has no Tenstorrent tile op"):
+        _scan(T.cummax)

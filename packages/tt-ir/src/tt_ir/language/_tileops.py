@@ -308,3 +308,64 @@ def view(src: Any, shape: Any = None, dtype: Any = None) -> Any:
                    "(T.reshape(X, ...) of a kernel parameter) or copy into a buffer of the new shape")
     shape = list(buf.shape) if shape is None else list(shape)
     return _T.decl_buffer(shape, str(dtype or buf.dtype), data=buf.data)
+
+
+def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
+           annotations: Any = None) -> None:
+    """`T.cumsum(src, dst=None, dim=0, reverse=False)`: inclusive prefix sums of a 2-D on-chip
+    block along `dim` (reverse: from the end), into `dst` (default: `src` itself).
+
+    No Tensix engine scans, but a prefix sum is a product with a triangle of ones, which the
+    FPU does as a GEMM: along dim 1, dst = src @ U with U[k, j] = 1 where k <= j (k >= j
+    reversed); along dim 0, dst = L @ src with L[i, k] = 1 where k <= i (k >= i reversed). The
+    triangle is an index mask the reader generates, the sums accumulate in float32 and are
+    rounded once to dst's dtype."""
+    if annotations is not None and not isinstance(annotations, dict):
+        raise fail(f"T.cumsum: annotations must be a dict, got {type(annotations).__name__}")
+    sbuf = src if tir.is_buffer(src) else tir.buffer_of(src)
+    dbuf = sbuf if dst is None else (dst if tir.is_buffer(dst) else tir.buffer_of(dst))
+    shape = [tir.as_int(d) for d in sbuf.shape]
+    if not isinstance(dim, int) or isinstance(dim, bool) or not -len(shape) <= dim < len(shape):
+        raise fail(f"T.cumsum: dim {dim!r} is out of range for {sbuf.name} {_fmt(list(sbuf.shape))}")
+    dim = dim + len(shape) if dim < 0 else dim
+    if len(shape) != 2 or any(n is None or n % 32 for n in shape):
+        raise fail(f"T.cumsum: {sbuf.name} {_fmt(list(sbuf.shape))} must be a 2-D block whose sides "
+                   "are multiples of 32 (the scan is a GEMM with a triangle of ones, in whole "
+                   "32x32 tiles); scan a (bm, bn) block, e.g. 32 rows at a time")
+    if [tir.as_int(d) for d in dbuf.shape] != shape:
+        raise fail(f"T.cumsum: dst {dbuf.name} {_fmt(list(dbuf.shape))} must have the shape of src "
+                   f"{sbuf.name} {_fmt(list(sbuf.shape))}")
+    for buf in (sbuf, dbuf):
+        if tir.scope_of(buf) == "global":
+            raise fail(f"T.cumsum: {buf.name} is a tensor; T.copy its block into a shared or "
+                       "fragment buffer and scan that")
+    dtype = str(sbuf.dtype)
+    if not dtype.startswith(("float", "bfloat")):
+        raise fail(f"T.cumsum: {sbuf.name} is {dtype}; the scan runs on the FPU, in floats: copy "
+                   "the block into a float32 one first (integers below 2^24 stay exact)")
+    n = shape[dim]
+    tri = alloc_fragment((n, n), dtype)
+    IRBuilder.name(f"{sbuf.name}_scan_ones", tri)
+    with _T.parallel(0, n) as a:
+        with _T.parallel(0, n) as b:
+            # dim 1: tri[k, j] multiplies src[:, k] into dst[:, j]; dim 0: tri[i, k] takes src[k, :]
+            # into dst[i, :]. Forward: k up to the output's index; reversed: k from it on.
+            k, out = (a, b) if dim == 1 else (b, a)
+            keep = k >= out if reverse else k <= out
+            _T.buffer_store(tri, _T.if_then_else(keep, tir.const(1.0, dtype), tir.const(0.0, dtype)), [a, b])
+    acc = alloc_fragment(tuple(shape), "float32")
+    IRBuilder.name(f"{dbuf.name}_scan_acc", acc)
+    if dim == 1:
+        gemm(sbuf, tri, acc, clear_accum=True)
+    else:
+        gemm(tri, sbuf, acc, clear_accum=True)
+    copy(acc, dbuf)
+
+
+def cummax(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
+           annotations: Any = None) -> None:
+    """`T.cummax`: refused (no tile engine computes a running maximum)."""
+    buf = src if tir.is_buffer(src) else tir.buffer_of(src)
+    raise fail(f"T.cummax({buf.name}): a running maximum has no Tenstorrent tile op (the FPU and "
+               "SFPU work element by element or reduce whole rows or columns; T.cumsum is a GEMM "
+               "with a triangle of ones, a maximum has no such form); compute it on the host")
