@@ -549,6 +549,15 @@ def test_cumsum_refusals_name_the_block(kwargs, message):
         _scan(T.cumsum, **kwargs)
 
 
+def test_cumsum_of_part_of_a_block_is_refused():
+    @T.macro
+    def part(a):
+        T.cumsum(a[0:32, 0:64], dim=1)
+
+    with pytest.raises(TTError, match=r"T.cumsum: src is \(32, 64\) of a \(64, 64\); a scan takes a whole block"):
+        _scan(lambda a, **_: part(a))
+
+
 def test_cummax_is_refused_saying_why():
     with pytest.raises(TTError, match=r"T.cummax\(a\): a running maximum has no Tenstorrent tile op"):
         _scan(T.cummax)

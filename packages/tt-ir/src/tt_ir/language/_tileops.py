@@ -310,6 +310,18 @@ def view(src: Any, shape: Any = None, dtype: Any = None) -> Any:
     return _T.decl_buffer(shape, str(dtype or buf.dtype), data=buf.data)
 
 
+def _whole_block(x: Any, role: str) -> Any:
+    """The buffer a scan operand names, which must be all of it (a scan of part of a block
+    would need a GEMM over part of its tiles)."""
+    buf, mins, ext = _operand(x, "cumsum", role)
+    if ext is None or any(tir.as_int(m) != 0 for m in mins) \
+            or [tir.as_int(e) for e in ext] != [tir.as_int(d) for d in buf.shape]:
+        where = _fmt(ext) if ext is not None else "one element"
+        raise fail(f"T.cumsum: {role} is {where} of {buf.name} {_fmt(list(buf.shape))}; a scan takes a "
+                   "whole block: copy the part into a block of its own shape and scan that")
+    return buf
+
+
 def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
            annotations: Any = None) -> None:
     """`T.cumsum(src, dst=None, dim=0, reverse=False)`: inclusive prefix sums of a 2-D on-chip
@@ -322,8 +334,8 @@ def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
     rounded once to dst's dtype."""
     if annotations is not None and not isinstance(annotations, dict):
         raise fail(f"T.cumsum: annotations must be a dict, got {type(annotations).__name__}")
-    sbuf = src if tir.is_buffer(src) else tir.buffer_of(src)
-    dbuf = sbuf if dst is None else (dst if tir.is_buffer(dst) else tir.buffer_of(dst))
+    sbuf = _whole_block(src, "src")
+    dbuf = sbuf if dst is None else _whole_block(dst, "dst")
     shape = [tir.as_int(d) for d in sbuf.shape]
     if not isinstance(dim, int) or isinstance(dim, bool) or not -len(shape) <= dim < len(shape):
         raise fail(f"T.cumsum: dim {dim!r} is out of range for {sbuf.name} {_fmt(list(sbuf.shape))}")
