@@ -6,6 +6,7 @@ import collections
 import os
 import sys
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -561,3 +562,33 @@ def test_cumsum_of_part_of_a_block_is_refused():
 def test_cummax_is_refused_saying_why():
     with pytest.raises(TTError, match=r"T.cummax\(a\): a running maximum has no Tenstorrent tile op"):
         _scan(T.cummax)
+
+
+class _TorchDtype:
+    """Prints as torch's dtypes do (`str(torch.bfloat16) == "torch.bfloat16"`), without torch."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return f"torch.{self.name}"
+
+
+@pytest.mark.parametrize("given", [_TorchDtype("float16"), "float16", T.float16, np.float16,
+                                   np.dtype("float16")])
+def test_dtypes_from_torch_numpy_and_names_mean_the_same(given):
+    """A factory passing its tensors' dtype (`T.dtype(q.dtype)`, or `q.dtype` itself) declares
+    the same kernel as one passing the name; torch's dtype was a raw TVM ValueError."""
+    assert T.dtype(given) == "float16" and isinstance(T.dtype(given), str)
+
+    @T.prim_func
+    def k(A: T.Tensor((32, 32), given)):
+        with T.Kernel(1):
+            a = T.alloc_shared((32, 32), T.dtype(given))
+            b = T.alloc_fragment((32, 32), given)
+            T.copy(A, a)
+            T.copy(a, b)
+
+    assert str(k.params[0].dtype) == "float16"
+    allocs = tir.collect(k.body, tir.AllocBuffer)
+    assert [str(x.buffer.dtype) for x in allocs] == ["float16", "float16"]

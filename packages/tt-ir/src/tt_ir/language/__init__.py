@@ -75,6 +75,7 @@ from tt_ir.language._build import (
     alloc_local,
     alloc_shared,
     alloc_var,
+    dtype_name,
     prim_func,
 )
 from tt_ir.language._tileops import (
@@ -100,7 +101,11 @@ from tt_ir.language._tileops import (
 
 
 class dtype(str):
-    """A dtype that is also a constant constructor: `T.float32` == "float32", `T.float32(0)`."""
+    """A dtype that is also a constant constructor: `T.float32` == "float32", `T.float32(0)`.
+    `T.dtype(x)` takes a name, a torch or numpy dtype (`T.dtype(q.dtype)`, as TileLang does)."""
+
+    def __new__(cls, value: Any) -> dtype:
+        return super().__new__(cls, dtype_name(value))
 
     def __call__(self, value: Any = None) -> Any:
         return getattr(_T, str(self))(value)
@@ -143,8 +148,8 @@ class _TensorAnnotation:
     def __call__(self, shape: Any, dtype: Any = "float32", data: Any = None, **kwargs: Any) -> Any:
         shape = (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
         if data is not None:  # a view in the body: `T.Tensor((M * N, K), dtype, X.data)`
-            return _T.decl_buffer(shape, str(dtype), data=data, **kwargs)
-        return _T.Buffer(shape, str(dtype), **kwargs)
+            return _T.decl_buffer(shape, dtype_name(dtype), data=data, **kwargs)
+        return _T.Buffer(shape, dtype_name(dtype), **kwargs)
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], (list, tuple)):
@@ -203,7 +208,7 @@ Cast = _T.Cast
 
 def cast(value: Any, dtype: Any) -> Any:
     """`T.cast(x, T.float32)`."""
-    return _T.Cast(str(dtype), value)
+    return _T.Cast(dtype_name(dtype), value)
 
 
 def atomic_add(dst: Any, value: Any, **_options: Any) -> Any:
@@ -235,7 +240,7 @@ def dynamic(name: str, dtype: Any = "int32") -> Any:
     """`M = T.dynamic("m")`: a tensor dim known only when the kernel is called. The kernel
     compiles once; each size must then be a positive multiple of its granule (the tile, 32,
     and the block extents that tile it), and it reaches the kernels as a runtime argument."""
-    return _tir.make_var(str(name), str(dtype))
+    return _tir.make_var(str(name), dtype_name(dtype))
 
 
 symbolic = dynamic  # TileLang's older name
@@ -251,7 +256,7 @@ def ceildiv(a: Any, b: Any) -> Any:
 
 def infinity(dtype: Any) -> Any:
     """+inf of `dtype` as TileLang encodes it: `tl.infinity` (printed `T.tl.infinity("float32")`)."""
-    return _tir.call_intrin(str(dtype), "tl.infinity")
+    return _tir.call_intrin(dtype_name(dtype), "tl.infinity")
 
 
 def use_swizzle(panel_size: int, order: str = "row", enable: bool = True) -> Any:

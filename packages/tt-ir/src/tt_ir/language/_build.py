@@ -7,6 +7,7 @@ import inspect
 import os
 from typing import Any
 
+import numpy as np
 from tvm.script import tirx as _T
 from tvm.script.parser.core import dispatch as _dispatch
 from tvm.script.parser.core import doc as _doc
@@ -152,31 +153,46 @@ class Kernel:
 
 
 # --- allocations ----------------------------------------------------------------------
+def dtype_name(dtype: Any) -> str:
+    """A dtype as TVM names it: "bfloat16" from "bfloat16", T.bfloat16, torch.bfloat16 (a
+    kernel factory often passes its tensors' `x.dtype`, as TileLang accepts), np.float32 or
+    ml_dtypes.bfloat16."""
+    if isinstance(dtype, str):
+        return str(dtype)
+    text = str(dtype)
+    if text.startswith("torch."):
+        return text[len("torch."):]
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return text
+
+
 def _shape(shape: Any) -> Any:
     return (shape,) if not isinstance(shape, (list, tuple)) else tuple(shape)
 
 
 def alloc_shared(shape: Any, dtype: Any, scope: str = "shared.dyn") -> Any:
     """A shared (on Tenstorrent: circular-buffer / L1) tile, scope `shared.dyn`."""
-    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+    return _T.alloc_buffer(_shape(shape), dtype_name(dtype), scope=scope)
 
 
 def alloc_fragment(shape: Any, dtype: Any, scope: str = "local.fragment") -> Any:
     """A register fragment (on Tenstorrent: DST / intermediate CB), scope `local.fragment`."""
-    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+    return _T.alloc_buffer(_shape(shape), dtype_name(dtype), scope=scope)
 
 
 def alloc_local(shape: Any, dtype: Any, scope: str = "local") -> Any:
     """A per-thread local buffer, scope `local`."""
-    return _T.alloc_buffer(_shape(shape), str(dtype), scope=scope)
+    return _T.alloc_buffer(_shape(shape), dtype_name(dtype), scope=scope)
 
 
 def alloc_var(dtype: Any, init: Any = None, scope: str = "local.var") -> Any:
     """A scalar variable buffer of shape (1,), scope `local.var`; `init` stores its first value."""
-    buf = _T.alloc_buffer((1,), str(dtype), scope=scope)
+    buf = _T.alloc_buffer((1,), dtype_name(dtype), scope=scope)
     if init is not None:
         if isinstance(init, (int, float)):
-            init = tir.const(init, str(dtype))
+            init = tir.const(init, dtype_name(dtype))
         elif tir.is_buffer(init):  # another variable: its value
             init = tir.load(init, [0])
         _T.buffer_store(buf, init, [0])
