@@ -592,3 +592,15 @@ def test_dtypes_from_torch_numpy_and_names_mean_the_same(given):
     assert str(k.params[0].dtype) == "float16"
     allocs = tir.collect(k.body, tir.AllocBuffer)
     assert [str(x.buffer.dtype) for x in allocs] == ["float16", "float16"]
+
+
+def test_alloc_global_is_refused_saying_what_to_do():
+    with pytest.raises(TTError, match=r"T.alloc_global\(\[4, 64\], float16\): a scratch tensor in DRAM .*"
+                                      r"Write each launch as its own @T.prim_func"):
+        @T.prim_func
+        def split(A: T.Tensor((64, 64), "float16")):
+            scratch = T.alloc_global([4, 64], T.float16)
+            with T.Kernel(1):
+                a = T.alloc_shared((32, 32), "float16")
+                T.copy(A[0, 0], a)
+                T.copy(a, scratch[0, 0])

@@ -286,3 +286,27 @@ def test_two_copies_of_one_tensor_stage_through_two_blocks():
     _, after = apply(kernels.two_casts(), "canonicalize_tile_program")
     staged = [str(a.buffer.name) for a in tir.collect(_body(after), tir.AllocBuffer)]
     assert staged == ["A", "A_out", "A_1", "A_1_out"]  # each block, and the copy out of it
+
+
+def test_two_launches_in_one_kernel_are_refused():
+    """TileLang's split-then-combine kernels launch twice; the second launch was compiled as
+    part of the first and failed in codegen ("variable 'by' is used but never bound")."""
+    from tt_ir.errors import TTCompileError
+
+    @T.prim_func
+    def two(A: T.Tensor((64, 64), T.float32), B: T.Tensor((64, 64), T.float32),
+            C: T.Tensor((64, 64), T.float32)):
+        with T.Kernel(2, 2) as (bx, by):
+            a = T.alloc_shared((32, 32), T.float32)
+            T.copy(A[by * 32, bx * 32], a)
+            T.copy(a, B[by * 32, bx * 32])
+        with T.Kernel(2, 2) as (bx, by):
+            b = T.alloc_shared((32, 32), T.float32)
+            T.copy(B[by * 32, bx * 32], b)
+            T.copy(b, C[by * 32, bx * 32])
+
+    with pytest.raises(TTCompileError) as err:
+        apply(two, "canonicalize_tile_program")
+    text = str(err.value)
+    assert "the kernel has 2 T.Kernel launches; a Tenstorrent program runs one launch" in text
+    assert "hint: write each T.Kernel as its own @T.prim_func" in text

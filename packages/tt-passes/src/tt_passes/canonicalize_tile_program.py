@@ -81,6 +81,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tt_ir import tir
 from tt_passes import _meta
 from tt_passes._base import TTPass, kernel_func, with_kernel_body
 from tt_passes._canon_columns import gather_columns
@@ -118,6 +119,7 @@ class CanonicalizeTileProgram(TTPass):
 
     def run(self, mod: Any) -> Any:
         _, func = kernel_func(mod)
+        self._one_launch(func.body)
         body = selects_as_if_then_else(im2col_as_copies(self, resolve_views(self, func)))
         body = gather_columns(read_elements(split_k_loops(forward_scalars(body))))
         body = tensor_element_blocks(body)
@@ -133,6 +135,21 @@ class CanonicalizeTileProgram(TTPass):
         mod = with_kernel_body(mod, body)
         made = origins(func.body, body)
         return _meta.put(mod, _meta.ORIGINS, made) if made else mod
+
+    def _one_launch(self, body: Any) -> None:
+        """A TT program runs one grid of blocks; a second `T.Kernel` in the same function
+        (TileLang's split + combine kernels) would need a grid-wide barrier between them."""
+        tags = [str(a.node.thread_tag) for a in tir.collect(body, tir.AttrStmt)
+                if str(a.attr_key) == "thread_extent" and str(a.node.thread_tag).startswith("blockIdx")]
+        launches = max((tags.count(t) for t in set(tags)), default=1)
+        if launches > 1:
+            raise self.error(f"the kernel has {launches} T.Kernel launches; a Tenstorrent program runs "
+                             "one launch (one grid of blocks), and a second launch would need every "
+                             "block of the first to finish before it starts",
+                             numbers={"launches": launches},
+                             hint="write each T.Kernel as its own @T.prim_func and call them in "
+                                  "order, the tensor one writes and the next reads a parameter of "
+                                  "both (for a T.alloc_global scratch tensor, allocate it on the host)")
 
 
 def canonicalize_tile_program() -> Any:

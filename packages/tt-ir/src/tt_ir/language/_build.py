@@ -187,6 +187,14 @@ def alloc_local(shape: Any, dtype: Any, scope: str = "local") -> Any:
     return _T.alloc_buffer(_shape(shape), dtype_name(dtype), scope=scope)
 
 
+def alloc_global(shape: Any, dtype: Any) -> Any:
+    """`T.alloc_global`: refused (a DRAM scratch tensor between T.Kernel launches)."""
+    raise fail(f"T.alloc_global({list(_shape(shape))}, {dtype_name(dtype)}): a scratch tensor in DRAM "
+               "that one T.Kernel launch writes and a later one reads; a Tenstorrent program runs "
+               "one launch. Write each launch as its own @T.prim_func, called in order, and pass "
+               "the scratch tensor to both as a parameter (allocated on the host)")
+
+
 def alloc_var(dtype: Any, init: Any = None, scope: str = "local.var") -> Any:
     """A scalar variable buffer of shape (1,), scope `local.var`; `init` stores its first value."""
     buf = _T.alloc_buffer((1,), dtype_name(dtype), scope=scope)
