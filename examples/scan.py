@@ -1,14 +1,15 @@
 """Prefix sums (`T.cumsum`) of blocks along rows or columns, forward or reversed.
 
-As TileLang writes it: a block is copied on chip, scanned in place (or into another block)
-along `dim`, and copied out. Each block is scanned on its own, as TileLang's scan tests do.
+As TileLang writes it: a block (or a piece of a vector) is copied on chip, scanned in place
+(or into another block) along `dim`, and copied out. Each block is scanned on its own, as TileLang's scan tests do.
 No Tensix engine scans, so the compiler makes the scan a GEMM with a triangle of ones the
 reader generates (`B = A @ U`, U[k, j] = 1 where k <= j, for dim 1; `L @ A` for dim 0):
 the FPU's products are exact, the sums are float32 and rounded once to the block's dtype.
 (Silicon's FPU takes float32 operands at reduced precision; the emulator multiplies in fp32.)
 
-    tt run examples/scan.py
-    tt run examples/scan.py --param dim=1 --param reverse=True
+    tt run examples/scan.py --kernel cumsum
+    tt run examples/scan.py --kernel cumsum --param dim=1 --param reverse=True
+    tt run examples/scan.py --kernel cumsum_vector
 """
 
 import numpy as np
@@ -32,6 +33,32 @@ def cumsum(M=128, N=128, block_M=64, block_N=64, dim=0, reverse=False, on="share
     return scan
 
 
+@tt_cli.jit(out_idx=[-1])
+def cumsum_vector(N=256, block=64, reverse=False, dtype=T.float32):
+    """The prefix sums of each `block` elements of a vector (a vector is scanned as the rows of
+    a (32, block) block it is broadcast into)."""
+
+    @T.prim_func
+    def scan(A: T.Tensor((N,), dtype), B: T.Tensor((N,), dtype)):
+        with T.Kernel(T.ceildiv(N, block)) as bx:
+            a = T.alloc_shared((block,), dtype)
+            T.copy(A[bx * block], a)
+            T.cumsum(a, reverse=reverse)
+            T.copy(a, B[bx * block])
+
+    return scan
+
+
+def cumsum_vector_reference(A, block=64, reverse=False):
+    """The block-wise prefix sums of a vector, in float64."""
+    return reference(np.asarray(A).reshape(1, -1), block_M=1, block_N=block, dim=1, reverse=reverse).reshape(-1)
+
+
+def cumsum_vector_error_bound(A, block=64, reverse=False, dtype="float32"):
+    """As `error_bound`, over the vector's pieces."""
+    return error_bound(np.asarray(A).reshape(1, -1), dtype, block_M=1, block_N=block, dim=1, reverse=reverse)
+
+
 def reference(A, block_M=64, block_N=64, dim=0, reverse=False):
     """The block-wise prefix sums, in float64."""
     M, N = A.shape
@@ -47,7 +74,8 @@ def error_bound(A, dtype="float32", **how):
     their error is far below a bfloat16 ulp), doubled: 2 * 2^-8 * max |prefix| for bfloat16,
     float32's own summation error for float32."""
     magnitude = float(np.abs(reference(np.abs(A), **how)).max())
-    return magnitude * (2.0 * 2.0**-8 if str(dtype) == "bfloat16" else 1e-6 * A.shape[0])
+    length = how.get("block_M", 64) if how.get("dim", 0) == 0 else how.get("block_N", 64)
+    return magnitude * (2.0 * 2.0**-8 if str(dtype) == "bfloat16" else 1e-6 * length)
 
 
 if __name__ == "__main__":

@@ -178,6 +178,7 @@ SELECT = [
     Case("scan-cols-fp32", "scan.py", "cumsum", dict(M=128, N=128, block_M=64, block_N=64, dim=0)),
     Case("scan-rows-reversed-fragment-bf16", "scan.py", "cumsum",
          dict(M=64, N=256, block_M=32, block_N=128, dim=1, reverse=True, on="fragment", dtype="bfloat16")),
+    Case("scan-vector-reversed", "scan.py", "cumsum_vector", dict(N=256, block=64, reverse=True)),
     Case("select-leaky-argmax-fp32", "selects.py", "select", dict(M=128, N=256)),
     Case("select-leaky-argmax-bf16", "selects.py", "select", dict(M=64, N=128, dtype="bfloat16")),
     Case("rotary-softplus-fp32", "rotary.py", "rotary", dict(M=64, N=256)),

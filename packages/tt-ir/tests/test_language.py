@@ -539,8 +539,8 @@ def test_cumsum_is_a_gemm_with_a_generated_triangle():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(shape=(64,)), r"T.cumsum: a \(64\) must be a 2-D block whose sides are multiples of 32"),
-    (dict(shape=(64, 48)), r"T.cumsum: a \(64, 48\) must be a 2-D block"),
+    (dict(shape=(48,)), r"T.cumsum: a \(48\) must be a vector or a 2-D block whose sides are multiples of 32"),
+    (dict(shape=(64, 48)), r"T.cumsum: a \(64, 48\) must be a vector or a 2-D block"),
     (dict(dtype="int32"), r"T.cumsum: a is int32; the scan runs on the FPU, in floats"),
     (dict(dst_shape=(32, 64)), r"T.cumsum: dst d \(32, 64\) must have the shape of src a \(64, 64\)"),
     (dict(dim=2), r"T.cumsum: dim 2 is out of range for a \(64, 64\)"),

@@ -325,13 +325,14 @@ def _whole_block(x: Any, role: str) -> Any:
 def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
            annotations: Any = None) -> None:
     """`T.cumsum(src, dst=None, dim=0, reverse=False)`: inclusive prefix sums of a 2-D on-chip
-    block along `dim` (reverse: from the end), into `dst` (default: `src` itself).
+    block along `dim`, or of a vector (reverse: from the end), into `dst` (default: `src`).
 
     No Tensix engine scans, but a prefix sum is a product with a triangle of ones, which the
     FPU does as a GEMM: along dim 1, dst = src @ U with U[k, j] = 1 where k <= j (k >= j
     reversed); along dim 0, dst = L @ src with L[i, k] = 1 where k <= i (k >= i reversed). The
     triangle is an index mask the reader generates, the sums accumulate in float32 and are
-    rounded once to dst's dtype."""
+    rounded once to dst's dtype. A vector is broadcast into the 32 rows of a block, scanned
+    as one, and taken back as the rows' maximum (they are equal)."""
     if annotations is not None and not isinstance(annotations, dict):
         raise fail(f"T.cumsum: annotations must be a dict, got {type(annotations).__name__}")
     sbuf = _whole_block(src, "src")
@@ -340,10 +341,10 @@ def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
     if not isinstance(dim, int) or isinstance(dim, bool) or not -len(shape) <= dim < len(shape):
         raise fail(f"T.cumsum: dim {dim!r} is out of range for {sbuf.name} {_fmt(list(sbuf.shape))}")
     dim = dim + len(shape) if dim < 0 else dim
-    if len(shape) != 2 or any(n is None or n % 32 for n in shape):
-        raise fail(f"T.cumsum: {sbuf.name} {_fmt(list(sbuf.shape))} must be a 2-D block whose sides "
-                   "are multiples of 32 (the scan is a GEMM with a triangle of ones, in whole "
-                   "32x32 tiles); scan a (bm, bn) block, e.g. 32 rows at a time")
+    if len(shape) not in (1, 2) or any(n is None or n % 32 for n in shape):
+        raise fail(f"T.cumsum: {sbuf.name} {_fmt(list(sbuf.shape))} must be a vector or a 2-D block "
+                   "whose sides are multiples of 32 (the scan is a GEMM with a triangle of ones, in "
+                   "whole 32x32 tiles); scan a (bm, bn) block, e.g. 32 rows at a time")
     if [tir.as_int(d) for d in dbuf.shape] != shape:
         raise fail(f"T.cumsum: dst {dbuf.name} {_fmt(list(dbuf.shape))} must have the shape of src "
                    f"{sbuf.name} {_fmt(list(sbuf.shape))}")
@@ -356,15 +357,30 @@ def cumsum(src: Any, dst: Any = None, dim: int = 0, reverse: bool = False,
         raise fail(f"T.cumsum: {sbuf.name} is {dtype}; the scan runs on the FPU, in floats: copy "
                    "the block into a float32 one first (integers below 2^24 stay exact)")
     n = shape[dim]
+    vector = len(shape) == 1  # scanned as the rows of a (32, n) block it is broadcast into
     tri = alloc_fragment((n, n), dtype)
     IRBuilder.name(f"{sbuf.name}_scan_ones", tri)
     with _T.parallel(0, n) as a:
         with _T.parallel(0, n) as b:
             # dim 1: tri[k, j] multiplies src[:, k] into dst[:, j]; dim 0: tri[i, k] takes src[k, :]
             # into dst[i, :]. Forward: k up to the output's index; reversed: k from it on.
-            k, out = (a, b) if dim == 1 else (b, a)
+            k, out = (a, b) if dim == 1 or vector else (b, a)
             keep = k >= out if reverse else k <= out
             _T.buffer_store(tri, _T.if_then_else(keep, tir.const(1.0, dtype), tir.const(0.0, dtype)), [a, b])
+    if vector:
+        rows = alloc_fragment((32, n), dtype)
+        IRBuilder.name(f"{sbuf.name}_scan_rows", rows)
+        with _T.parallel(0, 32) as i:
+            with _T.parallel(0, n) as j:
+                _T.buffer_store(rows, tir.load(sbuf, [j]), [i, j])
+        acc = alloc_fragment((32, n), "float32")
+        IRBuilder.name(f"{dbuf.name}_scan_acc", acc)
+        gemm(rows, tri, acc, clear_accum=True)
+        sums = alloc_fragment((n,), "float32")
+        IRBuilder.name(f"{dbuf.name}_scan_sums", sums)
+        reduce(acc, sums, "max", 0, True)  # the 32 rows are equal: their max is any one of them
+        copy(sums, dbuf)
+        return
     acc = alloc_fragment(tuple(shape), "float32")
     IRBuilder.name(f"{dbuf.name}_scan_acc", acc)
     if dim == 1:
