@@ -111,6 +111,7 @@ REDUCE = [
     Case("reduce-row-absmax", "reduce.py", "reduce", dict(M=128, N=128, block=32, kind="absmax", dim=1)),
     Case("reduce-col-sum", "reduce.py", "reduce", dict(M=64, N=512, block=128, kind="sum", dim=0)),
     Case("reduce-col-max", "reduce.py", "reduce", dict(M=128, N=256, block=64, kind="max", dim=0)),
+    Case("reduce-col-min-fp32", "reduce.py", "reduce", dict(M=64, N=256, block=64, kind="min", dim=0, dtype="float32")),
 ]
 
 SOFTMAX = [

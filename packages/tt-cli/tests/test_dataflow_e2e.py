@@ -209,6 +209,40 @@ def test_loop_carried_reductions(kind):
     assert not got[:, 1:].any()
 
 
+def running_column_reduce(kind, M=256, N=64, bn=32, bk=64):
+    """Out[0, :] = the column reduction `kind` of A, accumulated over M // bk row blocks into a
+    (bn,) fragment with clear=False: a column reduction's vector is a row of tiles, and the
+    fold into it (and min's negation) is an elementwise pass over that row."""
+    op = {"max": T.reduce_max, "min": T.reduce_min, "absmax": T.reduce_absmax, "sum": T.reduce_sum}[kind]
+    start = {"max": -3.0, "absmax": 0.0, "min": 3.0, "sum": 0.5}[kind]
+
+    @T.prim_func
+    def running(A: T.Tensor((M, N), T.float32), Out: T.Tensor((N,), T.float32)):
+        with T.Kernel(T.ceildiv(N, bn)) as bx:
+            a = T.alloc_fragment((bk, bn), T.float32)
+            m = T.alloc_fragment((bn,), T.float32)
+            T.fill(m, start)
+            for k in range(M // bk):
+                T.copy(A[k * bk, bx * bn], a)
+                op(a, m, dim=0, clear=False)
+            T.copy(m, Out[bx * bn])
+    return running
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("kind", ["max", "min", "absmax", "sum"])
+def test_loop_carried_column_reductions(kind, arch):
+    """clear=False and T.reduce_min over columns (dim=0) were refused ("not supported yet").
+    Max-like results are exact; the sum rounds in fp32 at each of ~M adds."""
+    rng = np.random.default_rng(8)
+    a = rng.uniform(-2, 2, (256, 64)).astype(np.float32)
+    got = np.asarray(tt_cli.compile(running_column_reduce(kind), out_idx=[1], arch=arch)(a), np.float64)
+    want = {"max": np.maximum(a.max(0), -3.0), "min": np.minimum(a.min(0), 3.0),
+            "absmax": np.abs(a).max(0), "sum": a.sum(0) + 0.5}[kind].astype(np.float64)
+    bound = 0.0 if kind != "sum" else 2.0 ** -20 * float(np.abs(a).sum(0).max() + 0.5)
+    assert float(np.abs(got - want).max()) <= bound
+
+
 def chained_gemms(M=64, N=64, K=64):
     """C = bf16(A @ B) @ D: the first accumulator is packed on chip, cast to bf16 by a
     T.copy and used as the A operand of the second gemm (a fragment, not a shared block)."""

@@ -217,20 +217,26 @@ def test_reduction_clear_false_of_an_unwritten_vector_is_refused():
         apply(acc, "lower_tt_tile_intrinsics")
 
 
-def test_column_reduction_clear_false_is_refused():
-    """clear=False into a row vector (dim=0) is not lowered yet: refused with a workaround."""
+def test_column_min_with_clear_false_is_the_fpu_max_and_two_vector_passes():
+    """T.reduce_min(A_l, S_l, dim=0, clear=False): -A_l into a fresh block, the FPU's column
+    max of it into S_l_part, then S_l[j] = min(S_l[j], -S_l_part[j]) over the row vector
+    (both were refused before: "over dim 0 is not supported yet")."""
     @T.prim_func
-    def acc(A: T.Tensor((64, 64), T.bfloat16), S: T.Tensor((32, 64), T.bfloat16)):
+    def acc(A: T.Tensor((64, 64), T.float32), S: T.Tensor((64,), T.float32)):
         with T.Kernel(1, threads=128) as bx:
-            A_l = T.alloc_fragment((64, 64), T.bfloat16)
-            S_l = T.alloc_fragment((64,), T.bfloat16)
+            A_l = T.alloc_fragment((64, 64), T.float32)
+            S_l = T.alloc_fragment((64,), T.float32)
             T.copy(A[0, 0], A_l)
-            T.fill(S_l, 0)
-            T.reduce_sum(A_l, S_l, dim=0, clear=False)
-            T.copy(S_l, S[0, bx * 64])
-    with pytest.raises(TTCompileError, match="clear=False into a row vector") as err:
-        apply(acc, "propagate_tt_layout")
-    assert "hint: reduce into a fresh vector with clear=True and add it" in str(err.value)
+            T.fill(S_l, 1.0)
+            T.reduce_min(A_l, S_l, dim=0, clear=False)
+            T.copy(S_l, S[bx * 64])
+    _, after = apply(acc, "canonicalize_tile_program")
+    (reduce,) = [c for c in tir.collect(after["acc"].body, tir.Call) if tir.is_call(c, "tl.tileop.reduce")]
+    r = tir.decode_reduce(reduce)
+    assert (r.kind, r.dim, r.clear, r.src.buffer.name, r.dst.buffer.name) == ("max", 0, True, "A_l_min", "S_l_part")
+    neg, join = tir.collect(after["acc"].body, tir.BufferStore)  # S_l's new value is a version S_l_1
+    assert (neg.buffer.name, join.buffer.name) == ("A_l_min", "S_l_1")
+    assert isinstance(join.value, tir.Min) and join.value.a.source.name == "S_l"
 
 
 def test_softmax_numerator_bcast_expression():

@@ -187,11 +187,15 @@ def _nest(shape: list, fn: Any) -> Any:
 
 
 def _vector_nest(buf: Any, fn: Any) -> Any | None:
-    """`for i in T.Parallel(n): buf[i] (or buf[i, 0]) = fn(index)` for a column vector."""
+    """`for i in T.Parallel(n): buf[i] (buf[i, 0], buf[0, i]) = fn(index)` for a vector:
+    (n,), (n, 1) or (1, n)."""
     shape = [tir.as_int(d) for d in buf.shape]
+    zero = [tir.const(0, "int32")]
     if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
-        tail = [tir.const(0, "int32")] * (len(shape) - 1)
+        tail = zero * (len(shape) - 1)
         return _nest([shape[0]], lambda v: tir.BufferStore(buf, fn(v + tail), v + tail))
+    if len(shape) == 2 and shape[0] == 1:
+        return _nest([shape[1]], lambda v: tir.BufferStore(buf, fn(zero + v), zero + v))
     return None
 
 
@@ -201,8 +205,6 @@ def canonical_reduction(call: Any) -> list | None:
     r = tir.decode_reduce(call)
     if r.kind in ("sum", "max") and r.clear:
         return None
-    if (r.kind == "min" or not r.clear) and r.dim != 1:
-        return None  # a nest over a row vector after a column reduction: left for the refusal
     src, dst = r.src.buffer, r.dst.buffer
     out = []
     if r.kind in ("min", "abssum", "absmax"):
@@ -235,7 +237,7 @@ def canonical_reduction(call: Any) -> list | None:
                 "absmax": tir.Max, "min": tir.Min}[r.kind]
         combine = _vector_nest(dst, lambda v: join(tir.load(dst, v), post(tir.load(part, v))))
     if combine is None:
-        return None  # a column reduction into a row vector: left for the refusal
+        return None  # not a vector: check_reduce refuses it
     return out + [combine]
 
 

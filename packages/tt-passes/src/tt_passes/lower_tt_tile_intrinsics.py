@@ -939,8 +939,10 @@ def check_tile_ops(owner: Any, body: Any) -> None:
             op = TILE_OP_NAMES.get(name, name)
             raise owner.error(f"tile op {op} is not supported by the TT pipeline yet",
                               obj=f"op `{op}`", source_line=line,
-                              hint="supported tile ops: T.copy, T.gemm, T.clear/T.fill(0), "
-                                   "T.Parallel with + - * or relu")
+                              hint="the tile ops it lowers are T.copy, T.gemm, T.fill / "
+                                   "T.clear, T.reduce_* and T.Parallel nests (tt_ir.language's "
+                                   "T.cumsum, T.transpose and T.im2col become these); the "
+                                   "README's kernels row lists what each supports")
 
 
 def check_reduce(owner: Any, r: Any, line: str | None) -> None:
@@ -950,17 +952,15 @@ def check_reduce(owner: Any, r: Any, line: str | None) -> None:
     def refuse(why: str, hint: str) -> Any:
         return owner.error(why, obj=f"op `{op}`", source_line=line, hint=hint)
 
-    if r.kind not in REDUCE_KINDS:  # canonicalize rewrote it, except over columns (dim=0)
-        raise refuse(f"T.reduce_{r.kind} over dim 0 is not supported yet (the FPU pools sum "
-                     "and max; min needs a negation over the row vector)",
-                     "reduce the transposed block over dim 1, or use T.reduce_max of -x")
+    if r.kind not in REDUCE_KINDS or not r.clear:  # canonicalize rewrote it unless dst is no vector
+        raise refuse(f"T.reduce_{r.kind}{'' if r.clear else ' with clear=False'} into "
+                     f"{r.dst.buffer.name} {[tir.as_int(d) for d in r.dst.buffer.shape]}: its "
+                     "result must be a vector, (n,), (n, 1) or (1, n) (the FPU pools sum and max; "
+                     "the rest is an elementwise pass over the vector)",
+                     "reduce into a vector of the block's other dim")
     if len(r.src.buffer.shape) != 2 or r.dim not in (0, 1):
         raise refuse(f"only 2-D blocks reduced over dim 0 or 1 are supported (source has "
                      f"{len(r.src.buffer.shape)} dims, dim={r.dim})", "reduce a 2-D block")
-    if not r.clear:  # canonicalize_tile_program rewrote every other clear=False
-        raise refuse("T.reduce_* with clear=False into a row vector (a column reduction, "
-                     "dim=0) is not supported yet", "reduce into a fresh vector with "
-                     "clear=True and add it: `for j in T.Parallel(bn): acc[j] += part[j]`")
 
 
 # --- rewrite: restream a block larger than DST ----------------------------------------
