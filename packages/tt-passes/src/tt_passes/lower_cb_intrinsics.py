@@ -228,11 +228,11 @@ def matrix_position(buf: Any, idx: list) -> list:
     """[row, col] of a tensor element in the tile matrix the tensor is stored as: a rank-1
     tensor is row 0; a rank-3/4 tensor is a stack of 2-D matrices, the leading dims other than
     the row dim folded in order (as lower_tt_tile_intrinsics folds a copy's region)."""
-    if len(idx) == 1:
-        return [B.u32(0), idx[0]]
+    if len(idx) <= 2:  # a rank-1 tensor is row 0
+        return [B.u32(0), idx[0]] if len(idx) == 1 else list(idx)
     rank = len(idx)
     row_dim = buf.row_dim if buf.row_dim is not None else rank - 2
-    row, stride = idx[row_dim], int(buf.shape[row_dim])
+    row, stride = idx[row_dim], int(buf.shape[row_dim])  # static: _canon_elements checked
     for d in reversed([d for d in range(rank - 1) if d != row_dim]):
         row = row + idx[d] * stride
         stride *= int(buf.shape[d])

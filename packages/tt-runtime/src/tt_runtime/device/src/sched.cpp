@@ -66,7 +66,7 @@ uint8_t* take_stack() {
     }
     void* m = mmap(nullptr, kGuardBytes + kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
-    if (m == MAP_FAILED) throw std::runtime_error("cannot map a kernel stack (mmap failed)");
+    if (m == MAP_FAILED) fatal("crash", "cannot map a 1 MiB kernel stack for a fiber (mmap failed: out of address space?)");
     mprotect(m, kGuardBytes, PROT_NONE);
     return static_cast<uint8_t*>(m) + kGuardBytes;
 }
