@@ -59,6 +59,20 @@ def test_run_fails_with_exit_1_when_the_reference_disagrees(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "FAIL"
 
 
+def test_run_reports_a_reference_that_raises_as_the_files_own(tmp_path):
+    """A reference() that raises is the kernel file's bug: exit 2 naming the helper, the file
+    and the inputs it got (it was "internal error ... please report it", exit 3)."""
+    src = (EXAMPLES / "elementwise_add.py").read_text()
+    bad = tmp_path / "raising_ref.py"
+    bad.write_text(src.replace("return OPS[op](A, B)", "return OPS[op](A, B[:3])"))
+    proc = tt("run", str(bad), "--param", "M=64", "--param", "N=64", "--param", "block_M=32",
+              "--param", "block_N=32")
+    assert proc.returncode == 2, proc.stderr
+    assert re.search(r"error: reference\(\) in .*raising_ref\.py raised ValueError: .* \(called with "
+                     r"inputs of shape \(64, 64\), \(64, 64\) and \{'op': 'add'\}\); it is the kernel "
+                     r"file's own helper", proc.stderr), proc.stderr
+
+
 def test_run_an_artifact_directory(tmp_path):
     out = tmp_path / "qs"
     assert tt("compile", QUICKSTART, *SMALL, "-o", str(out)).returncode == 0

@@ -60,10 +60,21 @@ class LoadedKernel:
         return self.call_with_params(self.reference, *inputs)
 
     def call_with_params(self, fn: Callable, *inputs: Any) -> Any:
-        """Calls `fn(*inputs, **p)` with those factory parameters `p` that `fn` names."""
+        """Calls `fn(*inputs, **p)` with those factory parameters `p` that `fn` names. An
+        exception from it is the kernel file's, and is reported as such (not as tt's)."""
         accepted = inspect.signature(fn).parameters
         kwargs = {k: v for k, v in (self.params or {}).items() if k in accepted}
-        return fn(*inputs, **kwargs)
+        try:
+            return fn(*inputs, **kwargs)
+        except TTError:
+            raise
+        except Exception as err:
+            where = getattr(self.module, "__file__", None) or self.module.__name__
+            shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in inputs)
+            raise KernelFileError(
+                f"{fn.__name__}() in {where} raised {type(err).__name__}: {err} (called with "
+                f"inputs of shape {shapes}{' and ' + repr(kwargs) if kwargs else ''}); it is the "
+                "kernel file's own helper: fix it (tt -v shows its traceback)") from err
 
     @property
     def make_inputs(self) -> Callable | None:
