@@ -15,6 +15,7 @@ import pytest
 import tt_cli
 import tt_ir.language as T
 from tt_cli._check import check
+from tt_ir import TTCompileError
 
 
 def bf16(x: np.ndarray) -> np.ndarray:
@@ -602,3 +603,38 @@ def test_sizes_that_are_not_multiples_of_32(arch, shape):
     c = np.asarray(kernel(a, b), np.float64)
     assert c.shape == (M, N)
     assert np.abs(c - a.astype(np.float64) @ b.astype(np.float64)).max() <= 2 ** -20 * K
+
+
+def var_offsets(carried=False, M=64, N=64, b=32):
+    """A block's row as a T.alloc_var, written once (TileLang's style: `row = by * b`, then
+    `A[row, ...]`); with `carried`, a column offset counted up across loop trips."""
+
+    @T.prim_func
+    def offsets(A: T.Tensor((M, N), T.float32), B: T.Tensor((M, N), T.float32)):
+        with T.Kernel(N // b, M // b) as (bx, by):
+            row = T.alloc_var(T.int32)
+            row = by * b
+            col = T.alloc_var(T.int32, 0)
+            a = T.alloc_shared((b, b), T.float32)
+            if carried:
+                for _ in T.serial(2):
+                    col += b // 2
+                T.copy(A[row, col - b + bx * b], a)
+            else:
+                T.copy(A[row, bx * b], a)
+            for i, j in T.Parallel(b, b):
+                a[i, j] = a[i, j] * 2.0
+            T.copy(a, B[row, bx * b])
+    return offsets
+
+
+def test_alloc_var_written_once_is_forwarded():
+    a = np.random.default_rng(3).standard_normal((64, 64)).astype(np.float32)
+    np.testing.assert_array_equal(tt_cli.compile(var_offsets(), out_idx=[1])(a), a * 2.0)
+
+
+def test_alloc_var_carried_across_loop_trips_is_refused():
+    """Forwarding its first value into the loop would have been silently wrong."""
+    with pytest.raises(TTCompileError) as err:
+        tt_cli.compile(var_offsets(carried=True), out_idx=[1])
+    assert "scalar variable 'col' is written where its value cannot be known when compiling" in str(err.value)

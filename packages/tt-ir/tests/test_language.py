@@ -604,3 +604,43 @@ def test_alloc_global_is_refused_saying_what_to_do():
                 a = T.alloc_shared((32, 32), "float16")
                 T.copy(A[0, 0], a)
                 T.copy(a, scratch[0, 0])
+
+
+def test_alloc_var_is_a_value_as_in_tilelang():
+    """`x = T.alloc_var(T.int32)` binds x to the value of a one-element local.var buffer:
+    `x = v`, `x += v` and `x[0] = v` store into it, `x` and `x[0]` read it (the buffer was
+    bound instead, and `x * 2` failed inside TVM)."""
+
+    @T.prim_func
+    def var(A: T.Tensor((64,), "float32")):
+        with T.Kernel(2) as bx:
+            x = T.alloc_var(T.int32)
+            x = bx * 32
+            x += 1
+            y = T.alloc_var(T.int32, 5, "local.var")
+            y[0] = x * 2
+            A[x] = T.Cast("float32", y[0] + y)
+
+    stores = tir.collect(var.body, tir.BufferStore)
+    assert [str(st.buffer.name) for st in stores] == ["x", "x", "y", "y", "A"]
+    assert all(tir.scope_of(st.buffer) == "local.var" for st in stores[:4])
+    assert [tir.as_int(st.value) for st in stores[2:3]] == [5]
+    loads = [x for x in tir.collect(stores[4].value, tir.TensorLoad)]
+    assert [str(x.source.name) for x in loads] == ["y", "y"]
+    assert str(stores[4].indices[0].source.name) == "x"
+
+
+def test_alloc_var_arguments_are_checked():
+    with pytest.raises(TTError, match=r"T.alloc_var: init is given twice"):
+        @T.prim_func
+        def twice(A: T.Tensor((64,), "float32")):
+            with T.Kernel(1):
+                x = T.alloc_var(T.int32, 1, init=2)
+                A[x] = 0.0
+    with pytest.raises(TTError, match=r"x is a T.alloc_var, one element: index it with 0"):
+        @T.prim_func
+        def past(A: T.Tensor((64,), "float32")):
+            with T.Kernel(1):
+                x = T.alloc_var(T.int32)
+                x[1] = 3
+                A[x] = 0.0

@@ -39,8 +39,17 @@ def mask_float(body: Any) -> str:
 
 # --- scalar locals ------------------------------------------------------------------
 def _is_scalar(buf: Any) -> bool:
+    """A one-element local buffer: a TVMScript scalar local or a T.alloc_var."""
     shape = [tir.as_int(d) for d in buf.shape]
-    return tir.scope_of(buf) == "local" and shape in ([1], [])
+    return tir.scope_of(buf) in ("local", "local.var") and shape in ([1], [])
+
+
+def _stored_in(s: Any) -> list:
+    return [st.buffer for st in tir.collect(s, tir.BufferStore)]
+
+
+def _without(env: list, bufs: list) -> list:
+    return [(b, v) for b, v in env if not any(b.same_as(x) for x in bufs)]
 
 
 def _reads_buffers(expr: Any) -> bool:
@@ -61,27 +70,38 @@ def _stores_to(stmts: list, bufs: list) -> bool:
     return False
 
 
-def _forward(s: Any, env: list) -> Any:
+def _forward(s: Any, env: list, own: list | None = None) -> Any:
     """`s` with scalar stores forwarded into later loads (env: [(buffer, value)]). A value
     that reads buffers (`norm = (x[i, j] - m[i]) * r[i]` in a T.Parallel body) is forwarded
-    only when nothing after it in its sequence stores to those buffers."""
+    only when nothing after it in its sequence stores to those buffers.
+    Inside a loop (`own`: the buffers allocated in its body) only the loop's own scalars are
+    forwarded: a variable that lives across trips (`acc = acc + x` in a T.serial loop, a
+    T.alloc_var counter) keeps its stores, and a value forwarded from before the loop does not
+    enter a statement that stores to it."""
     if isinstance(s, tir.SeqStmt):
         out, env = [], list(env)
         items = list(s.seq)
         for k, x in enumerate(items):
-            x = _subst_loads(x, env)
-            if isinstance(x, tir.BufferStore) and _is_scalar(x.buffer) and (
-                    not _reads_buffers(x.value)
-                    or not _stores_to(items[k + 1:], _read_buffers(x.value))):
-                env.append((x.buffer, x.value))
+            if isinstance(x, tir.BufferStore):
+                x = _subst_loads(x, env)
+                if _is_scalar(x.buffer) and (own is None or any(x.buffer.same_as(b) for b in own)) \
+                        and (not _reads_buffers(x.value)
+                             or not _stores_to(items[k + 1:], _read_buffers(x.value))):
+                    env.append((x.buffer, x.value))
+                    continue
+                out.append(x)
+                env = _without(env, [x.buffer])
                 continue
-            out.append(_forward(x, env))
+            stored = _stored_in(x)
+            out.append(_forward(_subst_loads(x, _without(env, stored)), _without(env, stored), own))
+            env = _without(env, stored)
         return tir.seq(*out) if out else tir.evaluate(tir.const(0, "int32"))
     if isinstance(s, tir.For):
-        return tir.For(s.loop_var, s.min, s.extent, s.kind, _forward(s.body, env),
+        local = [a.buffer for a in tir.collect(s.body, tir.AllocBuffer)]
+        return tir.For(s.loop_var, s.min, s.extent, s.kind, _forward(s.body, env, local),
                        annotations=s.annotations)
     if isinstance(s, tir.AttrStmt):
-        return tir.AttrStmt(s.node, s.attr_key, s.value, _forward(s.body, env))
+        return tir.AttrStmt(s.node, s.attr_key, s.value, _forward(s.body, env, own))
     return s
 
 

@@ -232,6 +232,17 @@ class _Lowering:
                             hint="compute both outcomes and select on tiles inside T.Parallel "
                                  "(`T.if_then_else(cond, a, b)`), or make the condition an index "
                                  "condition (affine in the block indices and loop variables)")
+        if isinstance(s, tir.BufferStore) and tir.scope_of(s.buffer) in ("local", "local.var") \
+                and [tir.as_int(d) for d in s.buffer.shape] in ([1], []):
+            raise self.fail(f"scalar variable '{s.buffer.name}' is written where its value cannot "
+                            "be known when compiling: a scalar is forwarded into the code that "
+                            "reads it only when it is written once before its uses (per loop "
+                            "trip, for one declared in the loop); one carried across loop trips "
+                            "or written from tile data has no Tenstorrent form here",
+                            f"store to '{s.buffer.name}'", line,
+                            hint="compute it from the block indices and loop variables where it "
+                                 "is used (`start = k * bk` inside the loop), or keep the value "
+                                 "in a block and use T.Parallel / T.reduce_*")
         if isinstance(s, tir.BufferStore):
             raise self.fail("element stores outside T.Parallel are not supported",
                             f"store to '{s.buffer.name}'", line,

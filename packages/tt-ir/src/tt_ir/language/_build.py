@@ -195,16 +195,61 @@ def alloc_global(shape: Any, dtype: Any) -> Any:
                "the scratch tensor to both as a parameter (allocated on the host)")
 
 
-def alloc_var(dtype: Any, init: Any = None, scope: str = "local.var") -> Any:
-    """A scalar variable buffer of shape (1,), scope `local.var`; `init` stores its first value."""
+def alloc_var(dtype: Any, *args: Any, init: Any = None, scope: str = "local.var") -> Any:
+    """A scalar variable, as TileLang's: `x = T.alloc_var(T.int32)` binds `x` to the value of a
+    one-element buffer (scope `local.var`), so `x` reads it in expressions, and `x = v` /
+    `x += v` store into it (TVMScript's scalar assignment); `x[0]` reads and writes it too.
+    `T.alloc_var(dtype, init)` or `init=` stores its first value; a positional string is the
+    scope (`T.alloc_var(T.int32, "local.var")`)."""
+    if len(args) > 2:
+        raise fail(f"T.alloc_var takes (dtype, init, scope) at most; got {1 + len(args)} positional arguments")
+    if len(args) == 1 and isinstance(args[0], str):
+        scope = args[0]
+    elif len(args) >= 1:
+        if init is not None:
+            raise fail("T.alloc_var: init is given twice (positionally and as init=)")
+        init = args[0]
+        scope = args[1] if len(args) == 2 else scope
     buf = _T.alloc_buffer((1,), dtype_name(dtype), scope=scope)
     if init is not None:
         if isinstance(init, (int, float)):
             init = tir.const(init, dtype_name(dtype))
-        elif tir.is_buffer(init):  # another variable: its value
+        elif tir.is_buffer(init):  # another variable's buffer: its value
             init = tir.load(init, [0])
         _T.buffer_store(buf, init, [0])
-    return buf
+    return _T.scalar_wrapper(tir.load(buf, [0]))
+
+
+def _var_load(x: Any) -> Any:
+    """The buffer of a T.alloc_var's value (a load of element 0 of a one-element local.var
+    buffer), else None."""
+    if isinstance(x, _T.scalar_wrapper):
+        x = x.scalar
+    if isinstance(x, tir.TensorLoad) and tir.scope_of(x.source) == "local.var" \
+            and len(x.indices) == 1 and tir.as_int(x.indices[0]) == 0:
+        return x.source
+    return None
+
+
+def _install_var_subscripts() -> None:
+    """`x[0]` of a T.alloc_var bound to its value: the value itself when read, a store into its
+    buffer when assigned to (TileLang code writes both `x` and `x[0]`)."""
+    load_cls = tir.TensorLoad
+    base = load_cls.__getitem__
+    if getattr(base, "_tt_var", False):
+        return
+
+    def getitem(self: Any, index: Any) -> Any:
+        key = index[0] if isinstance(index, (tuple, list)) and len(index) == 1 else index
+        if _var_load(self) is not None and tir.as_int(key) == 0:
+            return self
+        return base(self, index)
+
+    getitem._tt_var = True
+    load_cls.__getitem__ = getitem
+
+
+_install_var_subscripts()
 
 
 # --- loops ------------------------------------------------------------------------------
@@ -295,6 +340,21 @@ def _install_parallel_dispatch() -> None:
 _install_parallel_dispatch()
 
 
+def _store_to_var(parser: Any, target: Any, value: Any) -> bool:
+    """`x[0] = v` with `x` a T.alloc_var bound to its value: the store into its buffer."""
+    if not (isinstance(target, _doc.Subscript) and isinstance(target.value, _doc.Name)):
+        return False
+    bound = parser.var_table.get().get(target.value.id)
+    buf = _var_load(bound)
+    if buf is None:
+        return False
+    index = parser.eval_expr(target.slice)
+    if tir.as_int(index[0] if isinstance(index, (tuple, list)) and len(index) == 1 else index) != 0:
+        raise fail(f"{target.value.id} is a T.alloc_var, one element: index it with 0 (or not at all)")
+    _T.buffer_store(buf, parser.eval_expr(value), [0])
+    return True
+
+
 def _install_chain_assign() -> None:
     """`A[i] = B[i] = C[i] = v` and `a = b = v` (TileLang's parser takes them; TVMScript's
     refuses "consequential assignments"): one assignment per target, left to right as Python
@@ -305,6 +365,8 @@ def _install_chain_assign() -> None:
         return
 
     def visit_assign(self: Any, node: Any) -> None:
+        if len(node.targets) == 1 and _store_to_var(self, node.targets[0], node.value):
+            return
         if len(node.targets) <= 1:
             original(self, node)
             return
