@@ -638,3 +638,37 @@ def test_alloc_var_carried_across_loop_trips_is_refused():
     with pytest.raises(TTCompileError) as err:
         tt_cli.compile(var_offsets(carried=True), out_idx=[1])
     assert "scalar variable 'col' is written where its value cannot be known when compiling" in str(err.value)
+
+
+def bshd_direct(B=2, S=128, H=3, D=64, bm=64, folded=False):
+    """A T.Parallel nest reading a [B, S, H, D] tensor directly at `Q[b, s0 + r, h, c]` (the
+    nest's vars in dims 1 and 3, as TileLang's linear-attention kernels write it); with
+    `folded`, batch and head come from one grid index (`bz // H`, `bz % H`)."""
+
+    @T.prim_func
+    def direct(Q: T.Tensor((B, S, H, D), T.float32), Out: T.Tensor((B, S, H, D), T.float32)):
+        with T.Kernel(S // bm, H, B) as (bx, by, bz):
+            q = T.alloc_shared((bm, D), T.float32)
+            for r, c in T.Parallel(bm, D):
+                q[r, c] = Q[bz, bx * bm + r, by, c] * 0.5
+            T.copy(q, Out[bz, bx * bm:(bx + 1) * bm, by, :])
+
+    @T.prim_func
+    def direct_folded(Q: T.Tensor((B, S, H, D), T.float32), Out: T.Tensor((B, S, H, D), T.float32)):
+        with T.Kernel(S // bm, B * H) as (bx, bz):
+            q = T.alloc_shared((bm, D), T.float32)
+            for r, c in T.Parallel(bm, D):
+                q[r, c] = Q[bz // H, bx * bm + r, bz % H, c] * 0.5
+            T.copy(q, Out[bz // H, bx * bm:(bx + 1) * bm, bz % H, :])
+
+    return direct_folded if folded else direct
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("folded", [False, True])
+def test_direct_reads_of_a_bshd_tensor(arch, folded):
+    """Both were refused: the nest's vars were looked for in the last two dims only, and a
+    `bz % H` index was not an affine term."""
+    q = np.random.default_rng(5).standard_normal((2, 128, 3, 64)).astype(np.float32)
+    out = tt_cli.compile(bshd_direct(folded=folded), out_idx=[1], arch=arch)(q)
+    np.testing.assert_array_equal(out, q * 0.5)

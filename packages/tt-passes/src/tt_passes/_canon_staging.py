@@ -206,26 +206,56 @@ def _free(expr: Any, nest_vars: list) -> bool:
 
 
 def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> list | None:
-    """The tensor index where the nest's block starts, if every access is `base + var`
-    in the last dims (same bases) and the bases and leading dims are free of the nest's
-    vars (`all_vars`: every variable of the nest, when `nest` is the part a vector follows)."""
+    """The tensor index where the nest's block starts (see `block_dims`)."""
+    found = block_dims(accesses, nest, all_vars)
+    return None if found is None else found[0]
+
+
+def block_dims(accesses: list, nest: list, all_vars: list | None = None) -> tuple | None:
+    """(origin, dims): the tensor index where the nest's block starts and the tensor dims the
+    nest's variables run along, if every access is `base + var` in those dims (same bases) and
+    the bases and the other dims are free of the nest's vars (`all_vars`: every variable of
+    the nest, when `nest` is the part a vector follows). The dims are the last ones, or, in a
+    rank-3/4 tensor, any dims in the nest's order (`Q[bz, bx * bm + i, by, j]` of a
+    [B, S, H, D] tensor: dims 1 and 3)."""
     vars_ = [v for v, _ in nest]
     every = all_vars or vars_
-    origin = None
+    origin, dims = None, None
     for idx in accesses:
         if len(idx) < len(nest):
             return None
-        lead, tail = idx[:len(idx) - len(nest)], idx[len(idx) - len(nest):]
-        bases = [_base(i, v, every) for i, v in zip(tail, vars_)]
-        if any(b is None for b in bases) or not all(_free(i, every) for i in lead):
+        here_dims = _var_dims(idx, vars_, every)
+        if here_dims is None:
             return None
-        here = lead + bases
+        bases = [_base(idx[d], v, every) for d, v in zip(here_dims, vars_)]
+        others = [idx[d] for d in range(len(idx)) if d not in here_dims]
+        if any(b is None for b in bases) or not all(_free(i, every) for i in others):
+            return None
+        here = list(idx)
+        for d, b in zip(here_dims, bases):
+            here[d] = b
         if origin is None:
-            origin = here
-        elif not all(tir.structural_equal(tir.simplify(a - b), tir.const(0, "int32"))
-                     or tir.as_int(tir.simplify(a - b)) == 0 for a, b in zip(origin, here)):
+            origin, dims = here, here_dims
+        elif here_dims != dims or not all(
+                tir.structural_equal(tir.simplify(a - b), tir.const(0, "int32"))
+                or tir.as_int(tir.simplify(a - b)) == 0 for a, b in zip(origin, here)):
             return None
-    return origin
+    return None if origin is None else (origin, dims)
+
+
+def _var_dims(idx: list, vars_: list, every: list) -> list | None:
+    """The dims of `idx` that the nest's vars index, in the nest's order: the last ones, or
+    (rank 3 and up) the one dim each var appears in."""
+    tail = list(range(len(idx) - len(vars_), len(idx)))
+    if all(_base(idx[d], v, every) is not None for d, v in zip(tail, vars_)) or len(idx) < 3:
+        return tail
+    dims = []
+    for v in vars_:
+        hits = [d for d, x in enumerate(idx) if not _free(x, [v])]
+        if len(hits) != 1:
+            return None
+        dims.append(hits[0])
+    return dims if dims == sorted(set(dims)) else None
 
 
 def block_namer(body: Any) -> Any:
@@ -262,9 +292,10 @@ def stage_nest(loop: Any, name: Any = str, known: list | None = None) -> Any:
         if reads and writes:
             continue  # read-modify-write of a tensor in place: left for the refusal
         sub = _vector_subnest(reads or writes, nest)  # Bias[bx * bn + j] in an (i, j) nest
-        origin = block_origin(reads or writes, sub, vars_)
-        if origin is None:
+        found = block_dims(reads or writes, sub, vars_)
+        if found is None:
             continue
+        origin, dims = found
         shape = [n for _, n in sub]
         seen = _known_block(known, tensor, origin, shape) if reads and known is not None else None
         if seen is not None:  # the same block of the tensor, staged by an earlier nest
@@ -274,8 +305,10 @@ def stage_nest(loop: Any, name: Any = str, known: list | None = None) -> Any:
         block = tir.make_buffer(shape, str(tensor.dtype), name(str(tensor.name)), scope=scope)
         if reads and known is not None:
             known.append((tensor, origin, shape, block))
-        lead = [tir.const(1, "int32")] * (len(origin) - len(nest))
-        glob = tir.make_region(tensor, origin, lead + [tir.const(n, "int32") for n in shape],
+        extents = [tir.const(1, "int32")] * len(origin)  # one index of every other dim
+        for d, n in zip(dims, shape):
+            extents[d] = tir.const(n, "int32")
+        glob = tir.make_region(tensor, origin, extents,
                                tir.ACCESS_READ if reads else tir.ACCESS_WRITE)
         local = tir.make_region(block, [tir.const(0, "int32")] * len(shape),
                                 [tir.const(n, "int32") for n in shape],

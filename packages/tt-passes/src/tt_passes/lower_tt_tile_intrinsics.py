@@ -110,6 +110,9 @@ def affine(expr: Any) -> tuple[list, int] | None:
         if const % d == 0 and all(c % d == 0 for _, c in terms):  # `k * 128 // 2` is k * 64
             return [(v, c // d) for v, c in terms], const // d
         return [(expr, 1)], 0  # an integer atom (GQA's KV head `by // groups`)
+    if kind in ("FloorMod", "Mod") and isinstance(expr.b, tir.IntImm) and int(expr.b.value) > 0 \
+            and affine(expr.a) is not None:
+        return [(expr, 1)], 0  # an integer atom (a head folded with the batch: `bz % heads`)
     return None
 
 
@@ -133,15 +136,20 @@ def _mapped(v: Any, vmap: dict) -> Any:
 
 
 def _top(v: Any, extents: dict) -> int | None:
-    """The largest value of a variable or an atom `x // d` over the variables' ranges."""
+    """The largest value of a variable or an atom `x // d`, `x % d` over the variables' ranges."""
     if isinstance(v, tir.Var):
         ext = next((e for k, e in extents.items() if k.same_as(v)), None)
         return None if ext is None else ext - 1
     terms, const = affine(v.a)
     tops = [_top(x, extents) for x, _ in terms]
+    d = int(v.b.value)
+    if type(v).__name__ in ("FloorMod", "Mod"):  # x % d < d, and <= x when x >= 0
+        high = None if any(t is None for t in tops) else \
+            const + sum(c * t for (_, c), t in zip(terms, tops) if c > 0)
+        return d - 1 if high is None else min(d - 1, high)
     if any(t is None for t in tops):
         return None
-    return (const + sum(c * t for (_, c), t in zip(terms, tops) if c > 0)) // int(v.b.value)
+    return (const + sum(c * t for (_, c), t in zip(terms, tops) if c > 0)) // d
 
 
 def max_offset(terms: list, const: int, extents: dict) -> int | None:
