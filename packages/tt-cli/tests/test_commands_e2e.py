@@ -49,12 +49,19 @@ def test_run_compares_with_reference_and_prints_pass():
     assert "running gemm_relu on the emulator (wormhole_b0, 4 cores)" in proc.stderr
 
 
-def test_run_fails_with_exit_1_when_the_reference_disagrees(tmp_path):
+def _run_add_with_reference(tmp_path, name, returned):
+    """`tt run` of examples/elementwise_add.py (64 x 64) with its reference() returning
+    `returned` instead of `OPS[op](A, B)`."""
     src = (EXAMPLES / "elementwise_add.py").read_text()
-    bad = tmp_path / "wrong_ref.py"
-    bad.write_text(src.replace("return OPS[op](A, B)", "return OPS[op](A, B) + 1.0"))
-    proc = tt("run", str(bad), "--param", "M=64", "--param", "N=64", "--param", "block_M=32",
+    assert "return OPS[op](A, B)" in src
+    bad = tmp_path / name
+    bad.write_text(src.replace("return OPS[op](A, B)", f"return {returned}"))
+    return tt("run", str(bad), "--param", "M=64", "--param", "N=64", "--param", "block_M=32",
               "--param", "block_N=32")
+
+
+def test_run_fails_with_exit_1_when_the_reference_disagrees(tmp_path):
+    proc = _run_add_with_reference(tmp_path, "wrong_ref.py", "OPS[op](A, B) + 1.0")
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "FAIL"
 
@@ -62,11 +69,7 @@ def test_run_fails_with_exit_1_when_the_reference_disagrees(tmp_path):
 def test_run_reports_a_reference_that_raises_as_the_files_own(tmp_path):
     """A reference() that raises is the kernel file's bug: exit 2 naming the helper, the file
     and the inputs it got (it was "internal error ... please report it", exit 3)."""
-    src = (EXAMPLES / "elementwise_add.py").read_text()
-    bad = tmp_path / "raising_ref.py"
-    bad.write_text(src.replace("return OPS[op](A, B)", "return OPS[op](A, B[:3])"))
-    proc = tt("run", str(bad), "--param", "M=64", "--param", "N=64", "--param", "block_M=32",
-              "--param", "block_N=32")
+    proc = _run_add_with_reference(tmp_path, "raising_ref.py", "OPS[op](A, B[:3])")
     assert proc.returncode == 2, proc.stderr
     assert re.search(r"error: reference\(\) in .*raising_ref\.py raised ValueError: .* \(called with "
                      r"inputs of shape \(64, 64\), \(64, 64\) and \{'op': 'add'\}\); it is the kernel "

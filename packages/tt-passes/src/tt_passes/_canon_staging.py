@@ -205,12 +205,6 @@ def _free(expr: Any, nest_vars: list) -> bool:
                    for n in nest_vars)
 
 
-def block_origin(accesses: list, nest: list, all_vars: list | None = None) -> list | None:
-    """The tensor index where the nest's block starts (see `block_dims`)."""
-    found = block_dims(accesses, nest, all_vars)
-    return None if found is None else found[0]
-
-
 def block_dims(accesses: list, nest: list, all_vars: list | None = None) -> tuple | None:
     """(origin, dims): the tensor index where the nest's block starts and the tensor dims the
     nest's variables run along, if every access is `base + var` in those dims (same bases) and
